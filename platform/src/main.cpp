@@ -1,0 +1,130 @@
+// stvp: the virtual platform's command-line program.
+//
+//   stvp --config configs/default.yaml --firmware build/target/bin/hello.elf
+//
+// Parses options and configuration (errors exit 2 with a message naming what and where),
+// builds the SoC, loads the firmware, runs, prints a summary and writes stats. The exit code
+// is the firmware's, or one of exit_codes.h.
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "elf_loader.h"
+#include "exit_codes.h"
+#include "platform_config.h"
+#include "simulation.h"
+
+namespace po = boost::program_options;
+using namespace stvp;
+
+namespace {
+
+// "10ms", "2.5 s", "100 us", "1500" (ns) → ns.
+uint64_t parse_duration_ns(const std::string& text) {
+    std::string s;
+    for (char c : text)
+        if (c != ' ') s += c;
+    static const std::pair<const char*, double> units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    double scale = 1;
+    for (auto& [u, k] : units) {
+        std::string su = u;
+        if (s.size() > su.size() && s.compare(s.size() - su.size(), su.size(), su) == 0 &&
+            !(su == "s" && (s[s.size() - 2] == 'n' || s[s.size() - 2] == 'u' || s[s.size() - 2] == 'm'))) {
+            s = s.substr(0, s.size() - su.size());
+            scale = k;
+            break;
+        }
+    }
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || !(v > 0) || v * scale > 1.8e19)
+        throw ConfigError("--max-time '" + text + "': expected a positive duration such as 10ms, 2s or 500us");
+    return static_cast<uint64_t>(v * scale);
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    po::options_description opts(
+        "Usage: stvp --firmware ELF [--config FILE.yaml] [options]\n\n"
+        "Runs RISC-V firmware on the stvp virtual SoC (RV32IMAC CPU, CLINT, PLIC, UART, simctrl,\n"
+        "DMA, DRAM). The process exits with the firmware's exit code (simctrl EXIT or HTIF tohost),\n"
+        "or: 2 bad command line/configuration, 3 firmware/data file refused, 70 simulator error,\n"
+        "124 --max-time/--max-instructions reached, 125 firmware cannot continue (trap loop,\n"
+        "WFI with nothing to wake it), 130 interrupted.\n\nOptions");
+    std::string config_path, firmware, stats_path, vcd_path, itrace_path, max_time;
+    std::vector<std::string> sets, loads, args;
+    uint64_t max_instructions = 0;
+    opts.add_options()
+        ("help,h", "print this help and exit")
+        ("help-config", "list every configuration key with its default and meaning, and exit")
+        ("config,c", po::value(&config_path), "YAML configuration file (default: built-in defaults)")
+        ("firmware,f", po::value(&firmware), "RISC-V RV32 ELF executable to run")
+        ("set,s", po::value(&sets)->composing(),
+         "override a configuration key: --set cpu.quantum_ns=1000 (repeatable; see --help-config)")
+        ("arg,a", po::value(&args)->composing(),
+         "firmware argument (32-bit integer), readable in SIMCTRL ARG[i] (repeatable, at most 8)")
+        ("load,l", po::value(&loads)->composing(), "copy a data file into memory before start: FILE@ADDRESS (repeatable)")
+        ("max-time,t", po::value(&max_time), "stop at this simulated time (e.g. 10ms, 2s, 500us; plain numbers are ns)")
+        ("max-instructions,n", po::value(&max_instructions), "stop after this many retired instructions")
+        ("stats", po::value(&stats_path), "write run statistics as JSON to this file")
+        ("vcd", po::value(&vcd_path), "write a VCD waveform (interrupt lines, CPU state, ...) to this file")
+        ("itrace", po::value(&itrace_path), "write an instruction trace with disassembly to this file (slow)")
+        ("print-config", "print the effective configuration (YAML) and exit")
+        ("quiet,q", "do not print the effective configuration and the summary");
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "stvp: " << e.what() << "\n(see stvp --help)\n";
+        return exit_code::kUsage;
+    }
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+
+    PlatformConfig cfg;
+    std::string effective;
+    try {
+        if (vm.count("help-config")) {
+            ConfigSchema schema;
+            bind_platform_config(schema, cfg);
+            std::cout << "Configuration keys (YAML sections.keys; override with --set key=value):\n"
+                      << schema.reference();
+            return 0;
+        }
+        cfg = load_platform_config(config_path, sets, &effective);
+        for (auto& a : args) cfg.args.push_back(a);
+        for (auto& l : loads) cfg.preload.push_back(l);
+        if (vm.count("max-time")) cfg.sim.max_time_ns = parse_duration_ns(max_time);
+        if (vm.count("max-instructions")) cfg.sim.max_instructions = max_instructions;
+        validate_platform_config(cfg, "command line");
+    } catch (const ConfigError& e) {
+        std::cerr << "stvp: configuration error: " << e.what() << "\n";
+        return exit_code::kUsage;
+    }
+    if (vm.count("print-config")) {
+        std::cout << effective;
+        return 0;
+    }
+    if (firmware.empty()) {
+        std::cerr << "stvp: no firmware given (--firmware ELF); see stvp --help\n";
+        return exit_code::kUsage;
+    }
+    if (!vm.count("quiet")) std::cerr << "stvp: effective configuration\n" << effective << std::flush;
+
+    RunOptions run;
+    run.firmware = firmware;
+    run.stats_path = stats_path;
+    run.vcd_path = vcd_path;
+    run.itrace_path = itrace_path;
+    run.quiet = vm.count("quiet") != 0;
+    run.effective_config = effective;
+    return run_simulation(cfg, run);
+}

@@ -1,0 +1,116 @@
+#include "platform_config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include "stvp/hw/memmap.h"
+
+namespace stvp {
+
+PlatformConfig::PlatformConfig() {
+#define STVP_DEFAULT_REGION(U, l) memory_map[#l] = RegionConfig{STVP_##U##_BASE, STVP_##U##_SIZE};
+    STVP_MEMMAP_REGIONS(STVP_DEFAULT_REGION)
+#undef STVP_DEFAULT_REGION
+}
+
+void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
+    using namespace check;
+    s.bind("cpu.clock_hz", &c.cpu.clock_hz, "CPU clock frequency in Hz", range_real(1e3, 100e9));
+    s.bind("cpu.quantum_ns", &c.cpu.quantum_ns,
+           "temporal-decoupling quantum in ns: how far the CPU may run ahead of the rest of the SoC",
+           range(1, 1000000000));
+    s.bind("cpu.dmi", &c.cpu.dmi, "let the CPU access memory through DMI pointers (fast) instead of b_transport");
+    s.bind("cpu.cycles.alu", &c.cpu.cycles_alu, "cycles of an ALU, CSR or not-taken branch instruction", range(1, 1000));
+    s.bind("cpu.cycles.load", &c.cpu.cycles_load, "cycles of a load", range(1, 1000));
+    s.bind("cpu.cycles.store", &c.cpu.cycles_store, "cycles of a store", range(1, 1000));
+    s.bind("cpu.cycles.branch_taken", &c.cpu.cycles_branch_taken, "cycles of a taken branch or jump", range(1, 1000));
+    s.bind("cpu.cycles.mul", &c.cpu.cycles_mul, "cycles of a multiply", range(1, 1000));
+    s.bind("cpu.cycles.div", &c.cpu.cycles_div, "cycles of a divide or remainder", range(1, 1000));
+    s.bind("dram.latency_ns", &c.dram.latency_ns, "DRAM access latency in ns (b_transport and DMA accesses)",
+           range(0, 1000000));
+    s.bind("dram.bandwidth_gbps", &c.dram.bandwidth_gbps, "DRAM bandwidth in GB/s", range_real(0.001, 10000));
+    s.bind("bus.latency_ns", &c.bus.latency_ns, "latency added per transaction by the interconnect in ns",
+           range(0, 1000000));
+    s.bind("clint.timebase_hz", &c.clint.timebase_hz, "mtime tick frequency in Hz", range_real(1, 10e9));
+    s.bind("uart.baud", &c.uart.baud, "UART line rate in bit/s (10 bits per byte); 0 = instantaneous",
+           range(0, 1000000000));
+    s.bind("uart.echo", &c.uart.echo, "copy UART output to the simulator's stdout");
+    s.bind("dma.bandwidth_gbps", &c.dma.bandwidth_gbps, "system DMA engine throughput in GB/s",
+           range_real(0.001, 10000));
+    s.bind("dma.burst_bytes", &c.dma.burst_bytes, "system DMA burst size in bytes", power_of_two());
+    s.bind("dma.max_chain", &c.dma.max_chain, "longest descriptor chain the DMA follows before reporting a loop",
+           range(1, 1u << 30));
+    s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
+    s.bind("sim.max_instructions", &c.sim.max_instructions,
+           "stop after this many retired CPU instructions (0 = never)");
+    for (auto& [name, region] : c.memory_map) {
+        s.bind_size("memory_map." + name + ".base", &region.base, "base address of the " + name + " region");
+        s.bind_size("memory_map." + name + ".size", &region.size, "size of the " + name + " region in bytes",
+                    positive());
+    }
+    s.bind("preload", &c.preload,
+           "data files copied into memory before the CPU starts, as FILE@ADDRESS (relative paths from the "
+           "working directory)");
+    s.bind("args", &c.args, "firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8)");
+}
+
+void validate_platform_config(const PlatformConfig& c, const std::string& origin) {
+    std::vector<std::pair<std::string, RegionConfig>> regions(c.memory_map.begin(), c.memory_map.end());
+    for (auto& [name, r] : regions)
+        if (r.base + r.size > (1ull << 32))
+            throw ConfigError(origin + ": 'memory_map." + name + "': region ends beyond the 32-bit address space");
+    std::sort(regions.begin(), regions.end(), [](auto& a, auto& b) { return a.second.base < b.second.base; });
+    for (size_t i = 1; i < regions.size(); ++i) {
+        auto& [pn, p] = regions[i - 1];
+        auto& [qn, q] = regions[i];
+        if (p.base + p.size > q.base) {
+            std::ostringstream o;
+            o << origin << ": 'memory_map': regions '" << pn << "' [0x" << std::hex << p.base << ", 0x"
+              << p.base + p.size << ") and '" << qn << "' [0x" << q.base << ", 0x" << q.base + q.size
+              << ") overlap";
+            throw ConfigError(o.str());
+        }
+    }
+    if (c.args.size() > 8) throw ConfigError(origin + ": 'args': at most 8 firmware arguments");
+    for (auto& a : c.args) {
+        char* end = nullptr;
+        long long v = std::strtoll(a.c_str(), &end, 0);
+        if (a.empty() || *end || v < -2147483648LL || v > 4294967295LL)
+            throw ConfigError(origin + ": 'args': '" + a + "' is not a 32-bit integer");
+    }
+    for (auto& p : c.preload) parse_preload(p);
+}
+
+PreloadEntry parse_preload(const std::string& entry) {
+    auto at = entry.rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == entry.size())
+        throw ConfigError("preload '" + entry + "': expected FILE@ADDRESS");
+    std::string addr = entry.substr(at + 1);
+    char* end = nullptr;
+    unsigned long long a = std::strtoull(addr.c_str(), &end, 0);
+    if (*end || addr[0] == '-') throw ConfigError("preload '" + entry + "': address '" + addr + "' is not a number");
+    return PreloadEntry{entry.substr(0, at), a};
+}
+
+PlatformConfig load_platform_config(const std::string& path, const std::vector<std::string>& overrides,
+                                    std::string* effective_yaml) {
+    PlatformConfig cfg;
+    ConfigSchema schema;
+    bind_platform_config(schema, cfg);
+    YAML::Node root = path.empty() ? YAML::Node(YAML::NodeType::Map) : load_yaml_file(path);
+    if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    std::string origin = path.empty() ? std::string("<defaults>") : path;
+    schema.parse(root, origin);
+    // Overrides are parsed on their own so their errors name the --set, not the file.
+    for (auto& o : overrides) {
+        YAML::Node one(YAML::NodeType::Map);
+        schema.apply_override(one, o);
+        schema.parse(one, "--set " + o.substr(0, o.find('=')));
+    }
+    validate_platform_config(cfg, origin);
+    if (effective_yaml) *effective_yaml = schema.dump();
+    return cfg;
+}
+
+}  // namespace stvp

@@ -1,0 +1,81 @@
+// The platform's configuration: what the YAML file and --set overrides can say, as typed,
+// validated structs. Defaults come from the hardware headers (memory map) and from the
+// published designs cited in configs/. The SoC builder maps these onto the models' configs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config_schema.h"
+
+namespace stvp {
+
+struct RegionConfig {
+    uint64_t base = 0;
+    uint64_t size = 0;
+};
+
+struct PlatformConfig {
+    struct Cpu {
+        double clock_hz = 500e6;        // host CPU clock
+        uint64_t quantum_ns = 10000;    // temporal-decoupling quantum
+        bool dmi = true;                // use DMI for memory where granted
+        uint32_t cycles_alu = 1;        // cycles per instruction class
+        uint32_t cycles_load = 2;
+        uint32_t cycles_store = 1;
+        uint32_t cycles_branch_taken = 2;
+        uint32_t cycles_mul = 3;
+        uint32_t cycles_div = 34;
+    } cpu;
+    struct Dram {
+        uint64_t latency_ns = 60;       // first-word latency of an access
+        double bandwidth_gbps = 12.8;   // GB/s (LPDDR4-3200 x32 ≈ 12.8 GB/s)
+    } dram;
+    struct Bus {
+        uint64_t latency_ns = 1;        // per hop through the router
+    } bus;
+    struct Clint {
+        double timebase_hz = 10e6;      // mtime frequency
+    } clint;
+    struct Uart {
+        uint64_t baud = 0;              // 0 = transmit instantaneously
+        bool echo = true;               // copy transmitted bytes to stdout
+    } uart;
+    struct Dma {
+        double bandwidth_gbps = 8.0;
+        uint32_t burst_bytes = 64;
+        uint32_t max_chain = 65536;
+    } dma;
+    struct Sim {
+        uint64_t max_time_ns = 0;       // 0 = unlimited
+        uint64_t max_instructions = 0;  // 0 = unlimited
+    } sim;
+    std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
+    std::vector<std::string> preload;                // "FILE@ADDRESS" entries
+    std::vector<std::string> args;                   // firmware arguments (SIMCTRL ARG[i]), as integers
+
+    PlatformConfig();  // fills the memory map from firmware/include/stvp/hw/memmap.h
+};
+
+// Binds every key of `cfg` into `schema`.
+void bind_platform_config(ConfigSchema& schema, PlatformConfig& cfg);
+
+// Checks that need several keys at once (region overlaps, ...). Throws ConfigError naming
+// `origin` and the keys involved.
+void validate_platform_config(const PlatformConfig& cfg, const std::string& origin);
+
+// Loads `path` (may be empty: defaults only), applies `overrides` ("key=value"), validates.
+// Throws ConfigError.
+PlatformConfig load_platform_config(const std::string& path, const std::vector<std::string>& overrides,
+                                    std::string* effective_yaml = nullptr);
+
+// Parses a preload entry "FILE@ADDRESS" (address decimal or 0x hex).
+struct PreloadEntry {
+    std::string file;
+    uint64_t address;
+};
+PreloadEntry parse_preload(const std::string& entry);  // throws ConfigError
+
+}  // namespace stvp

@@ -1,0 +1,132 @@
+#include "simulation.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <systemc>
+
+#include "elf_loader.h"
+#include "exit_codes.h"
+#include "json_writer.h"
+#include "soc.h"
+
+namespace stvp {
+
+namespace {
+
+Soc* g_soc = nullptr;  // for the signal handler only
+
+extern "C" void on_signal(int) {
+    if (g_soc) g_soc->request_interrupt();
+}
+
+std::string format_time(const sc_core::sc_time& t) {
+    char buf[64];
+    double ns = t.to_seconds() * 1e9;
+    if (ns >= 1e9) std::snprintf(buf, sizeof buf, "%.6f s", ns / 1e9);
+    else if (ns >= 1e6) std::snprintf(buf, sizeof buf, "%.3f ms", ns / 1e6);
+    else if (ns >= 1e3) std::snprintf(buf, sizeof buf, "%.3f us", ns / 1e3);
+    else std::snprintf(buf, sizeof buf, "%.0f ns", ns);
+    return buf;
+}
+
+}  // namespace
+
+int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
+    using clock = std::chrono::steady_clock;
+    auto wall_start = clock::now();
+
+    StopInfo stop{"error", exit_code::kInternal, ""};
+    std::unique_ptr<Soc> soc;
+    sc_core::sc_trace_file* vcd = nullptr;
+    bool simulated = false;
+
+    // Everything below may fail; whatever happens, the summary and stats are written at the end.
+    try {
+        soc = std::make_unique<Soc>("soc", cfg, run);
+        try {
+            ElfImage elf = load_elf(run.firmware);
+            soc->load_firmware(elf);
+            for (auto& p : cfg.preload) soc->preload(parse_preload(p));
+        } catch (const ElfError& e) {
+            throw LoadError(e.what());
+        }
+        if (!run.vcd_path.empty()) {
+            std::string base = run.vcd_path;
+            if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+            vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+            if (!vcd) throw LoadError("cannot create VCD file " + run.vcd_path);
+            vcd->set_time_unit(1, sc_core::SC_NS);
+            soc->trace(vcd);
+        }
+        g_soc = soc.get();
+        std::signal(SIGINT, on_signal);
+        std::signal(SIGTERM, on_signal);
+
+        simulated = true;
+        if (cfg.sim.max_time_ns)
+            sc_core::sc_start(sc_core::sc_time(double(cfg.sim.max_time_ns), sc_core::SC_NS));
+        else
+            sc_core::sc_start();
+        stop = soc->stop_info();
+    } catch (const LoadError& e) {
+        stop = {"load-error", exit_code::kLoad, e.what()};
+    } catch (const ConfigError& e) {
+        stop = {"config-error", exit_code::kUsage, e.what()};
+    } catch (const sc_core::sc_report& e) {
+        stop = {"simulator-error", exit_code::kInternal, e.what()};
+    } catch (const std::exception& e) {
+        stop = {"simulator-error", exit_code::kInternal, e.what()};
+    }
+    g_soc = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    double wall_s = std::chrono::duration<double>(clock::now() - wall_start).count();
+    sc_core::sc_time now = sc_core::sc_time_stamp();
+    uint64_t instret = soc ? soc->instructions() : 0;
+    double mips = wall_s > 0 ? instret / wall_s / 1e6 : 0;
+
+    std::cout << std::flush;
+    if (!stop.message.empty() && stop.reason != "exit")
+        std::cerr << "stvp: " << stop.message << "\n";
+    if (!run.quiet) {
+        std::cerr << "stvp: stopped: " << stop.reason << " (exit code " << stop.exit_code << ") at "
+                  << format_time(now) << "; " << instret << " instructions, " << wall_s << " s wall, " << mips
+                  << " MIPS\n";
+    }
+
+    if (!run.stats_path.empty()) {
+        std::ofstream f(run.stats_path);
+        if (!f) {
+            std::cerr << "stvp: cannot write stats file " << run.stats_path << "\n";
+        } else {
+            JsonWriter j(f);
+            j.begin_object();
+            j.value("firmware", run.firmware);
+            j.begin_object("run");
+            j.value("exit_reason", stop.reason);
+            j.value("exit_code", stop.exit_code);
+            j.value("message", stop.message);
+            j.value("simulated", simulated);
+            j.value("sim_time_ns", now.to_seconds() * 1e9);
+            j.value("wall_time_s", wall_s);
+            j.value("instructions", instret);
+            j.value("mips", mips);
+            j.end_object();
+            if (soc) soc->write_stats(j);
+            j.value("config", run.effective_config);
+            j.end_object();
+        }
+    }
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    return stop.exit_code;
+}
+
+}  // namespace stvp

@@ -1,0 +1,59 @@
+// The virtual SoC: CPU, router, DRAM, CLINT, PLIC, UART, simctrl and DMA, built and wired
+// from the platform configuration. Owns the interrupt wires and the stop bookkeeping.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <systemc>
+
+#include "elf_loader.h"
+#include "json_writer.h"
+#include "platform_config.h"
+#include "simulation.h"
+
+namespace stvp {
+
+// A firmware or data file that cannot be placed in the SoC.
+class LoadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Why and how the run ended.
+struct StopInfo {
+    std::string reason;  // exit, htif, max-time, max-instructions, trap-loop, wfi-deadlock, interrupted, ...
+    int exit_code;
+    std::string message;
+};
+
+class Soc {
+public:
+    Soc(const char* name, const PlatformConfig& cfg, const RunOptions& run);
+    ~Soc();
+    Soc(const Soc&) = delete;
+    Soc& operator=(const Soc&) = delete;
+
+    // Copies the ELF's segments into memory (through the bus, so only mapped memory takes
+    // them) and sets the CPU's reset PC. Registers the HTIF tohost watch if the ELF has one.
+    void load_firmware(const ElfImage& elf);
+    void preload(const PreloadEntry& entry);
+    void trace(sc_core::sc_trace_file* tf);
+
+    // Async-signal-safe: asks the CPU to stop at its next instruction boundary.
+    void request_interrupt();
+
+    // Valid after sc_start returned.
+    StopInfo stop_info() const;
+    uint64_t instructions() const;
+    void write_stats(JsonWriter& j) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stvp
