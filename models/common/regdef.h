@@ -50,6 +50,9 @@ inline const RegInfo uart[] = {
 inline const RegInfo simctrl[] = {
 #include "stvp/hw/simctrl.def"
 };
+inline const RegInfo dma[] = {
+#include "stvp/hw/dma.def"
+};
 }  // namespace stvp::regmaps
 
 #undef STVP_REG

@@ -24,6 +24,7 @@
 #include "plic.def"
 #include "uart.def"
 #include "simctrl.def"
+#include "dma.def"
 
 #undef STVP_REG
 #undef STVP_REGA
