@@ -1,0 +1,168 @@
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "simctrl/simctrl.h"
+#include "../support/tlm_stimulus.h"
+
+using namespace stvp;
+using stvp::test::ns;
+using stvp::test::Recorder;
+using stvp::test::Stimulus;
+using stvp::test::us;
+
+namespace {
+struct Bench {
+    SimCtrl sim;
+    Stimulus stim{"stim"};
+    Recorder trace{"trace"};
+    explicit Bench(const SimCtrlConfig& cfg = {}) : sim("simctrl", cfg) {
+        stim.socket.bind(sim.socket);
+        trace.in(sim.trace_enable);
+    }
+};
+}  // namespace
+
+TEST(SimCtrl, ExitCallsBackWithCodeAtTheStoreTime) {
+    Bench b;
+    int code = -1;
+    sc_core::sc_time when;
+    b.sim.on_exit([&](int c) {
+        code = c;
+        when = sc_core::sc_time_stamp();
+    });
+    b.stim.body = [&](Stimulus& st) {
+        st.delay = us(5);
+        EXPECT_EQ(st.write32(SIMCTRL_EXIT, 0x1234), tlm::TLM_OK_RESPONSE);
+    };
+    sc_core::sc_start();
+    EXPECT_EQ(code, 0x34);
+    EXPECT_EQ(when, us(5));
+    EXPECT_TRUE(b.sim.exited());
+    EXPECT_EQ(b.sim.exit_value(), 0x1234u);
+    EXPECT_EQ(b.sim.exit_code(), 0x34);
+    EXPECT_EQ(b.sim.exit_time(), us(5));
+}
+
+TEST(SimCtrl, ExitWithoutCallbackStopsTheSimulation) {
+    Bench b;
+    bool after = false;
+    b.stim.body = [&](Stimulus& st) {
+        st.delay = us(3);
+        st.write32(SIMCTRL_EXIT, 7);
+        sc_core::wait(us(1));
+        after = true;  // never reached: the kernel stopped
+    };
+    sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_SEC));
+    EXPECT_EQ(sc_core::sc_time_stamp(), us(3));
+    EXPECT_FALSE(after);
+    EXPECT_EQ(b.sim.exit_code(), 7);
+    EXPECT_EQ(sc_core::sc_get_status(), sc_core::SC_STOPPED);
+}
+
+TEST(SimCtrl, MarkersAreRecordedWithTheirLocalTimes) {
+    Bench b;
+    std::vector<uint32_t> seen;
+    b.sim.on_marker([&](uint32_t v, const sc_core::sc_time& t) {
+        seen.push_back(v);
+        EXPECT_EQ(t, ns(100) * double(v));
+    });
+    b.stim.body = [&](Stimulus& st) {
+        for (uint32_t v = 1; v <= 3; ++v) {
+            st.delay = ns(100) * double(v);  // no sync: markers do not stop the initiator
+            EXPECT_EQ(st.write32(SIMCTRL_MARKER, v), tlm::TLM_OK_RESPONSE);
+        }
+        EXPECT_EQ(sc_core::sc_time_stamp(), sc_core::SC_ZERO_TIME);
+    };
+    sc_core::sc_start();
+    EXPECT_EQ(seen, (std::vector<uint32_t>{1, 2, 3}));
+    ASSERT_EQ(b.sim.markers().size(), 3u);
+    EXPECT_EQ(b.sim.markers()[2].value, 3u);
+    EXPECT_EQ(b.sim.markers()[2].time, ns(300));
+}
+
+TEST(SimCtrl, TraceAndPhaseSignalsChangeAtTheStoreTime) {
+    Bench b;
+    std::vector<std::pair<uint32_t, sc_core::sc_time>> phases;
+    std::vector<bool> traces;
+    b.sim.on_phase([&](uint32_t p, const sc_core::sc_time& t) { phases.emplace_back(p, t); });
+    b.sim.on_trace([&](bool en, const sc_core::sc_time&) { traces.push_back(en); });
+    b.stim.body = [&](Stimulus& st) {
+        EXPECT_EQ(st.rd(SIMCTRL_TRACE), 1u);  // reset: window open
+        EXPECT_TRUE(b.sim.trace_enable.read());
+        st.delay = us(2);
+        EXPECT_EQ(st.write32(SIMCTRL_TRACE, 0xFFFFFFFE), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(st.rd(SIMCTRL_TRACE), 0u);
+        st.delay = us(1);
+        EXPECT_EQ(st.write32(SIMCTRL_PHASE, 42), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(st.rd(SIMCTRL_PHASE), 42u);
+        st.delay = us(1);
+        EXPECT_EQ(st.write32(SIMCTRL_TRACE, 1), tlm::TLM_OK_RESPONSE);
+        sc_core::wait(ns(1));
+        EXPECT_EQ(b.sim.phase.read(), 42u);
+    };
+    sc_core::sc_start();
+    ASSERT_EQ(b.trace.edges.size(), 2u);
+    EXPECT_FALSE(b.trace.edges[0].value);
+    EXPECT_EQ(b.trace.edges[0].time, us(2));
+    EXPECT_TRUE(b.trace.edges[1].value);
+    EXPECT_EQ(b.trace.edges[1].time, us(4));
+    ASSERT_EQ(phases.size(), 1u);
+    EXPECT_EQ(phases[0].first, 42u);
+    EXPECT_EQ(phases[0].second, us(3));
+    EXPECT_EQ(traces, (std::vector<bool>{false, true}));
+}
+
+TEST(SimCtrl, TimeRegistersReadNanosecondsAndLoLatchesHi) {
+    Bench b;
+    b.stim.body = [&](Stimulus& st) {
+        st.delay = sc_core::sc_time(1234.5, sc_core::SC_NS);
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_LO), 1234u);  // at the access's local time, floored
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_HI), 0u);
+        st.sync();
+        // Just before the low word wraps (2^32 ns = 4.294967296 s).
+        sc_core::wait(ns(4294967295.0) - sc_core::sc_time_stamp());
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_LO), 0xFFFFFFFFu);
+        sc_core::wait(ns(1));
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_HI), 0u);  // latched by the LO read, not the current time
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_LO), 0u);
+        EXPECT_EQ(st.rd(SIMCTRL_TIME_HI), 1u);
+    };
+    sc_core::sc_start();
+}
+
+TEST(SimCtrl, ArgumentsAreReadOnly) {
+    SimCtrlConfig c;
+    c.args = {7, 0xDEADBEEF};
+    Bench b(c);
+    b.stim.body = [&](Stimulus& st) {
+        EXPECT_EQ(st.rd(SIMCTRL_NARGS), 2u);
+        EXPECT_EQ(st.rd(SIMCTRL_ARG), 7u);
+        EXPECT_EQ(st.rd(SIMCTRL_ARG + 4), 0xDEADBEEFu);
+        EXPECT_EQ(st.rd(SIMCTRL_ARG + 8), 0u);
+        EXPECT_EQ(st.write32(SIMCTRL_ARG, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(st.write32(SIMCTRL_NARGS, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(st.rd(SIMCTRL_ARG), 7u);
+    };
+    sc_core::sc_start();
+    SimCtrlConfig many;
+    many.args.assign(SIMCTRL_ARG_COUNT + 1, 0);
+    EXPECT_NE(many.validate(), "");
+    EXPECT_EQ(c.validate(), "");
+}
+
+TEST(SimCtrl, AccessRules) {
+    Bench b;
+    b.stim.body = [&](Stimulus& st) {
+        EXPECT_EQ(st.rd(SIMCTRL_EXIT), 0u);    // WO reads 0
+        EXPECT_EQ(st.rd(SIMCTRL_MARKER), 0u);
+        EXPECT_EQ(st.write32(SIMCTRL_TIME_LO, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(st.write32(SIMCTRL_TIME_HI, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        uint8_t byte = 1;
+        EXPECT_EQ(st.access(tlm::TLM_WRITE_COMMAND, SIMCTRL_EXIT, &byte, 1), tlm::TLM_BURST_ERROR_RESPONSE);
+        EXPECT_EQ(st.write32(SIMCTRL_EXIT + 2, 1), tlm::TLM_BURST_ERROR_RESPONSE);
+        EXPECT_EQ(st.write32(0x800, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    };
+    sc_core::sc_start();
+    EXPECT_FALSE(b.sim.exited());  // none of the refused stores reached EXIT
+}
