@@ -1,0 +1,124 @@
+/*
+ * Control and status registers (RISC-V privileged spec 1.12, machine mode).
+ * The CSR is named by its assembler name: stvp_csr_read(mstatus), stvp_csr_set(mie, bits).
+ * A constant operand below 32 is encoded as the immediate form (csrsi, ...), which cannot
+ * fault on a register that is still being computed and saves a register.
+ */
+#ifndef STVP_CSR_H
+#define STVP_CSR_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+/* mstatus */
+#define STVP_MSTATUS_MIE  (1u << 3)
+#define STVP_MSTATUS_MPIE (1u << 7)
+#define STVP_MSTATUS_MPP  (3u << 11)
+
+/* mie / mip: machine software, timer and external interrupt bits */
+#define STVP_MIP_MSIP (1u << 3)
+#define STVP_MIP_MTIP (1u << 7)
+#define STVP_MIP_MEIP (1u << 11)
+
+/* mcause: bit 31 set for interrupts, the code in the other bits */
+#define STVP_MCAUSE_INTERRUPT (1u << 31)
+#define STVP_MCAUSE_CODE_MASK 0x7FFFFFFFu
+
+/* Interrupt codes (mcause with bit 31 set) */
+#define STVP_IRQ_M_SOFT  3
+#define STVP_IRQ_M_TIMER 7
+#define STVP_IRQ_M_EXT   11
+
+/* Exception codes (mcause with bit 31 clear) */
+#define STVP_EXC_INSN_MISALIGNED  0
+#define STVP_EXC_INSN_ACCESS      1
+#define STVP_EXC_ILLEGAL_INSN     2
+#define STVP_EXC_BREAKPOINT       3
+#define STVP_EXC_LOAD_MISALIGNED  4
+#define STVP_EXC_LOAD_ACCESS      5
+#define STVP_EXC_STORE_MISALIGNED 6 /* also AMO */
+#define STVP_EXC_STORE_ACCESS     7 /* also AMO */
+#define STVP_EXC_ECALL_U          8
+#define STVP_EXC_ECALL_S          9
+#define STVP_EXC_ECALL_M          11
+
+/* mtvec mode (low two bits) */
+#define STVP_MTVEC_DIRECT   0u
+#define STVP_MTVEC_VECTORED 1u
+
+#ifndef __ASSEMBLER__
+
+#define stvp_csr_read(csr)                                        \
+    __extension__({                                               \
+        uint32_t stvp_csr_v_;                                     \
+        __asm__ __volatile__("csrr %0, " #csr : "=r"(stvp_csr_v_)); \
+        stvp_csr_v_;                                              \
+    })
+
+#define stvp_csr_write(csr, val) \
+    __asm__ __volatile__("csrw " #csr ", %0" : : "rK"((uint32_t)(val)) : "memory")
+
+#define stvp_csr_set(csr, bits) \
+    __asm__ __volatile__("csrs " #csr ", %0" : : "rK"((uint32_t)(bits)) : "memory")
+
+#define stvp_csr_clear(csr, bits) \
+    __asm__ __volatile__("csrc " #csr ", %0" : : "rK"((uint32_t)(bits)) : "memory")
+
+/* Writes val and returns the old value in one instruction. */
+#define stvp_csr_swap(csr, val)                                                      \
+    __extension__({                                                                  \
+        uint32_t stvp_csr_v_;                                                        \
+        __asm__ __volatile__("csrrw %0, " #csr ", %1"                                \
+                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(val)) : "memory"); \
+        stvp_csr_v_;                                                                 \
+    })
+
+/* Sets bits and returns the old value in one instruction (csrrs). */
+#define stvp_csr_read_set(csr, bits)                                                 \
+    __extension__({                                                                  \
+        uint32_t stvp_csr_v_;                                                        \
+        __asm__ __volatile__("csrrs %0, " #csr ", %1"                                \
+                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(bits)) : "memory"); \
+        stvp_csr_v_;                                                                 \
+    })
+
+/* Clears bits and returns the old value in one instruction (csrrc). */
+#define stvp_csr_read_clear(csr, bits)                                               \
+    __extension__({                                                                  \
+        uint32_t stvp_csr_v_;                                                        \
+        __asm__ __volatile__("csrrc %0, " #csr ", %1"                                \
+                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(bits)) : "memory"); \
+        stvp_csr_v_;                                                                 \
+    })
+
+/* 64-bit counters on RV32: read high, low, high again until the high word is stable, so a
+   carry out of the low word between the two reads cannot tear the value. */
+#define STVP_CSR_READ64_(lo, hi)                            \
+    __extension__({                                         \
+        uint32_t stvp_h_, stvp_l_;                          \
+        do {                                                \
+            stvp_h_ = stvp_csr_read(hi);                    \
+            stvp_l_ = stvp_csr_read(lo);                    \
+        } while (stvp_h_ != stvp_csr_read(hi));             \
+        ((uint64_t)stvp_h_ << 32) | stvp_l_;                \
+    })
+
+static inline uint64_t stvp_read_mcycle(void) { return STVP_CSR_READ64_(mcycle, mcycleh); }
+static inline uint64_t stvp_read_minstret(void) { return STVP_CSR_READ64_(minstret, minstreth); }
+
+/* Global machine interrupt enable. stvp_irq_save() disables and returns the previous state
+   for stvp_irq_restore(), for short critical sections. */
+static inline void stvp_irq_enable(void) { stvp_csr_set(mstatus, STVP_MSTATUS_MIE); }
+static inline void stvp_irq_disable(void) { stvp_csr_clear(mstatus, STVP_MSTATUS_MIE); }
+static inline uint32_t stvp_irq_save(void)
+{
+    return stvp_csr_read_clear(mstatus, STVP_MSTATUS_MIE) & STVP_MSTATUS_MIE;
+}
+static inline void stvp_irq_restore(uint32_t saved) { stvp_csr_set(mstatus, saved); }
+
+static inline void stvp_wfi(void) { __asm__ __volatile__("wfi" ::: "memory"); }
+
+#endif /* __ASSEMBLER__ */
+
+#endif
