@@ -21,8 +21,15 @@ void RegisterDevice::sync() {
 }
 
 void RegisterDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    if (trans.get_byte_enable_ptr() || trans.get_streaming_width() < trans.get_data_length()) {
+    // Registers take whole, aligned 32-bit accesses only (RegisterBank checks size and
+    // alignment). Byte enables and streaming are refused with their own error responses; a
+    // streaming width of 0 is taken as "not set", i.e. no streaming, as the Memory model does.
+    if (trans.get_byte_enable_ptr()) {
         trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    if (trans.get_streaming_width() != 0 && trans.get_streaming_width() < trans.get_data_length()) {
+        trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
     delay_ = &delay;

@@ -175,6 +175,20 @@ TEST(Uart, AccessRules) {
         EXPECT_EQ(st.write32(UART_IE + 1, 1), tlm::TLM_BURST_ERROR_RESPONSE);  // misaligned
         EXPECT_EQ(st.write32(0x100, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
         EXPECT_EQ(st.delay, ns(24));
+        uint32_t w = 'w';
+        unsigned char be[4] = {0xff, 0xff, 0xff, 0xff};
+        EXPECT_EQ(st.access(tlm::TLM_WRITE_COMMAND, UART_TXDATA, &w, 4, be, 4), tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        EXPECT_EQ(st.access(tlm::TLM_WRITE_COMMAND, UART_TXDATA, &w, 4, nullptr, 0, 2), tlm::TLM_BURST_ERROR_RESPONSE);
+        // A streaming width left at 0 means "no streaming".
+        tlm::tlm_generic_payload gp;
+        gp.set_command(tlm::TLM_READ_COMMAND);
+        gp.set_address(UART_STATUS);
+        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&w));
+        gp.set_data_length(4);
+        sc_core::sc_time d;
+        st.socket->b_transport(gp, d);
+        EXPECT_EQ(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(w, kReady);
     };
     sc_core::sc_start();
     EXPECT_EQ(b.uart.bytes_transmitted(), 0u);  // the byte-wide store sent nothing
