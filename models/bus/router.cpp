@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include "common/dmi.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -194,9 +196,10 @@ bool Router::get_direct_mem_ptr(int /*id*/, tlm::tlm_generic_payload& trans, tlm
     }
     dmi.set_start_address(r.base + start);
     dmi.set_end_address(r.base + end);
-    if (ok) {
-        dmi.set_read_latency(dmi.get_read_latency() + hop_latency_);
-        dmi.set_write_latency(dmi.get_write_latency() + hop_latency_);
+    if (ok) {  // DMI latencies are per byte (common/dmi.h): spread the hop over a word
+        const sc_core::sc_time hop = hop_latency_ / double(kDmiLatencyWordBytes);
+        dmi.set_read_latency(dmi.get_read_latency() + hop);
+        dmi.set_write_latency(dmi.get_write_latency() + hop);
     }
     return ok;
 }

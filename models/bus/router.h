@@ -30,8 +30,8 @@ struct RouterRegion {
 };
 
 struct RouterConfig {
-    // Time added to every transaction that passes the router (b_transport and the DMI
-    // latencies granted through it). Default 0: an ideal crossbar.
+    // Time added to every b_transport that passes the router; DMI latencies granted through
+    // it get the same cost per 4-byte word (common/dmi.h). Default 0: an ideal crossbar.
     sc_core::sc_time hop_latency = sc_core::SC_ZERO_TIME;
     // Regions added at construction; more may be added with add_region() later.
     std::vector<RouterRegion> regions;

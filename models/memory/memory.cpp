@@ -1,5 +1,7 @@
 #include "memory.h"
 
+#include "common/dmi.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -8,11 +10,6 @@
 #include <stdexcept>
 
 namespace stvp {
-
-namespace {
-// The word size a DMI latency is calibrated for (an RV32 load/store).
-constexpr uint64_t kDmiWordBytes = 4;
-}  // namespace
 
 std::string MemoryConfig::validate() const {
     if (size == 0) return "memory size must be > 0 bytes";
@@ -184,10 +181,9 @@ bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& d
     dmi.set_start_address(lo);
     dmi.set_end_address(hi);
     dmi.allow_read_write();
-    // DMI latencies are per byte (the initiator multiplies by its access size), calibrated so
-    // that a 32-bit access costs the same through DMI as through b_transport.
-    dmi.set_read_latency(read_time(kDmiWordBytes) / double(kDmiWordBytes));
-    dmi.set_write_latency(write_time(kDmiWordBytes) / double(kDmiWordBytes));
+    // Per byte, calibrated on a word (common/dmi.h).
+    dmi.set_read_latency(read_time(kDmiLatencyWordBytes) / double(kDmiLatencyWordBytes));
+    dmi.set_write_latency(write_time(kDmiLatencyWordBytes) / double(kDmiLatencyWordBytes));
     dmi_granted_ = true;
     ++stats_.dmi_grants;
     return true;

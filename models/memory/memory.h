@@ -4,6 +4,8 @@
 // Storage is reserved lazily (an anonymous, zero-filled mapping): a 512 MiB DRAM costs host
 // memory only for the pages the guest touches.
 //
+// DMI pointers carry per-byte latencies (convention in common/dmi.h).
+//
 // Counters: reads, writes and bytes of b_transport accesses, for the energy model. DMI
 // accesses bypass the model entirely, so they are NOT counted; an initiator using DMI must
 // count its own accesses if it needs them. transport_dbg (loaders, debuggers) is not counted.

@@ -199,8 +199,9 @@ TEST(Router, DmiRangesAreTranslatedToGlobalAndClipped) {
         EXPECT_EQ(d.get_start_address(), 0x8000'0000u);
         EXPECT_EQ(d.get_end_address(), 0x8000'0fffu);  // clipped to the region
         EXPECT_EQ(d.get_dmi_ptr(), b.mem.data());
-        EXPECT_EQ(d.get_read_latency(), ns(7));   // target 2 + hop 5
-        EXPECT_EQ(d.get_write_latency(), ns(8));  // target 3 + hop 5
+        // Per byte (common/dmi.h): the target's figure plus the 5 ns hop spread over 4 bytes.
+        EXPECT_EQ(d.get_read_latency(), ns(2 + 1.25));
+        EXPECT_EQ(d.get_write_latency(), ns(3 + 1.25));
 
         b.grant_lo = 0x100;
         b.grant_hi = 0x1ff;
