@@ -1,0 +1,760 @@
+#include "cpu/rv32_core.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <ostream>
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "host pointers (DMI) assume a little-endian host like RISC-V");
+
+namespace stvp {
+
+using rv32::DecodedInsn;
+using rv32::Op;
+using rv32::OpClass;
+
+namespace {
+
+constexpr uint32_t kPages = 1u << 20;  // 4 KiB pages of the 32-bit address space
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+uint32_t amo_result(Op op, uint32_t old, uint32_t src) {
+    const int32_t so = static_cast<int32_t>(old), ss = static_cast<int32_t>(src);
+    switch (op) {
+    case Op::AmoswapW: return src;
+    case Op::AmoaddW: return old + src;
+    case Op::AmoxorW: return old ^ src;
+    case Op::AmoandW: return old & src;
+    case Op::AmoorW: return old | src;
+    case Op::AmominW: return so < ss ? old : src;
+    case Op::AmomaxW: return so > ss ? old : src;
+    case Op::AmominuW: return old < src ? old : src;
+    case Op::AmomaxuW: return old > src ? old : src;
+    default: return old;
+    }
+}
+
+}  // namespace
+
+std::string cause_name(uint32_t mcause) {
+    if (mcause & cause::kInterrupt) {
+        switch (mcause & ~cause::kInterrupt) {
+        case 3: return "machine software interrupt";
+        case 7: return "machine timer interrupt";
+        case 11: return "machine external interrupt";
+        default: return "interrupt " + std::to_string(mcause & ~cause::kInterrupt);
+        }
+    }
+    switch (mcause) {
+    case cause::kInsnMisaligned: return "instruction address misaligned";
+    case cause::kInsnAccessFault: return "instruction access fault";
+    case cause::kIllegalInsn: return "illegal instruction";
+    case cause::kBreakpoint: return "breakpoint";
+    case cause::kLoadMisaligned: return "load address misaligned";
+    case cause::kLoadAccessFault: return "load access fault";
+    case cause::kStoreMisaligned: return "store/AMO address misaligned";
+    case cause::kStoreAccessFault: return "store/AMO access fault";
+    case cause::kEcallM: return "environment call from M-mode";
+    default: return "exception " + std::to_string(mcause);
+    }
+}
+
+const char* run_exit_name(RunExit e) {
+    switch (e) {
+    case RunExit::Budget: return "budget";
+    case RunExit::InstructionLimit: return "instruction-limit";
+    case RunExit::Wfi: return "wfi";
+    case RunExit::StateChange: return "state-change";
+    case RunExit::Stop: return "stop";
+    case RunExit::TrapLoop: return "trap-loop";
+    }
+    return "?";
+}
+
+std::string Rv32CoreConfig::validate() const {
+    const uint32_t* c[] = {&cycles.alu, &cycles.load, &cycles.store, &cycles.branch_taken, &cycles.mul, &cycles.div};
+    const char* n[] = {"alu", "load", "store", "branch_taken", "mul", "div"};
+    for (int i = 0; i < 6; ++i)
+        if (*c[i] < 1 || *c[i] > 30000)
+            return std::string("cycles.") + n[i] + " must be in [1, 30000], got " + std::to_string(*c[i]);
+    if (reset_pc & 1) return "reset_pc must be 2-byte aligned";
+    return "";
+}
+
+Rv32Core::Rv32Core(const Rv32CoreConfig& cfg, CoreBus& bus) : cfg_(cfg), bus_(bus) {
+    const CycleCosts& c = cfg_.cycles;
+    costs_[static_cast<int>(OpClass::Alu)] = c.alu;
+    costs_[static_cast<int>(OpClass::Load)] = c.load;
+    costs_[static_cast<int>(OpClass::Store)] = c.store;
+    costs_[static_cast<int>(OpClass::Branch)] = c.alu;  // taken branches add the difference
+    costs_[static_cast<int>(OpClass::Jump)] = c.branch_taken;
+    costs_[static_cast<int>(OpClass::Mul)] = c.mul;
+    costs_[static_cast<int>(OpClass::Div)] = c.div;
+    costs_[static_cast<int>(OpClass::Amo)] = c.load + c.store;
+    costs_[static_cast<int>(OpClass::System)] = c.alu;
+    // calloc: the kernel hands out zero pages lazily, so only touched 4 KiB stretches of
+    // these 8 MiB tables cost memory.
+    pages_ = static_cast<DecodedInsn**>(std::calloc(kPages, sizeof(DecodedInsn*)));
+    code_lines_ = static_cast<uint64_t*>(std::calloc(kPages, sizeof(uint64_t)));
+    if (!pages_ || !code_lines_) throw std::bad_alloc();
+    reset();
+}
+
+Rv32Core::~Rv32Core() {
+    for (uint32_t p : allocated_) delete[] pages_[p];
+    std::free(pages_);
+    std::free(code_lines_);
+}
+
+void Rv32Core::reset() {
+    std::memset(x_, 0, sizeof x_);
+    pc_ = cfg_.reset_pc;
+    cycles_ = instret_ = 0;
+    mstatus_ = kMstatusMpp;
+    mie_ = mtvec_ = mscratch_ = mepc_ = mcause_ = mtval_ = 0;
+    mcycle_offset_ = minstret_offset_ = 0;
+    wfi_ = in_trap_ = halted_ = trap_loop_ = reservation_valid_ = false;
+    trap_entry_instret_ = UINT64_MAX;
+    stats_ = CoreStats{};
+    update_irq();
+    invalidate_decode_all();
+}
+
+// ----------------------------------------------------------------------------------------
+// DMI ranges
+
+void Rv32Core::add_range(DmiRange* ranges, unsigned& n, const DmiRange& r) {
+    drop_ranges(ranges, n, r.lo, uint64_t{r.lo} + r.span);
+    if (n == kMaxDmi) {  // forget the oldest
+        std::memmove(ranges, ranges + 1, (kMaxDmi - 1) * sizeof(DmiRange));
+        --n;
+    }
+    ranges[n++] = r;
+}
+
+void Rv32Core::drop_ranges(DmiRange* ranges, unsigned& n, uint64_t lo, uint64_t hi) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        const uint64_t rlo = ranges[i].lo, rhi = rlo + ranges[i].span;
+        if (rhi < lo || rlo > hi) ranges[k++] = ranges[i];
+    }
+    n = k;
+}
+
+void Rv32Core::add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable, uint32_t read_cycles,
+                       uint32_t write_cycles) {
+    // Whole words only: an aligned access that starts inside a range then ends inside it.
+    const uint64_t alo = (uint64_t{lo} + 3) & ~uint64_t{3};
+    const uint64_t ahi_excl = (uint64_t{hi} + 1) & ~uint64_t{3};
+    if (!host || ahi_excl <= alo) return;
+    DmiRange r{static_cast<uint32_t>(alo), static_cast<uint32_t>(ahi_excl - 1 - alo), host + (alo - lo), 0};
+    if (readable) {
+        r.cycles = read_cycles;
+        add_range(dmi_r_, n_dmi_r_, r);
+    }
+    if (writable) {
+        r.cycles = write_cycles;
+        add_range(dmi_w_, n_dmi_w_, r);
+    }
+}
+
+void Rv32Core::invalidate_dmi(uint64_t lo, uint64_t hi) {
+    drop_ranges(dmi_r_, n_dmi_r_, lo, hi);
+    drop_ranges(dmi_w_, n_dmi_w_, lo, hi);
+}
+
+// ----------------------------------------------------------------------------------------
+// Decode cache
+
+bool Rv32Core::fetch_parcel(uint32_t addr, uint16_t& parcel) {
+    if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {
+        std::memcpy(&parcel, r->host + (addr - r->lo), 2);
+        return true;
+    }
+    return bus_.fetch(addr, parcel) == BusStatus::Ok;
+}
+
+void Rv32Core::mark_code(uint32_t addr) {
+    code_lines_[addr >> kPageBits] |= uint64_t{1} << ((addr >> kLineBits) & 63);
+}
+
+DecodedInsn* Rv32Core::decode_slot(uint32_t pc) {
+    if (pc & 1) {  // only reachable through set_pc: jumps clear bit 0 and offsets are even
+        exit_ = raise(cause::kInsnMisaligned, pc);
+        return nullptr;
+    }
+    uint16_t lo = 0, hi = 0;
+    if (!fetch_parcel(pc, lo)) {
+        exit_ = raise(cause::kInsnAccessFault, pc);
+        return nullptr;
+    }
+    const unsigned len = rv32::insn_length(lo);
+    // A fault on the second parcel reports that parcel's address (privileged spec 3.1.16).
+    if (len == 4 && !fetch_parcel(pc + 2, hi)) {
+        exit_ = raise(cause::kInsnAccessFault, pc + 2);
+        return nullptr;
+    }
+    DecodedInsn*& page = pages_[pc >> kPageBits];
+    if (!page) {
+        page = new DecodedInsn[kSlotsPerPage]();
+        allocated_.push_back(pc >> kPageBits);
+    }
+    DecodedInsn& d = page[(pc & 0xfff) >> 1];
+    d = rv32::decode(static_cast<uint32_t>(lo) | (static_cast<uint32_t>(hi) << 16));
+    d.cost = static_cast<uint16_t>(d.op == Op::Illegal ? 0 : costs_[static_cast<int>(rv32::op_class(d.op))]);
+    mark_code(pc);
+    if (len == 4) mark_code(pc + 2);
+    ++stats_.decodes;
+    return &d;
+}
+
+void Rv32Core::invalidate_line(uint32_t addr) {
+    const uint32_t page = addr >> kPageBits;
+    const unsigned line = (addr >> kLineBits) & 63;
+    code_lines_[page] &= ~(uint64_t{1} << line);
+    ++stats_.code_invalidations;
+    constexpr unsigned kSlotsPerLine = 1u << (kLineBits - 1);
+    if (DecodedInsn* p = pages_[page]) std::memset(p + line * kSlotsPerLine, 0, kSlotsPerLine * sizeof(DecodedInsn));
+    // A 4-byte instruction in the last slot before this line has its upper half here.
+    DecodedInsn* prev = nullptr;
+    if (line > 0)
+        prev = pages_[page] ? pages_[page] + line * kSlotsPerLine - 1 : nullptr;
+    else if (page > 0 && pages_[page - 1])
+        prev = pages_[page - 1] + kSlotsPerPage - 1;
+    if (prev && prev->len == 4) *prev = DecodedInsn{};
+}
+
+void Rv32Core::invalidate_decode(uint32_t addr, uint32_t len) {
+    if (len == 0) return;
+    const uint64_t end = uint64_t{addr} + len;
+    for (uint64_t a = addr & ~((1u << kLineBits) - 1); a < end; a += 1u << kLineBits) {
+        const uint32_t a32 = static_cast<uint32_t>(a);
+        if ((code_lines_[a32 >> kPageBits] >> ((a32 >> kLineBits) & 63)) & 1) invalidate_line(a32);
+    }
+}
+
+void Rv32Core::invalidate_decode_all() {
+    for (uint32_t p : allocated_) {
+        std::memset(pages_[p], 0, kSlotsPerPage * sizeof(DecodedInsn));
+        code_lines_[p] = 0;
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Traps, interrupts, CSRs
+
+void Rv32Core::set_interrupt_lines(bool software, bool timer, bool external) {
+    mip_ = (software ? kMipMsip : 0) | (timer ? kMipMtip : 0) | (external ? kMipMeip : 0);
+    update_irq();
+}
+
+void Rv32Core::enter_trap(uint32_t mcause, uint32_t tval) {
+    last_trap_ = {mcause, pc_, tval};
+    mepc_ = pc_;
+    mcause_ = mcause;
+    mtval_ = tval;
+    // MPIE <- MIE, MIE <- 0, MPP <- M (privileged spec 3.1.6.1).
+    mstatus_ = ((mstatus_ & kMstatusMie) ? kMstatusMpie : 0) | kMstatusMpp;
+    const uint32_t base = mtvec_ & ~3u;
+    const bool vectored = (mtvec_ & 3) == 1 && (mcause & cause::kInterrupt);
+    pc_ = vectored ? base + 4 * (mcause & ~cause::kInterrupt) : base;
+    in_trap_ = true;
+    wfi_ = false;
+    reservation_valid_ = false;  // xRET/traps may clear the reservation (privileged spec 3.3.2)
+    trap_entry_instret_ = instret_;
+    update_irq();
+}
+
+RunExit Rv32Core::raise(uint32_t mcause, uint32_t tval) {
+    // No instruction retired since the last trap entry: the handler's first instruction
+    // trapped (or could not be fetched). Entering the handler again would loop forever.
+    if (trap_entry_instret_ == instret_) {
+        loop_first_ = last_trap_;
+        loop_second_ = {mcause, pc_, tval};
+        trap_loop_ = halted_ = true;
+        return RunExit::TrapLoop;
+    }
+    ++stats_.exceptions[mcause & 15];
+    enter_trap(mcause, tval);
+    return RunExit::StateChange;
+}
+
+RunExit Rv32Core::after_bus() {
+    if (stop_.load(std::memory_order_relaxed)) return RunExit::Stop;
+    if (irq_pending_) {
+        // Priority MEI > MSI > MTI (privileged spec 3.1.9).
+        const uint32_t p = mip_ & mie_;
+        const uint32_t code = (p & kMipMeip) ? 11 : (p & kMipMsip) ? 3 : 7;
+        ++stats_.interrupts[code];
+        enter_trap(cause::kInterrupt | code, 0);
+        return RunExit::StateChange;
+    }
+    return RunExit::Budget;
+}
+
+void Rv32Core::exec_mret() {
+    // MIE <- MPIE, MPIE <- 1, MPP <- M (the least-privileged mode supported).
+    mstatus_ = ((mstatus_ & kMstatusMpie) ? kMstatusMie : 0) | kMstatusMpie | kMstatusMpp;
+    pc_ = mepc_;
+    in_trap_ = false;
+    reservation_valid_ = false;
+    update_irq();
+}
+
+std::string Rv32Core::trap_loop_message() const {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "trap loop: %s at pc 0x%08x (mtval 0x%08x) entered the handler at 0x%08x, whose first "
+                  "instruction raised %s (mtval 0x%08x)",
+                  cause_name(loop_first_.cause).c_str(), loop_first_.epc, loop_first_.tval, loop_second_.epc,
+                  cause_name(loop_second_.cause).c_str(), loop_second_.tval);
+    return buf;
+}
+
+bool Rv32Core::csr_read(uint32_t c, uint32_t& v) const {
+    switch (c) {
+    case csr::kMstatus: v = mstatus_; return true;
+    case csr::kMstatush: v = 0; return true;  // little-endian only: MBE = SBE = 0
+    case csr::kMisa: v = kMisaRv32imac; return true;
+    case csr::kMie: v = mie_; return true;
+    case csr::kMip: v = mip_; return true;
+    case csr::kMtvec: v = mtvec_; return true;
+    case csr::kMscratch: v = mscratch_; return true;
+    case csr::kMepc: v = mepc_; return true;
+    case csr::kMcause: v = mcause_; return true;
+    case csr::kMtval: v = mtval_; return true;
+    case csr::kMcycle:
+    case csr::kCycle: v = static_cast<uint32_t>(cycles_ + mcycle_offset_); return true;
+    case csr::kMcycleh:
+    case csr::kCycleh: v = static_cast<uint32_t>((cycles_ + mcycle_offset_) >> 32); return true;
+    case csr::kMinstret:
+    case csr::kInstret: v = static_cast<uint32_t>(instret_ + minstret_offset_); return true;
+    case csr::kMinstreth:
+    case csr::kInstreth: v = static_cast<uint32_t>((instret_ + minstret_offset_) >> 32); return true;
+    case csr::kTime:
+    case csr::kTimeh:
+        if (!time_source) return false;  // lets M-mode software emulate it (privileged spec 3.1.10)
+        v = static_cast<uint32_t>(c == csr::kTime ? time_source() : time_source() >> 32);
+        return true;
+    case csr::kMvendorid:
+    case csr::kMarchid:
+    case csr::kMimpid:
+    case csr::kMhartid:
+    case csr::kMconfigptr: v = 0; return true;
+    default:
+        break;
+    }
+    // mhpmcounter3..31(h), mhpmevent3..31 and their user shadows: implemented as read-only
+    // zero, which the spec allows (privileged spec 3.1.10).
+    if ((c >= 0xb03 && c <= 0xb1f) || (c >= 0xb83 && c <= 0xb9f) || (c >= 0x323 && c <= 0x33f) ||
+        (c >= 0xc03 && c <= 0xc1f) || (c >= 0xc83 && c <= 0xc9f)) {
+        v = 0;
+        return true;
+    }
+    return false;
+}
+
+// Writes an existing, writable CSR (the caller checked both). WARL fields keep legal values.
+void Rv32Core::csr_write(uint32_t c, uint32_t v) {
+    switch (c) {
+    case csr::kMstatus: mstatus_ = (v & (kMstatusMie | kMstatusMpie)) | kMstatusMpp; break;
+    case csr::kMie: mie_ = v & (kMipMsip | kMipMtip | kMipMeip); break;
+    case csr::kMtvec: mtvec_ = v & ~2u; break;  // modes 0 (direct) and 1 (vectored) only
+    case csr::kMscratch: mscratch_ = v; break;
+    case csr::kMepc: mepc_ = v & ~1u; break;  // IALIGN = 16 with C
+    case csr::kMcause: mcause_ = v; break;
+    case csr::kMtval: mtval_ = v; break;
+    case csr::kMcycle:
+    case csr::kMcycleh: {
+        const uint64_t cur = cycles_ + mcycle_offset_;
+        const uint64_t nv = c == csr::kMcycle ? (cur & 0xffffffff00000000ull) | v
+                                              : (cur & 0xffffffffull) | (uint64_t{v} << 32);
+        mcycle_offset_ = nv - cycles_;
+        break;
+    }
+    case csr::kMinstret:
+    case csr::kMinstreth: {
+        const uint64_t cur = instret_ + minstret_offset_;
+        const uint64_t nv = c == csr::kMinstret ? (cur & 0xffffffff00000000ull) | v
+                                                : (cur & 0xffffffffull) | (uint64_t{v} << 32);
+        minstret_offset_ = nv - instret_;
+        break;
+    }
+    default: break;  // misa, mip, mstatush, hpm counters/events: writes ignored (WARL)
+    }
+    update_irq();
+}
+
+bool Rv32Core::read_csr(uint32_t c, uint32_t& v) const { return csr_read(c, v); }
+
+bool Rv32Core::write_csr(uint32_t c, uint32_t v) {
+    uint32_t old;
+    if (!csr_read(c, old) || (c >> 10) == 3) return false;
+    csr_write(c, v);
+    return true;
+}
+
+bool Rv32Core::exec_csr(const DecodedInsn& d) {
+    const uint32_t c = static_cast<uint32_t>(d.imm);
+    uint32_t old;
+    if (!csr_read(c, old)) return false;
+    const bool imm_form = d.op == Op::Csrrwi || d.op == Op::Csrrsi || d.op == Op::Csrrci;
+    const uint32_t src = imm_form ? d.rs1 : x_[d.rs1];
+    bool write = true;
+    uint32_t nv = src;
+    switch (d.op) {
+    case Op::Csrrs:
+    case Op::Csrrsi: write = d.rs1 != 0, nv = old | src; break;  // rs1 = x0 / uimm = 0: no write
+    case Op::Csrrc:
+    case Op::Csrrci: write = d.rs1 != 0, nv = old & ~src; break;
+    default: break;
+    }
+    if (write && (c >> 10) == 3) return false;  // read-only CSR (Zicsr spec 9.1)
+    // Retire before writing: a write to mcycle/minstret takes precedence over this
+    // instruction's own increment (privileged spec 3.1.10).
+    x_[d.rd] = old;
+    pc_ += d.len;
+    cycles_ += d.cost;
+    ++instret_;
+    if (write) csr_write(c, nv);
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------
+// Slow-path memory (bus) accesses, used when no DMI range covers the address.
+
+bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
+    if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {
+        value = 0;
+        std::memcpy(&value, r->host + (addr - r->lo), size);
+        cycles_ += r->cycles;
+        return true;
+    }
+    return bus_.load(addr, size, value) == BusStatus::Ok;
+}
+
+bool Rv32Core::mem_store(uint32_t addr, unsigned size, uint32_t value) {
+    if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {
+        std::memcpy(r->host + (addr - r->lo), &value, size);
+        cycles_ += r->cycles;
+        return true;
+    }
+    return bus_.store(addr, size, value) == BusStatus::Ok;
+}
+
+// lr.w, sc.w and the AMOs (all word-sized). State is flushed; retires on success.
+bool Rv32Core::exec_amo(const DecodedInsn& d) {
+    const uint32_t addr = x_[d.rs1], src = x_[d.rs2];
+    if (d.op == Op::LrW) {
+        uint32_t v;
+        if (addr & 3) return (exit_ = raise(cause::kLoadMisaligned, addr)), false;
+        if (!mem_load(addr, 4, v)) return (exit_ = raise(cause::kLoadAccessFault, addr)), false;
+        reservation_valid_ = true;
+        reservation_addr_ = addr;
+        x_[d.rd] = v;
+    } else if (d.op == Op::ScW) {
+        if (addr & 3) return (exit_ = raise(cause::kStoreMisaligned, addr)), false;
+        const bool ok = reservation_valid_ && reservation_addr_ == addr;
+        if (ok && !mem_store(addr, 4, src)) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
+        reservation_valid_ = false;
+        x_[d.rd] = ok ? 0 : 1;
+        if (ok) check_code(addr);
+    } else {
+        uint32_t old;
+        if (addr & 3) return (exit_ = raise(cause::kStoreMisaligned, addr)), false;
+        if (!mem_load(addr, 4, old)) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
+        if (!mem_store(addr, 4, amo_result(d.op, old, src))) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
+        x_[d.rd] = old;
+        check_code(addr);
+    }
+    pc_ += d.len;
+    cycles_ += d.cost;
+    ++instret_;
+    return true;
+}
+
+void Rv32Core::set_trace(std::ostream* os, std::function<std::string(uint64_t)> prefix) {
+    trace_ = os;
+    trace_prefix_ = std::move(prefix);
+}
+
+void Rv32Core::trace_insn(uint32_t pc, const DecodedInsn& d, uint64_t cycles) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, d.len == 2 ? "%08x: %04x      " : "%08x: %08x  ", pc, d.raw);
+    if (trace_prefix_) *trace_ << trace_prefix_(cycles);
+    *trace_ << buf << rv32::disassemble(d.raw, pc) << '\n';
+}
+
+// ----------------------------------------------------------------------------------------
+// The interpreter
+
+RunExit Rv32Core::run(uint64_t max_cycles, uint64_t instret_limit) {
+    if (trap_loop_) return RunExit::TrapLoop;
+    if (stop_.load(std::memory_order_relaxed)) return RunExit::Stop;
+    if (instret_ >= instret_limit) return RunExit::InstructionLimit;
+    if (wfi_) {
+        // WFI resumes when an interrupt is pending and enabled in mie, whatever mstatus.MIE
+        // (privileged spec 3.3.3).
+        if ((mip_ & mie_) == 0) return RunExit::Wfi;
+        wfi_ = false;
+    }
+    if (irq_pending_) return after_bus();
+    const uint64_t end = max_cycles > UINT64_MAX - cycles_ ? UINT64_MAX : cycles_ + max_cycles;
+    return trace_ ? loop<true>(end, instret_limit) : loop<false>(end, instret_limit);
+}
+
+template <bool kTrace>
+RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
+    uint32_t* const x = x_;
+    uint32_t pc = pc_;
+    uint64_t cyc = cycles_, n = instret_;
+    const uint32_t taken = cfg_.cycles.branch_taken;
+
+#define FLUSH() (pc_ = pc, cycles_ = cyc, instret_ = n)
+#define RELOAD() (pc = pc_, cyc = cycles_, n = instret_)
+#define RETIRE()          \
+    {                     \
+        pc += d->len;     \
+        cyc += d->cost;   \
+        ++n;              \
+        continue;         \
+    }
+    // Retire after a bus access: the target may have raised an interrupt or asked to stop.
+#define RETIRE_BUS()                                        \
+    {                                                       \
+        pc += d->len;                                       \
+        cyc += d->cost;                                     \
+        ++n;                                                \
+        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) { \
+            FLUSH();                                        \
+            return after_bus();                             \
+        }                                                   \
+        continue;                                           \
+    }
+#define TRAP(c, tval)             \
+    {                             \
+        FLUSH();                  \
+        return raise((c), (tval)); \
+    }
+#define BRANCH(cond)                       \
+    {                                      \
+        if (cond) {                        \
+            pc += static_cast<uint32_t>(d->imm); \
+            cyc += taken;                  \
+            ++n;                           \
+            continue;                      \
+        }                                  \
+        RETIRE();                          \
+    }
+#define LOAD(T, EXT)                                                                   \
+    {                                                                                  \
+        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                       \
+        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kLoadMisaligned, addr);      \
+        if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {                         \
+            T v;                                                                       \
+            std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                     \
+            x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                     \
+            cyc += r->cycles;                                                          \
+            RETIRE();                                                                  \
+        }                                                                              \
+        uint32_t v;                                                                    \
+        FLUSH();                                                                       \
+        const bool ok = bus_.load(addr, sizeof(T), v) == BusStatus::Ok;                \
+        RELOAD();                                                                      \
+        if (!ok) TRAP(cause::kLoadAccessFault, addr);                                  \
+        x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));         \
+        RETIRE_BUS();                                                                  \
+    }
+    // Retire before the code check: invalidating this instruction's own line clears *d.
+#define STORE(T)                                                                       \
+    {                                                                                  \
+        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                       \
+        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kStoreMisaligned, addr);     \
+        if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {                         \
+            const T v = static_cast<T>(b);                                             \
+            std::memcpy(r->host + (addr - r->lo), &v, sizeof(T));                     \
+            pc += d->len;                                                              \
+            cyc += d->cost + r->cycles;                                                \
+            ++n;                                                                       \
+            check_code(addr);                                                          \
+            continue;                                                                  \
+        }                                                                              \
+        FLUSH();                                                                       \
+        const bool ok = bus_.store(addr, sizeof(T), b & (sizeof(T) == 4 ? ~0u : (1u << (8 * sizeof(T))) - 1)) == BusStatus::Ok; \
+        RELOAD();                                                                      \
+        if (!ok) TRAP(cause::kStoreAccessFault, addr);                                 \
+        pc += d->len;                                                                  \
+        cyc += d->cost;                                                                \
+        ++n;                                                                           \
+        check_code(addr);                                                              \
+        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {         \
+            FLUSH();                                                                   \
+            return after_bus();                                                        \
+        }                                                                              \
+        continue;                                                                      \
+    }
+
+    while (LIKELY(cyc < cycle_end && n < instret_limit)) {
+        DecodedInsn* d;
+        DecodedInsn* const page = pages_[pc >> kPageBits];
+        if (LIKELY(page != nullptr) && LIKELY((d = &page[(pc & 0xfff) >> 1])->op != Op::Undecoded)) {
+        } else {
+            FLUSH();
+            d = decode_slot(pc);
+            if (!d) return exit_;
+            cyc = cycles_;  // a bus fetch may have stalled
+        }
+        if constexpr (kTrace) trace_insn(pc, *d, cyc);
+        const uint32_t a = x[d->rs1], b = x[d->rs2];
+        const int32_t sa = static_cast<int32_t>(a), sb = static_cast<int32_t>(b);
+        const uint32_t imm = static_cast<uint32_t>(d->imm);
+        switch (d->op) {
+        case Op::Lui: x[d->rd] = imm; RETIRE();
+        case Op::Auipc: x[d->rd] = pc + imm; RETIRE();
+        case Op::Jal:
+            x[d->rd] = pc + d->len;
+            pc += imm;
+            cyc += d->cost;
+            ++n;
+            continue;
+        case Op::Jalr:
+            x[d->rd] = pc + d->len;  // a was read first, so jalr ra, 0(ra) works
+            pc = (a + imm) & ~1u;
+            cyc += d->cost;
+            ++n;
+            continue;
+        case Op::Beq: BRANCH(a == b);
+        case Op::Bne: BRANCH(a != b);
+        case Op::Blt: BRANCH(sa < sb);
+        case Op::Bge: BRANCH(sa >= sb);
+        case Op::Bltu: BRANCH(a < b);
+        case Op::Bgeu: BRANCH(a >= b);
+        case Op::Lb: LOAD(int8_t, int32_t);
+        case Op::Lh: LOAD(int16_t, int32_t);
+        case Op::Lw: LOAD(uint32_t, uint32_t);
+        case Op::Lbu: LOAD(uint8_t, uint32_t);
+        case Op::Lhu: LOAD(uint16_t, uint32_t);
+        case Op::Sb: STORE(uint8_t);
+        case Op::Sh: STORE(uint16_t);
+        case Op::Sw: STORE(uint32_t);
+        case Op::Addi: x[d->rd] = a + imm; RETIRE();
+        case Op::Slti: x[d->rd] = sa < d->imm; RETIRE();
+        case Op::Sltiu: x[d->rd] = a < imm; RETIRE();
+        case Op::Xori: x[d->rd] = a ^ imm; RETIRE();
+        case Op::Ori: x[d->rd] = a | imm; RETIRE();
+        case Op::Andi: x[d->rd] = a & imm; RETIRE();
+        case Op::Slli: x[d->rd] = a << imm; RETIRE();
+        case Op::Srli: x[d->rd] = a >> imm; RETIRE();
+        case Op::Srai: x[d->rd] = static_cast<uint32_t>(sa >> imm); RETIRE();
+        case Op::Add: x[d->rd] = a + b; RETIRE();
+        case Op::Sub: x[d->rd] = a - b; RETIRE();
+        case Op::Sll: x[d->rd] = a << (b & 31); RETIRE();
+        case Op::Slt: x[d->rd] = sa < sb; RETIRE();
+        case Op::Sltu: x[d->rd] = a < b; RETIRE();
+        case Op::Xor: x[d->rd] = a ^ b; RETIRE();
+        case Op::Srl: x[d->rd] = a >> (b & 31); RETIRE();
+        case Op::Sra: x[d->rd] = static_cast<uint32_t>(sa >> (b & 31)); RETIRE();
+        case Op::Or: x[d->rd] = a | b; RETIRE();
+        case Op::And: x[d->rd] = a & b; RETIRE();
+        case Op::Mul: x[d->rd] = a * b; RETIRE();
+        case Op::Mulh: x[d->rd] = static_cast<uint32_t>((int64_t{sa} * int64_t{sb}) >> 32); RETIRE();
+        case Op::Mulhsu: x[d->rd] = static_cast<uint32_t>((int64_t{sa} * static_cast<int64_t>(b)) >> 32); RETIRE();
+        case Op::Mulhu: x[d->rd] = static_cast<uint32_t>((uint64_t{a} * uint64_t{b}) >> 32); RETIRE();
+        // Division by zero and overflow do not trap (unprivileged spec 7.2, table 7.1).
+        case Op::Div:
+            x[d->rd] = b == 0 ? ~0u : (sa == INT32_MIN && sb == -1) ? a : static_cast<uint32_t>(sa / sb);
+            RETIRE();
+        case Op::Divu: x[d->rd] = b == 0 ? ~0u : a / b; RETIRE();
+        case Op::Rem:
+            x[d->rd] = b == 0 ? a : (sa == INT32_MIN && sb == -1) ? 0 : static_cast<uint32_t>(sa % sb);
+            RETIRE();
+        case Op::Remu: x[d->rd] = b == 0 ? a : a % b; RETIRE();
+        case Op::Fence: RETIRE();  // one hart, in-order, no caches: nothing to order
+        case Op::FenceI:
+            pc += d->len;
+            cyc += d->cost;
+            ++n;
+            invalidate_decode_all();
+            continue;
+        case Op::Ecall: TRAP(cause::kEcallM, 0);
+        case Op::Ebreak: TRAP(cause::kBreakpoint, pc);
+        case Op::Mret:
+            cyc += d->cost;
+            ++n;
+            FLUSH();
+            exec_mret();
+            return RunExit::StateChange;
+        case Op::Wfi:
+            pc += d->len;
+            cyc += d->cost;
+            ++n;
+            if ((mip_ & mie_) == 0) {
+                wfi_ = true;
+                FLUSH();
+                return RunExit::Wfi;
+            }
+            if (irq_pending_) {
+                FLUSH();
+                return after_bus();
+            }
+            continue;
+        case Op::Csrrw:
+        case Op::Csrrs:
+        case Op::Csrrc:
+        case Op::Csrrwi:
+        case Op::Csrrsi:
+        case Op::Csrrci: {
+            FLUSH();
+            if (!exec_csr(*d)) TRAP(cause::kIllegalInsn, d->raw);
+            RELOAD();
+            if (UNLIKELY(irq_pending_)) {
+                FLUSH();
+                return after_bus();
+            }
+            continue;
+        }
+        case Op::LrW:
+        case Op::ScW:
+        case Op::AmoswapW:
+        case Op::AmoaddW:
+        case Op::AmoxorW:
+        case Op::AmoandW:
+        case Op::AmoorW:
+        case Op::AmominW:
+        case Op::AmomaxW:
+        case Op::AmominuW:
+        case Op::AmomaxuW: {
+            FLUSH();
+            if (!exec_amo(*d)) return exit_;
+            RELOAD();
+            if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {
+                FLUSH();
+                return after_bus();
+            }
+            continue;
+        }
+        case Op::Illegal:
+        case Op::Undecoded:
+        case Op::Count:
+            break;
+        }
+        TRAP(cause::kIllegalInsn, d->raw);
+    }
+#undef FLUSH
+#undef RELOAD
+#undef RETIRE
+#undef RETIRE_BUS
+#undef TRAP
+#undef BRANCH
+#undef LOAD
+#undef STORE
+    pc_ = pc;
+    cycles_ = cyc;
+    instret_ = n;
+    return n >= instret_limit ? RunExit::InstructionLimit : RunExit::Budget;
+}
+
+}  // namespace stvp

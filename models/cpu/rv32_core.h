@@ -1,0 +1,281 @@
+// RV32IMAC + Zicsr + Zifencei instruction-set simulator core, machine mode only.
+//
+// Pure C++ (no SystemC): memory is reached through DMI-style host-pointer ranges and, for
+// everything else, a CoreBus. The SystemC wrapper (cpu.h) implements CoreBus with TLM;
+// unit tests and the microbenchmark implement it with a flat array.
+//
+// Speed: decoded instructions are cached per PC in lazily allocated 4 KiB page arrays; a
+// store checks one bit per 64-byte line to invalidate cached code it overwrites. The hot
+// loop keeps pc, cycle and instret counters in locals and never polls interrupts: they can
+// only become pending between run() calls, after a CSR write or mret, or during a bus call,
+// and those are exactly the places the core looks.
+//
+// Specs: RISC-V unprivileged ISA 20191213, privileged architecture 1.12 (machine mode).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "cpu/rv32_isa.h"
+
+namespace stvp {
+
+enum class BusStatus : uint8_t { Ok, AccessFault };
+
+// Memory outside the DMI ranges. Accesses are naturally aligned (the core traps on
+// misaligned loads and stores before asking). Values are little-endian, zero-extended.
+// Implementations may call Rv32Core::add_cycles() to charge stall cycles and
+// Rv32Core::add_dmi() to grant a fast path; both are safe during the call.
+class CoreBus {
+public:
+    virtual ~CoreBus() = default;
+    virtual BusStatus fetch(uint32_t addr, uint16_t& parcel) = 0;  // one 16-bit instruction parcel
+    virtual BusStatus load(uint32_t addr, unsigned size, uint32_t& value) = 0;
+    virtual BusStatus store(uint32_t addr, unsigned size, uint32_t value) = 0;
+};
+
+// mcause values (privileged spec 1.12, table 3.6).
+namespace cause {
+constexpr uint32_t kInsnMisaligned = 0;
+constexpr uint32_t kInsnAccessFault = 1;
+constexpr uint32_t kIllegalInsn = 2;
+constexpr uint32_t kBreakpoint = 3;
+constexpr uint32_t kLoadMisaligned = 4;
+constexpr uint32_t kLoadAccessFault = 5;
+constexpr uint32_t kStoreMisaligned = 6;  // also AMO and sc.w
+constexpr uint32_t kStoreAccessFault = 7; // also AMO and sc.w
+constexpr uint32_t kEcallM = 11;
+constexpr uint32_t kInterrupt = 0x80000000u;
+constexpr uint32_t kMachineSoftwareIrq = kInterrupt | 3;
+constexpr uint32_t kMachineTimerIrq = kInterrupt | 7;
+constexpr uint32_t kMachineExternalIrq = kInterrupt | 11;
+}  // namespace cause
+
+// "load access fault", "machine timer interrupt", ...
+std::string cause_name(uint32_t mcause);
+
+// CSR numbers the core implements (privileged spec 1.12, tables 2.2-2.5).
+namespace csr {
+constexpr uint32_t kMstatus = 0x300, kMisa = 0x301, kMie = 0x304, kMtvec = 0x305, kMstatush = 0x310;
+constexpr uint32_t kMscratch = 0x340, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343, kMip = 0x344;
+constexpr uint32_t kMcycle = 0xb00, kMinstret = 0xb02, kMcycleh = 0xb80, kMinstreth = 0xb82;
+constexpr uint32_t kCycle = 0xc00, kTime = 0xc01, kInstret = 0xc02;
+constexpr uint32_t kCycleh = 0xc80, kTimeh = 0xc81, kInstreth = 0xc82;
+constexpr uint32_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhartid = 0xf14, kMconfigptr = 0xf15;
+}  // namespace csr
+
+// mip / mie bits.
+constexpr uint32_t kMipMsip = 1u << 3, kMipMtip = 1u << 7, kMipMeip = 1u << 11;
+// mstatus bits.
+constexpr uint32_t kMstatusMie = 1u << 3, kMstatusMpie = 1u << 7, kMstatusMpp = 3u << 11;
+// misa of RV32IMAC: MXL = 1 (32-bit), extensions A, C, I, M.
+constexpr uint32_t kMisaRv32imac = 0x40001105;
+
+// Cycles charged per instruction class when it retires. All at least 1 (so a cycle budget
+// always bounds the work of a run() call).
+struct CycleCosts {
+    uint32_t alu = 1;           // cycles: ALU, lui/auipc, CSR, fence, system, not-taken branch
+    uint32_t load = 2;          // cycles: load, lr.w
+    uint32_t store = 1;         // cycles: store, sc.w
+    uint32_t branch_taken = 2;  // cycles: taken branch, jal, jalr
+    uint32_t mul = 3;           // cycles: mul, mulh, mulhsu, mulhu
+    uint32_t div = 34;          // cycles: div, divu, rem, remu
+    // An AMO costs load + store.
+};
+
+struct Rv32CoreConfig {
+    uint32_t reset_pc = 0x80000000;  // address of the first instruction (the platform sets the ELF entry)
+    CycleCosts cycles;
+
+    std::string validate() const;  // "" if ok
+};
+
+// Why run() returned.
+enum class RunExit {
+    Budget,            // the cycle budget is used up
+    InstructionLimit,  // the instret limit passed to run() is reached
+    Wfi,               // waiting for an interrupt (mip & mie == 0); pc is past the wfi
+    StateChange,       // a trap was entered or mret executed (running <-> in-trap)
+    Stop,              // request_stop() was seen at an instruction boundary
+    TrapLoop,          // the first instruction of a trap handler trapped; the core is halted
+};
+const char* run_exit_name(RunExit e);
+
+// For a VCD: what the hart is doing.
+enum class CoreState : int { Running = 0, Wfi = 1, InTrap = 2, Halted = 3 };
+
+struct TrapRecord {
+    uint32_t cause = 0;
+    uint32_t epc = 0;
+    uint32_t tval = 0;
+};
+
+struct CoreStats {
+    uint64_t exceptions[16] = {};  // synchronous traps taken, by mcause
+    uint64_t interrupts[16] = {};  // interrupts taken, by mcause code
+    uint64_t decodes = 0;          // decode-cache fills
+    uint64_t code_invalidations = 0;  // 64-byte lines of cached code dropped by stores
+};
+
+class Rv32Core {
+public:
+    Rv32Core(const Rv32CoreConfig& cfg, CoreBus& bus);
+    ~Rv32Core();
+    Rv32Core(const Rv32Core&) = delete;
+    Rv32Core& operator=(const Rv32Core&) = delete;
+
+    // Registers and CSRs to their reset values, pc = reset_pc, counters 0, decode cache dropped.
+    // DMI ranges and interrupt inputs are kept.
+    void reset();
+
+    // Executes until `max_cycles` cycles have been charged (the last instruction may overshoot)
+    // or instret() reaches `instret_limit`, or an exit event (see RunExit).
+    RunExit run(uint64_t max_cycles, uint64_t instret_limit = UINT64_MAX);
+
+    // ---- architectural state (for loaders, tests and a debugger) ----
+    uint32_t pc() const { return pc_; }
+    void set_pc(uint32_t pc) { pc_ = pc; }
+    uint32_t reg(unsigned i) const { return i < 32 ? x_[i] : 0; }
+    void set_reg(unsigned i, uint32_t v) {
+        if (i > 0 && i < 32) x_[i] = v;
+    }
+    // Debug access without side effects beyond the write itself. False if the CSR does not exist.
+    bool read_csr(uint32_t csr, uint32_t& value) const;
+    bool write_csr(uint32_t csr, uint32_t value);
+
+    // ---- interrupts (levels of the CLINT/PLIC lines) ----
+    void set_interrupt_lines(bool software, bool timer, bool external);
+    uint32_t mip() const { return mip_; }
+
+    // ---- memory fast path ----
+    // Grants [lo, hi] (inclusive) at host pointer `host` (the byte for address lo). Ranges
+    // are trimmed to whole 32-bit words. `*_cycles` are charged per access through it.
+    void add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable, uint32_t read_cycles = 0,
+                 uint32_t write_cycles = 0);
+    void invalidate_dmi(uint64_t lo, uint64_t hi);  // drops every range overlapping [lo, hi]
+    std::size_t dmi_ranges() const { return n_dmi_r_ + n_dmi_w_; }
+    // Code at [addr, addr+len) was changed by someone else (loader, debugger, DMA).
+    void invalidate_decode(uint32_t addr, uint32_t len);
+    void invalidate_decode_all();
+
+    // ---- time ----
+    uint64_t cycles() const { return cycles_; }     // monotonic (mcycle may be rewritten by firmware)
+    uint64_t instret() const { return instret_; }   // monotonic (minstret may be rewritten)
+    void add_cycles(uint64_t n) { cycles_ += n; }   // stall/idle cycles: counted in mcycle
+    // Provider of the `time` CSR (the CLINT's mtime). Without one, reading time is illegal.
+    std::function<uint64_t()> time_source;
+
+    // ---- stopping ----
+    // Async-signal-safe. The core stops at the next instruction boundary it checks (after
+    // any bus access and at every run() call) and keeps returning Stop until clear_stop().
+    void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+    void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
+    bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
+    void halt() { halted_ = true; }  // for the state output only; run() refuses after a trap loop
+    bool halted() const { return halted_; }
+
+    CoreState state() const {
+        return halted_ ? CoreState::Halted : wfi_ ? CoreState::Wfi : in_trap_ ? CoreState::InTrap : CoreState::Running;
+    }
+    const CoreStats& stats() const { return stats_; }
+    // After RunExit::TrapLoop: the trap that entered the handler and the one its first
+    // instruction raised.
+    const TrapRecord& trap_loop_first() const { return loop_first_; }
+    const TrapRecord& trap_loop_second() const { return loop_second_; }
+    std::string trap_loop_message() const;
+
+    // Instruction trace: one line per executed instruction, "<prefix>pc: raw  disasm", where
+    // prefix comes from `prefix(cycles)` (e.g. the simulated time). nullptr turns it off.
+    void set_trace(std::ostream* os, std::function<std::string(uint64_t cycles)> prefix = {});
+
+private:
+    struct DmiRange {
+        uint32_t lo;
+        uint32_t span;  // hi - lo
+        uint8_t* host;
+        uint32_t cycles;
+    };
+    static constexpr unsigned kMaxDmi = 8;
+    static constexpr unsigned kPageBits = 12;
+    static constexpr unsigned kSlotsPerPage = 1u << (kPageBits - 1);
+    static constexpr unsigned kLineBits = 6;  // code-tracking granule: 64 bytes
+
+    template <bool kTrace>
+    RunExit loop(uint64_t cycle_end, uint64_t instret_limit);
+
+    static const DmiRange* find(const DmiRange* r, unsigned n, uint32_t addr) {
+        for (unsigned i = 0; i < n; ++i)
+            if (addr - r[i].lo <= r[i].span) return &r[i];
+        return nullptr;
+    }
+    void add_range(DmiRange* ranges, unsigned& n, const DmiRange& r);
+    static void drop_ranges(DmiRange* ranges, unsigned& n, uint64_t lo, uint64_t hi);
+
+    // Decode cache.
+    rv32::DecodedInsn* decode_slot(uint32_t pc);  // nullptr: a fetch trap was raised (see exit_)
+    bool fetch_parcel(uint32_t addr, uint16_t& parcel);
+    void mark_code(uint32_t addr);
+    void check_code(uint32_t addr) {
+        if ((code_lines_[addr >> kPageBits] >> ((addr >> kLineBits) & 63)) & 1) invalidate_line(addr);
+    }
+    void invalidate_line(uint32_t addr);
+
+    // Memory helpers for the slow paths (flushed state).
+    bool mem_load(uint32_t addr, unsigned size, uint32_t& value);
+    bool mem_store(uint32_t addr, unsigned size, uint32_t value);
+
+    // Traps and CSRs (flushed state).
+    RunExit raise(uint32_t cause, uint32_t tval);
+    void enter_trap(uint32_t cause, uint32_t tval);
+    RunExit after_bus();  // stop request or interrupt after a bus access, else Budget
+    bool exec_csr(const rv32::DecodedInsn& d);
+    bool exec_amo(const rv32::DecodedInsn& d);
+    void exec_mret();
+    bool csr_read(uint32_t csr, uint32_t& value) const;
+    void csr_write(uint32_t csr, uint32_t value);
+    void update_irq() { irq_pending_ = (mstatus_ & kMstatusMie) && (mip_ & mie_); }
+    void trace_insn(uint32_t pc, const rv32::DecodedInsn& d, uint64_t cycles);
+
+    Rv32CoreConfig cfg_;
+    CoreBus& bus_;
+    uint32_t costs_[9];  // by rv32::OpClass
+
+    uint32_t x_[33] = {};  // x0..x31 and the sink for writes to x0
+    uint32_t pc_ = 0;
+    uint64_t cycles_ = 0;
+    uint64_t instret_ = 0;
+
+    uint32_t mstatus_ = kMstatusMpp;
+    uint32_t mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0;
+    uint64_t mcycle_offset_ = 0;    // mcycle = cycles_ + offset
+    uint64_t minstret_offset_ = 0;  // minstret = instret_ + offset
+    bool irq_pending_ = false;      // mstatus.MIE && (mip & mie): the only interrupt check
+    bool wfi_ = false;
+    bool in_trap_ = false;
+    bool halted_ = false;
+    bool trap_loop_ = false;
+    bool reservation_valid_ = false;
+    uint32_t reservation_addr_ = 0;
+    uint64_t trap_entry_instret_ = UINT64_MAX;  // instret_ at the last trap entry
+    TrapRecord last_trap_, loop_first_, loop_second_;
+    RunExit exit_ = RunExit::Budget;  // set by raise() for decode_slot's callers
+    std::atomic<bool> stop_{false};
+
+    DmiRange dmi_r_[kMaxDmi] = {}, dmi_w_[kMaxDmi] = {};
+    unsigned n_dmi_r_ = 0, n_dmi_w_ = 0;
+
+    rv32::DecodedInsn** pages_ = nullptr;  // 2^20 page pointers (calloc: untouched entries cost nothing)
+    uint64_t* code_lines_ = nullptr;       // per page, one bit per 64-byte line holding decoded code
+    std::vector<uint32_t> allocated_;      // page numbers with an allocated page
+
+    std::ostream* trace_ = nullptr;
+    std::function<std::string(uint64_t)> trace_prefix_;
+
+    CoreStats stats_;
+};
+
+}  // namespace stvp
