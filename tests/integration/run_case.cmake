@@ -1,0 +1,61 @@
+# Runs one stvp invocation and checks its verdict. Invoked by CTest as
+#   cmake -DSTVP=... -DARGS="a@@b@@c" -DEXPECT_CODE=N [-DEXPECT_STDOUT=regex] [-DEXPECT_STDERR=regex]
+#         [-DSTATS=file -DEXPECT_STATS=regex] [-DREJECT_STDOUT=regex] -P run_case.cmake
+# Every expectation is checked; the test fails with the whole output when one does not hold.
+# Lists arrive joined with "@@" (a ";" would be split by add_test).
+string(REPLACE "@@" ";" ARGS "${ARGS}")
+string(REPLACE "@@" ";" EXPECT_STATS "${EXPECT_STATS}")
+string(REPLACE "@@" ";" EXPECT_VCD "${EXPECT_VCD}")
+# Stale outputs of an earlier run must not satisfy the checks.
+if(DEFINED STATS)
+  file(REMOVE "${STATS}")
+endif()
+if(DEFINED VCD)
+  file(REMOVE "${VCD}")
+endif()
+execute_process(
+  COMMAND ${STVP} ${ARGS}
+  RESULT_VARIABLE code
+  OUTPUT_VARIABLE out
+  ERROR_VARIABLE err
+  TIMEOUT 600)
+set(problems "")
+if(NOT "${code}" STREQUAL "${EXPECT_CODE}")
+  string(APPEND problems "exit code ${code}, expected ${EXPECT_CODE}\n")
+endif()
+if(DEFINED EXPECT_STDOUT AND NOT out MATCHES "${EXPECT_STDOUT}")
+  string(APPEND problems "stdout does not match: ${EXPECT_STDOUT}\n")
+endif()
+if(DEFINED REJECT_STDOUT AND out MATCHES "${REJECT_STDOUT}")
+  string(APPEND problems "stdout matches what it must not: ${REJECT_STDOUT}\n")
+endif()
+if(DEFINED EXPECT_STDERR AND NOT err MATCHES "${EXPECT_STDERR}")
+  string(APPEND problems "stderr does not match: ${EXPECT_STDERR}\n")
+endif()
+if(DEFINED STATS)
+  if(NOT EXISTS "${STATS}")
+    string(APPEND problems "stats file ${STATS} was not written\n")
+  else()
+    file(READ "${STATS}" stats)
+    foreach(re IN LISTS EXPECT_STATS)
+      if(NOT stats MATCHES "${re}")
+        string(APPEND problems "stats do not match: ${re}\n")
+      endif()
+    endforeach()
+  endif()
+endif()
+if(DEFINED VCD)
+  if(NOT EXISTS "${VCD}")
+    string(APPEND problems "VCD file ${VCD} was not written\n")
+  else()
+    file(READ "${VCD}" vcd)
+    foreach(re IN LISTS EXPECT_VCD)
+      if(NOT vcd MATCHES "${re}")
+        string(APPEND problems "VCD does not match: ${re}\n")
+      endif()
+    endforeach()
+  endif()
+endif()
+if(problems)
+  message(FATAL_ERROR "${problems}--- command: ${STVP} ${ARGS}\n--- stdout:\n${out}\n--- stderr:\n${err}")
+endif()
