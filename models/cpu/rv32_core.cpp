@@ -1,5 +1,6 @@
 #include "cpu/rv32_core.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -144,19 +145,23 @@ void Rv32Core::drop_ranges(DmiRange* ranges, unsigned& n, uint64_t lo, uint64_t 
     n = k;
 }
 
-void Rv32Core::add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable, uint32_t read_cycles,
-                       uint32_t write_cycles) {
+void Rv32Core::add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable,
+                       double read_cycles_per_byte, double write_cycles_per_byte) {
     // Whole words only: an aligned access that starts inside a range then ends inside it.
     const uint64_t alo = (uint64_t{lo} + 3) & ~uint64_t{3};
     const uint64_t ahi_excl = (uint64_t{hi} + 1) & ~uint64_t{3};
     if (!host || ahi_excl <= alo) return;
-    DmiRange r{static_cast<uint32_t>(alo), static_cast<uint32_t>(ahi_excl - 1 - alo), host + (alo - lo), 0};
+    DmiRange r{static_cast<uint32_t>(alo), static_cast<uint32_t>(ahi_excl - 1 - alo), host + (alo - lo), {}};
+    auto set_costs = [&r](double per_byte) {
+        for (unsigned k = 0; k < 3; ++k)  // the epsilon keeps exact products (2.0 * 4) from rounding up
+            r.cycles[k] = per_byte > 0 ? static_cast<uint32_t>(std::ceil(per_byte * (1u << k) - 1e-9)) : 0;
+    };
     if (readable) {
-        r.cycles = read_cycles;
+        set_costs(read_cycles_per_byte);
         add_range(dmi_r_, n_dmi_r_, r);
     }
     if (writable) {
-        r.cycles = write_cycles;
+        set_costs(write_cycles_per_byte);
         add_range(dmi_w_, n_dmi_w_, r);
     }
 }
@@ -413,13 +418,17 @@ bool Rv32Core::exec_csr(const DecodedInsn& d) {
     default: break;
     }
     if (write && (c >> 10) == 3) return false;  // read-only CSR (Zicsr spec 9.1)
-    // Retire before writing: a write to mcycle/minstret takes precedence over this
-    // instruction's own increment (privileged spec 3.1.10).
     x_[d.rd] = old;
+    if (write) {
+        csr_write(c, nv);
+        // A write to mcycle/minstret (either half) takes precedence over the writing
+        // instruction's own increment (privileged spec 3.1.10; as Spike does).
+        if (c == csr::kMcycle || c == csr::kMcycleh) mcycle_offset_ -= d.cost;
+        if (c == csr::kMinstret || c == csr::kMinstreth) minstret_offset_ -= 1;
+    }
     pc_ += d.len;
     cycles_ += d.cost;
     ++instret_;
-    if (write) csr_write(c, nv);
     return true;
 }
 
@@ -430,7 +439,7 @@ bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
     if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {
         value = 0;
         std::memcpy(&value, r->host + (addr - r->lo), size);
-        cycles_ += r->cycles;
+        cycles_ += r->cycles[size >> 1];
         return true;
     }
     return bus_.load(addr, size, value) == BusStatus::Ok;
@@ -439,7 +448,7 @@ bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
 bool Rv32Core::mem_store(uint32_t addr, unsigned size, uint32_t value) {
     if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {
         std::memcpy(r->host + (addr - r->lo), &value, size);
-        cycles_ += r->cycles;
+        cycles_ += r->cycles[size >> 1];
         return true;
     }
     return bus_.store(addr, size, value) == BusStatus::Ok;
@@ -557,7 +566,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             T v;                                                                       \
             std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                     \
             x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                     \
-            cyc += r->cycles;                                                          \
+            cyc += r->cycles[sizeof(T) >> 1];                                          \
             RETIRE();                                                                  \
         }                                                                              \
         uint32_t v;                                                                    \
@@ -577,7 +586,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             const T v = static_cast<T>(b);                                             \
             std::memcpy(r->host + (addr - r->lo), &v, sizeof(T));                     \
             pc += d->len;                                                              \
-            cyc += d->cost + r->cycles;                                                \
+            cyc += d->cost + r->cycles[sizeof(T) >> 1];                                \
             ++n;                                                                       \
             check_code(addr);                                                          \
             continue;                                                                  \

@@ -153,9 +153,10 @@ public:
 
     // ---- memory fast path ----
     // Grants [lo, hi] (inclusive) at host pointer `host` (the byte for address lo). Ranges
-    // are trimmed to whole 32-bit words. `*_cycles` are charged per access through it.
-    void add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable, uint32_t read_cycles = 0,
-                 uint32_t write_cycles = 0);
+    // are trimmed to whole 32-bit words. Latencies are per byte (the stvp DMI convention,
+    // common/dmi.h): an access of n bytes costs ceil(n * cycles_per_byte) cycles.
+    void add_dmi(uint32_t lo, uint32_t hi, uint8_t* host, bool readable, bool writable,
+                 double read_cycles_per_byte = 0, double write_cycles_per_byte = 0);
     void invalidate_dmi(uint64_t lo, uint64_t hi);  // drops every range overlapping [lo, hi]
     std::size_t dmi_ranges() const { return n_dmi_r_ + n_dmi_w_; }
     // Code at [addr, addr+len) was changed by someone else (loader, debugger, DMA).
@@ -197,7 +198,7 @@ private:
         uint32_t lo;
         uint32_t span;  // hi - lo
         uint8_t* host;
-        uint32_t cycles;
+        uint32_t cycles[3];  // per access of 1, 2, 4 bytes (index size >> 1)
     };
     static constexpr unsigned kMaxDmi = 8;
     static constexpr unsigned kPageBits = 12;

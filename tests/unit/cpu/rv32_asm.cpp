@@ -328,11 +328,15 @@ Asm& Asm::operator()(const std::string& input) {
     std::size_t start = 0;
     for (;;) {
         const auto semi = input.find(';', start);
-        const std::string line = trim(input.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+        std::string line = trim(input.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+        // "label:" alone or in front of an instruction
+        for (auto colon = line.find(':'); colon != std::string::npos && line.find_first_of(" \t(") > colon;
+             colon = line.find(':')) {
+            labels_[line.substr(0, colon)] = pc_;
+            line = trim(line.substr(colon + 1));
+        }
         if (!line.empty()) {
-            if (line.back() == ':') {
-                labels_[line.substr(0, line.size() - 1)] = pc_;
-            } else {
+            {
                 lines_.push_back({pc_, line});
                 if (line.rfind(".word", 0) == 0)
                     pc_ += 4;
