@@ -1,0 +1,45 @@
+// Configuration of the accelerator's compute array and memories, as the timing model sees it.
+// Defaults: the Procrustes hardware as modelled by its authors (compstruct/procrustes-timeloop-model,
+// 40 nm, see /work/shared/SEEDS.md); fields tagged [open] have no published value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace stvp::accel {
+
+// Which two loop dimensions of the (renamed) loop nest are spread over the array's rows and
+// columns (loop_nest.h). C is always the phase's reduction dimension.
+enum class Dataflow : uint8_t {
+    CxN,  // rows <- input channels C, columns <- minibatch N (Procrustes maps convolutions this way)
+    CxK,  // rows <- input channels C, columns <- output channels K (Procrustes maps FC layers this way)
+};
+
+const char* to_string(Dataflow d);
+
+struct ArrayConfig {
+    uint32_t rows = 16;                 // PE rows [code]
+    uint32_t cols = 16;                 // PE columns [code]
+    uint32_t macs_per_pe = 1;           // fp32 MACs per PE per cycle [code]
+    double clock_hz = 500e6;            // Hz [open]: not published; a moderate 40 nm clock
+    uint32_t rf_bytes = 1024;           // register file per PE, bytes (256 x 32 bit) [code]
+    uint32_t gb_bytes = 128 * 1024;     // global buffer, bytes [code]
+    uint32_t gb_banks = 16;             // global buffer banks [code]
+    uint32_t gb_bytes_per_cycle = 128;  // global buffer <-> PE bandwidth, bytes/cycle: 16 banks x 64-bit rows [code]
+    double dram_bytes_per_s = 12.8e9;   // DRAM bandwidth, bytes/s [open]: LPDDR4-3200 on a 32-bit channel
+    double dram_latency_ns = 60.0;      // DRAM latency per transfer request, ns [open]: LPDDR4 order of magnitude
+    bool double_buffering = true;       // global buffer and RFs split in halves: load the next tile while computing
+    Dataflow dataflow = Dataflow::CxN;  // [code]: Procrustes' choice for convolutions
+
+    // "" if usable, otherwise "<field> <value> <reason>".
+    std::string validate() const;
+
+    // Derived quantities used by the timing model.
+    int64_t pes() const { return int64_t{rows} * cols; }
+    int64_t rf_words() const { return rf_bytes / 4; }
+    int64_t gb_words() const { return gb_bytes / 4; }
+    double dram_bytes_per_cycle() const { return dram_bytes_per_s / clock_hz; }
+    int64_t dram_latency_cycles() const;  // rounded up
+};
+
+}  // namespace stvp::accel

@@ -1,0 +1,50 @@
+// What an operation costs: cycles, MACs, and per-action counts that energy.h prices.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "accel/core/loop_nest.h"
+
+namespace stvp::accel {
+
+struct ActionCounts {
+    uint64_t mac = 0;               // MACs performed
+    uint64_t mac_gated = 0;         // MACs skipped for a zero operand (the MAC unit is clock-gated)
+    uint64_t mac_idle = 0;          // MAC slots with nothing to do (unused PEs, lock-step waits, memory stalls)
+    uint64_t rf_read = 0;           // 32-bit register-file reads
+    uint64_t rf_write = 0;          // 32-bit register-file writes
+    uint64_t gb_read_bytes = 0;     // global-buffer bytes read
+    uint64_t gb_write_bytes = 0;    // global-buffer bytes written
+    uint64_t dram_read_bytes = 0;
+    uint64_t dram_write_bytes = 0;
+    uint64_t vector_op = 0;         // element-wise ALU ops (pool compares, softmax, SGD, bias, ReLU)
+    uint64_t descriptor_fetch = 0;  // command descriptors fetched (the command processor adds these)
+
+    ActionCounts& operator+=(const ActionCounts& o);
+    bool operator==(const ActionCounts& o) const;
+};
+
+// DRAM traffic of one operand role of a loop nest.
+struct OperandTraffic {
+    Tensor tensor = Tensor::W;
+    uint64_t read_bytes = 0;
+    uint64_t write_bytes = 0;
+};
+
+struct OpCost {
+    uint64_t cycles = 0;          // start to finish of the op
+    uint64_t compute_cycles = 0;  // cycles the array was busy with GB tiles (or vector work)
+    uint64_t dram_cycles = 0;     // cycles the DRAM channel was busy
+    uint64_t macs = 0;            // == counts.mac
+    uint64_t macs_skipped = 0;    // == counts.mac_gated
+    uint64_t gb_tiles = 0;        // GB tile visits
+    uint64_t array_steps = 0;     // lock-step array steps
+    ActionCounts counts;
+    std::array<OperandTraffic, kRoles> traffic{};  // indexed by Role (Weight, Input, Output)
+
+    // Sequential composition (sub-nests of one op, or ops of a layer).
+    OpCost& operator+=(const OpCost& o);
+};
+
+}  // namespace stvp::accel

@@ -1,0 +1,103 @@
+// Tile-level timing of the accelerator (loop nests: loop_nest.h, mapping: mapping.h, per-PE
+// work: pe_work.h). Time is in accelerator clock cycles.
+//
+// Array step s of a GB tile: compute c_s = ceil(max over PEs of MACs / macs_per_pe) (lock-step:
+// the slowest PE). The GB port (gb_bytes_per_cycle) fills the RFs with each step's Wt and In
+// chunks (multicast words once) and writes back the reduced partial sums at the end of each
+// output chunk (read-modify-write of the GB copy when an earlier GB tile already contributed).
+// The RFs are double-buffered: while the PEs compute step s the port writes back step s-1 and
+// fills step s+1, so a step lasts max(c_s, wb_{s-1} + fill_{s+1}); after the last step the
+// array drains (rows + cols cycles: reduction down the columns, multicast wavefront):
+//   tile compute C = fill_0 + sum_{s<L} max(c_s, wb_{s-1} + fill_{s+1})
+//                    + max(c_L + rows + cols, wb_{L-1}) + wb_L
+// Dense tiles of equal extents cost the same, so each distinct tile is walked once.
+//
+// GB tile j: loads L_j = the Wt / In tiles that changed since the previous tile, write-back WB_j
+// = the output tile when it is complete (preceded by a read of the saved input for a fused
+// ReLU mask and of the bias). Each DRAM request costs dram latency + ceil(bytes / DRAM bytes per
+// cycle), one request at a time. With double buffering the DRAM loads tile j+1 and writes back
+// tile j-1 while the array computes tile j:
+//   cycles = L_0 + sum_j max(C_j, WB_{j-1} + L_{j+1}) + WB_last
+// and without it everything is sequential: cycles = sum_j (L_j + C_j + WB_j).
+//
+// MACs on padding (In outside the input) are part of the dense walk and take its time, but are
+// counted as gated (macs_skipped), not performed.
+//
+// Energy-relevant counts: each performed MAC reads Wt, In and the partial sum from the RF and
+// writes the partial sum (3 reads + 1 write); RF fills are RF writes, drained partial sums RF
+// reads; DRAM loads are GB writes and write-backs GB reads. A skipped MAC costs only mac_gated.
+//
+// Non-MAC ops (pooling, softmax, SGD) run as vector work on the array: rows*cols element ops
+// per cycle, overlapped with their DRAM streams when double buffering (added otherwise).
+// Fused epilogues (bias, ReLU, ReLU mask, bias gradient) cost vector ops and DRAM traffic only.
+//
+// Not modelled: GB bank conflicts, DRAM refresh/page effects, NoC contention beyond the GB port.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "accel/core/array_config.h"
+#include "accel/core/loop_nest.h"
+#include "accel/core/mapping.h"
+#include "accel/core/op_cost.h"
+#include "accel/core/pe_work.h"
+#include "accel/core/shapes.h"
+
+namespace stvp::accel {
+
+// Cost of one nest under a mapping. work == nullptr: dense (every active PE does the full step);
+// otherwise every step of every tile asks `work` for its per-PE MACs.
+OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const PeWorkSource* work = nullptr);
+
+// Element-wise work on the array with its DRAM streams.
+OpCost vector_cost(const ArrayConfig& cfg, uint64_t element_ops, uint64_t dram_read_bytes, uint64_t dram_write_bytes);
+
+// Element ops per element of the vector operations (documented constants).
+inline constexpr uint64_t kSoftmaxOpsPerElement = 5;  // max, exp, sum, normalise, gradient
+inline constexpr uint64_t kSgdOpsPerElement = 3;      // g + wd*W, times lr, subtract
+
+OpCost maxpool2d_forward_cost(const ArrayConfig& cfg, const Pool2dShape& s);
+OpCost maxpool2d_backward_cost(const ArrayConfig& cfg, const Pool2dShape& s);
+OpCost softmax_xent_cost(const ArrayConfig& cfg, const SoftmaxXentShape& s);
+OpCost sgd_cost(const ArrayConfig& cfg, const SgdShape& s);
+
+// The timing model of one accelerator configuration, with mappings and dense costs cached per
+// loop nest (a training run repeats the same layers every step, so after the first step an op
+// costs a hash lookup).
+class TimingModel {
+public:
+    explicit TimingModel(const ArrayConfig& cfg);  // cfg must validate()
+    const ArrayConfig& config() const { return cfg_; }
+
+    OpCost fc(const FcShape& s, Phase phase, const NestOptions& opt = {});
+    OpCost conv2d(const Conv2dShape& s, Phase phase, const NestOptions& opt = {});
+    // One nest; with a work source the cost is computed afresh (sparsity changes every step).
+    OpCost nest(const OpShape& nest, const PeWorkSource* work = nullptr);
+    const Mapping& mapping(const OpShape& nest);
+
+    OpCost maxpool2d_forward(const Pool2dShape& s) const { return maxpool2d_forward_cost(cfg_, s); }
+    OpCost maxpool2d_backward(const Pool2dShape& s) const { return maxpool2d_backward_cost(cfg_, s); }
+    OpCost softmax_xent(const SoftmaxXentShape& s) const { return softmax_xent_cost(cfg_, s); }
+    OpCost sgd(const SgdShape& s) const { return sgd_cost(cfg_, s); }
+
+    size_t cached_nests() const { return cache_.size(); }
+
+private:
+    struct Entry {
+        Mapping mapping;
+        OpCost dense;
+        bool has_dense = false;
+    };
+    struct Hash {
+        size_t operator()(const OpShape& o) const;
+    };
+    Entry& entry(const OpShape& nest);
+
+    ArrayConfig cfg_;
+    std::unordered_map<OpShape, Entry, Hash> cache_;
+};
+
+}  // namespace stvp::accel
