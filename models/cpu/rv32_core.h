@@ -179,6 +179,8 @@ public:
     void halt() { halted_ = true; }  // for the state output only; run() refuses after a trap loop
     bool halted() const { return halted_; }
 
+    // In WFI with no interrupt pending and enabled in mie (what WFI waits for).
+    bool waiting_for_interrupt() const { return wfi_ && (mip_ & mie_) == 0; }
     CoreState state() const {
         return halted_ ? CoreState::Halted : wfi_ ? CoreState::Wfi : in_trap_ ? CoreState::InTrap : CoreState::Running;
     }

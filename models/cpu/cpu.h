@@ -1,0 +1,156 @@
+// The RV32IMAC CPU as a SystemC/TLM-2.0 loosely-timed initiator: wraps Rv32Core.
+//
+// One SC_THREAD runs the core in slices with temporal decoupling (tlm_quantumkeeper).
+// A slice ends at the quantum boundary or at the next pending SystemC activity, whichever
+// is first, so an interrupt a device schedules is taken at its exact time. Memory that grants
+// DMI is accessed through host pointers; everything else through b_transport with the CPU's
+// local time offset as delay (the returned delay is charged as stall cycles). A TLM error
+// response becomes an access fault. WFI syncs and sleeps until an interrupt line changes;
+// with no pending SystemC activity at all it halts ("wfi with no pending events").
+//
+// Time and cycles: cycle c of the core happens at c * period (period = 1 / clock_hz); idle
+// time in WFI counts in mcycle.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "cpu/rv32_core.h"
+
+namespace stvp {
+
+struct CpuConfig {
+    double clock_hz = 500e6;        // Hz; one cycle lasts 1/clock_hz
+    uint32_t reset_pc = 0x80000000; // first instruction (the platform sets the ELF entry with set_pc)
+    sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);  // temporal-decoupling quantum (> 0); also set as the TLM global quantum
+    CycleCosts cycles;              // cycles per instruction class
+    uint64_t max_instructions = 0;  // halt after this many retired instructions (0 = no limit)
+    bool dmi = true;                // use DMI where targets grant it (false: every access is a b_transport)
+    std::string trace_path;         // instruction trace file ("" = none, "-" = stdout)
+
+    std::string validate() const;   // "" if ok
+};
+
+enum class HaltReason { InstructionLimit, TrapLoop, WfiDeadlock, StopRequested };
+const char* halt_reason_name(HaltReason r);  // "max-instructions", "trap-loop", "wfi-deadlock", "stop"
+
+class Cpu : public sc_core::sc_module, private CoreBus {
+public:
+    tlm_utils::simple_initiator_socket<Cpu> socket;
+    sc_core::sc_in<bool> irq_software;  // CLINT msip  -> mip.MSIP
+    sc_core::sc_in<bool> irq_timer;     // CLINT mtip  -> mip.MTIP
+    sc_core::sc_in<bool> irq_external;  // PLIC  meip  -> mip.MEIP
+    // CoreState as int (0 running, 1 wfi, 2 in-trap, 3 halted) for the VCD; written on changes only.
+    sc_core::sc_signal<int> state;
+
+    // Called once when the CPU halts (the thread then sleeps for good). pc is the next
+    // instruction that would have executed (for a trap loop: the faulting handler address).
+    using HaltFn = std::function<void(HaltReason reason, uint32_t pc, const std::string& message)>;
+    HaltFn on_halt;
+
+    // mtime for the `time` CSR, given the CPU's current (local) time.
+    using TimeSource = std::function<uint64_t(const sc_core::sc_time& now)>;
+    void set_time_source(TimeSource fn);
+
+    SC_HAS_PROCESS(Cpu);
+    Cpu(sc_core::sc_module_name name, const CpuConfig& cfg);
+    ~Cpu() override;
+
+    // Async-signal-safe: stop at the next instruction boundary the CPU checks (after any
+    // MMIO access and at every slice boundary), then halt with StopRequested.
+    void request_stop() { core_.request_stop(); }
+
+    // ---- state access for the platform (loading) and a debugger ----
+    uint32_t pc() const { return core_.pc(); }
+    void set_pc(uint32_t pc) { core_.set_pc(pc); }
+    uint32_t reg(unsigned i) const { return core_.reg(i); }
+    void set_reg(unsigned i, uint32_t v) { core_.set_reg(i, v); }
+    bool read_csr(uint32_t csr, uint32_t& v) const { return core_.read_csr(csr, v); }
+    bool write_csr(uint32_t csr, uint32_t v) { return core_.write_csr(csr, v); }
+    // Memory through the socket's debug transport (no time, no side effects on devices that
+    // honour transport_dbg). Return the number of bytes transferred.
+    unsigned debug_read(uint64_t addr, uint8_t* data, unsigned len);
+    unsigned debug_write(uint64_t addr, const uint8_t* data, unsigned len);  // also drops decoded code there
+
+    // ---- counters ----
+    uint64_t instructions() const { return core_.instret(); }
+    uint64_t cycles() const { return core_.cycles(); }
+    const CoreStats& core_stats() const { return core_.stats(); }  // traps and interrupts by cause
+    uint64_t exceptions_taken() const;
+    uint64_t interrupts_taken() const;
+    uint64_t b_transports() const { return b_transports_; }
+    uint64_t dmi_grants() const { return dmi_grants_; }
+    bool halted() const { return halted_; }
+    HaltReason halt_reason() const { return halt_reason_; }
+    const std::string& halt_message() const { return halt_message_; }
+    // The CPU's own notion of now: sc_time_stamp() plus its local time offset.
+    sc_core::sc_time local_time() const;
+    sc_core::sc_time period() const { return period_; }
+
+    // Instruction trace to `os` (nullptr: off); overrides trace_path.
+    void set_trace(std::ostream* os);
+
+    Rv32Core& core() { return core_; }
+    const Rv32Core& core() const { return core_; }
+
+private:
+    void run_thread();
+    void irq_method();
+    void wait_for_interrupt();
+    void halt(HaltReason r, const std::string& message);
+    void update_state();
+    void account_slice();
+    bool yield_delta();  // false once kMaxDeltaYields were yielded at the current time stamp
+
+    BusStatus fetch(uint32_t addr, uint16_t& parcel) override;
+    BusStatus load(uint32_t addr, unsigned size, uint32_t& value) override;
+    BusStatus store(uint32_t addr, unsigned size, uint32_t value) override;
+    BusStatus transport(tlm::tlm_command cmd, uint32_t addr, uint8_t* data, unsigned len);
+    void request_dmi(uint32_t addr);
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+    sc_core::sc_time cycles_to_time(uint64_t c) const { return sc_core::sc_time::from_value(c * period_.value()); }
+    uint64_t time_to_cycles_ceil(const sc_core::sc_time& t) const {
+        return (t.value() + period_.value() - 1) / period_.value();
+    }
+    sc_core::sc_time time_of_cycle(uint64_t c) const;
+
+    CpuConfig cfg_;
+    sc_core::sc_time period_;
+    Rv32Core core_;
+    tlm_utils::tlm_quantumkeeper qk_;
+    uint64_t slice_base_ = 0;  // core cycle that corresponds to sc_time_stamp() + qk_ local time
+    sc_core::sc_event wake_event_;
+    static constexpr unsigned kMaxDeltaYields = 16;
+    sc_core::sc_time yield_time_ = sc_core::sc_max_time();
+    unsigned yields_ = 0;
+    TimeSource time_source_;
+
+    tlm::tlm_generic_payload trans_;
+    // Address ranges a target said have no DMI, so they are not asked again.
+    struct Range {
+        uint64_t lo, hi;
+    };
+    static constexpr unsigned kMaxNoDmi = 8;
+    Range no_dmi_[kMaxNoDmi] = {};
+    unsigned n_no_dmi_ = 0;
+
+    std::unique_ptr<std::ofstream> trace_file_;
+
+    bool halted_ = false;
+    HaltReason halt_reason_ = HaltReason::StopRequested;
+    std::string halt_message_;
+    uint64_t b_transports_ = 0;
+    uint64_t dmi_grants_ = 0;
+};
+
+}  // namespace stvp
