@@ -5,12 +5,15 @@
 // Parses options and configuration (errors exit 2 with a message naming what and where),
 // builds the SoC, loads the firmware, runs, prints a summary and writes stats. The exit code
 // is the firmware's, or one of exit_codes.h.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include <boost/program_options.hpp>
+#include <systemc>
 
 #include "elf_loader.h"
 #include "exit_codes.h"
@@ -45,7 +48,21 @@ uint64_t parse_duration_ns(const std::string& text) {
     return static_cast<uint64_t>(v * scale);
 }
 
+// libsystemc prints its banner into every run's output unless SYSTEMC_DISABLE_COPYRIGHT_MESSAGE
+// is in the environment when the process starts (setting it later is too late), so stvp
+// restarts itself once with it set. STVP_SYSTEMC_BANNER=1 keeps the banner.
+void quiet_systemc_banner(char** argv) {
+    if (std::getenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE") || std::getenv("STVP_SYSTEMC_BANNER")) return;
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    execv("/proc/self/exe", argv);  // returns only on failure: then run with the banner
+}
+
 }  // namespace
+
+int main(int argc, char** argv) {
+    quiet_systemc_banner(argv);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
 
 int sc_main(int argc, char** argv) {
     po::options_description opts(
@@ -107,6 +124,8 @@ int sc_main(int argc, char** argv) {
         validate_platform_config(cfg, "command line");
     } catch (const ConfigError& e) {
         std::cerr << "stvp: configuration error: " << e.what() << "\n";
+        if (!stats_path.empty())
+            write_early_stats(stats_path, firmware, {"config-error", exit_code::kUsage, e.what()});
         return exit_code::kUsage;
     }
     if (vm.count("print-config")) {
@@ -114,7 +133,9 @@ int sc_main(int argc, char** argv) {
         return 0;
     }
     if (firmware.empty()) {
-        std::cerr << "stvp: no firmware given (--firmware ELF); see stvp --help\n";
+        std::string msg = "no firmware given (--firmware ELF); see stvp --help";
+        std::cerr << "stvp: " << msg << "\n";
+        if (!stats_path.empty()) write_early_stats(stats_path, firmware, {"usage-error", exit_code::kUsage, msg});
         return exit_code::kUsage;
     }
     if (!vm.count("quiet")) std::cerr << "stvp: effective configuration\n" << effective << std::flush;

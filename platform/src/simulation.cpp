@@ -36,7 +36,32 @@ std::string format_time(const sc_core::sc_time& t) {
     return buf;
 }
 
+void write_run_section(JsonWriter& j, const StopInfo& stop, bool simulated, double sim_ns, double wall_s,
+                       uint64_t instret, double mips) {
+    j.begin_object("run");
+    j.value("exit_reason", stop.reason);
+    j.value("exit_code", stop.exit_code);
+    j.value("message", stop.message);
+    j.value("simulated", simulated);
+    j.value("sim_time_ns", sim_ns);
+    j.value("wall_time_s", wall_s);
+    j.value("instructions", instret);
+    j.value("mips", mips);
+    j.end_object();
+}
+
 }  // namespace
+
+bool write_early_stats(const std::string& path, const std::string& firmware, const StopInfo& stop) {
+    std::ofstream f(path);
+    if (!f) return false;
+    JsonWriter j(f);
+    j.begin_object();
+    j.value("firmware", firmware);
+    write_run_section(j, stop, false, 0, 0, 0, 0);
+    j.end_object();
+    return bool(f);
+}
 
 int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     using clock = std::chrono::steady_clock;
@@ -46,6 +71,11 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     std::unique_ptr<Soc> soc;
     sc_core::sc_trace_file* vcd = nullptr;
     bool simulated = false;
+
+    // sc_stop() is how every run ends; its info message would only be noise after the summary.
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
 
     // Everything below may fail; whatever happens, the summary and stats are written at the end.
     try {
@@ -110,16 +140,7 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
             JsonWriter j(f);
             j.begin_object();
             j.value("firmware", run.firmware);
-            j.begin_object("run");
-            j.value("exit_reason", stop.reason);
-            j.value("exit_code", stop.exit_code);
-            j.value("message", stop.message);
-            j.value("simulated", simulated);
-            j.value("sim_time_ns", now.to_seconds() * 1e9);
-            j.value("wall_time_s", wall_s);
-            j.value("instructions", instret);
-            j.value("mips", mips);
-            j.end_object();
+            write_run_section(j, stop, simulated, now.to_seconds() * 1e9, wall_s, instret, mips);
             if (soc) soc->write_stats(j);
             j.value("config", run.effective_config);
             j.end_object();

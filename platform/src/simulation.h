@@ -18,7 +18,20 @@ struct RunOptions {
     std::string effective_config;  // YAML, recorded in the stats
 };
 
+// Why and how a run ended.
+struct StopInfo {
+    std::string reason;  // exit, htif, max-time, max-instructions, trap-loop, wfi-deadlock, interrupted,
+                         // load-error, config-error, simulator-error, ...
+    int exit_code;
+    std::string message;
+};
+
 // Returns the process exit code.
 int run_simulation(const PlatformConfig& cfg, const RunOptions& run);
+
+// For runs that end before a simulation exists (bad command line or configuration): writes
+// a stats file with the exit reason, so every exit path leaves one. Returns false if the
+// file cannot be written.
+bool write_early_stats(const std::string& path, const std::string& firmware, const StopInfo& stop);
 
 }  // namespace stvp

@@ -23,13 +23,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Why and how the run ended.
-struct StopInfo {
-    std::string reason;  // exit, htif, max-time, max-instructions, trap-loop, wfi-deadlock, interrupted, ...
-    int exit_code;
-    std::string message;
-};
-
 class Soc {
 public:
     Soc(const char* name, const PlatformConfig& cfg, const RunOptions& run);

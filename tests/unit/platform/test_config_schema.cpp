@@ -12,8 +12,10 @@ using ::testing::HasSubstr;
 
 namespace {
 
+// CTest runs the cases in parallel processes: every file name carries the test's name.
 std::string write_temp(const std::string& name, const std::string& text) {
-    std::string path = ::testing::TempDir() + name;
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string path = ::testing::TempDir() + "stvp_" + info->name() + "_" + name;
     std::ofstream(path) << text;
     return path;
 }
@@ -59,7 +61,7 @@ TEST(PlatformConfig, ReadsTypedValuesAndSizes) {
 
 TEST(PlatformConfig, UnknownKeyNamesFileLineAndKey) {
     std::string e = error_of("cpu:\n  clock_hz: 1e9\n  quantm_ns: 5\n");
-    EXPECT_THAT(e, HasSubstr("cfg.yaml:3"));
+    EXPECT_THAT(e, HasSubstr("_cfg.yaml:3"));
     EXPECT_THAT(e, HasSubstr("'cpu.quantm_ns'"));
     EXPECT_THAT(e, HasSubstr("unknown key"));
 }

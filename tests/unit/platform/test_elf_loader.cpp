@@ -50,8 +50,8 @@ std::vector<uint8_t> make_elf() {
     put32(b, 88, 0x0000006f);      // j .
     // Section headers: [0] null, [1] symtab, [2] strtab.
     size_t strtab = b.size();
-    const char strs[] = "\0tohost\0";
-    b.insert(b.end(), strs, strs + sizeof strs);
+    const std::string strs("\0tohost\0", 8);
+    for (char c : strs) b.push_back(uint8_t(c));
     size_t symtab = b.size();
     b.resize(b.size() + 32, 0);  // null symbol + one symbol
     put32(b, symtab + 16 + 0, 1);           // name "tohost"
@@ -67,14 +67,15 @@ std::vector<uint8_t> make_elf() {
     put32(b, shoff + 40 + 36, 16);
     put32(b, shoff + 80 + 4, 3);  // SHT_STRTAB
     put32(b, shoff + 80 + 16, uint32_t(strtab));
-    put32(b, shoff + 80 + 20, sizeof strs);
+    put32(b, shoff + 80 + 20, uint32_t(strs.size()));
     put32(b, 32, uint32_t(shoff));
     put16(b, 48, 3);
     return b;
 }
 
 std::string write(const std::vector<uint8_t>& b, const std::string& name = "fw.elf") {
-    std::string path = ::testing::TempDir() + name;
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string path = ::testing::TempDir() + "stvp_" + info->name() + "_" + name;
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), b.size());
     return path;
 }
@@ -105,7 +106,7 @@ TEST(ElfLoader, LoadsSegmentsEntryAndSymbols) {
 
 TEST(ElfLoader, RefusesNonElf) {
     EXPECT_THAT(error_of({'h', 'e', 'l', 'l', 'o'}), HasSubstr("not an ELF file"));
-    EXPECT_THAT(error_of({}), HasSubstr("fw.elf: not an ELF file"));
+    EXPECT_THAT(error_of({}), HasSubstr("_fw.elf: not an ELF file"));
 }
 
 TEST(ElfLoader, RefusesElf64) {

@@ -1,0 +1,344 @@
+#include "soc.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <algorithm>
+#include <cstring>
+
+#include "bus/router.h"
+#include "cpu/cpu.h"
+#include "dma/dma.h"
+#include "exit_codes.h"
+#include "irq/plic.h"
+#include "memory/memory.h"
+#include "simctrl/simctrl.h"
+#include "stvp/hw/memmap.h"
+#include "timer/clint.h"
+#include "uart/uart.h"
+
+namespace stvp {
+
+namespace {
+
+sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+}  // namespace
+
+struct Soc::Impl {
+    const PlatformConfig& cfg;
+
+    // Interrupt wires (named for the VCD).
+    sc_core::sc_signal<bool> irq_timer{"irq_mtip"}, irq_software{"irq_msip"}, irq_external{"irq_meip"};
+    sc_core::sc_signal<bool> irq_uart{"irq_uart"}, irq_dma{"irq_dma"};
+    sc_core::sc_signal<bool> irq_none{"irq_none"};  // ties off unused controller inputs
+
+    Router router;
+    Memory dram;
+    Clint clint;
+    Plic plic;
+    Uart uart;
+    SimCtrl simctrl;
+    Dma dma;
+    Cpu cpu;
+
+    bool stopped = false;
+    StopInfo stop{"", 0, ""};
+    std::string firmware;
+    std::optional<ElfImage> elf;
+
+    static RouterConfig router_config(const PlatformConfig& c) {
+        RouterConfig r;
+        r.hop_latency = ns(double(c.bus.latency_ns));
+        return r;
+    }
+    static MemoryConfig dram_config(const PlatformConfig& c) {
+        MemoryConfig m;
+        m.size = c.memory_map.at("dram").size;
+        m.read_latency = m.write_latency = ns(double(c.dram.latency_ns));
+        m.bandwidth = c.dram.bandwidth_gbps * 1e9;
+        return m;
+    }
+    static ClintConfig clint_config(const PlatformConfig& c) {
+        ClintConfig k;
+        k.timebase_hz = c.clint.timebase_hz;
+        return k;
+    }
+    static UartConfig uart_config(const PlatformConfig& c) {
+        UartConfig u;
+        u.baud = c.uart.baud;
+        u.out = c.uart.echo ? &std::cout : nullptr;
+        return u;
+    }
+    static SimCtrlConfig simctrl_config(const PlatformConfig& c) {
+        SimCtrlConfig s;
+        for (auto& a : c.args) s.args.push_back(static_cast<uint32_t>(std::stoll(a, nullptr, 0)));
+        return s;
+    }
+    static DmaConfig dma_config(const PlatformConfig& c) {
+        DmaConfig d;
+        d.bandwidth_gbps = c.dma.bandwidth_gbps;
+        d.burst_bytes = c.dma.burst_bytes;
+        d.max_chain = c.dma.max_chain;
+        d.quantum = ns(double(c.cpu.quantum_ns));
+        return d;
+    }
+    static CpuConfig cpu_config(const PlatformConfig& c, const RunOptions& run) {
+        CpuConfig k;
+        k.clock_hz = c.cpu.clock_hz;
+        k.quantum = ns(double(c.cpu.quantum_ns));
+        k.dmi = c.cpu.dmi;
+        k.cycles.alu = c.cpu.cycles_alu;
+        k.cycles.load = c.cpu.cycles_load;
+        k.cycles.store = c.cpu.cycles_store;
+        k.cycles.branch_taken = c.cpu.cycles_branch_taken;
+        k.cycles.mul = c.cpu.cycles_mul;
+        k.cycles.div = c.cpu.cycles_div;
+        k.max_instructions = c.sim.max_instructions;
+        k.trace_path = run.itrace_path;
+        return k;
+    }
+
+    Impl(const PlatformConfig& c, const RunOptions& run)
+        : cfg(c),
+          router("router", router_config(c)),
+          dram("dram", dram_config(c)),
+          clint("clint", clint_config(c)),
+          plic("plic"),
+          uart("uart", uart_config(c)),
+          simctrl("simctrl", simctrl_config(c)),
+          dma("dma", dma_config(c)),
+          cpu("cpu", cpu_config(c, run)) {
+        // Targets, in router port order; each mapped at its configured region.
+        struct Target {
+            const char* region;
+            tlm::tlm_target_socket<>& socket;
+        };
+        Target targets[] = {{"dram", dram.socket},       {"clint", clint.socket}, {"plic", plic.socket},
+                            {"uart", uart.socket},       {"simctrl", simctrl.socket},
+                            {"dma", dma.socket}};
+        unsigned port = 0;
+        for (auto& t : targets) {
+            router.initiator_socket.bind(t.socket);
+            const RegionConfig& r = c.memory_map.at(t.region);
+            router.add_region(t.region, r.base, r.size, port++);
+        }
+        // The accelerator's register and scratchpad regions stay holes until its model exists.
+
+        cpu.socket.bind(router.target_socket);
+        dma.master.bind(router.target_socket);
+
+        clint.irq_timer.bind(irq_timer);
+        clint.irq_software.bind(irq_software);
+        cpu.irq_timer.bind(irq_timer);
+        cpu.irq_software.bind(irq_software);
+        cpu.irq_external.bind(irq_external);
+        plic.irq_external.bind(irq_external);
+        uart.irq.bind(irq_uart);
+        dma.irq.bind(irq_dma);
+        for (unsigned i = 0; i < plic.sources.size(); ++i) {
+            if (i == STVP_IRQ_UART) plic.sources[i].bind(irq_uart);
+            else if (i == STVP_IRQ_DMA) plic.sources[i].bind(irq_dma);
+            else plic.sources[i].bind(irq_none);
+        }
+        cpu.set_time_source([this](const sc_core::sc_time& now) { return clint.mtime_at(now); });
+
+        simctrl.on_exit([this](int code) {
+            finish({"exit", code, "firmware exited with code " + std::to_string(code)});
+        });
+        cpu.on_halt = [this](HaltReason r, uint32_t pc, const std::string& msg) { on_cpu_halt(r, pc, msg); };
+    }
+
+    void finish(StopInfo s) {
+        if (stopped) return;
+        stopped = true;
+        stop = std::move(s);
+        cpu.request_stop();
+        sc_core::sc_stop();
+    }
+
+    std::string where(uint32_t pc) const {
+        std::string s = "pc " + hex(pc);
+        if (elf) {
+            std::string f = elf->symbol_at(pc);
+            if (!f.empty()) s += " (in " + f + ")";
+        }
+        return s;
+    }
+
+    void on_cpu_halt(HaltReason r, uint32_t pc, const std::string& msg);
+
+    void on_tohost(uint32_t value) {
+        if (value == 0) return;
+        if (value & 1) {
+            int code = int((value >> 1) & 0xff);
+            finish({"htif", code,
+                    code ? "HTIF tohost: test " + std::to_string(value >> 1) + " failed" : "HTIF tohost: pass"});
+        } else {
+            finish({"htif-unsupported", exit_code::kGuestFatal,
+                    "HTIF tohost: syscall proxy request " + hex(value) + " is not supported (only exit codes)"});
+        }
+    }
+
+    // Copies into host-backed memory before simulation starts (the bus's sockets are only
+    // complete after elaboration). The router's map decides where an address lives, so only
+    // RAM regions accept firmware and data; anything else is a LoadError naming the address.
+    void load_bytes(uint64_t addr, const uint8_t* data, uint64_t len, const std::string& what) {
+        for (uint64_t done = 0; done < len;) {
+            uint64_t a = addr + done;
+            const RouterRegion* r = router.find_region(a);
+            Memory* mem = r ? memory_for(r->name) : nullptr;
+            if (!mem)
+                throw LoadError(what + " at " + hex(addr) + ".." + hex(addr + len - 1) +
+                                " is not in writable memory (" + hex(a) + " is " +
+                                (r ? "in '" + r->name + "'" : std::string("unmapped")) + ")");
+            uint64_t off = a - r->base;
+            uint64_t n = std::min(len - done, std::min(r->size, mem->size()) - off);
+            if (off >= mem->size() || n == 0)
+                throw LoadError(what + ": " + hex(a) + " lies beyond the end of '" + r->name + "'");
+            if (data)
+                std::memcpy(mem->data() + off, data + done, n);
+            else
+                std::memset(mem->data() + off, 0, n);
+            done += n;
+        }
+    }
+
+    Memory* memory_for(const std::string& region) { return region == "dram" ? &dram : nullptr; }
+};
+
+void Soc::Impl::on_cpu_halt(HaltReason r, uint32_t pc, const std::string& msg) {
+    switch (r) {
+    case HaltReason::InstructionLimit:
+        finish({"max-instructions", exit_code::kLimit,
+                "instruction limit reached after " + std::to_string(cpu.instructions()) + " instructions at " +
+                    where(pc)});
+        break;
+    case HaltReason::TrapLoop:
+        finish({"trap-loop", exit_code::kGuestFatal, "firmware cannot continue: " + msg + " at " + where(pc)});
+        break;
+    case HaltReason::WfiDeadlock:
+        finish({"wfi-deadlock", exit_code::kGuestFatal,
+                "firmware waits in WFI at " + where(pc) + " for an interrupt that nothing can raise"});
+        break;
+    case HaltReason::StopRequested:
+        // Either we asked (stop info already set) or a signal did (stop_info() reports it).
+        if (!stopped) sc_core::sc_stop();
+        break;
+    }
+}
+
+Soc::Soc(const char*, const PlatformConfig& cfg, const RunOptions& run) : impl_(new Impl(cfg, run)) {
+    impl_->firmware = run.firmware;
+}
+
+Soc::~Soc() = default;
+
+void Soc::load_firmware(const ElfImage& elf) {
+    for (size_t i = 0; i < elf.segments.size(); ++i) {
+        const ElfSegment& s = elf.segments[i];
+        std::string what = elf.path + ": segment " + std::to_string(i);
+        impl_->load_bytes(s.paddr, s.data.data(), s.data.size(), what);
+        if (s.memsz > s.data.size())
+            impl_->load_bytes(s.paddr + s.data.size(), nullptr, s.memsz - s.data.size(), what + " (zero fill)");
+    }
+    const RouterRegion* r = impl_->router.find_region(elf.entry);
+    if (!r || r->name != "dram")
+        throw LoadError(elf.path + ": entry point " + hex(elf.entry) + " is not in DRAM");
+    impl_->cpu.set_pc(elf.entry);
+    if (auto tohost = elf.symbol("tohost")) {
+        const RouterRegion* tr = impl_->router.find_region(*tohost);
+        if (!tr || tr->name != "dram")
+            throw LoadError(elf.path + ": symbol tohost at " + hex(*tohost) + " is not in DRAM");
+        uint64_t off = *tohost - tr->base;
+        impl_->dram.watch(off, 8, [this, off](uint64_t word, uint32_t value) {
+            if (word == off) impl_->on_tohost(value);
+        });
+    }
+    impl_->elf = elf;
+}
+
+void Soc::preload(const PreloadEntry& e) {
+    std::ifstream f(e.file, std::ios::binary);
+    if (!f) throw LoadError("preload " + e.file + ": cannot open data file");
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) throw LoadError("preload " + e.file + ": data file is empty");
+    impl_->load_bytes(e.address, bytes.data(), bytes.size(), "preload " + e.file);
+}
+
+void Soc::trace(sc_core::sc_trace_file* tf) {
+    auto& m = *impl_;
+    sc_core::sc_trace(tf, m.irq_timer, "soc.irq.mtip");
+    sc_core::sc_trace(tf, m.irq_software, "soc.irq.msip");
+    sc_core::sc_trace(tf, m.irq_external, "soc.irq.meip");
+    sc_core::sc_trace(tf, m.irq_uart, "soc.irq.uart");
+    sc_core::sc_trace(tf, m.irq_dma, "soc.irq.dma");
+    sc_core::sc_trace(tf, m.cpu.state, "soc.cpu.state");
+    sc_core::sc_trace(tf, m.dma.busy(), "soc.dma.busy");
+    sc_core::sc_trace(tf, m.simctrl.phase, "soc.simctrl.phase");
+    sc_core::sc_trace(tf, m.simctrl.trace_enable, "soc.simctrl.trace_enable");
+}
+
+void Soc::request_interrupt() {
+    impl_->cpu.request_stop();
+}
+
+StopInfo Soc::stop_info() const {
+    auto& m = *impl_;
+    if (m.stopped) return m.stop;
+    if (m.cpu.halted() && m.cpu.halt_reason() == HaltReason::StopRequested)
+        return {"interrupted", exit_code::kInterrupted, "interrupted at " + m.where(m.cpu.pc())};
+    if (m.cfg.sim.max_time_ns && sc_core::sc_time_stamp() >= ns(double(m.cfg.sim.max_time_ns)))
+        return {"max-time", exit_code::kLimit, "simulated time limit reached at " + m.where(m.cpu.pc())};
+    return {"deadlock", exit_code::kGuestFatal,
+            "simulation ran out of events with the CPU at " + m.where(m.cpu.pc())};
+}
+
+uint64_t Soc::instructions() const { return impl_->cpu.instructions(); }
+
+void Soc::write_stats(JsonWriter& j) const {
+    auto& m = *impl_;
+    j.begin_object("cpu");
+    j.value("instructions", m.cpu.instructions());
+    j.value("cycles", m.cpu.cycles());
+    j.value("pc", hex(m.cpu.pc()));
+    j.end_object();
+    j.begin_object("dram");
+    const auto& ds = m.dram.stats();
+    j.value("reads", ds.reads);
+    j.value("writes", ds.writes);
+    j.value("bytes_read", ds.bytes_read);
+    j.value("bytes_written", ds.bytes_written);
+    j.value("errors", ds.errors);
+    j.end_object();
+    j.begin_object("bus");
+    j.value("decode_errors", m.router.decode_errors());
+    for (auto& r : m.router.regions()) j.value(r.name + "_transactions", m.router.transactions(r.name));
+    j.end_object();
+    j.begin_object("uart");
+    j.value("bytes_transmitted", m.uart.bytes_transmitted());
+    j.value("bytes_dropped", m.uart.bytes_dropped());
+    j.end_object();
+    j.begin_object("dma");
+    j.value("bytes_copied", m.dma.stats().bytes);
+    j.value("descriptors", m.dma.stats().descriptors);
+    j.end_object();
+    j.begin_array("markers");
+    for (auto& mk : m.simctrl.markers()) {
+        j.begin_object();
+        j.value("value", uint64_t(mk.value));
+        j.value("time_ns", mk.time.to_seconds() * 1e9);
+        j.end_object();
+    }
+    j.end_array();
+}
+
+}  // namespace stvp
