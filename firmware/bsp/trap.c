@@ -121,8 +121,12 @@ void stvp_trap_dispatch(stvp_trap_frame_t *f)
             irq_handlers[code].fn(irq_handlers[code].ctx);
             return;
         }
-        if (code == STVP_IRQ_M_EXT && stvp_plic_dispatch() > 0)
+        if (code == STVP_IRQ_M_EXT) {
+            /* A claim may find nothing (the PLIC returns 0): the source's level dropped after
+               MEIP was sampled. That is a spurious interrupt, not an error. */
+            stvp_plic_dispatch();
             return;
+        }
         stvp_unhandled_interrupt(f);
     }
 

@@ -50,8 +50,9 @@ void stvp_plic_disable(unsigned source);
 void stvp_plic_set_handler(unsigned source, stvp_irq_handler_t fn, void *ctx);
 
 /* Serves the external interrupt as described above (what the BSP calls for mcause 11).
-   Returns the number of sources served. A claimed source without a handler ends the run with
-   STVP_EXIT_UNHANDLED_INTERRUPT. */
+   Returns the number of sources served; 0 is a spurious interrupt (the source's line dropped
+   between MEIP and the claim) and is ignored. A claimed source without a handler ends the run
+   with STVP_EXIT_UNHANDLED_INTERRUPT. */
 unsigned stvp_plic_dispatch(void);
 
 #endif

@@ -6,6 +6,7 @@
  *    registered for it: it claims each pending source, calls the handler registered with
  *    stvp_plic_set_handler() and completes the source (stvp/plic.h);
  *  - for an exception, asks the installed exception hook (stvp_set_exception_hook) what to do.
+ * (a claim that finds nothing is a spurious interrupt and is ignored).
  * Without a handler the BSP prints the cause, mepc and mtval on the UART and ends the run with
  * STVP_EXIT_UNHANDLED_EXCEPTION or STVP_EXIT_UNHANDLED_INTERRUPT (stvp/bsp.h).
  * The frame is restored on return: a handler may change registers, mepc and mstatus in it.
