@@ -174,7 +174,10 @@ void Cpu::run_thread() {
         // Run up to the quantum boundary or the next event anyone has scheduled, whichever is
         // first, so that what happens there (a timer interrupt) is seen at its exact time.
         const sc_time cur = now + local;
-        sc_time limit = now + tlm::tlm_global_quantum::instance().compute_local_quantum();
+        // Quantum boundaries are multiples of the configured quantum (as the quantum keeper
+        // computes them), from this CPU's own setting in case another module changed the
+        // global one.
+        sc_time limit = now + cfg_.quantum - sc_time::from_value(now.value() % cfg_.quantum.value());
         sc_time next;
         if (sc_core::sc_get_curr_simcontext()->next_time(next) && next < limit) limit = next;
         if (limit <= cur) {

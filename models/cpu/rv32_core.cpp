@@ -98,9 +98,10 @@ Rv32Core::Rv32Core(const Rv32CoreConfig& cfg, CoreBus& bus) : cfg_(cfg), bus_(bu
     costs_[static_cast<int>(OpClass::System)] = c.alu;
     // calloc: the kernel hands out zero pages lazily, so only touched 4 KiB stretches of
     // these 8 MiB tables cost memory.
-    pages_ = static_cast<DecodedInsn**>(std::calloc(kPages, sizeof(DecodedInsn*)));
+    pages_ = static_cast<Slot**>(std::calloc(kPages, sizeof(Slot*)));
     code_lines_ = static_cast<uint64_t*>(std::calloc(kPages, sizeof(uint64_t)));
     if (!pages_ || !code_lines_) throw std::bad_alloc();
+    empty_page_.assign(kSlotsPerPage, Slot{});
     reset();
 }
 
@@ -186,7 +187,7 @@ void Rv32Core::mark_code(uint32_t addr) {
     code_lines_[addr >> kPageBits] |= uint64_t{1} << ((addr >> kLineBits) & 63);
 }
 
-DecodedInsn* Rv32Core::decode_slot(uint32_t pc) {
+Rv32Core::Slot* Rv32Core::decode_slot(uint32_t pc) {
     if (pc & 1) {  // only reachable through set_pc: jumps clear bit 0 and offsets are even
         exit_ = raise(cause::kInsnMisaligned, pc);
         return nullptr;
@@ -202,14 +203,21 @@ DecodedInsn* Rv32Core::decode_slot(uint32_t pc) {
         exit_ = raise(cause::kInsnAccessFault, pc + 2);
         return nullptr;
     }
-    DecodedInsn*& page = pages_[pc >> kPageBits];
+    Slot*& page = pages_[pc >> kPageBits];
     if (!page) {
-        page = new DecodedInsn[kSlotsPerPage]();
+        page = new Slot[kSlotsPerPage]();
         allocated_.push_back(pc >> kPageBits);
     }
-    DecodedInsn& d = page[(pc & 0xfff) >> 1];
-    d = rv32::decode(static_cast<uint32_t>(lo) | (static_cast<uint32_t>(hi) << 16));
-    d.cost = static_cast<uint16_t>(d.op == Op::Illegal ? 0 : costs_[static_cast<int>(rv32::op_class(d.op))]);
+    const DecodedInsn di = rv32::decode(static_cast<uint32_t>(lo) | (static_cast<uint32_t>(hi) << 16));
+    Slot& d = page[(pc & 0xfff) >> 1];
+    d.h = static_cast<uint8_t>(2 * static_cast<unsigned>(di.op) + (di.len == 2));
+    d.rd = di.rd;
+    d.rs1 = di.rs1;
+    d.rs2 = di.rs2;
+    d.imm = di.imm;
+    d.raw = di.raw;
+    d.len = di.len;
+    d.cost = static_cast<uint16_t>(di.op == Op::Illegal ? 0 : costs_[static_cast<int>(rv32::op_class(di.op))]);
     mark_code(pc);
     if (len == 4) mark_code(pc + 2);
     ++stats_.decodes;
@@ -222,14 +230,14 @@ void Rv32Core::invalidate_line(uint32_t addr) {
     code_lines_[page] &= ~(uint64_t{1} << line);
     ++stats_.code_invalidations;
     constexpr unsigned kSlotsPerLine = 1u << (kLineBits - 1);
-    if (DecodedInsn* p = pages_[page]) std::memset(p + line * kSlotsPerLine, 0, kSlotsPerLine * sizeof(DecodedInsn));
+    if (Slot* p = pages_[page]) std::memset(p + line * kSlotsPerLine, 0, kSlotsPerLine * sizeof(Slot));
     // A 4-byte instruction in the last slot before this line has its upper half here.
-    DecodedInsn* prev = nullptr;
+    Slot* prev = nullptr;
     if (line > 0)
         prev = pages_[page] ? pages_[page] + line * kSlotsPerLine - 1 : nullptr;
     else if (page > 0 && pages_[page - 1])
         prev = pages_[page - 1] + kSlotsPerPage - 1;
-    if (prev && prev->len == 4) *prev = DecodedInsn{};
+    if (prev && prev->len == 4) *prev = Slot{};
 }
 
 void Rv32Core::invalidate_decode(uint32_t addr, uint32_t len) {
@@ -243,7 +251,7 @@ void Rv32Core::invalidate_decode(uint32_t addr, uint32_t len) {
 
 void Rv32Core::invalidate_decode_all() {
     for (uint32_t p : allocated_) {
-        std::memset(pages_[p], 0, kSlotsPerPage * sizeof(DecodedInsn));
+        std::memset(pages_[p], 0, kSlotsPerPage * sizeof(Slot));
         code_lines_[p] = 0;
     }
 }
@@ -402,15 +410,16 @@ bool Rv32Core::write_csr(uint32_t c, uint32_t v) {
     return true;
 }
 
-bool Rv32Core::exec_csr(const DecodedInsn& d) {
+bool Rv32Core::exec_csr(const Slot& d) {
     const uint32_t c = static_cast<uint32_t>(d.imm);
+    const Op op = op_of(d);
     uint32_t old;
     if (!csr_read(c, old)) return false;
-    const bool imm_form = d.op == Op::Csrrwi || d.op == Op::Csrrsi || d.op == Op::Csrrci;
+    const bool imm_form = op == Op::Csrrwi || op == Op::Csrrsi || op == Op::Csrrci;
     const uint32_t src = imm_form ? d.rs1 : x_[d.rs1];
     bool write = true;
     uint32_t nv = src;
-    switch (d.op) {
+    switch (op) {
     case Op::Csrrs:
     case Op::Csrrsi: write = d.rs1 != 0, nv = old | src; break;  // rs1 = x0 / uimm = 0: no write
     case Op::Csrrc:
@@ -455,16 +464,17 @@ bool Rv32Core::mem_store(uint32_t addr, unsigned size, uint32_t value) {
 }
 
 // lr.w, sc.w and the AMOs (all word-sized). State is flushed; retires on success.
-bool Rv32Core::exec_amo(const DecodedInsn& d) {
+bool Rv32Core::exec_amo(const Slot& d) {
     const uint32_t addr = x_[d.rs1], src = x_[d.rs2];
-    if (d.op == Op::LrW) {
+    const Op op = op_of(d);
+    if (op == Op::LrW) {
         uint32_t v;
         if (addr & 3) return (exit_ = raise(cause::kLoadMisaligned, addr)), false;
         if (!mem_load(addr, 4, v)) return (exit_ = raise(cause::kLoadAccessFault, addr)), false;
         reservation_valid_ = true;
         reservation_addr_ = addr;
         x_[d.rd] = v;
-    } else if (d.op == Op::ScW) {
+    } else if (op == Op::ScW) {
         if (addr & 3) return (exit_ = raise(cause::kStoreMisaligned, addr)), false;
         const bool ok = reservation_valid_ && reservation_addr_ == addr;
         if (ok && !mem_store(addr, 4, src)) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
@@ -475,7 +485,7 @@ bool Rv32Core::exec_amo(const DecodedInsn& d) {
         uint32_t old;
         if (addr & 3) return (exit_ = raise(cause::kStoreMisaligned, addr)), false;
         if (!mem_load(addr, 4, old)) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
-        if (!mem_store(addr, 4, amo_result(d.op, old, src))) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
+        if (!mem_store(addr, 4, amo_result(op, old, src))) return (exit_ = raise(cause::kStoreAccessFault, addr)), false;
         x_[d.rd] = old;
         check_code(addr);
     }
@@ -490,7 +500,7 @@ void Rv32Core::set_trace(std::ostream* os, std::function<std::string(uint64_t)> 
     trace_prefix_ = std::move(prefix);
 }
 
-void Rv32Core::trace_insn(uint32_t pc, const DecodedInsn& d, uint64_t cycles) {
+void Rv32Core::trace_insn(uint32_t pc, const Slot& d, uint64_t cycles) {
     char buf[32];
     std::snprintf(buf, sizeof buf, d.len == 2 ? "%08x: %04x      " : "%08x: %08x  ", pc, d.raw);
     if (trace_prefix_) *trace_ << trace_prefix_(cycles);
@@ -517,253 +527,291 @@ RunExit Rv32Core::run(uint64_t max_cycles, uint64_t instret_limit) {
 
 template <bool kTrace>
 RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
+    // Threaded dispatch (GCC/Clang labels as values): every handler ends with its own
+    // indirect jump to the next one, which predicts better than one shared switch jump.
+    // Handler h = 2 * op + (len == 2); each semantic body is instantiated for both lengths.
+    static void* const kHandlers[] = {
+#define STVP_RV32_HANDLER_ADDR(name) &&h_##name##_4, &&h_##name##_2,
+        STVP_RV32_OPS(STVP_RV32_HANDLER_ADDR)
+#undef STVP_RV32_HANDLER_ADDR
+    };
+    static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == 2 * static_cast<std::size_t>(Op::Count));
+
     uint32_t* const x = x_;
     uint32_t pc = pc_;
     uint64_t cyc = cycles_, n = instret_;
     const uint32_t taken = cfg_.cycles.branch_taken;
+    // The current page, kept in a register: the next slot's address is pure arithmetic on
+    // the pc as long as execution stays in the page.
+    uint32_t page_base = 1;  // never equal to a page base: forces the first lookup
+    Slot* page = nullptr;
+    Slot* d = nullptr;
+    uint32_t a = 0, b = 0;
 
 #define FLUSH() (pc_ = pc, cycles_ = cyc, instret_ = n)
 #define RELOAD() (pc = pc_, cyc = cycles_, n = instret_)
-#define RETIRE()          \
-    {                     \
-        pc += d->len;     \
+#define DISPATCH()                                                                  \
+    do {                                                                            \
+        if (UNLIKELY(cyc >= cycle_end || n >= instret_limit)) goto done;            \
+        if (UNLIKELY(pc - page_base >= (1u << kPageBits))) {                        \
+            page_base = pc & ~((1u << kPageBits) - 1);                              \
+            page = pages_[pc >> kPageBits];                                         \
+            if (!page) page = empty_page_.data();                                   \
+        }                                                                           \
+        d = &page[(pc >> 1) & (kSlotsPerPage - 1)];                                 \
+        if (UNLIKELY(d->h == 0)) goto decode;                                       \
+        if constexpr (kTrace) trace_insn(pc, *d, cyc);                              \
+        a = x[d->rs1];                                                              \
+        b = x[d->rs2];                                                              \
+        goto* kHandlers[d->h];                                                      \
+    } while (0)
+#define NEXT()            \
+    do {                  \
+        pc += L;          \
         cyc += d->cost;   \
         ++n;              \
-        continue;         \
-    }
-    // Retire after a bus access: the target may have raised an interrupt or asked to stop.
-#define RETIRE_BUS()                                        \
-    {                                                       \
-        pc += d->len;                                       \
-        cyc += d->cost;                                     \
-        ++n;                                                \
-        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) { \
-            FLUSH();                                        \
-            return after_bus();                             \
-        }                                                   \
-        continue;                                           \
-    }
-#define TRAP(c, tval)             \
-    {                             \
-        FLUSH();                  \
+        DISPATCH();       \
+    } while (0)
+    // After a bus access: the target may have raised an interrupt or asked to stop.
+#define CHECK_ASYNC()                                                              \
+    do {                                                                           \
+        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {     \
+            FLUSH();                                                               \
+            return after_bus();                                                    \
+        }                                                                          \
+    } while (0)
+#define TRAP(c, tval)              \
+    do {                           \
+        FLUSH();                   \
         return raise((c), (tval)); \
+    } while (0)
+    // Defines the handler for both instruction lengths; L is the length in the body.
+#define HANDLER(name, ...)                  \
+    h_##name##_4 : {                        \
+        [[maybe_unused]] constexpr uint32_t L = 4; \
+        __VA_ARGS__                         \
+    }                                       \
+    h_##name##_2 : {                        \
+        [[maybe_unused]] constexpr uint32_t L = 2; \
+        __VA_ARGS__                         \
     }
-#define BRANCH(cond)                       \
-    {                                      \
-        if (cond) {                        \
-            pc += static_cast<uint32_t>(d->imm); \
-            cyc += taken;                  \
-            ++n;                           \
-            continue;                      \
-        }                                  \
-        RETIRE();                          \
-    }
-#define LOAD(T, EXT)                                                                   \
-    {                                                                                  \
-        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                       \
-        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kLoadMisaligned, addr);      \
-        if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {                         \
-            T v;                                                                       \
-            std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                     \
-            x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                     \
-            cyc += r->cycles[sizeof(T) >> 1];                                          \
-            RETIRE();                                                                  \
-        }                                                                              \
-        uint32_t v;                                                                    \
-        FLUSH();                                                                       \
-        const bool ok = bus_.load(addr, sizeof(T), v) == BusStatus::Ok;                \
-        RELOAD();                                                                      \
-        if (!ok) TRAP(cause::kLoadAccessFault, addr);                                  \
-        x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));         \
-        RETIRE_BUS();                                                                  \
-    }
+#define ALU(name, expr) HANDLER(name, x[d->rd] = (expr); NEXT();)
+#define BRANCH(name, cond)                          \
+    HANDLER(name, if (cond) {                       \
+        pc += static_cast<uint32_t>(d->imm);        \
+        cyc += taken;                               \
+        ++n;                                        \
+        DISPATCH();                                 \
+    } NEXT();)
+#define LOAD(name, T, EXT)                                                              \
+    HANDLER(name, {                                                                     \
+        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                        \
+        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kLoadMisaligned, addr);       \
+        if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {                          \
+            T v;                                                                        \
+            std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                      \
+            x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                      \
+            cyc += r->cycles[sizeof(T) >> 1];                                           \
+            NEXT();                                                                     \
+        }                                                                               \
+        uint32_t v;                                                                     \
+        FLUSH();                                                                        \
+        const bool ok = bus_.load(addr, sizeof(T), v) == BusStatus::Ok;                 \
+        RELOAD();                                                                       \
+        if (!ok) TRAP(cause::kLoadAccessFault, addr);                                   \
+        x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));          \
+        pc += L;                                                                        \
+        cyc += d->cost;                                                                 \
+        ++n;                                                                            \
+        CHECK_ASYNC();                                                                  \
+        DISPATCH();                                                                     \
+    })
     // Retire before the code check: invalidating this instruction's own line clears *d.
-#define STORE(T)                                                                       \
-    {                                                                                  \
-        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                       \
-        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kStoreMisaligned, addr);     \
-        if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {                         \
-            const T v = static_cast<T>(b);                                             \
-            std::memcpy(r->host + (addr - r->lo), &v, sizeof(T));                     \
-            pc += d->len;                                                              \
-            cyc += d->cost + r->cycles[sizeof(T) >> 1];                                \
-            ++n;                                                                       \
-            check_code(addr);                                                          \
-            continue;                                                                  \
-        }                                                                              \
-        FLUSH();                                                                       \
-        const bool ok = bus_.store(addr, sizeof(T), b & (sizeof(T) == 4 ? ~0u : (1u << (8 * sizeof(T))) - 1)) == BusStatus::Ok; \
-        RELOAD();                                                                      \
-        if (!ok) TRAP(cause::kStoreAccessFault, addr);                                 \
-        pc += d->len;                                                                  \
-        cyc += d->cost;                                                                \
-        ++n;                                                                           \
-        check_code(addr);                                                              \
-        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {         \
-            FLUSH();                                                                   \
-            return after_bus();                                                        \
-        }                                                                              \
-        continue;                                                                      \
-    }
+#define STORE(name, T)                                                                  \
+    HANDLER(name, {                                                                     \
+        const uint32_t addr = a + static_cast<uint32_t>(d->imm);                        \
+        if (UNLIKELY(addr & (sizeof(T) - 1))) TRAP(cause::kStoreMisaligned, addr);      \
+        if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {                          \
+            const T v = static_cast<T>(b);                                              \
+            std::memcpy(r->host + (addr - r->lo), &v, sizeof(T));                      \
+            pc += L;                                                                    \
+            cyc += d->cost + r->cycles[sizeof(T) >> 1];                                 \
+            ++n;                                                                        \
+            check_code(addr);                                                           \
+            DISPATCH();                                                                 \
+        }                                                                               \
+        FLUSH();                                                                        \
+        const bool ok = bus_.store(addr, sizeof(T), static_cast<T>(b)) == BusStatus::Ok; \
+        RELOAD();                                                                       \
+        if (!ok) TRAP(cause::kStoreAccessFault, addr);                                  \
+        pc += L;                                                                        \
+        cyc += d->cost;                                                                 \
+        ++n;                                                                            \
+        check_code(addr);                                                               \
+        CHECK_ASYNC();                                                                  \
+        DISPATCH();                                                                     \
+    })
+#define SLOW(name, ...) HANDLER(name, FLUSH(); __VA_ARGS__)
 
-    while (LIKELY(cyc < cycle_end && n < instret_limit)) {
-        DecodedInsn* d;
-        DecodedInsn* const page = pages_[pc >> kPageBits];
-        if (LIKELY(page != nullptr) && LIKELY((d = &page[(pc & 0xfff) >> 1])->op != Op::Undecoded)) {
-        } else {
+    DISPATCH();
+
+decode:
+    FLUSH();
+    d = decode_slot(pc);
+    if (!d) return exit_;
+    cyc = cycles_;  // a bus fetch may have stalled
+    page_base = 1;  // the page may have been allocated just now
+    DISPATCH();
+
+    HANDLER(Undecoded, TRAP(cause::kIllegalInsn, d->raw);)  // unreachable: h = 0 decodes
+    HANDLER(Illegal, TRAP(cause::kIllegalInsn, d->raw);)
+    ALU(Lui, static_cast<uint32_t>(d->imm))
+    ALU(Auipc, pc + static_cast<uint32_t>(d->imm))
+    HANDLER(Jal, {
+        x[d->rd] = pc + L;
+        pc += static_cast<uint32_t>(d->imm);
+        cyc += d->cost;
+        ++n;
+        DISPATCH();
+    })
+    HANDLER(Jalr, {
+        x[d->rd] = pc + L;  // a was read first, so jalr ra, 0(ra) works
+        pc = (a + static_cast<uint32_t>(d->imm)) & ~1u;
+        cyc += d->cost;
+        ++n;
+        DISPATCH();
+    })
+    BRANCH(Beq, a == b)
+    BRANCH(Bne, a != b)
+    BRANCH(Blt, static_cast<int32_t>(a) < static_cast<int32_t>(b))
+    BRANCH(Bge, static_cast<int32_t>(a) >= static_cast<int32_t>(b))
+    BRANCH(Bltu, a < b)
+    BRANCH(Bgeu, a >= b)
+    LOAD(Lb, int8_t, int32_t)
+    LOAD(Lh, int16_t, int32_t)
+    LOAD(Lw, uint32_t, uint32_t)
+    LOAD(Lbu, uint8_t, uint32_t)
+    LOAD(Lhu, uint16_t, uint32_t)
+    STORE(Sb, uint8_t)
+    STORE(Sh, uint16_t)
+    STORE(Sw, uint32_t)
+    ALU(Addi, a + static_cast<uint32_t>(d->imm))
+    ALU(Slti, static_cast<int32_t>(a) < d->imm)
+    ALU(Sltiu, a < static_cast<uint32_t>(d->imm))
+    ALU(Xori, a ^ static_cast<uint32_t>(d->imm))
+    ALU(Ori, a | static_cast<uint32_t>(d->imm))
+    ALU(Andi, a & static_cast<uint32_t>(d->imm))
+    ALU(Slli, a << d->imm)
+    ALU(Srli, a >> d->imm)
+    ALU(Srai, static_cast<uint32_t>(static_cast<int32_t>(a) >> d->imm))
+    ALU(Add, a + b)
+    ALU(Sub, a - b)
+    ALU(Sll, a << (b & 31))
+    ALU(Slt, static_cast<int32_t>(a) < static_cast<int32_t>(b))
+    ALU(Sltu, a < b)
+    ALU(Xor, a ^ b)
+    ALU(Srl, a >> (b & 31))
+    ALU(Sra, static_cast<uint32_t>(static_cast<int32_t>(a) >> (b & 31)))
+    ALU(Or, a | b)
+    ALU(And, a & b)
+    ALU(Mul, a * b)
+    ALU(Mulh, static_cast<uint32_t>((int64_t{static_cast<int32_t>(a)} * int64_t{static_cast<int32_t>(b)}) >> 32))
+    ALU(Mulhsu, static_cast<uint32_t>((int64_t{static_cast<int32_t>(a)} * static_cast<int64_t>(b)) >> 32))
+    ALU(Mulhu, static_cast<uint32_t>((uint64_t{a} * uint64_t{b}) >> 32))
+    // Division by zero and overflow do not trap (unprivileged spec 7.2, table 7.1).
+    ALU(Div, b == 0 ? ~0u
+             : (a == 0x80000000u && b == ~0u) ? a
+                                              : static_cast<uint32_t>(static_cast<int32_t>(a) / static_cast<int32_t>(b)))
+    ALU(Divu, b == 0 ? ~0u : a / b)
+    ALU(Rem, b == 0 ? a
+             : (a == 0x80000000u && b == ~0u) ? 0u
+                                              : static_cast<uint32_t>(static_cast<int32_t>(a) % static_cast<int32_t>(b)))
+    ALU(Remu, b == 0 ? a : a % b)
+    HANDLER(Fence, NEXT();)  // one hart, in-order, no caches: nothing to order
+    HANDLER(FenceI, {
+        pc += L;
+        cyc += d->cost;
+        ++n;
+        invalidate_decode_all();
+        DISPATCH();
+    })
+    HANDLER(Ecall, TRAP(cause::kEcallM, 0);)
+    HANDLER(Ebreak, TRAP(cause::kBreakpoint, pc);)
+    HANDLER(Mret, {
+        cyc += d->cost;
+        ++n;
+        FLUSH();
+        exec_mret();
+        return RunExit::StateChange;
+    })
+    HANDLER(Wfi, {
+        pc += L;
+        cyc += d->cost;
+        ++n;
+        if ((mip_ & mie_) == 0) {
+            wfi_ = true;
             FLUSH();
-            d = decode_slot(pc);
-            if (!d) return exit_;
-            cyc = cycles_;  // a bus fetch may have stalled
+            return RunExit::Wfi;
         }
-        if constexpr (kTrace) trace_insn(pc, *d, cyc);
-        const uint32_t a = x[d->rs1], b = x[d->rs2];
-        const int32_t sa = static_cast<int32_t>(a), sb = static_cast<int32_t>(b);
-        const uint32_t imm = static_cast<uint32_t>(d->imm);
-        switch (d->op) {
-        case Op::Lui: x[d->rd] = imm; RETIRE();
-        case Op::Auipc: x[d->rd] = pc + imm; RETIRE();
-        case Op::Jal:
-            x[d->rd] = pc + d->len;
-            pc += imm;
-            cyc += d->cost;
-            ++n;
-            continue;
-        case Op::Jalr:
-            x[d->rd] = pc + d->len;  // a was read first, so jalr ra, 0(ra) works
-            pc = (a + imm) & ~1u;
-            cyc += d->cost;
-            ++n;
-            continue;
-        case Op::Beq: BRANCH(a == b);
-        case Op::Bne: BRANCH(a != b);
-        case Op::Blt: BRANCH(sa < sb);
-        case Op::Bge: BRANCH(sa >= sb);
-        case Op::Bltu: BRANCH(a < b);
-        case Op::Bgeu: BRANCH(a >= b);
-        case Op::Lb: LOAD(int8_t, int32_t);
-        case Op::Lh: LOAD(int16_t, int32_t);
-        case Op::Lw: LOAD(uint32_t, uint32_t);
-        case Op::Lbu: LOAD(uint8_t, uint32_t);
-        case Op::Lhu: LOAD(uint16_t, uint32_t);
-        case Op::Sb: STORE(uint8_t);
-        case Op::Sh: STORE(uint16_t);
-        case Op::Sw: STORE(uint32_t);
-        case Op::Addi: x[d->rd] = a + imm; RETIRE();
-        case Op::Slti: x[d->rd] = sa < d->imm; RETIRE();
-        case Op::Sltiu: x[d->rd] = a < imm; RETIRE();
-        case Op::Xori: x[d->rd] = a ^ imm; RETIRE();
-        case Op::Ori: x[d->rd] = a | imm; RETIRE();
-        case Op::Andi: x[d->rd] = a & imm; RETIRE();
-        case Op::Slli: x[d->rd] = a << imm; RETIRE();
-        case Op::Srli: x[d->rd] = a >> imm; RETIRE();
-        case Op::Srai: x[d->rd] = static_cast<uint32_t>(sa >> imm); RETIRE();
-        case Op::Add: x[d->rd] = a + b; RETIRE();
-        case Op::Sub: x[d->rd] = a - b; RETIRE();
-        case Op::Sll: x[d->rd] = a << (b & 31); RETIRE();
-        case Op::Slt: x[d->rd] = sa < sb; RETIRE();
-        case Op::Sltu: x[d->rd] = a < b; RETIRE();
-        case Op::Xor: x[d->rd] = a ^ b; RETIRE();
-        case Op::Srl: x[d->rd] = a >> (b & 31); RETIRE();
-        case Op::Sra: x[d->rd] = static_cast<uint32_t>(sa >> (b & 31)); RETIRE();
-        case Op::Or: x[d->rd] = a | b; RETIRE();
-        case Op::And: x[d->rd] = a & b; RETIRE();
-        case Op::Mul: x[d->rd] = a * b; RETIRE();
-        case Op::Mulh: x[d->rd] = static_cast<uint32_t>((int64_t{sa} * int64_t{sb}) >> 32); RETIRE();
-        case Op::Mulhsu: x[d->rd] = static_cast<uint32_t>((int64_t{sa} * static_cast<int64_t>(b)) >> 32); RETIRE();
-        case Op::Mulhu: x[d->rd] = static_cast<uint32_t>((uint64_t{a} * uint64_t{b}) >> 32); RETIRE();
-        // Division by zero and overflow do not trap (unprivileged spec 7.2, table 7.1).
-        case Op::Div:
-            x[d->rd] = b == 0 ? ~0u : (sa == INT32_MIN && sb == -1) ? a : static_cast<uint32_t>(sa / sb);
-            RETIRE();
-        case Op::Divu: x[d->rd] = b == 0 ? ~0u : a / b; RETIRE();
-        case Op::Rem:
-            x[d->rd] = b == 0 ? a : (sa == INT32_MIN && sb == -1) ? 0 : static_cast<uint32_t>(sa % sb);
-            RETIRE();
-        case Op::Remu: x[d->rd] = b == 0 ? a : a % b; RETIRE();
-        case Op::Fence: RETIRE();  // one hart, in-order, no caches: nothing to order
-        case Op::FenceI:
-            pc += d->len;
-            cyc += d->cost;
-            ++n;
-            invalidate_decode_all();
-            continue;
-        case Op::Ecall: TRAP(cause::kEcallM, 0);
-        case Op::Ebreak: TRAP(cause::kBreakpoint, pc);
-        case Op::Mret:
-            cyc += d->cost;
-            ++n;
+        if (irq_pending_) {
             FLUSH();
-            exec_mret();
-            return RunExit::StateChange;
-        case Op::Wfi:
-            pc += d->len;
-            cyc += d->cost;
-            ++n;
-            if ((mip_ & mie_) == 0) {
-                wfi_ = true;
-                FLUSH();
-                return RunExit::Wfi;
-            }
-            if (irq_pending_) {
-                FLUSH();
-                return after_bus();
-            }
-            continue;
-        case Op::Csrrw:
-        case Op::Csrrs:
-        case Op::Csrrc:
-        case Op::Csrrwi:
-        case Op::Csrrsi:
-        case Op::Csrrci: {
-            FLUSH();
-            if (!exec_csr(*d)) TRAP(cause::kIllegalInsn, d->raw);
-            RELOAD();
-            if (UNLIKELY(irq_pending_)) {
-                FLUSH();
-                return after_bus();
-            }
-            continue;
+            return after_bus();
         }
-        case Op::LrW:
-        case Op::ScW:
-        case Op::AmoswapW:
-        case Op::AmoaddW:
-        case Op::AmoxorW:
-        case Op::AmoandW:
-        case Op::AmoorW:
-        case Op::AmominW:
-        case Op::AmomaxW:
-        case Op::AmominuW:
-        case Op::AmomaxuW: {
-            FLUSH();
-            if (!exec_amo(*d)) return exit_;
-            RELOAD();
-            if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {
-                FLUSH();
-                return after_bus();
-            }
-            continue;
-        }
-        case Op::Illegal:
-        case Op::Undecoded:
-        case Op::Count:
-            break;
-        }
-        TRAP(cause::kIllegalInsn, d->raw);
-    }
+        DISPATCH();
+    })
+#define CSR_HANDLER(name)                                      \
+    SLOW(name, {                                               \
+        if (!exec_csr(*d)) TRAP(cause::kIllegalInsn, d->raw);  \
+        RELOAD();                                              \
+        if (UNLIKELY(irq_pending_)) {                          \
+            FLUSH();                                           \
+            return after_bus();                                \
+        }                                                      \
+        DISPATCH();                                            \
+    })
+    CSR_HANDLER(Csrrw)
+    CSR_HANDLER(Csrrs)
+    CSR_HANDLER(Csrrc)
+    CSR_HANDLER(Csrrwi)
+    CSR_HANDLER(Csrrsi)
+    CSR_HANDLER(Csrrci)
+#define AMO_HANDLER(name)              \
+    SLOW(name, {                       \
+        if (!exec_amo(*d)) return exit_; \
+        RELOAD();                      \
+        CHECK_ASYNC();                 \
+        DISPATCH();                    \
+    })
+    AMO_HANDLER(LrW)
+    AMO_HANDLER(ScW)
+    AMO_HANDLER(AmoswapW)
+    AMO_HANDLER(AmoaddW)
+    AMO_HANDLER(AmoxorW)
+    AMO_HANDLER(AmoandW)
+    AMO_HANDLER(AmoorW)
+    AMO_HANDLER(AmominW)
+    AMO_HANDLER(AmomaxW)
+    AMO_HANDLER(AmominuW)
+    AMO_HANDLER(AmomaxuW)
+
+done:
+    FLUSH();
+    return n >= instret_limit ? RunExit::InstructionLimit : RunExit::Budget;
+
 #undef FLUSH
 #undef RELOAD
-#undef RETIRE
-#undef RETIRE_BUS
+#undef DISPATCH
+#undef NEXT
+#undef CHECK_ASYNC
 #undef TRAP
+#undef HANDLER
+#undef ALU
 #undef BRANCH
 #undef LOAD
 #undef STORE
-    pc_ = pc;
-    cycles_ = cyc;
-    instret_ = n;
-    return n >= instret_limit ? RunExit::InstructionLimit : RunExit::Budget;
+#undef SLOW
+#undef CSR_HANDLER
+#undef AMO_HANDLER
 }
 
 }  // namespace stvp

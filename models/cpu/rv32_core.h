@@ -196,6 +196,21 @@ public:
     void set_trace(std::ostream* os, std::function<std::string(uint64_t cycles)> prefix = {});
 
 private:
+    // A decode-cache slot: the decoded instruction plus its handler, which encodes the
+    // length (h = 2 * op + (len == 2)) so that handlers advance the pc by a constant and the
+    // next slot's address never waits for a load. h = 0: not decoded yet.
+    struct Slot {
+        uint8_t h;
+        uint8_t rd, rs1, rs2;
+        int32_t imm;
+        uint32_t raw;
+        uint16_t cost;  // cycles charged at retirement (the not-taken cost for branches)
+        uint8_t len;
+        uint8_t pad_;
+    };
+    static_assert(sizeof(Slot) == 16, "decode-cache slots should stay 16 bytes");
+    static rv32::Op op_of(const Slot& s) { return static_cast<rv32::Op>(s.h >> 1); }
+
     struct DmiRange {
         uint32_t lo;
         uint32_t span;  // hi - lo
@@ -219,7 +234,7 @@ private:
     static void drop_ranges(DmiRange* ranges, unsigned& n, uint64_t lo, uint64_t hi);
 
     // Decode cache.
-    rv32::DecodedInsn* decode_slot(uint32_t pc);  // nullptr: a fetch trap was raised (see exit_)
+    Slot* decode_slot(uint32_t pc);  // nullptr: a fetch trap was raised (see exit_)
     bool fetch_parcel(uint32_t addr, uint16_t& parcel);
     void mark_code(uint32_t addr);
     void check_code(uint32_t addr) {
@@ -235,13 +250,13 @@ private:
     RunExit raise(uint32_t cause, uint32_t tval);
     void enter_trap(uint32_t cause, uint32_t tval);
     RunExit after_bus();  // stop request or interrupt after a bus access, else Budget
-    bool exec_csr(const rv32::DecodedInsn& d);
-    bool exec_amo(const rv32::DecodedInsn& d);
+    bool exec_csr(const Slot& d);
+    bool exec_amo(const Slot& d);
     void exec_mret();
     bool csr_read(uint32_t csr, uint32_t& value) const;
     void csr_write(uint32_t csr, uint32_t value);
     void update_irq() { irq_pending_ = (mstatus_ & kMstatusMie) && (mip_ & mie_); }
-    void trace_insn(uint32_t pc, const rv32::DecodedInsn& d, uint64_t cycles);
+    void trace_insn(uint32_t pc, const Slot& d, uint64_t cycles);
 
     Rv32CoreConfig cfg_;
     CoreBus& bus_;
@@ -271,7 +286,8 @@ private:
     DmiRange dmi_r_[kMaxDmi] = {}, dmi_w_[kMaxDmi] = {};
     unsigned n_dmi_r_ = 0, n_dmi_w_ = 0;
 
-    rv32::DecodedInsn** pages_ = nullptr;  // 2^20 page pointers (calloc: untouched entries cost nothing)
+    Slot** pages_ = nullptr;               // 2^20 page pointers (calloc: untouched entries cost nothing)
+    std::vector<Slot> empty_page_;         // stands in for unallocated pages in the hot loop (never written)
     uint64_t* code_lines_ = nullptr;       // per page, one bit per 64-byte line holding decoded code
     std::vector<uint32_t> allocated_;      // page numbers with an allocated page
 

@@ -84,24 +84,22 @@ inline unsigned insn_length(uint32_t low) { return (low & 3) == 3 ? 4 : 2; }
 // sink register past x31, so x0 needs no branch and stays zero.
 constexpr uint8_t kSinkReg = 32;
 
-// Compact decoded form, cached per PC by the core.
+// Compact decoded form (the core caches a copy of it per PC).
 struct DecodedInsn {
     Op op;
-    uint8_t rd;   // kSinkReg when the encoding names x0
+    uint8_t rd;    // kSinkReg when the encoding names x0
     uint8_t rs1;
     uint8_t rs2;
-    int32_t imm;  // sign-extended immediate; CSR number for Zicsr, uimm in rs1 for csr*i
-    uint32_t raw; // instruction bits (16 significant bits for RVC)
-    uint8_t len;  // 2 or 4
-    uint8_t cost; // cycles charged when the instruction retires (not-taken cost for branches)
-    uint16_t spec;// index of the table row (for the disassembler and the trace)
+    int32_t imm;   // sign-extended immediate; CSR number for Zicsr, uimm in rs1 for csr*i
+    uint32_t raw;  // instruction bits (16 significant bits for RVC)
+    uint8_t len;   // 2 or 4
+    uint16_t spec; // index of the table row (for the disassembler)
 };
-static_assert(sizeof(DecodedInsn) == 16, "decode-cache slots should stay 16 bytes");
 
 // Index of the table row that `raw` matches (raw's low 16 bits only for RVC), or -1.
 int lookup(uint32_t raw);
 
-// Decodes `raw` (fills op, registers, imm, raw, len, spec; leaves cost 0). Unknown or
+// Decodes `raw` (fills op, registers, imm, raw, len, spec). Unknown or
 // reserved encodings give Op::Illegal with the length from the low two bits.
 DecodedInsn decode(uint32_t raw);
 

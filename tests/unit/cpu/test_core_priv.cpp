@@ -321,6 +321,21 @@ TEST(Rv32Counters, CyclesFollowTheConfiguredCosts) {
     EXPECT_EQ(m.core.instret(), 14u);  // the ecall does not retire
 }
 
+TEST(Rv32Counters, LargeCostsAreNotTruncated) {
+    Rv32CoreConfig cfg;
+    cfg.cycles = CycleCosts{1, 300, 1000, 2, 257, 30000};
+    ASSERT_EQ(cfg.validate(), "");
+    Machine m(true, cfg);
+    m.load("div a0, a0, a1; mul a0, a0, a1; lw a1, 0(a2); sw a1, 0(a2); amoadd.w a3, a1, (a2); ecall");
+    m.core.set_reg(a2, kData);
+    m.run_to_ecall();
+    EXPECT_EQ(m.core.cycles(), 30000u + 257u + 300u + 1000u + 1300u);
+    cfg.cycles.div = 30001;
+    EXPECT_NE(cfg.validate(), "");
+    cfg.cycles.div = 0;
+    EXPECT_NE(cfg.validate(), "");
+}
+
 TEST(Rv32Counters, WritesTakePrecedenceOverTheWritersIncrement) {
     Machine m(true, unit_costs());
     m.load("csrrw zero, minstret, a0; csrrs a1, minstret, zero; csrrw zero, mcycle, a0; csrrs a2, mcycle, zero; "
