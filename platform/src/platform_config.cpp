@@ -6,6 +6,7 @@
 
 #include "stvp/hw/memmap.h"
 
+
 namespace stvp {
 
 PlatformConfig::PlatformConfig() {
@@ -44,6 +45,13 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");
+    s.bind_enum("dataset.name", &c.dataset.name, {"none", "fashion-mnist"},
+                "data set preloaded into DRAM for training firmware (layout: firmware/include/stvp/hw/dataset.h)");
+    s.bind("dataset.dir", &c.dataset.dir, "folder holding the data set's IDX files (.gz)");
+    s.bind_size("dataset.address", &c.dataset.address, "address of the data set header in DRAM (64-byte aligned)",
+                [](const uint64_t& v) { return v % 64 ? std::string("must be 64-byte aligned") : std::string(); });
+    s.bind("dataset.train_limit", &c.dataset.train_limit, "use only the first N training samples (0 = all)");
+    s.bind("dataset.test_limit", &c.dataset.test_limit, "use only the first N test samples (0 = all)");
     for (auto& [name, region] : c.memory_map) {
         s.bind_size("memory_map." + name + ".base", &region.base, "base address of the " + name + " region");
         s.bind_size("memory_map." + name + ".size", &region.size, "size of the " + name + " region in bytes",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config_schema.h"
+#include "stvp/hw/memmap.h"
 
 namespace stvp {
 
@@ -52,6 +53,13 @@ struct PlatformConfig {
         uint64_t max_time_ns = 0;       // 0 = unlimited
         uint64_t max_instructions = 0;  // 0 = unlimited
     } sim;
+    struct Dataset {
+        std::string name = "none";      // none | fashion-mnist
+        std::string dir = "/usr/share/datasets/fashion-mnist";
+        uint64_t address = STVP_DRAM_DATA_BASE;  // where the header goes
+        uint32_t train_limit = 0;       // 0 = the whole split
+        uint32_t test_limit = 0;
+    } dataset;
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
     std::vector<std::string> args;                   // firmware arguments (SIMCTRL ARG[i]), as integers

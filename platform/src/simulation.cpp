@@ -84,6 +84,7 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
             ElfImage elf = load_elf(run.firmware);
             soc->load_firmware(elf);
             for (auto& p : cfg.preload) soc->preload(parse_preload(p));
+            soc->preload_dataset();
         } catch (const ElfError& e) {
             throw LoadError(e.what());
         }

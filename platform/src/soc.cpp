@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bus/router.h"
+#include "dataset.h"
 #include "cpu/cpu.h"
 #include "dma/dma.h"
 #include "exit_codes.h"
@@ -50,6 +51,8 @@ struct Soc::Impl {
     Dma dma;
     Cpu cpu;
 
+    uint64_t dataset_bytes = 0;
+    std::pair<uint32_t, uint32_t> dataset_samples{0, 0};
     bool stopped = false;
     StopInfo stop{"", 0, ""};
     std::string firmware;
@@ -274,6 +277,20 @@ void Soc::preload(const PreloadEntry& e) {
     impl_->load_bytes(e.address, bytes.data(), bytes.size(), "preload " + e.file);
 }
 
+void Soc::preload_dataset() {
+    const auto& ds = impl_->cfg.dataset;
+    if (ds.name == "none") return;
+    try {
+        Dataset d = load_fashion_mnist(ds.dir, ds.train_limit, ds.test_limit);
+        std::vector<uint8_t> image = pack_dataset(d, uint32_t(ds.address));
+        impl_->load_bytes(ds.address, image.data(), image.size(), "data set " + ds.name);
+        impl_->dataset_bytes = image.size();
+        impl_->dataset_samples = {d.train_count(), d.test_count()};
+    } catch (const DatasetError& e) {
+        throw LoadError("data set " + ds.name + ": " + e.what());
+    }
+}
+
 void Soc::trace(sc_core::sc_trace_file* tf) {
     auto& m = *impl_;
     sc_core::sc_trace(tf, m.irq_timer, "soc.irq.mtip");
@@ -331,6 +348,14 @@ void Soc::write_stats(JsonWriter& j) const {
     j.value("bytes_copied", m.dma.stats().bytes);
     j.value("descriptors", m.dma.stats().descriptors);
     j.end_object();
+    if (m.cfg.dataset.name != "none") {
+        j.begin_object("dataset");
+        j.value("name", m.cfg.dataset.name);
+        j.value("train_samples", uint64_t(m.dataset_samples.first));
+        j.value("test_samples", uint64_t(m.dataset_samples.second));
+        j.value("bytes", m.dataset_bytes);
+        j.end_object();
+    }
     j.begin_array("markers");
     for (auto& mk : m.simctrl.markers()) {
         j.begin_object();

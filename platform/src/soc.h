@@ -34,6 +34,8 @@ public:
     // them) and sets the CPU's reset PC. Registers the HTIF tohost watch if the ELF has one.
     void load_firmware(const ElfImage& elf);
     void preload(const PreloadEntry& entry);
+    // Loads the configured data set (cfg.dataset) into DRAM; no-op for "none".
+    void preload_dataset();
     void trace(sc_core::sc_trace_file* tf);
 
     // Async-signal-safe: asks the CPU to stop at its next instruction boundary.

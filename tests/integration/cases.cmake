@@ -93,3 +93,17 @@ stvp_case(preload_unmapped CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --load
 stvp_case(limit_instructions CODE 124 ARGS ${RUN} --firmware ${BIN}/hello.elf --max-instructions 500
   STDERR "instruction limit reached"
   STATS_RE "\"exit_reason\": \"max-instructions\"" "\"instructions\": 500,")
+
+# ---- standard riscv-tests-style program: HTIF tohost, no BSP ----
+stvp_case(htif CODE 0 ARGS ${RUN} --firmware ${BIN}/htif.elf
+  STATS_RE "\"exit_reason\": \"htif\"" "\"exit_code\": 0")
+
+# ---- the data set preload (Debian's dataset-fashion-mnist) ----
+stvp_case(dataset_fashion_mnist CODE 0 ARGS ${RUN} --set dataset.name=fashion-mnist --firmware ${BIN}/hello.elf
+  STATS_RE "\"train_samples\": 60000" "\"test_samples\": 10000")
+stvp_case(dataset_missing CODE 3 ARGS ${RUN} --set dataset.name=fashion-mnist --set dataset.dir=/nonexistent
+  --firmware ${BIN}/hello.elf
+  STDERR "data set fashion-mnist: /nonexistent/train-images-idx3-ubyte.gz: cannot open data file"
+  STATS_RE "\"exit_reason\": \"load-error\"")
+stvp_case(dataset_outside_dram CODE 3 ARGS ${RUN} --set dataset.name=fashion-mnist --set dataset.address=0x40000000
+  --firmware ${BIN}/hello.elf STDERR "is not in writable memory \\(0x40000000 is unmapped\\)")
