@@ -263,6 +263,12 @@ BusStatus Cpu::transport(tlm::tlm_command cmd, uint32_t addr, uint8_t* data, uns
     core_.add_cycles(stall);
     qk_.set(before + cycles_to_time(stall) - sc_core::sc_time_stamp());
     slice_base_ = core_.cycles();
+    // The access may have scheduled something at or before the CPU's time (a device raising
+    // an interrupt at the access time): end the slice after this instruction to let it happen.
+    sc_time next;
+    if (sc_core::sc_pending_activity_at_current_time() ||
+        (sc_core::sc_get_curr_simcontext()->next_time(next) && next <= sc_core::sc_time_stamp() + qk_.get_local_time()))
+        core_.end_slice();
     if (cfg_.dmi && t.is_dmi_allowed()) request_dmi(addr);
     return t.is_response_ok() ? BusStatus::Ok : BusStatus::AccessFault;
 }

@@ -296,6 +296,7 @@ RunExit Rv32Core::raise(uint32_t mcause, uint32_t tval) {
 }
 
 RunExit Rv32Core::after_bus() {
+    end_slice_ = false;
     if (stop_.load(std::memory_order_relaxed)) return RunExit::Stop;
     if (irq_pending_) {
         // Priority MEI > MSI > MTI (privileged spec 3.1.9).
@@ -520,6 +521,7 @@ RunExit Rv32Core::run(uint64_t max_cycles, uint64_t instret_limit) {
         if ((mip_ & mie_) == 0) return RunExit::Wfi;
         wfi_ = false;
     }
+    end_slice_ = false;
     if (irq_pending_) return after_bus();
     const uint64_t end = max_cycles > UINT64_MAX - cycles_ ? UINT64_MAX : cycles_ + max_cycles;
     return trace_ ? loop<true>(end, instret_limit) : loop<false>(end, instret_limit);
@@ -575,7 +577,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
     // After a bus access: the target may have raised an interrupt or asked to stop.
 #define CHECK_ASYNC()                                                              \
     do {                                                                           \
-        if (UNLIKELY(stop_.load(std::memory_order_relaxed) || irq_pending_)) {     \
+        if (UNLIKELY(async_pending())) {                                           \
             FLUSH();                                                               \
             return after_bus();                                                    \
         }                                                                          \

@@ -176,6 +176,9 @@ public:
     void request_stop() { stop_.store(true, std::memory_order_relaxed); }
     void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
     bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
+    // Makes run() return (Budget) after the current instruction if it is accessing the bus;
+    // for a CoreBus whose access scheduled something the caller must let happen first.
+    void end_slice() { end_slice_ = true; }
     void halt() { halted_ = true; }  // for the state output only; run() refuses after a trap loop
     bool halted() const { return halted_; }
 
@@ -249,7 +252,10 @@ private:
     // Traps and CSRs (flushed state).
     RunExit raise(uint32_t cause, uint32_t tval);
     void enter_trap(uint32_t cause, uint32_t tval);
-    RunExit after_bus();  // stop request or interrupt after a bus access, else Budget
+    RunExit after_bus();  // stop request, interrupt or end_slice() after a bus access, else Budget
+    bool async_pending() const {
+        return stop_.load(std::memory_order_relaxed) || irq_pending_ || end_slice_;
+    }
     bool exec_csr(const Slot& d);
     bool exec_amo(const Slot& d);
     void exec_mret();
@@ -272,6 +278,7 @@ private:
     uint64_t mcycle_offset_ = 0;    // mcycle = cycles_ + offset
     uint64_t minstret_offset_ = 0;  // minstret = instret_ + offset
     bool irq_pending_ = false;      // mstatus.MIE && (mip & mie): the only interrupt check
+    bool end_slice_ = false;
     bool wfi_ = false;
     bool in_trap_ = false;
     bool halted_ = false;

@@ -40,6 +40,7 @@ struct Target : sc_core::sc_module {
     sc_time mmio_latency = SC_ZERO_TIME_;
     std::vector<sc_time> mmio_access_times;  // sc_time_stamp() + annotated delay at each MMIO access
     std::function<void(unsigned reg, uint32_t value)> on_write;
+    sc_time last_access;  // sc_time_stamp() + annotated delay of the latest MMIO access
     unsigned ram_transports = 0;
 
     static inline const sc_time SC_ZERO_TIME_ = sc_core::SC_ZERO_TIME;
@@ -65,6 +66,7 @@ struct Target : sc_core::sc_module {
             t.set_response_status(tlm::TLM_OK_RESPONSE);
         } else if (a >= kMmioBase && a + len <= kMmioBase + sizeof regs) {
             mmio_access_times.push_back(sc_core::sc_time_stamp() + delay);
+            last_access = sc_core::sc_time_stamp() + delay;
             uint8_t* r = reinterpret_cast<uint8_t*>(regs) + (a - kMmioBase);
             if (t.is_read()) {
                 std::memcpy(p, r, len);
@@ -297,6 +299,46 @@ TEST(CpuTlm, TimerInterruptIsTakenAtItsExactTimeWhileRunning) {
     // The loop ran until then: 6 setup instructions, then addi at the even cycles 6..616.
     EXPECT_EQ(b.cpu.reg(10), (616u - 6u) / 2u + 1u);
     EXPECT_EQ(b.cpu.interrupts_taken(), 1u);
+}
+
+// A device that raises the software interrupt line at the time of an MMIO write (as the
+// CLINT does for msip): the interrupt is taken right after the store, not at the end of the
+// CPU's time slice.
+struct Doorbell : sc_core::sc_module {
+    sc_core::sc_event ring;
+    sc_core::sc_signal<bool>* line = nullptr;
+    SC_HAS_PROCESS(Doorbell);
+    explicit Doorbell(sc_core::sc_module_name n) : sc_module(n) {
+        SC_METHOD(raise);
+        sensitive << ring;
+        dont_initialize();
+    }
+    void raise() { line->write(true); }
+};
+
+TEST(CpuTlm, InterruptRaisedByAnMmioWriteIsTakenAfterThatStore) {
+    Bench b(unit_cost_config());
+    Doorbell bell("bell");
+    bell.line = &b.stim.sw;
+    b.mem.on_write = [&](unsigned reg, uint32_t) {
+        if (reg == 5) bell.ring.notify(b.mem.last_access - sc_core::sc_time_stamp());
+        if (reg == kExit) b.cpu.request_stop();
+    };
+    Asm p;
+    p("auipc t0, 0; addi t0, t0, 48; csrrw zero, mtvec, t0; addi t1, zero, 8; csrrw zero, mie, t1; "
+      "csrrsi zero, mstatus, 8; lui t6, 0x10000; c.nop; c.nop; ring: sw t1, 20(t6); after: addi a0, a0, 1; "
+      "addi a0, a0, 1; addi a0, a0, 1");
+    p(kRecordingHandler);
+    b.load(p);
+    ASSERT_EQ(p.label("handler"), kRamBase + 48);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halt.called);
+    EXPECT_EQ(b.mem.regs[1], cause::kMachineSoftwareIrq);
+    EXPECT_EQ(b.mem.regs[2], p.label("after"));
+    EXPECT_EQ(b.cpu.reg(10), 0u);
+    // The store is the 10th instruction (cycle 9); the interrupt is taken at cycle 10.
+    EXPECT_EQ(b.mem.regs[4], 10u + 7u);
+    EXPECT_EQ(b.states.first(CoreState::InTrap), sc_time(20, SC_NS));
 }
 
 TEST(CpuTlm, WfiSleepsUntilTheInterruptAndWakesAtItsTime) {
