@@ -53,6 +53,9 @@ inline const RegInfo simctrl[] = {
 inline const RegInfo dma[] = {
 #include "stvp/hw/dma.def"
 };
+inline const RegInfo accel[] = {
+#include "stvp/hw/accel.def"
+};
 }  // namespace stvp::regmaps
 
 #undef STVP_REG

@@ -25,6 +25,7 @@
 #include "uart.def"
 #include "simctrl.def"
 #include "dma.def"
+#include "accel.def"
 
 #undef STVP_REG
 #undef STVP_REGA

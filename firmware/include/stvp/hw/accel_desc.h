@@ -1,0 +1,275 @@
+/*
+ * Training accelerator command descriptor: the in-memory layout the command processor
+ * fetches, shared by the model (C++) and the firmware driver (C11). Registers are in
+ * accel.def; tensor layouts in models/accel/core/tensor_layout.h (summarised below).
+ *
+ * CHAIN. The firmware writes DESC_COUNT descriptors back to back (an array, no `next`
+ * pointers) starting at DESC_BASE, which must be STVP_ACCEL_DESC_ALIGN (64)-byte aligned.
+ * Descriptor i is at DESC_BASE + i * STVP_ACCEL_DESC_SIZE (128 bytes). The accelerator
+ * fetches, validates and executes them in order, one at a time; descriptor i + 1 sees every
+ * output of descriptor i. All words are little-endian.
+ *
+ * FIELDS. A flat struct of 32-bit words. Each opcode uses the fields listed in its table
+ * entry below; EVERY FIELD AN OPCODE DOES NOT USE MUST BE 0 (reserved words too), otherwise
+ * the descriptor fails with STVP_ACCEL_ERR_UNUSED naming the field. So: clear the whole
+ * descriptor (memset 0), then fill in what the op needs. This keeps room for the sparse
+ * modes of a later version (format, meta0/meta1, param0/param1, the reserved words).
+ *
+ * TENSORS. Every tensor is fp32 (labels: int32), row-major, contiguous, no padding:
+ *   FC    X[N][C], W[K][C], b[K], Y[N][K]
+ *   CONV  X[N][C][H][W] (NCHW), W[K][C][R][S] (KCRS), b[K], Y[N][K][P][Q]
+ *         with P = (H + 2*pad_h - R) / stride_h + 1, Q = (W + 2*pad_w - S) / stride_w + 1
+ *   POOL  X[N][C][H][W] -> Y[N][C][P][Q], P = (H - R) / stride_h + 1 (no padding, floor)
+ *   XENT  logits[N][K], labels int32[N] (0 <= label < K), dlogits[N][K]
+ *   SGD   W[n], g[n] (any tensor seen as a flat array)
+ * A gradient has the layout of its tensor (dX like X, ...). A tensor is named by its base
+ * address only; its size follows from the shape. Tensor addresses must be 4-byte aligned and
+ * each tensor must lie entirely inside ONE mapped memory (DRAM or the accelerator scratchpad
+ * at STVP_SPAD_BASE). Outputs must not overlap any input or each other (SGD updates W in
+ * place: dst0 is both, and g must not overlap it).
+ *
+ * OPCODES (operand slots src0/src1/src2 -> dst0/dst1; "-" = must be 0):
+ *
+ *  op               shape fields used                 src0    src1    src2       dst0     dst1    flags
+ *  FC_FWD           n, c, k                           X       W       b (BIAS)   Y        -       RELU, BIAS
+ *  FC_BWD_DATA      n, c, k                           dY      W       X (MASK)   dX       -       RELU_MASK
+ *  FC_BWD_WEIGHT    n, c, k                           dY      X       -          dW       db (BIAS) BIAS
+ *  CONV_FWD         n,c,h,w,k,r,s,stride_*,pad_*      X       W       b (BIAS)   Y        -       RELU, BIAS
+ *  CONV_BWD_DATA    n,c,h,w,k,r,s,stride_*,pad_*      dY      W       X (MASK)   dX       -       RELU_MASK
+ *  CONV_BWD_WEIGHT  n,c,h,w,k,r,s,stride_*,pad_*      dY      X       -          dW       db (BIAS) BIAS
+ *  MAXPOOL_FWD      n, c, h, w, r, s, stride_*        X       -       -          Y        -       -
+ *  MAXPOOL_BWD      n, c, h, w, r, s, stride_*        X       dY      -          dX       -       RELU_MASK
+ *  SOFTMAX_XENT     n (batch), k (classes)            logits  labels  -          dlogits  result  -
+ *  SGD              n (element count); alpha, beta    g       -       -          W (in/out) -     -
+ *  COPY             n (bytes, multiple of 4)          src     -       -          dst      -       -
+ * (every op also accepts STVP_ACCEL_FLAG_IRQ)
+ *
+ *  FC_FWD / CONV_FWD   Y = W·X (+ b if BIAS), then ReLU if RELU.
+ *  *_BWD_DATA          dX = Wᵀ·dY; with RELU_MASK, dX[i] = 0 where the saved forward input
+ *                      X[i] <= 0 (src2 = this layer's input X: the ReLU backward of the
+ *                      layer before, fused). Strided convolutions are supported.
+ *  *_BWD_WEIGHT        dW = dY·Xᵀ; with BIAS also db[k] = sum over n (and p, q) of dY.
+ *                      Outputs are overwritten, never accumulated into.
+ *  MAXPOOL_FWD         Y = max over each R x S window (stride_h, stride_w), no padding.
+ *  MAXPOOL_BWD         dX = 0 except at each window's argmax, recomputed from the saved
+ *                      forward input X (ties: first maximum in row-major window order),
+ *                      which receives dY (overlapping windows accumulate). With RELU_MASK an
+ *                      argmax whose X <= 0 receives nothing.
+ *  SOFTMAX_XENT        dlogits = (softmax(logits) - onehot(label)) / N; writes
+ *                      struct stvp_accel_xent_result at dst1 (8 bytes): the mean loss over the
+ *                      batch and the number of samples whose first maximal logit is the
+ *                      label. A label outside 0..K-1 fails with STVP_ACCEL_ERR_LABEL and
+ *                      nothing is written.
+ *  SGD                 W -= alpha * (g + beta * W) in place: alpha = learning rate,
+ *                      beta = weight decay (fp32, finite).
+ *  COPY                the accelerator's load/store engine: copies n bytes from src0 to
+ *                      dst0, for example DRAM <-> scratchpad (charged DRAM latency and
+ *                      bandwidth for each DRAM side, the buffer port for each scratchpad side).
+ *
+ * Phases (for the stats and the VCD `phase` signal, fixed by the opcode): FWD for *_FWD,
+ * BWD_DATA for *_BWD_DATA and MAXPOOL_BWD, BWD_WEIGHT for *_BWD_WEIGHT, UPDATE for SGD, LOSS
+ * for SOFTMAX_XENT, COPY for COPY. `layer` is free for the firmware (a layer number): it
+ * groups the stats and is shown in the VCD; the accelerator does not interpret it.
+ *
+ * VALIDATION. Every field of a descriptor is checked before any byte of its outputs is
+ * written; the first failing check, in the order of the error codes below (and within one
+ * code in field order), stops the chain: STATUS.ERROR, ERR_CODE = the code, ERR_DESC = the
+ * descriptor's index in the chain, ERR_FIELD = the field's STVP_ACCEL_FIELD_* id (its byte
+ * offset in the descriptor; STVP_ACCEL_FIELD_NONE if no field is at fault), ERR_VALUE = the
+ * field's value (for DESC_BASE/DESC_COUNT errors: the register value). Descriptors before
+ * the failing one have completed; nothing of the failing one or later ones is written.
+ */
+#ifndef STVP_HW_ACCEL_DESC_H
+#define STVP_HW_ACCEL_DESC_H
+
+#ifdef __cplusplus
+#include <cstddef>
+#include <cstdint>
+#define STVP_ACCEL_ALIGNAS(n) alignas(n)
+#define STVP_ACCEL_STATIC_ASSERT(c, m) static_assert(c, m)
+#define STVP_ACCEL_ALIGNOF(t) alignof(t)
+#else
+#include <stddef.h>
+#include <stdint.h>
+#define STVP_ACCEL_ALIGNAS(n) _Alignas(n)
+#define STVP_ACCEL_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#define STVP_ACCEL_ALIGNOF(t) _Alignof(t)
+#endif
+
+typedef struct stvp_accel_desc {
+    /* 0x00 */ STVP_ACCEL_ALIGNAS(64) uint32_t opcode; /* STVP_ACCEL_OP_* */
+    /* 0x04 */ uint32_t flags;    /* STVP_ACCEL_FLAG_*; only the flags listed for the opcode */
+    /* 0x08 */ uint32_t layer;    /* firmware's layer id, for stats and the VCD (any value) */
+    /* 0x0C */ uint32_t format;   /* operand format: STVP_ACCEL_FORMAT_DENSE (0) only in this version */
+    /* Shape (elements, not bytes, except COPY's n). Unused ones must be 0. */
+    /* 0x10 */ uint32_t n;        /* batch N; SGD: element count; COPY: byte count */
+    /* 0x14 */ uint32_t c;        /* input channels / in_features C; POOL: channels */
+    /* 0x18 */ uint32_t h;        /* input height H (CONV, POOL) */
+    /* 0x1C */ uint32_t w;        /* input width W (CONV, POOL) */
+    /* 0x20 */ uint32_t k;        /* output channels / out_features K; XENT: classes */
+    /* 0x24 */ uint32_t r;        /* kernel (window) height R (CONV, POOL) */
+    /* 0x28 */ uint32_t s;        /* kernel (window) width S (CONV, POOL) */
+    /* 0x2C */ uint32_t stride_h; /* >= 1 (CONV, POOL) */
+    /* 0x30 */ uint32_t stride_w; /* >= 1 (CONV, POOL) */
+    /* 0x34 */ uint32_t pad_h;    /* zero padding on top and bottom, < R (CONV only) */
+    /* 0x38 */ uint32_t pad_w;    /* zero padding left and right, < S (CONV only) */
+    /* 0x3C */ uint32_t reserved0;
+    /* Operand addresses (bus addresses, 4-byte aligned). See the opcode table for the roles. */
+    /* 0x40 */ uint32_t src0;
+    /* 0x44 */ uint32_t src1;
+    /* 0x48 */ uint32_t src2;
+    /* 0x4C */ uint32_t dst0;
+    /* 0x50 */ uint32_t dst1;
+    /* Sparse-mode metadata addresses (block bitmasks and pointers, N:M indices): reserved for
+       the next version, must be 0. */
+    /* 0x54 */ uint32_t meta0;
+    /* 0x58 */ uint32_t meta1;
+    /* Scalars (IEEE-754 binary32). SGD: alpha = learning rate, beta = weight decay. */
+    /* 0x5C */ float alpha;
+    /* 0x60 */ float beta;
+    /* Sparse-mode parameters (N:M, seeds, prune rates): reserved for the next version, 0. */
+    /* 0x64 */ uint32_t param0;
+    /* 0x68 */ uint32_t param1;
+    /* 0x6C */ uint32_t reserved1[5]; /* 0x6C..0x7F, must be 0 */
+} stvp_accel_desc;
+
+#define STVP_ACCEL_DESC_SIZE  128 /* bytes per descriptor; descriptor i is at DESC_BASE + i * 128 */
+#define STVP_ACCEL_DESC_ALIGN 64  /* DESC_BASE alignment (so is the struct's, for static arrays) */
+
+/* Written by SOFTMAX_XENT at dst1 (4-byte aligned). */
+typedef struct stvp_accel_xent_result {
+    float loss;       /* mean over the batch of -log softmax(logits)[label] */
+    uint32_t correct; /* samples whose first maximal logit equals the label */
+} stvp_accel_xent_result;
+
+STVP_ACCEL_STATIC_ASSERT(sizeof(float) == 4, "float is IEEE-754 binary32");
+STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_desc) == STVP_ACCEL_DESC_SIZE, "descriptor is 128 bytes");
+STVP_ACCEL_STATIC_ASSERT(STVP_ACCEL_ALIGNOF(stvp_accel_desc) == STVP_ACCEL_DESC_ALIGN, "descriptor is 64-byte aligned");
+STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 bytes");
+
+/* Opcodes. 0 is invalid (an all-zero descriptor is an error). Values up to
+   STVP_ACCEL_OP_LIMIT - 1 may be added by later versions (the OPS register lists the
+   supported ones as a bitmap: bit i = opcode i). */
+#define STVP_ACCEL_OP_FC_FWD          1u
+#define STVP_ACCEL_OP_FC_BWD_DATA     2u
+#define STVP_ACCEL_OP_FC_BWD_WEIGHT   3u
+#define STVP_ACCEL_OP_CONV_FWD        4u
+#define STVP_ACCEL_OP_CONV_BWD_DATA   5u
+#define STVP_ACCEL_OP_CONV_BWD_WEIGHT 6u
+#define STVP_ACCEL_OP_MAXPOOL_FWD     7u
+#define STVP_ACCEL_OP_MAXPOOL_BWD     8u
+#define STVP_ACCEL_OP_SOFTMAX_XENT    9u
+#define STVP_ACCEL_OP_SGD             10u
+#define STVP_ACCEL_OP_COPY            11u
+#define STVP_ACCEL_OP_LIMIT           32u
+
+/* Flags (bits of `flags`). Which ones an opcode accepts: see the opcode table; any other set
+   bit fails with STVP_ACCEL_ERR_FLAGS. */
+#define STVP_ACCEL_FLAG_RELU      0x00000001u /* *_FWD: fused ReLU on the output */
+#define STVP_ACCEL_FLAG_BIAS      0x00000002u /* *_FWD: add bias b (src2); *_BWD_WEIGHT: write db (dst1) */
+#define STVP_ACCEL_FLAG_RELU_MASK 0x00000004u /* *_BWD_DATA: mask dX by saved input X (src2) > 0; MAXPOOL_BWD: by X (src0) */
+#define STVP_ACCEL_FLAG_IRQ       0x00000008u /* any op: set INT_STATUS.DESC when this descriptor completes */
+
+/* Operand formats (`format`). Bit i of the FORMATS register = format i supported. */
+#define STVP_ACCEL_FORMAT_DENSE 0u
+
+/* Phases (VCD `phase` signal and stats), fixed by the opcode; 0 = idle. */
+#define STVP_ACCEL_PHASE_IDLE       0u
+#define STVP_ACCEL_PHASE_FWD        1u
+#define STVP_ACCEL_PHASE_BWD_DATA   2u /* input gradient */
+#define STVP_ACCEL_PHASE_BWD_WEIGHT 3u /* weight gradient */
+#define STVP_ACCEL_PHASE_UPDATE     4u
+#define STVP_ACCEL_PHASE_LOSS       5u
+#define STVP_ACCEL_PHASE_COPY       6u
+
+/* Field ids reported in ERR_FIELD: the field's byte offset in the descriptor. */
+#define STVP_ACCEL_FIELD_OPCODE    0x00u
+#define STVP_ACCEL_FIELD_FLAGS     0x04u
+#define STVP_ACCEL_FIELD_LAYER     0x08u
+#define STVP_ACCEL_FIELD_FORMAT    0x0Cu
+#define STVP_ACCEL_FIELD_N         0x10u
+#define STVP_ACCEL_FIELD_C         0x14u
+#define STVP_ACCEL_FIELD_H         0x18u
+#define STVP_ACCEL_FIELD_W         0x1Cu
+#define STVP_ACCEL_FIELD_K         0x20u
+#define STVP_ACCEL_FIELD_R         0x24u
+#define STVP_ACCEL_FIELD_S         0x28u
+#define STVP_ACCEL_FIELD_STRIDE_H  0x2Cu
+#define STVP_ACCEL_FIELD_STRIDE_W  0x30u
+#define STVP_ACCEL_FIELD_PAD_H     0x34u
+#define STVP_ACCEL_FIELD_PAD_W     0x38u
+#define STVP_ACCEL_FIELD_RESERVED0 0x3Cu
+#define STVP_ACCEL_FIELD_SRC0      0x40u
+#define STVP_ACCEL_FIELD_SRC1      0x44u
+#define STVP_ACCEL_FIELD_SRC2      0x48u
+#define STVP_ACCEL_FIELD_DST0      0x4Cu
+#define STVP_ACCEL_FIELD_DST1      0x50u
+#define STVP_ACCEL_FIELD_META0     0x54u
+#define STVP_ACCEL_FIELD_META1     0x58u
+#define STVP_ACCEL_FIELD_ALPHA     0x5Cu
+#define STVP_ACCEL_FIELD_BETA      0x60u
+#define STVP_ACCEL_FIELD_PARAM0    0x64u
+#define STVP_ACCEL_FIELD_PARAM1    0x68u
+#define STVP_ACCEL_FIELD_RESERVED1 0x6Cu /* first of five words; ERR_FIELD names the word (0x6C..0x7C) */
+#define STVP_ACCEL_FIELD_NONE      0xFFu /* the error is not about a descriptor field */
+
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, opcode) == STVP_ACCEL_FIELD_OPCODE, "opcode at 0x00");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, flags) == STVP_ACCEL_FIELD_FLAGS, "flags at 0x04");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, layer) == STVP_ACCEL_FIELD_LAYER, "layer at 0x08");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, format) == STVP_ACCEL_FIELD_FORMAT, "format at 0x0C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, n) == STVP_ACCEL_FIELD_N, "n at 0x10");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, c) == STVP_ACCEL_FIELD_C, "c at 0x14");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, h) == STVP_ACCEL_FIELD_H, "h at 0x18");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, w) == STVP_ACCEL_FIELD_W, "w at 0x1C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, k) == STVP_ACCEL_FIELD_K, "k at 0x20");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, r) == STVP_ACCEL_FIELD_R, "r at 0x24");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, s) == STVP_ACCEL_FIELD_S, "s at 0x28");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, stride_h) == STVP_ACCEL_FIELD_STRIDE_H, "stride_h at 0x2C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, stride_w) == STVP_ACCEL_FIELD_STRIDE_W, "stride_w at 0x30");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, pad_h) == STVP_ACCEL_FIELD_PAD_H, "pad_h at 0x34");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, pad_w) == STVP_ACCEL_FIELD_PAD_W, "pad_w at 0x38");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved0) == STVP_ACCEL_FIELD_RESERVED0, "reserved0 at 0x3C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src0) == STVP_ACCEL_FIELD_SRC0, "src0 at 0x40");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src1) == STVP_ACCEL_FIELD_SRC1, "src1 at 0x44");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src2) == STVP_ACCEL_FIELD_SRC2, "src2 at 0x48");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, dst0) == STVP_ACCEL_FIELD_DST0, "dst0 at 0x4C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, dst1) == STVP_ACCEL_FIELD_DST1, "dst1 at 0x50");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, meta0) == STVP_ACCEL_FIELD_META0, "meta0 at 0x54");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, meta1) == STVP_ACCEL_FIELD_META1, "meta1 at 0x58");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, alpha) == STVP_ACCEL_FIELD_ALPHA, "alpha at 0x5C");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, beta) == STVP_ACCEL_FIELD_BETA, "beta at 0x60");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param0) == STVP_ACCEL_FIELD_PARAM0, "param0 at 0x64");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param1) == STVP_ACCEL_FIELD_PARAM1, "param1 at 0x68");
+STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved1) == STVP_ACCEL_FIELD_RESERVED1, "reserved1 at 0x6C");
+
+/* ERR_CODE values, in the order the checks run. ERR_DESC = index of the descriptor in the
+   chain (0 for DESC_BASE/DESC_COUNT errors); ERR_FIELD / ERR_VALUE as given. */
+enum stvp_accel_err {
+    STVP_ACCEL_ERR_NONE = 0,
+    STVP_ACCEL_ERR_DESC_BASE = 1,   /* DESC_BASE is 0 or not 64-byte aligned (FIELD_NONE, value = DESC_BASE) */
+    STVP_ACCEL_ERR_DESC_COUNT = 2,  /* DESC_COUNT is 0 or larger than MAX_CHAIN (FIELD_NONE, value = DESC_COUNT) */
+    STVP_ACCEL_ERR_DESC_FETCH = 3,  /* bus error reading the descriptor (FIELD_NONE, value = its address) */
+    STVP_ACCEL_ERR_OPCODE = 4,      /* opcode not supported (FIELD_OPCODE) */
+    STVP_ACCEL_ERR_FORMAT = 5,      /* format not supported by this opcode (FIELD_FORMAT) */
+    STVP_ACCEL_ERR_FLAGS = 6,       /* a flag the opcode does not accept (FIELD_FLAGS, value = flags) */
+    STVP_ACCEL_ERR_UNUSED = 7,      /* a field the opcode (with these flags) does not use, or a reserved
+                                       word, is not 0 (the first such field) */
+    STVP_ACCEL_ERR_SHAPE = 8,       /* a shape field is invalid: 0 where >= 1 is needed, kernel larger
+                                       than the (padded) input, pad >= kernel, a tensor of more than
+                                       2^31 elements, COPY n not a multiple of 4 (the field at fault) */
+    STVP_ACCEL_ERR_SCALAR = 9,      /* alpha or beta is not a finite number (FIELD_ALPHA / FIELD_BETA) */
+    STVP_ACCEL_ERR_ALIGN = 10,      /* a used operand address is not 4-byte aligned (its field) */
+    STVP_ACCEL_ERR_ADDRESS = 11,    /* a used operand's first byte is not in mapped memory (DRAM or
+                                       scratchpad) the accelerator can reach (its field) */
+    STVP_ACCEL_ERR_CAPACITY = 12,   /* a used operand starts in a memory but runs past its end: the
+                                       tensor is larger than the buffer holding it (its field) */
+    STVP_ACCEL_ERR_OVERLAP = 13,    /* an output overlaps an input or another output (the output's field) */
+    STVP_ACCEL_ERR_LABEL = 14       /* SOFTMAX_XENT: a label outside 0..K-1 (FIELD_SRC1, value = the
+                                       label's index in the batch); nothing is written */
+};
+
+#undef STVP_ACCEL_ALIGNAS
+#undef STVP_ACCEL_STATIC_ASSERT
+#undef STVP_ACCEL_ALIGNOF
+
+#endif
