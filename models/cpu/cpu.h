@@ -1,12 +1,18 @@
 // The RV32IMAC CPU as a SystemC/TLM-2.0 loosely-timed initiator: wraps Rv32Core.
 //
 // One SC_THREAD runs the core in slices with temporal decoupling (tlm_quantumkeeper).
-// A slice ends at the quantum boundary or at the next pending SystemC activity, whichever
-// is first, so an interrupt a device schedules is taken at its exact time. Memory that grants
-// DMI is accessed through host pointers; everything else through b_transport with the CPU's
-// local time offset as delay (the returned delay is charged as stall cycles). A TLM error
-// response becomes an access fault. WFI syncs and sleeps until an interrupt line changes;
-// with no pending SystemC activity at all it halts ("wfi with no pending events").
+// A slice ends at the quantum boundary or at the next scheduled SystemC event, whichever is
+// first, so an interrupt a device schedules is taken at its exact time; activity at the
+// current time is let run first (a bounded number of delta cycles). Memory that grants DMI
+// is accessed through host pointers; everything else through b_transport with the CPU's
+// local time offset as delay (the returned delay is charged as stall cycles), and a slice
+// also ends after a bus access that scheduled something at or before the CPU's time. A TLM
+// error response becomes an access fault. Trap entry and mret sync (for the state signal).
+// WFI syncs and sleeps until an interrupt line changes; with no pending SystemC activity at
+// all it halts ("wfi with no pending events").
+//
+// Every scheduled event bounds a slice: models should schedule events for when something
+// happens (as the CLINT does for mtimecmp), not periodic ticks, or the CPU slows down.
 //
 // Time and cycles: cycle c of the core happens at c * period (period = 1 / clock_hz); idle
 // time in WFI counts in mcycle.

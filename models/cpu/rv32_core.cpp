@@ -545,7 +545,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
     const uint32_t taken = cfg_.cycles.branch_taken;
     // The current page, kept in a register: the next slot's address is pure arithmetic on
     // the pc as long as execution stays in the page.
-    uint32_t page_base = 1;  // never equal to a page base: forces the first lookup
+    uint32_t page_base = 1;  // not page-aligned, so never equal to a page base: forces a lookup
     Slot* page = nullptr;
     Slot* d = nullptr;
     uint32_t a = 0, b = 0;
@@ -555,7 +555,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
 #define DISPATCH()                                                                  \
     do {                                                                            \
         if (UNLIKELY(cyc >= cycle_end || n >= instret_limit)) goto done;            \
-        if (UNLIKELY(pc - page_base >= (1u << kPageBits))) {                        \
+        if (UNLIKELY((pc & ~((1u << kPageBits) - 1)) != page_base)) {              \
             page_base = pc & ~((1u << kPageBits) - 1);                              \
             page = pages_[pc >> kPageBits];                                         \
             if (!page) page = empty_page_.data();                                   \

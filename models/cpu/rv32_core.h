@@ -6,9 +6,10 @@
 //
 // Speed: decoded instructions are cached per PC in lazily allocated 4 KiB page arrays; a
 // store checks one bit per 64-byte line to invalidate cached code it overwrites. The hot
-// loop keeps pc, cycle and instret counters in locals and never polls interrupts: they can
-// only become pending between run() calls, after a CSR write or mret, or during a bus call,
-// and those are exactly the places the core looks.
+// loop dispatches through computed gotos on handlers specialised per instruction length,
+// keeps pc, cycle and instret counters and the current page in locals, and never polls
+// interrupts: they can only become pending between run() calls, after a CSR write or mret,
+// or during a bus call, and those are exactly the places the core looks.
 //
 // Specs: RISC-V unprivileged ISA 20191213, privileged architecture 1.12 (machine mode).
 #pragma once

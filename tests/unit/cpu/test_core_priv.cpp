@@ -2,8 +2,11 @@
 // WFI, counters, run control, the decode cache and DMI vs bus equivalence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include "core_harness.h"
 
@@ -607,6 +610,25 @@ TEST(Rv32DecodeCache, InstructionStraddlingALineSeesAStoreToItsUpperHalf) {
     m.core.set_reg(a2, kRamBase + 64);
     m.run_to_ecall();
     EXPECT_EQ(m.x(a0), 1u + 0x7ffu);
+}
+
+TEST(Rv32DecodeCache, CodeInTheFirstPageAndAcrossPages) {
+    Machine m;
+    std::vector<uint8_t> low(0x2000);
+    m.core.add_dmi(0, 0x1fff, low.data(), true, true);
+    Asm p(0x100);
+    p("addi a0, zero, 3; loop: addi a1, a1, 2; addi a0, a0, -1; bne a0, zero, loop; jal zero, 0xffc");
+    Asm q(0xffc);  // c.nop at the end of page 0, then a 4-byte instruction straddling into page 1
+    q("c.nop; addi a2, zero, 7; ecall");
+    for (const Asm* a : {&p, &q}) {
+        const std::vector<uint8_t> img = a->bytes();
+        std::copy(img.begin(), img.end(), low.begin() + a->base());
+    }
+    m.core.set_pc(0x100);
+    m.run_to_ecall();
+    EXPECT_EQ(m.x(a1), 6u);
+    EXPECT_EQ(m.x(a2), 7u);
+    EXPECT_EQ(m.csr(csr::kMepc), 0x1002u);  // ecall after the straddling addi at 0xffe
 }
 
 TEST(Rv32DecodeCache, ExternalWritesNeedInvalidateDecode) {
