@@ -234,7 +234,9 @@ void Cpu::wait_for_interrupt() {
         qk_.set(t0 + cycles_to_time(idle) - sc_core::sc_time_stamp());
         slice_base_ = core_.cycles();
     }
-    update_state();
+    // Awake. If an interrupt is about to be taken, the trap entry updates the state (wfi ->
+    // in-trap); otherwise the hart runs on from here.
+    if (!core_.interrupt_pending()) update_state();
 }
 
 // ----------------------------------------------------------------------------------------

@@ -185,8 +185,13 @@ public:
 
     // In WFI with no interrupt pending and enabled in mie (what WFI waits for).
     bool waiting_for_interrupt() const { return wfi_ && (mip_ & mie_) == 0; }
+    // An interrupt will be taken at the next run() (mstatus.MIE && mip & mie).
+    bool interrupt_pending() const { return irq_pending_; }
     CoreState state() const {
-        return halted_ ? CoreState::Halted : wfi_ ? CoreState::Wfi : in_trap_ ? CoreState::InTrap : CoreState::Running;
+        return halted_                   ? CoreState::Halted
+               : waiting_for_interrupt() ? CoreState::Wfi
+               : in_trap_                ? CoreState::InTrap
+                                         : CoreState::Running;
     }
     const CoreStats& stats() const { return stats_; }
     // After RunExit::TrapLoop: the trap that entered the handler and the one its first

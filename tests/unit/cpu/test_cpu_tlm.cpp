@@ -358,7 +358,26 @@ TEST(CpuTlm, WfiSleepsUntilTheInterruptAndWakesAtItsTime) {
     EXPECT_EQ(b.mem.regs[4], 2500u + 7u);         // idle cycles count: 5000 ns / 2 ns
     EXPECT_EQ(b.states.first(CoreState::Wfi), sc_time(16, SC_NS));  // after 8 instructions
     EXPECT_EQ(b.states.first(CoreState::InTrap), sc_time(5000, SC_NS));
+    ASSERT_GE(b.states.log.size(), 2u);           // straight from wfi to in-trap
+    EXPECT_EQ(b.states.log[1].second, static_cast<int>(CoreState::InTrap));
     EXPECT_EQ(b.cpu.instructions(), 8u + 11u);    // no spinning while asleep
+}
+
+TEST(CpuTlm, WfiWithInterruptsGloballyDisabledWakesAndRunsOn) {
+    Bench b(unit_cost_config());
+    b.stim.events = {{sc_time(1000, SC_NS), 't', true}};
+    Asm p;
+    p("addi t1, zero, 128; csrrw zero, mie, t1; wfi; addi a0, zero, 1; csrrs a1, mcycle, zero");
+    p(kExitSeq);
+    b.load(p);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halt.called);
+    EXPECT_EQ(b.cpu.reg(10), 1u);
+    EXPECT_EQ(b.cpu.reg(11), 501u);  // woke at cycle 500, then the addi
+    EXPECT_EQ(b.cpu.interrupts_taken(), 0u);
+    ASSERT_GE(b.states.log.size(), 2u);
+    EXPECT_EQ(b.states.log[0], std::make_pair(sc_time(6, SC_NS), static_cast<int>(CoreState::Wfi)));
+    EXPECT_EQ(b.states.log[1], std::make_pair(sc_time(1000, SC_NS), static_cast<int>(CoreState::Running)));
 }
 
 TEST(CpuTlm, WfiWithNothingScheduledHaltsAsDeadlock) {
