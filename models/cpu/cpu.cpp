@@ -310,8 +310,9 @@ void Cpu::request_dmi(uint32_t addr) {
     if (ok && dmi.get_dmi_ptr() && lo <= hi && (dmi.is_read_allowed() || dmi.is_write_allowed())) {
         const double p = static_cast<double>(period_.value());
         core_.add_dmi(static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), dmi.get_dmi_ptr(), dmi.is_read_allowed(),
-                      dmi.is_write_allowed(), static_cast<double>(dmi.get_read_latency().value()) / p,
-                      static_cast<double>(dmi.get_write_latency().value()) / p);
+                      dmi.is_write_allowed(),
+                      cfg_.memory_stalls ? static_cast<double>(dmi.get_read_latency().value()) / p : 0.0,
+                      cfg_.memory_stalls ? static_cast<double>(dmi.get_write_latency().value()) / p : 0.0);
         ++dmi_grants_;
         return;
     }

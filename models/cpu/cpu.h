@@ -41,6 +41,11 @@ struct CpuConfig {
     CycleCosts cycles;              // cycles per instruction class
     uint64_t max_instructions = 0;  // halt after this many retired instructions (0 = no limit)
     bool dmi = true;                // use DMI where targets grant it (false: every access is a b_transport)
+    // Charge the memory's DMI latency on every fetch, load and store made through DMI (a core
+    // without caches). Off by default: an RV32 host core has L1 caches that hide DRAM latency
+    // for its small working set, and cycles.load/store already hold the cache-hit cost.
+    // Uncached accesses (b_transport: MMIO, or dmi = false) always pay the target's latency.
+    bool memory_stalls = false;
     std::string trace_path;         // instruction trace file ("" = none, "-" = stdout)
 
     std::string validate() const;   // "" if ok

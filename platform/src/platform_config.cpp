@@ -22,6 +22,9 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "temporal-decoupling quantum in ns: how far the CPU may run ahead of the rest of the SoC",
            range(1, 1000000000));
     s.bind("cpu.dmi", &c.cpu.dmi, "let the CPU access memory through DMI pointers (fast) instead of b_transport");
+    s.bind("cpu.memory_stalls", &c.cpu.memory_stalls,
+           "charge the memory's latency on every fetch/load/store through DMI (a core without caches); "
+           "off: the core's L1 caches hide it and cpu.cycles.* hold the hit cost");
     s.bind("cpu.cycles.alu", &c.cpu.cycles_alu, "cycles of an ALU, CSR or not-taken branch instruction", range(1, 1000));
     s.bind("cpu.cycles.load", &c.cpu.cycles_load, "cycles of a load", range(1, 1000));
     s.bind("cpu.cycles.store", &c.cpu.cycles_store, "cycles of a store", range(1, 1000));

@@ -99,6 +99,7 @@ struct Soc::Impl {
         k.clock_hz = c.cpu.clock_hz;
         k.quantum = ns(double(c.cpu.quantum_ns));
         k.dmi = c.cpu.dmi;
+        k.memory_stalls = c.cpu.memory_stalls;
         k.cycles.alu = c.cpu.cycles_alu;
         k.cycles.load = c.cpu.cycles_load;
         k.cycles.store = c.cpu.cycles_store;

@@ -471,8 +471,9 @@ TEST(CpuTlm, MmioSeesTheCpusLocalTimeAndItsLatencyIsCharged) {
     EXPECT_EQ(b.mem.mmio_access_times[2], sc_time(32, SC_NS));
 }
 
-TEST(CpuTlm, DmiLatencyIsChargedPerByte) {
+TEST(CpuTlm, DmiLatencyIsChargedPerByteWithMemoryStalls) {
     CpuConfig cfg = unit_cost_config();
+    cfg.memory_stalls = true;
     Bench b(cfg);
     b.mem.ram_latency = sc_time(16, SC_NS);  // per word: 8 cycles; per byte 2 cycles
     Asm p;
@@ -485,6 +486,19 @@ TEST(CpuTlm, DmiLatencyIsChargedPerByte) {
     // lw 1 + 8, lb 1 + 2 (one byte).
     EXPECT_EQ(b.cpu.reg(13), 8u + 1u + 9u + 9u + 3u);
     EXPECT_EQ(b.cpu.dmi_grants(), 1u);
+}
+
+TEST(CpuTlm, DmiLatencyIsHiddenByCachesByDefault) {
+    Bench b(unit_cost_config());
+    b.mem.ram_latency = sc_time(16, SC_NS);
+    Asm p;
+    p("lui a0, 0x80008; lw a1, 0(a0); lw a1, 0(a0); lb a2, 0(a0); csrrs a3, mcycle, zero");
+    p(kExitSeq);
+    b.load(p);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halt.called);
+    // Only the first fetch (b_transport, before DMI) pays the memory: 8 cycles, then 1 each.
+    EXPECT_EQ(b.cpu.reg(13), 8u + 1u + 1u + 1u + 1u);
 }
 
 TEST(CpuTlm, DmiInvalidationFallsBackAndAsksAgain) {
