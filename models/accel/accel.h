@@ -1,0 +1,184 @@
+// The sparse training accelerator as a SystemC/TLM-2.0 device: register bank, command
+// processor, load/store engine, scratchpad, performance counters, energy, interrupt.
+//
+// Register map and programming sequence: firmware/include/stvp/hw/accel.def.
+// Descriptor layout, opcodes, field ids and error codes: firmware/include/stvp/hw/accel_desc.h.
+//
+// Function and time are separate. A doorbell (CTRL.START) wakes the command processor thread
+// at the CPU's local time of the write (the write itself does not block). For each descriptor
+// i of the chain, at accelerator clock `array.clock_hz`:
+//   1. fetch: one 128-byte read at DESC_BASE + 128 i through `master` (b_transport); its
+//      annotated delay (bus + memory) is charged rounded up to whole cycles;
+//   2. decode: `decode_cycles` cycles to validate every field (command.h); the operand
+//      tensors are resolved to host memory by DMI through `master` (every tensor must lie in
+//      one DMI-granted range: DRAM or the scratchpad); on a failed check the chain stops here;
+//   3. execute: the op's outputs are computed natively at once (accel/core/ops.h), then the
+//      op's cycles from the tile-level TimingModel (accel/core/timing.h; COPY: load_store.h)
+//      are waited; the `opcode`/`phase` signals are set for exactly that span.
+// So descriptor i costs ceil(fetch delay) + decode_cycles + op cycles, and a chain is the sum.
+// Counters, DESCS_DONE and INT_STATUS.DESC change at the end of each op; STATUS and
+// INT_STATUS.DONE/ERROR at the end of the chain (or at the failing check).
+//
+// DRAM traffic of ops is charged by the tile model from the ArrayConfig's DRAM latency and
+// bandwidth (the platform sets them from the DRAM's configuration) for every operand, wherever
+// it lives; only COPY distinguishes the scratchpad (load_store.h). Tensors may still be named
+// in the scratchpad, which the CPU and DMA can also reach at STVP_SPAD_BASE (debugging,
+// staging).
+//
+// Energy: per-action counts of each op (and descriptor fetches: EnergyTable::descriptor_fetch_pj
+// is per 64 bytes of descriptor, so one 128-byte descriptor counts 2) priced by the
+// EnergyAccountant under the label "layer<L>.<phase>".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "accel/command.h"
+#include "accel/core/array_config.h"
+#include "accel/core/energy.h"
+#include "accel/core/timing.h"
+#include "common/register_device.h"
+#include "memory/memory.h"
+
+namespace stvp {
+
+struct AccelConfig {
+    // PE array, buffers, clock (clock_hz: the accelerator clock, Hz; default 500 MHz [open]),
+    // DRAM latency and bandwidth as the accelerator sees them (the platform copies the DRAM's).
+    accel::ArrayConfig array;
+    // Per-action energies, pJ (defaults: Procrustes 40 nm, configs/energy/procrustes_40nm.yaml).
+    accel::EnergyTable energy;
+    // Cycles to validate a fetched descriptor and resolve its operands (>= 0).
+    uint32_t decode_cycles = 8;
+    // Largest DESC_COUNT accepted (1 .. 2^20); read back in MAX_CHAIN.
+    uint32_t max_chain = 4096;
+    // Scratchpad at the `spad` region: bytes of RAM behind it (4 .. 2^30, multiple of 4;
+    // default = the global buffer, 128 KiB) and its access latency per b_transport (CPU/DMA
+    // side). Its bandwidth is the global-buffer port: gb_bytes_per_cycle x clock_hz.
+    uint64_t spad_bytes = 128 * 1024;
+    sc_core::sc_time spad_latency = sc_core::sc_time(2, sc_core::SC_NS);
+    // Latency added to every register access.
+    sc_core::sc_time reg_latency = sc_core::SC_ZERO_TIME;
+
+    // Empty if usable, else "<field> <value> <reason>".
+    std::string validate() const;
+};
+
+// Totals of a group of ops (one (layer, phase) pair, or everything).
+struct AccelOpTotals {
+    uint64_t ops = 0;
+    uint64_t cycles = 0;           // op cycles (the tile model's), without fetch/decode
+    uint64_t overhead_cycles = 0;  // descriptor fetch + decode cycles
+    uint64_t macs = 0;
+    uint64_t macs_skipped = 0;
+    uint64_t dram_bytes = 0;       // read + written
+    uint64_t gb_bytes = 0;         // read + written
+    accel::ActionCounts counts;
+    accel::EnergyBreakdown energy;  // pJ by unit
+    void add(const AccelOpTotals& o);
+};
+
+// One executed (or failed) descriptor, for logs (see Accel::on_op).
+struct AccelOpRecord {
+    uint64_t seq = 0;             // ops completed before this one since construction
+    uint32_t index = 0;           // index in its chain
+    uint32_t address = 0;         // where the descriptor is
+    bool fetched = false;
+    stvp_accel_desc desc{};       // as fetched (all zero if not)
+    uint32_t layer = 0, opcode = 0, phase = 0;
+    accel::CommandError error;    // code 0 = executed
+    AccelOpTotals cost;           // this op's cycles, MACs, bytes, energy (ops = 1 if executed)
+    sc_core::sc_time start, end;  // fetch start, op end (or failure)
+};
+
+// Cumulative since construction (a soft reset does not clear them), for the platform's stats.
+struct AccelStats {
+    uint64_t chains = 0;               // STARTs accepted
+    uint64_t chains_failed = 0;
+    uint64_t descriptors = 0;          // completed
+    uint64_t commands_rejected = 0;    // control writes while busy
+    sc_core::sc_time busy_time;
+    AccelOpTotals total;               // every descriptor fetched, executed or not
+    // Per (layer, phase); failed descriptors count under phase 0 (idle) with their fetch only.
+    std::map<std::pair<uint32_t, uint32_t>, AccelOpTotals> per_layer_phase;
+};
+
+class Accel : public RegisterDevice {
+public:
+    tlm_utils::simple_initiator_socket<Accel> master;  // to the system bus: descriptors and DMI
+    sc_core::sc_out<bool> irq;                         // (INT_STATUS & INT_ENABLE) != 0, level
+    Memory spad;                                       // scratchpad target: bind spad.socket to the bus
+
+    // Throws std::invalid_argument if cfg.validate() fails.
+    Accel(sc_core::sc_module_name name, const AccelConfig& cfg = AccelConfig{});
+
+    const AccelConfig& config() const { return cfg_; }
+    const AccelStats& stats() const { return stats_; }
+    const accel::EnergyAccountant& energy() const { return energy_; }
+    accel::TimingModel& timing() { return timing_; }
+
+    // For VCD tracing.
+    const sc_core::sc_signal<bool>& busy() const { return busy_; }          // a chain runs
+    const sc_core::sc_signal<uint32_t>& opcode() const { return opcode_; }  // op executing, 0 = none
+    const sc_core::sc_signal<uint32_t>& phase() const { return phase_; }    // STVP_ACCEL_PHASE_*
+    const sc_core::sc_signal<uint32_t>& layer() const { return layer_; }    // layer of the last op
+    const sc_core::sc_signal<double>& pe_utilisation() const { return pe_util_; }    // MACs / (PEs x MACs/PE x cycles) of the op
+    const sc_core::sc_signal<double>& dram_utilisation() const { return dram_util_; }  // DRAM-busy cycles / cycles of the op
+    void trace(sc_core::sc_trace_file* tf, const std::string& prefix) const;
+
+    // Notified (immediately) when a chain ends, successfully or not, as STATUS.BUSY falls.
+    const sc_core::sc_event& done_event() const { return done_ev_; }
+    // Called when each descriptor completes or fails.
+    void on_op(std::function<void(const AccelOpRecord&)> fn) { on_op_ = std::move(fn); }
+
+private:
+    class Resolver;  // MemoryResolver over DMI through `master` (accel.cpp)
+
+    bool write_ctrl(uint32_t v);
+    bool write_config(uint32_t offset, uint32_t v);
+    void start_chain();
+    void soft_reset();
+    void set_identification();
+    sc_core::sc_time cpu_offset() const { return access_time() - sc_core::sc_time_stamp(); }
+    bool busy_now() const;
+    uint32_t read_synced(uint32_t offset);
+
+    void processor();
+    void update_irq();
+    accel::CommandError run_chain(uint32_t base, uint32_t count, uint32_t& failing);
+    sc_core::sc_time cycles(uint64_t n) const;
+    uint64_t to_cycles(const sc_core::sc_time& t) const;
+    void account(AccelOpRecord& rec);
+    void invalidate(sc_dt::uint64 start, sc_dt::uint64 end);
+
+    AccelConfig cfg_;
+    accel::TimingModel timing_;
+    accel::EnergyAccountant energy_;
+    AccelStats stats_;
+    sc_core::sc_signal<bool> busy_;
+    sc_core::sc_signal<uint32_t> opcode_, phase_, layer_;
+    sc_core::sc_signal<double> pe_util_, dram_util_;
+    sc_core::sc_event start_ev_, irq_ev_, done_ev_;
+    uint32_t base_ = 0, count_ = 0;  // latched at START
+    uint64_t seq_ = 0;
+
+    // Performance counters behind the _LO/_HI registers (cleared by SOFT_RESET).
+    struct Counters {
+        uint64_t cycles = 0, macs = 0, macs_skipped = 0, dram_bytes = 0, gb_bytes = 0;
+        double energy_pj = 0;
+    } counters_;
+    std::map<uint32_t, uint32_t> latched_hi_;  // by _HI offset
+
+    std::vector<tlm::tlm_dmi> dmi_;  // granted ranges, dropped on invalidation
+    std::function<void(const AccelOpRecord&)> on_op_;
+};
+
+}  // namespace stvp

@@ -1,0 +1,417 @@
+#include "accel/command.h"
+
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+#include "accel/core/ops.h"
+#include "accel/load_store.h"
+
+namespace stvp::accel {
+
+namespace {
+
+constexpr uint32_t bit(uint32_t field) { return 1u << (field / 4); }
+
+constexpr uint32_t kHeaderFields =
+    bit(STVP_ACCEL_FIELD_OPCODE) | bit(STVP_ACCEL_FIELD_FLAGS) | bit(STVP_ACCEL_FIELD_LAYER) | bit(STVP_ACCEL_FIELD_FORMAT);
+constexpr uint32_t kFcFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_C) | bit(STVP_ACCEL_FIELD_K);
+constexpr uint32_t kPoolFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_C) | bit(STVP_ACCEL_FIELD_H) |
+                                 bit(STVP_ACCEL_FIELD_W) | bit(STVP_ACCEL_FIELD_R) | bit(STVP_ACCEL_FIELD_S) |
+                                 bit(STVP_ACCEL_FIELD_STRIDE_H) | bit(STVP_ACCEL_FIELD_STRIDE_W);
+constexpr uint32_t kConvFields =
+    kPoolFields | bit(STVP_ACCEL_FIELD_K) | bit(STVP_ACCEL_FIELD_PAD_H) | bit(STVP_ACCEL_FIELD_PAD_W);
+constexpr uint32_t kXentFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_K);
+constexpr uint32_t kSgdFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_ALPHA) | bit(STVP_ACCEL_FIELD_BETA);
+constexpr uint32_t kCopyFields = bit(STVP_ACCEL_FIELD_N);
+
+constexpr uint32_t F_RELU = STVP_ACCEL_FLAG_RELU, F_BIAS = STVP_ACCEL_FLAG_BIAS,
+                   F_MASK = STVP_ACCEL_FLAG_RELU_MASK, F_IRQ = STVP_ACCEL_FLAG_IRQ;
+
+enum class Kind : uint8_t { Fc, Conv, Pool, Xent, Sgd, Copy };
+
+// Operand slot roles of one opcode: the slots always used, and the one a flag adds.
+struct Slot {
+    uint32_t field;
+    OperandAccess access;
+    uint32_t needs_flag;  // 0 = always used
+};
+
+// One row of the dispatch table. Sparse formats of a later version add rows or widen
+// `formats`; everything else keys off this table.
+struct OpSpec {
+    uint32_t opcode;
+    const char* name;
+    Kind kind;
+    uint32_t phase;
+    uint32_t flags;    // accepted flags
+    uint32_t formats;  // accepted formats, bit per STVP_ACCEL_FORMAT_*
+    Phase nest_phase;  // FC/CONV only
+    std::array<Slot, 5> slots;
+    unsigned nslots;
+};
+
+constexpr uint32_t kDense = 1u << STVP_ACCEL_FORMAT_DENSE;
+constexpr OperandAccess R = OperandAccess::Read, W = OperandAccess::Write, RW = OperandAccess::ReadWrite;
+
+constexpr OpSpec kOps[] = {
+    {STVP_ACCEL_OP_FC_FWD, "FC_FWD", Kind::Fc, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
+       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
+    {STVP_ACCEL_OP_FC_BWD_DATA, "FC_BWD_DATA", Kind::Fc, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
+     Phase::InputGrad,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
+       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
+    {STVP_ACCEL_OP_FC_BWD_WEIGHT, "FC_BWD_WEIGHT", Kind::Fc, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ, kDense,
+     Phase::WeightGrad,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
+       {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
+    {STVP_ACCEL_OP_CONV_FWD, "CONV_FWD", Kind::Conv, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ, kDense,
+     Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
+       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
+    {STVP_ACCEL_OP_CONV_BWD_DATA, "CONV_BWD_DATA", Kind::Conv, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
+     Phase::InputGrad,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
+       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
+    {STVP_ACCEL_OP_CONV_BWD_WEIGHT, "CONV_BWD_WEIGHT", Kind::Conv, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ,
+     kDense, Phase::WeightGrad,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
+       {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
+    {STVP_ACCEL_OP_MAXPOOL_FWD, "MAXPOOL_FWD", Kind::Pool, STVP_ACCEL_PHASE_FWD, F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 2},
+    {STVP_ACCEL_OP_MAXPOOL_BWD, "MAXPOOL_BWD", Kind::Pool, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
+     Phase::InputGrad,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 3},
+    {STVP_ACCEL_OP_SOFTMAX_XENT, "SOFTMAX_XENT", Kind::Xent, STVP_ACCEL_PHASE_LOSS, F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
+       {STVP_ACCEL_FIELD_DST1, W, 0}}}, 4},
+    {STVP_ACCEL_OP_SGD, "SGD", Kind::Sgd, STVP_ACCEL_PHASE_UPDATE, F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, RW, 0}}}, 2},
+    {STVP_ACCEL_OP_COPY, "COPY", Kind::Copy, STVP_ACCEL_PHASE_COPY, F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 2},
+};
+
+const OpSpec* find_spec(uint32_t opcode) {
+    for (const OpSpec& s : kOps)
+        if (s.opcode == opcode) return &s;
+    return nullptr;
+}
+
+uint32_t word(const stvp_accel_desc& d, uint32_t field) {
+    uint32_t v;
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&d) + field, 4);
+    return v;
+}
+
+uint32_t shape_mask(Kind k) {
+    switch (k) {
+        case Kind::Fc: return kFcFields;
+        case Kind::Conv: return kConvFields;
+        case Kind::Pool: return kPoolFields;
+        case Kind::Xent: return kXentFields;
+        case Kind::Sgd: return kSgdFields;
+        case Kind::Copy: return kCopyFields;
+    }
+    return 0;
+}
+
+// Maps the first word of a core validate() message to the descriptor field it is about. A
+// tensor that is too large is reported on its first shape field (X[N].., W[K].., Y[N]..).
+uint32_t field_of_message(const std::string& msg) {
+    const std::string key = msg.substr(0, msg.find(' '));
+    static const std::pair<const char*, uint32_t> names[] = {
+        {"batch", STVP_ACCEL_FIELD_N},           {"count", STVP_ACCEL_FIELD_N},
+        {"in_features", STVP_ACCEL_FIELD_C},     {"in_channels", STVP_ACCEL_FIELD_C},
+        {"channels", STVP_ACCEL_FIELD_C},        {"in_h", STVP_ACCEL_FIELD_H},
+        {"in_w", STVP_ACCEL_FIELD_W},            {"out_features", STVP_ACCEL_FIELD_K},
+        {"out_channels", STVP_ACCEL_FIELD_K},    {"classes", STVP_ACCEL_FIELD_K},
+        {"kernel_h", STVP_ACCEL_FIELD_R},        {"kernel_w", STVP_ACCEL_FIELD_S},
+        {"stride_h", STVP_ACCEL_FIELD_STRIDE_H}, {"stride_w", STVP_ACCEL_FIELD_STRIDE_W},
+        {"pad_h", STVP_ACCEL_FIELD_PAD_H},       {"pad_w", STVP_ACCEL_FIELD_PAD_W},
+        {"input", STVP_ACCEL_FIELD_N},           {"output", STVP_ACCEL_FIELD_N},
+        {"logits", STVP_ACCEL_FIELD_N},          {"weight", STVP_ACCEL_FIELD_K},
+    };
+    for (const auto& [name, field] : names)
+        if (key == name) return field;
+    return STVP_ACCEL_FIELD_N;
+}
+
+CommandError shape_error(const stvp_accel_desc& d, const std::string& msg) {
+    if (msg.empty()) return {};
+    const uint32_t f = field_of_message(msg);
+    return {STVP_ACCEL_ERR_SHAPE, f, word(d, f)};
+}
+
+// Fills the shape of the command's kind and validates it with the core's rules.
+CommandError decode_shape(Command& c, Kind kind) {
+    const stvp_accel_desc& d = c.desc;
+    switch (kind) {
+        case Kind::Fc:
+            c.fc = FcShape{d.n, d.c, d.k};
+            return shape_error(d, validate(c.fc));
+        case Kind::Conv:
+            c.conv = Conv2dShape{d.n, d.c, d.h, d.w, d.k, d.r, d.s, d.stride_h, d.stride_w, d.pad_h, d.pad_w};
+            return shape_error(d, validate(c.conv));
+        case Kind::Pool:
+            c.pool = Pool2dShape{d.n, d.c, d.h, d.w, d.r, d.s, d.stride_h, d.stride_w};
+            return shape_error(d, validate(c.pool));
+        case Kind::Xent:
+            c.xent = SoftmaxXentShape{d.n, d.k};
+            return shape_error(d, validate(c.xent));
+        case Kind::Sgd:
+            c.sgd = SgdShape{d.n};
+            return shape_error(d, validate(c.sgd));
+        case Kind::Copy:
+            if (d.n == 0 || d.n % 4) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
+            return {};
+    }
+    return {};
+}
+
+// Bytes of the tensor in `field` for a decoded command (shape already valid).
+uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
+    const uint32_t op = c.desc.opcode;
+    auto f4 = [](int64_t elements) { return 4 * static_cast<uint64_t>(elements); };
+    switch (kind) {
+        case Kind::Fc:
+        case Kind::Conv: {
+            const bool fc = kind == Kind::Fc;
+            const int64_t x = fc ? c.fc.x_elements() : c.conv.x_elements();
+            const int64_t w = fc ? c.fc.w_elements() : c.conv.w_elements();
+            const int64_t y = fc ? c.fc.y_elements() : c.conv.y_elements();
+            const int64_t k = fc ? c.fc.out_features : c.conv.out_channels;
+            const bool fwd = op == STVP_ACCEL_OP_FC_FWD || op == STVP_ACCEL_OP_CONV_FWD;
+            const bool data = op == STVP_ACCEL_OP_FC_BWD_DATA || op == STVP_ACCEL_OP_CONV_BWD_DATA;
+            switch (field) {
+                case STVP_ACCEL_FIELD_SRC0: return f4(fwd ? x : y);           // X or dY
+                case STVP_ACCEL_FIELD_SRC1: return f4(fwd || data ? w : x);   // W, W, X
+                case STVP_ACCEL_FIELD_SRC2: return f4(fwd ? k : x);           // b or saved X
+                case STVP_ACCEL_FIELD_DST0: return f4(fwd ? y : data ? x : w);  // Y, dX, dW
+                case STVP_ACCEL_FIELD_DST1: return f4(k);                     // db
+            }
+            break;
+        }
+        case Kind::Pool:
+            switch (field) {
+                case STVP_ACCEL_FIELD_SRC0: return f4(c.pool.x_elements());
+                case STVP_ACCEL_FIELD_SRC1: return f4(c.pool.y_elements());  // dY
+                case STVP_ACCEL_FIELD_DST0:
+                    return f4(op == STVP_ACCEL_OP_MAXPOOL_FWD ? c.pool.y_elements() : c.pool.x_elements());
+            }
+            break;
+        case Kind::Xent:
+            switch (field) {
+                case STVP_ACCEL_FIELD_SRC0:
+                case STVP_ACCEL_FIELD_DST0: return f4(c.xent.elements());
+                case STVP_ACCEL_FIELD_SRC1: return f4(c.xent.batch);
+                case STVP_ACCEL_FIELD_DST1: return sizeof(stvp_accel_xent_result);
+            }
+            break;
+        case Kind::Sgd: return f4(c.sgd.count);
+        case Kind::Copy: return c.desc.n;
+    }
+    return 0;
+}
+
+float* fp(const Command& c, uint32_t field) {
+    const Operand* o = c.operand(field);
+    return o ? reinterpret_cast<float*>(o->host) : nullptr;
+}
+
+bool overlaps(const Operand& a, const Operand& b) {
+    return uint64_t(a.address) < uint64_t(b.address) + b.bytes && uint64_t(b.address) < uint64_t(a.address) + a.bytes;
+}
+
+}  // namespace
+
+Operand* Command::operand(uint32_t field) {
+    for (Operand& o : operands)
+        if (o.field == field) return &o;
+    return nullptr;
+}
+
+const Operand* Command::operand(uint32_t field) const { return const_cast<Command*>(this)->operand(field); }
+
+const char* error_name(uint32_t code) {
+    switch (code) {
+        case STVP_ACCEL_ERR_NONE: return "none";
+        case STVP_ACCEL_ERR_DESC_BASE: return "DESC_BASE is 0 or not 64-byte aligned";
+        case STVP_ACCEL_ERR_DESC_COUNT: return "DESC_COUNT is 0 or larger than MAX_CHAIN";
+        case STVP_ACCEL_ERR_DESC_FETCH: return "bus error fetching the descriptor";
+        case STVP_ACCEL_ERR_OPCODE: return "unsupported opcode";
+        case STVP_ACCEL_ERR_FORMAT: return "unsupported operand format";
+        case STVP_ACCEL_ERR_FLAGS: return "flag not accepted by the opcode";
+        case STVP_ACCEL_ERR_UNUSED: return "unused or reserved field is not 0";
+        case STVP_ACCEL_ERR_SHAPE: return "invalid shape";
+        case STVP_ACCEL_ERR_SCALAR: return "scalar is not finite";
+        case STVP_ACCEL_ERR_ALIGN: return "operand address not 4-byte aligned";
+        case STVP_ACCEL_ERR_ADDRESS: return "operand not in reachable memory";
+        case STVP_ACCEL_ERR_CAPACITY: return "operand runs past the end of its memory";
+        case STVP_ACCEL_ERR_OVERLAP: return "output overlaps another operand";
+        case STVP_ACCEL_ERR_LABEL: return "label outside 0..classes-1";
+    }
+    return "unknown error";
+}
+
+const char* field_name(uint32_t field) {
+    static const char* const names[32] = {"opcode", "flags",    "layer",    "format", "n",         "c",
+                                          "h",      "w",        "k",        "r",      "s",         "stride_h",
+                                          "stride_w", "pad_h",  "pad_w",    "reserved0", "src0",   "src1",
+                                          "src2",   "dst0",     "dst1",     "meta0",  "meta1",     "alpha",
+                                          "beta",   "param0",   "param1",   "reserved1[0]", "reserved1[1]",
+                                          "reserved1[2]", "reserved1[3]", "reserved1[4]"};
+    if (field % 4 == 0 && field / 4 < 32) return names[field / 4];
+    return "none";
+}
+
+const char* opcode_name(uint32_t opcode) {
+    const OpSpec* s = find_spec(opcode);
+    return s ? s->name : "?";
+}
+
+const char* phase_name(uint32_t phase) {
+    switch (phase) {
+        case STVP_ACCEL_PHASE_IDLE: return "idle";
+        case STVP_ACCEL_PHASE_FWD: return "fwd";
+        case STVP_ACCEL_PHASE_BWD_DATA: return "bwd_data";
+        case STVP_ACCEL_PHASE_BWD_WEIGHT: return "bwd_weight";
+        case STVP_ACCEL_PHASE_UPDATE: return "update";
+        case STVP_ACCEL_PHASE_LOSS: return "loss";
+        case STVP_ACCEL_PHASE_COPY: return "copy";
+    }
+    return "?";
+}
+
+uint32_t supported_opcodes() {
+    uint32_t m = 0;
+    for (const OpSpec& s : kOps) m |= 1u << s.opcode;
+    return m;
+}
+
+uint32_t supported_formats() {
+    uint32_t m = 0;
+    for (const OpSpec& s : kOps) m |= s.formats;
+    return m;
+}
+
+CommandError decode(const stvp_accel_desc& d, Command& cmd) {
+    const OpSpec* spec = find_spec(d.opcode);
+    if (!spec) return {STVP_ACCEL_ERR_OPCODE, STVP_ACCEL_FIELD_OPCODE, d.opcode};
+    if (d.format >= 32 || !(spec->formats & (1u << d.format)))
+        return {STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, d.format};
+    if (d.flags & ~spec->flags) return {STVP_ACCEL_ERR_FLAGS, STVP_ACCEL_FIELD_FLAGS, d.flags};
+
+    uint32_t used = kHeaderFields | shape_mask(spec->kind);
+    for (unsigned i = 0; i < spec->nslots; ++i) {
+        const Slot& s = spec->slots[i];
+        if (!s.needs_flag || (d.flags & s.needs_flag)) used |= bit(s.field);
+    }
+    for (uint32_t f = 0; f < STVP_ACCEL_DESC_SIZE; f += 4)
+        if (!(used & bit(f)) && word(d, f) != 0) return {STVP_ACCEL_ERR_UNUSED, f, word(d, f)};
+
+    cmd = Command{};
+    cmd.desc = d;
+    cmd.phase = spec->phase;
+    if (CommandError e = decode_shape(cmd, spec->kind)) return e;
+    if (spec->kind == Kind::Sgd) {
+        if (!std::isfinite(d.alpha)) return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_ALPHA, word(d, STVP_ACCEL_FIELD_ALPHA)};
+        if (!std::isfinite(d.beta)) return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_BETA, word(d, STVP_ACCEL_FIELD_BETA)};
+    }
+
+    for (unsigned i = 0; i < spec->nslots; ++i) {
+        const Slot& s = spec->slots[i];
+        if (s.needs_flag && !(d.flags & s.needs_flag)) continue;
+        Operand o;
+        o.field = s.field;
+        o.address = word(d, s.field);
+        o.bytes = operand_bytes(cmd, spec->kind, s.field);
+        o.access = s.access;
+        cmd.operands.push_back(o);
+    }
+    for (const Operand& o : cmd.operands)
+        if (o.address % 4) return {STVP_ACCEL_ERR_ALIGN, o.field, o.address};
+    return {};
+}
+
+CommandError bind(Command& cmd, MemoryResolver& mem) {
+    uint32_t result[5] = {};
+    for (size_t i = 0; i < cmd.operands.size(); ++i) result[i] = mem.resolve(cmd.operands[i]);
+    for (uint32_t code : {uint32_t(STVP_ACCEL_ERR_ADDRESS), uint32_t(STVP_ACCEL_ERR_CAPACITY)})
+        for (size_t i = 0; i < cmd.operands.size(); ++i)
+            if (result[i] == code) return {code, cmd.operands[i].field, cmd.operands[i].address};
+
+    for (const Operand& out : cmd.operands) {
+        if (!out.is_output()) continue;
+        for (const Operand& other : cmd.operands)
+            if (&other != &out && overlaps(out, other))
+                return {STVP_ACCEL_ERR_OVERLAP, out.field, out.address};
+    }
+
+    if (cmd.desc.opcode == STVP_ACCEL_OP_SOFTMAX_XENT) {
+        const uint8_t* labels = cmd.operand(STVP_ACCEL_FIELD_SRC1)->host;
+        for (uint32_t i = 0; i < cmd.xent.batch; ++i) {
+            int32_t l;
+            std::memcpy(&l, labels + 4 * size_t(i), 4);
+            if (l < 0 || uint32_t(l) >= cmd.xent.classes) return {STVP_ACCEL_ERR_LABEL, STVP_ACCEL_FIELD_SRC1, i};
+        }
+    }
+    return {};
+}
+
+std::string execute(const Command& c) {
+    const stvp_accel_desc& d = c.desc;
+    const bool relu = d.flags & F_RELU, bias = d.flags & F_BIAS, mask = d.flags & F_MASK;
+    float* s0 = fp(c, STVP_ACCEL_FIELD_SRC0);
+    float* s1 = fp(c, STVP_ACCEL_FIELD_SRC1);
+    float* s2 = fp(c, STVP_ACCEL_FIELD_SRC2);
+    float* d0 = fp(c, STVP_ACCEL_FIELD_DST0);
+    float* d1 = fp(c, STVP_ACCEL_FIELD_DST1);
+    switch (d.opcode) {
+        case STVP_ACCEL_OP_FC_FWD: return fc_forward(c.fc, s0, s1, bias ? s2 : nullptr, d0, relu);
+        case STVP_ACCEL_OP_FC_BWD_DATA: return fc_input_grad(c.fc, s0, s1, mask ? s2 : nullptr, d0);
+        case STVP_ACCEL_OP_FC_BWD_WEIGHT: return fc_weight_grad(c.fc, s0, s1, d0, bias ? d1 : nullptr);
+        case STVP_ACCEL_OP_CONV_FWD: return conv2d_forward(c.conv, s0, s1, bias ? s2 : nullptr, d0, relu);
+        case STVP_ACCEL_OP_CONV_BWD_DATA: return conv2d_input_grad(c.conv, s0, s1, mask ? s2 : nullptr, d0);
+        case STVP_ACCEL_OP_CONV_BWD_WEIGHT: return conv2d_weight_grad(c.conv, s0, s1, d0, bias ? d1 : nullptr);
+        case STVP_ACCEL_OP_MAXPOOL_FWD: return maxpool2d_forward(c.pool, s0, d0);
+        case STVP_ACCEL_OP_MAXPOOL_BWD: return maxpool2d_backward(c.pool, s0, s1, d0, mask);
+        case STVP_ACCEL_OP_SOFTMAX_XENT: {
+            XentResult r;
+            std::string e = softmax_xent(c.xent, s0, reinterpret_cast<const int32_t*>(s1), d0, &r);
+            if (!e.empty()) return e;
+            stvp_accel_xent_result out{r.loss, r.correct};
+            std::memcpy(d1, &out, sizeof out);
+            return {};
+        }
+        case STVP_ACCEL_OP_SGD: return sgd_update(c.sgd, d0, s0, d.alpha, d.beta);
+        case STVP_ACCEL_OP_COPY: std::memcpy(d0, s0, d.n); return {};
+    }
+    return std::string("opcode ") + std::to_string(d.opcode) + " not supported";
+}
+
+OpCost cost(const Command& c, TimingModel& t) {
+    const stvp_accel_desc& d = c.desc;
+    const OpSpec* spec = find_spec(d.opcode);
+    if (!spec) return {};
+    NestOptions opt;
+    opt.bias = d.flags & F_BIAS;
+    opt.relu = d.flags & F_RELU;
+    opt.relu_mask = d.flags & F_MASK;
+    switch (spec->kind) {
+        case Kind::Fc: return t.fc(c.fc, spec->nest_phase, opt);
+        case Kind::Conv: return t.conv2d(c.conv, spec->nest_phase, opt);
+        case Kind::Pool:
+            return d.opcode == STVP_ACCEL_OP_MAXPOOL_FWD ? t.maxpool2d_forward(c.pool) : t.maxpool2d_backward(c.pool);
+        case Kind::Xent: return t.softmax_xent(c.xent);
+        case Kind::Sgd: return t.sgd(c.sgd);
+        case Kind::Copy: {
+            const Operand* s = c.operand(STVP_ACCEL_FIELD_SRC0);
+            const Operand* o = c.operand(STVP_ACCEL_FIELD_DST0);
+            return copy_cost(t.config(), d.n, s && s->in_scratchpad, o && o->in_scratchpad);
+        }
+    }
+    return {};
+}
+
+}  // namespace stvp::accel

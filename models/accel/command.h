@@ -1,0 +1,104 @@
+// The accelerator's command decoding: from a fetched descriptor (firmware/include/stvp/hw/
+// accel_desc.h) to a checked operation, and its execution on host pointers. No SystemC: the
+// command processor (accel.h) fetches descriptors and resolves addresses; this unit decides
+// whether a descriptor is valid, names the failing field, and runs the op with the core
+// numerics (accel/core/ops.h) and timing (accel/core/timing.h).
+//
+// Opcodes are dispatched through one table (op_spec()): name, phase, accepted flags, shape
+// fields, operand slots, and the functions that decode, execute and cost the op. A later
+// opcode or operand format (sparse modes) is a new table row.
+//
+// Checks run in the order of the error codes in accel_desc.h: decode() does the ones that
+// need only the descriptor (opcode, format, flags, unused fields, shape, scalars, alignment);
+// bind() the ones that need memory (address, capacity, overlap, labels).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "accel/core/energy.h"
+#include "accel/core/op_cost.h"
+#include "accel/core/shapes.h"
+#include "accel/core/timing.h"
+#include "stvp/hw/accel_desc.h"
+
+namespace stvp::accel {
+
+// A failed check: ERR_CODE, ERR_FIELD, ERR_VALUE.
+struct CommandError {
+    uint32_t code = STVP_ACCEL_ERR_NONE;
+    uint32_t field = STVP_ACCEL_FIELD_NONE;
+    uint32_t value = 0;
+    explicit operator bool() const { return code != STVP_ACCEL_ERR_NONE; }
+};
+
+// Human-readable name of an error code, and of a field id ("n", "src0", ...).
+const char* error_name(uint32_t code);
+const char* field_name(uint32_t field);
+// "FC_FWD", ...; "?" for an unknown opcode. Phase names: "idle", "fwd", "bwd_data", ...
+const char* opcode_name(uint32_t opcode);
+const char* phase_name(uint32_t phase);
+
+enum class OperandAccess : uint8_t { Read, Write, ReadWrite };
+
+// One tensor the op touches: which descriptor field names it, where, how many bytes.
+struct Operand {
+    uint32_t field = 0;   // STVP_ACCEL_FIELD_SRC0 .. DST1
+    uint32_t address = 0;
+    uint64_t bytes = 0;
+    OperandAccess access = OperandAccess::Read;
+    // Filled by bind(): host pointer to the first byte, and whether it lies in the scratchpad.
+    uint8_t* host = nullptr;
+    bool in_scratchpad = false;
+
+    bool is_output() const { return access != OperandAccess::Read; }
+    bool is_input() const { return access != OperandAccess::Write; }
+};
+
+// A descriptor that passed decode(): everything the op needs except host pointers.
+struct Command {
+    stvp_accel_desc desc{};
+    uint32_t phase = STVP_ACCEL_PHASE_IDLE;
+    FcShape fc;
+    Conv2dShape conv;
+    Pool2dShape pool;
+    SoftmaxXentShape xent;
+    SgdShape sgd;
+    std::vector<Operand> operands;  // in field order (src0, src1, src2, dst0, dst1)
+
+    Operand* operand(uint32_t field);
+    const Operand* operand(uint32_t field) const;
+};
+
+// Where tensors live, as the command processor sees the bus: resolves [address, address +
+// bytes) to host memory. Returns STVP_ACCEL_ERR_NONE and sets host / in_scratchpad, or
+// STVP_ACCEL_ERR_ADDRESS (first byte not in reachable memory with the needed access) or
+// STVP_ACCEL_ERR_CAPACITY (starts in a memory, runs past its end).
+class MemoryResolver {
+public:
+    virtual ~MemoryResolver() = default;
+    virtual uint32_t resolve(Operand& op) = 0;
+};
+
+// Checks everything that needs only the descriptor. On success fills `cmd`.
+CommandError decode(const stvp_accel_desc& d, Command& cmd);
+
+// Resolves every operand (address, capacity), then checks overlaps and op-specific contents
+// (labels). Reads input memory (labels) but writes nothing.
+CommandError bind(Command& cmd, MemoryResolver& mem);
+
+// Runs a bound command: computes its outputs on the host pointers. Returns "" or the core's
+// error (which bind() rules out for a bound command).
+std::string execute(const Command& cmd);
+
+// Cycles and action counts of a decoded command on the array (the load/store engine's cost
+// for COPY, which needs in_scratchpad of its bound operands).
+OpCost cost(const Command& cmd, TimingModel& timing);
+
+// Bit i set = opcode i supported; bit i set = format i supported.
+uint32_t supported_opcodes();
+uint32_t supported_formats();
+
+}  // namespace stvp::accel

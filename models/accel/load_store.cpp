@@ -1,0 +1,31 @@
+#include "accel/load_store.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stvp::accel {
+
+namespace {
+uint64_t ceil_cycles(double v) { return v <= 0 ? 0 : static_cast<uint64_t>(std::ceil(v - 1e-9)); }
+}  // namespace
+
+OpCost copy_cost(const ArrayConfig& cfg, uint64_t bytes, bool src_spad, bool dst_spad) {
+    OpCost c;
+    if (bytes == 0) return c;
+    const uint64_t dram_sides = uint64_t(!src_spad) + uint64_t(!dst_spad);
+    const uint64_t gb_passes = (src_spad || dst_spad) ? uint64_t(src_spad) + uint64_t(dst_spad) : 2;
+    const uint64_t dram_cycles = dram_sides * static_cast<uint64_t>(cfg.dram_latency_cycles()) +
+                                 ceil_cycles(double(dram_sides * bytes) / cfg.dram_bytes_per_cycle());
+    const uint64_t gb_cycles = ceil_cycles(double(gb_passes * bytes) / cfg.gb_bytes_per_cycle);
+    c.cycles = cfg.double_buffering ? std::max(dram_cycles, gb_cycles) : dram_cycles + gb_cycles;
+    c.dram_cycles = dram_cycles;
+    ActionCounts& k = c.counts;
+    k.dram_read_bytes = src_spad ? 0 : bytes;
+    k.dram_write_bytes = dst_spad ? 0 : bytes;
+    const bool staged = !src_spad && !dst_spad;
+    k.gb_read_bytes = (src_spad || staged) ? bytes : 0;
+    k.gb_write_bytes = (dst_spad || staged) ? bytes : 0;
+    return c;
+}
+
+}  // namespace stvp::accel
