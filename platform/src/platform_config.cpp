@@ -1,6 +1,7 @@
 #include "platform_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -36,7 +37,11 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("dram.bandwidth_gbps", &c.dram.bandwidth_gbps, "DRAM bandwidth in GB/s", range_real(0.001, 10000));
     s.bind("bus.latency_ns", &c.bus.latency_ns, "latency added per transaction by the interconnect in ns",
            range(0, 1000000));
-    s.bind("clint.timebase_hz", &c.clint.timebase_hz, "mtime tick frequency in Hz", range_real(1, 10e9));
+    s.bind("clint.timebase_hz", &c.clint.timebase_hz, "mtime tick frequency in Hz (a whole number)",
+           [](const double& v) {
+               if (!(v >= 1 && v <= 10e9)) return std::string("must be between 1 and 1e10");
+               return v == std::floor(v) ? std::string() : std::string("must be a whole number of Hz");
+           });
     s.bind("uart.baud", &c.uart.baud, "UART line rate in bit/s (10 bits per byte); 0 = instantaneous",
            range(0, 1000000000));
     s.bind("uart.echo", &c.uart.echo, "copy UART output to the simulator's stdout");

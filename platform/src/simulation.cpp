@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include <systemc>
 
@@ -79,7 +80,12 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
 
     // Everything below may fail; whatever happens, the summary and stats are written at the end.
     try {
-        soc = std::make_unique<Soc>("soc", cfg, run);
+        try {
+            soc = std::make_unique<Soc>("soc", cfg, run);
+        } catch (const std::invalid_argument& e) {
+            // A model refused its configuration (each model validates its own config).
+            throw ConfigError(std::string("model configuration: ") + e.what());
+        }
         try {
             ElfImage elf = load_elf(run.firmware);
             soc->load_firmware(elf);
