@@ -5,6 +5,8 @@
 
 #include "stvp/bsp.h"
 
+#include "irq_wait.h"
+
 #define DMA_REG(off) (STVP_DMA_BASE + (off))
 
 /* Written by the interrupt handler, read by the waits. */
@@ -110,16 +112,7 @@ static uint32_t read_result(stvp_dma_result_t *r)
 
 uint32_t stvp_dma_wait(stvp_dma_result_t *r)
 {
-    /* Check the flag with MIE off, then sleep: WFI wakes on a pending enabled interrupt even
-       with MIE = 0 (privileged spec 3.3.3), so an interrupt arriving between the check and the
-       WFI is not lost; it is taken in the window where MIE is on. */
-    uint32_t saved = stvp_irq_save();
-    while (dma_state.running) {
-        stvp_wfi();
-        stvp_irq_enable();
-        stvp_irq_disable();
-    }
-    stvp_irq_restore(saved);
+    stvp_drv_sleep_while(&dma_state.running);
     return read_result(r);
 }
 
