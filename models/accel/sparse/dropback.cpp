@@ -1,0 +1,122 @@
+#include "accel/sparse/dropback.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace stvp::accel::sparse {
+
+std::string DecayConfig::validate() const {
+    if (!(initial > 0 && std::isfinite(initial))) return "decay.initial must be finite and > 0";
+    if (!(factor > 0 && factor <= 1)) return "decay.factor must be in (0, 1]";
+    return {};
+}
+
+std::string QuantileConfig::validate() const {
+    if (!(initial > 0 && std::isfinite(initial))) return "quantile.initial must be finite and > 0";
+    if (!(lambda > 0 && lambda < 1)) return "quantile.lambda must be in (0, 1)";
+    if (!(moving_average >= 0 && moving_average < 1)) return "quantile.moving_average must be in [0, 1)";
+    return {};
+}
+
+void QuantileEstimator::begin_step(double q) {
+    est_ = start_;
+    up_ = 1.0 + cfg_.lambda * q;
+    down_ = 1.0 - cfg_.lambda * (1.0 - q);
+}
+
+void QuantileEstimator::end_step() {
+    if (cfg_.moving_average > 0 && have_average_) {
+        start_ = cfg_.moving_average * start_ + (1.0 - cfg_.moving_average) * est_;
+    } else {
+        start_ = est_;
+        have_average_ = true;
+    }
+}
+
+std::vector<int64_t> exact_top_k(const std::vector<float>& scores, int64_t k) {
+    const int64_t n = static_cast<int64_t>(scores.size());
+    k = std::clamp<int64_t>(k, 0, n);
+    std::vector<int64_t> idx(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
+    auto before = [&](int64_t a, int64_t b) {
+        const float sa = scores[static_cast<size_t>(a)], sb = scores[static_cast<size_t>(b)];
+        return sa > sb || (sa == sb && a < b);
+    };
+    if (k < n) std::nth_element(idx.begin(), idx.begin() + k, idx.end(), before);
+    idx.resize(static_cast<size_t>(k));
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+std::string WeightSelectorConfig::validate() const {
+    if (budget < 0) return "budget must be >= 0";
+    std::string e = decay.validate();
+    if (e.empty()) e = quantile.validate();
+    return e;
+}
+
+WeightSelector::WeightSelector(const WeightSelectorConfig& cfg, const InitWeights& init)
+    : cfg_(cfg), init_(init), decay_(cfg.decay), qe_(cfg.quantile) {}
+
+SelectStats WeightSelector::step(std::vector<SelectorLayer>& layers, std::vector<std::vector<uint8_t>>* masks) {
+    SelectStats st;
+    const float d = static_cast<float>(decay_.value());
+    st.decay = decay_.value();
+    for (const auto& l : layers) st.total += l.count;
+    st.tracked_per_layer.assign(layers.size(), 0);
+    if (masks) {
+        masks->resize(layers.size());
+        for (size_t i = 0; i < layers.size(); ++i) (*masks)[i].assign(static_cast<size_t>(layers[i].count), 0);
+    }
+    auto reset = [&](size_t li, int64_t i, bool tracked) {
+        if (tracked) {
+            ++st.tracked_per_layer[li];
+            if (masks) (*masks)[li][static_cast<size_t>(i)] = 1;
+        } else {
+            layers[li].w[i] = d * w0_[static_cast<size_t>(i)];
+        }
+    };
+    if (cfg_.mode == SelectMode::Quantile) {
+        const double q = st.total > 0 ? 1.0 - static_cast<double>(cfg_.budget) / static_cast<double>(st.total) : 1.0;
+        qe_.begin_step(q);
+        const uint64_t before = qe_.updates();
+        for (size_t li = 0; li < layers.size(); ++li) {
+            const SelectorLayer& l = layers[li];
+            w0_.resize(static_cast<size_t>(l.count));
+            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
+            for (int64_t i = 0; i < l.count; ++i) reset(li, i, qe_.observe(score(l.w[i], w0_[static_cast<size_t>(i)], d)));
+        }
+        st.threshold = qe_.estimate();
+        st.quantile_updates = qe_.updates() - before;
+        qe_.end_step();
+    } else {
+        scores_.clear();
+        scores_.reserve(static_cast<size_t>(st.total));
+        for (const SelectorLayer& l : layers) {
+            w0_.resize(static_cast<size_t>(l.count));
+            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
+            for (int64_t i = 0; i < l.count; ++i) scores_.push_back(score(l.w[i], w0_[static_cast<size_t>(i)], d));
+        }
+        const std::vector<int64_t> top = exact_top_k(scores_, cfg_.budget);
+        std::vector<uint8_t> keep(static_cast<size_t>(st.total), 0);
+        float kth = top.empty() ? 0.0f : scores_[static_cast<size_t>(top[0])];
+        for (int64_t g : top) {
+            keep[static_cast<size_t>(g)] = 1;
+            kth = std::min(kth, scores_[static_cast<size_t>(g)]);
+        }
+        st.threshold = kth;
+        int64_t base = 0;
+        for (size_t li = 0; li < layers.size(); ++li) {
+            const SelectorLayer& l = layers[li];
+            w0_.resize(static_cast<size_t>(l.count));
+            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
+            for (int64_t i = 0; i < l.count; ++i) reset(li, i, keep[static_cast<size_t>(base + i)] != 0);
+            base += l.count;
+        }
+    }
+    for (int64_t t : st.tracked_per_layer) st.tracked += t;
+    decay_.advance();
+    return st;
+}
+
+}  // namespace stvp::accel::sparse
