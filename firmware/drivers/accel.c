@@ -511,7 +511,7 @@ int stvp_accel_format_error(const stvp_accel_result_t *r, const stvp_accel_desc 
         snprintf(what, sizeof what, " (%s)", role);
     const char *field = stvp_accel_field_name(r->err_field);
     /* Addresses, flags and float bit patterns read best in hex; shapes and opcodes in decimal. */
-    int hex = r->err_field == STVP_ACCEL_FIELD_FLAGS || r->err_field == STVP_ACCEL_FIELD_ALPHA ||
+    int hex = r->err_field == STVP_ACCEL_FIELD_FLAGS || (r->err_field == STVP_ACCEL_FIELD_OPCODE && value > 255) || r->err_field == STVP_ACCEL_FIELD_ALPHA ||
               r->err_field == STVP_ACCEL_FIELD_BETA ||
               (r->err_field >= STVP_ACCEL_FIELD_SRC0 && r->err_field <= STVP_ACCEL_FIELD_META1);
     if (hex)

@@ -120,7 +120,7 @@ static void report(const char *name, const measure_t *m, unsigned count, int ok,
     int pass = ran && ok && guards_ok && counted;
     ++ops_run;
     ops_failed += !pass;
-    printf("%s %-34s max error %.2e, accel %llu cycles %llu MACs %llu skipped, cpu %llu cycles\n",
+    printf("%s %-36s max error %.2e, accel %llu cycles %llu MACs %llu skipped, cpu %llu cycles\n",
            pass ? "PASS" : "FAIL", name, (double)err, (unsigned long long)m->delta.cycles,
            (unsigned long long)m->delta.macs, (unsigned long long)m->delta.macs_skipped,
            (unsigned long long)m->cpu_cycles);
@@ -364,10 +364,11 @@ int main(void)
 
     make_inputs();
     test_fc();
-    test_conv(&conv_s1, "2x3x8x8 k4 3x3 s1 p1");
-    test_conv(&conv_s2, "2x3x8x8 k4 3x3 s2 p1");
-    test_pool(&pool_2x2, "2x4x8x8 2x2 s2", 1);
-    test_pool(&pool_3x3, "2x4x8x8 3x3 s2", 0);
+    printf("     conv: X 2x3x8x8, W 4x3x3x3, pad 1; pool: X 2x4x8x8\n");
+    test_conv(&conv_s1, "s1");
+    test_conv(&conv_s2, "s2");
+    test_pool(&pool_2x2, "2x2 s2", 1);
+    test_pool(&pool_3x3, "3x3 s2", 0);
     test_xent();
     test_sgd();
     test_copy(&info);

@@ -148,6 +148,9 @@ static int step(unsigned index, int verbose)
     compare("loss", &acc.res.loss, &cpu.res.loss, 1, verbose);
     ++checks;
     failures += acc.res.correct != cpu.res.correct;
+    if (verbose || acc.res.correct != cpu.res.correct)
+        printf("%s correct %lu (cpu %lu)\n", acc.res.correct == cpu.res.correct ? "PASS" : "FAIL",
+               (unsigned long)acc.res.correct, (unsigned long)cpu.res.correct);
     compare("dW2", acc.dw2, cpu.dw2, D_OUT * D_HID, verbose);
     compare("db2", acc.db2, cpu.db2, D_OUT, verbose);
     compare("dH", acc.dh, cpu.dh, N * D_HID, verbose);
