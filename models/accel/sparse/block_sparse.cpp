@@ -1,0 +1,72 @@
+#include "accel/sparse/block_sparse.h"
+
+#include <algorithm>
+
+namespace stvp::accel::sparse {
+
+std::string BlockSparseConfig::validate() const {
+    if (fc_block < 1 || fc_block * fc_block > 64) return "fc_block must be 1..8 (a 64-bit mask per block)";
+    if (pointer_bits < 1 || pointer_bits > 32) return "pointer_bits must be 1..32";
+    return {};
+}
+
+void BlockSparseWeights::block_shape(const BlockSparseConfig& cfg, int64_t R, int64_t S, int64_t* bk, int64_t* bc) {
+    const bool fc = R == 1 && S == 1;
+    *bk = *bc = fc ? cfg.fc_block : 1;
+}
+
+std::string BlockSparseWeights::encode(const float* w, const uint8_t* mask, int64_t K, int64_t C, int64_t R,
+                                       int64_t S, int64_t bk, int64_t bc, uint32_t pointer_bits,
+                                       BlockSparseWeights* out) {
+    if (K < 1 || C < 1 || R < 1 || S < 1 || bk < 1 || bc < 1) return "extents and block sizes must be >= 1";
+    if (bk * bc * R * S > 64) return "block of " + std::to_string(bk * bc * R * S) + " weights exceeds a 64-bit mask";
+    BlockSparseWeights b;
+    b.K_ = K, b.C_ = C, b.R_ = R, b.S_ = S, b.bk_ = bk, b.bc_ = bc;
+    b.kb_ = (K + bk - 1) / bk, b.cb_ = (C + bc - 1) / bc;
+    b.pointer_bits_ = pointer_bits;
+    b.masks_.assign(static_cast<size_t>(b.kb_ * b.cb_), 0);
+    b.ptrs_.assign(static_cast<size_t>(b.kb_ * b.cb_), 0);
+    const uint64_t limit = pointer_bits >= 32 ? (uint64_t{1} << 32) : (uint64_t{1} << pointer_bits);
+    for (int64_t kb = 0; kb < b.kb_; ++kb)
+        for (int64_t cb = 0; cb < b.cb_; ++cb) {
+            const int64_t blk = kb * b.cb_ + cb;
+            if (b.values_.size() >= limit)
+                return "more than 2^" + std::to_string(pointer_bits) + " kept weights: pointer overflow";
+            b.ptrs_[static_cast<size_t>(blk)] = static_cast<uint32_t>(b.values_.size());
+            uint64_t m = 0;
+            int bit = 0;
+            for (int64_t kk = 0; kk < bk; ++kk)
+                for (int64_t cc = 0; cc < bc; ++cc)
+                    for (int64_t r = 0; r < R; ++r)
+                        for (int64_t s = 0; s < S; ++s, ++bit) {
+                            const int64_t k = kb * bk + kk, c = cb * bc + cc;
+                            if (k >= K || c >= C) continue;  // edge block: bits past the tensor stay 0
+                            const int64_t i = ((k * C + c) * R + r) * S + s;
+                            if (mask ? mask[i] != 0 : w[i] != 0.0f) {
+                                m |= uint64_t{1} << bit;
+                                b.values_.push_back(w[i]);
+                            }
+                        }
+            b.masks_[static_cast<size_t>(blk)] = m;
+        }
+    *out = std::move(b);
+    return {};
+}
+
+void BlockSparseWeights::decode(float* w) const {
+    std::fill(w, w + elements(), 0.0f);
+    for_each([&](int64_t k, int64_t c, int64_t r, int64_t s, float v) { w[((k * C_ + c) * R_ + r) * S_ + s] = v; });
+}
+
+void BlockSparseWeights::decode_transposed(float* wt) const {
+    std::fill(wt, wt + elements(), 0.0f);
+    for_each_transposed(
+        [&](int64_t c, int64_t k, int64_t r, int64_t s, float v) { wt[((c * K_ + k) * R_ + r) * S_ + s] = v; });
+}
+
+void BlockSparseWeights::kept_mask(uint8_t* m) const {
+    std::fill(m, m + elements(), uint8_t{0});
+    for_each([&](int64_t k, int64_t c, int64_t r, int64_t s, float) { m[((k * C_ + c) * R_ + r) * S_ + s] = 1; });
+}
+
+}  // namespace stvp::accel::sparse
