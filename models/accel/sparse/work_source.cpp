@@ -1,0 +1,195 @@
+#include "accel/sparse/work_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "accel/core/loop_nest.h"
+
+namespace stvp::accel::sparse {
+
+std::string conv_operands(const Conv2dShape& s, Phase phase, const uint8_t* w_nz, const uint8_t* x_nz,
+                          const uint8_t* dy_nz, NestOperands* out) {
+    std::string e = validate(s);
+    if (!e.empty()) return e;
+    const int64_t N = s.batch, C = s.in_channels, H = s.in_h, W = s.in_w, K = s.out_channels, R = s.kernel_h,
+                  S = s.kernel_w, P = s.out_h(), Q = s.out_w();
+    NestOperands o;
+    switch (phase) {
+        case Phase::Forward:
+            if (w_nz) o.wt.assign(w_nz, w_nz + K * C * R * S);
+            if (x_nz) o.in.assign(x_nz, x_nz + N * C * H * W);
+            break;
+        case Phase::InputGrad:
+            if (s.stride_h != 1 || s.stride_w != 1) return "input-grad operand maps need stride 1";
+            if (w_nz) {  // Wt[c][k][r][s] = W[k][c][R-1-r][S-1-s]
+                o.wt.resize(static_cast<size_t>(K * C * R * S));
+                for (int64_t k = 0; k < K; ++k)
+                    for (int64_t c = 0; c < C; ++c)
+                        for (int64_t r = 0; r < R; ++r)
+                            for (int64_t t = 0; t < S; ++t)
+                                o.wt[static_cast<size_t>(((c * K + k) * R + r) * S + t)] =
+                                    w_nz[((k * C + c) * R + (R - 1 - r)) * S + (S - 1 - t)];
+            }
+            if (dy_nz) o.in.assign(dy_nz, dy_nz + N * K * P * Q);
+            break;
+        case Phase::WeightGrad:
+            if (dy_nz) {  // Wt[k][c=n][r=p][s=q] = dY[n][k][p][q]
+                o.wt.resize(static_cast<size_t>(N * K * P * Q));
+                for (int64_t n = 0; n < N; ++n)
+                    for (int64_t k = 0; k < K; ++k)
+                        for (int64_t pq = 0; pq < P * Q; ++pq)
+                            o.wt[static_cast<size_t>((k * N + n) * P * Q + pq)] = dy_nz[(n * K + k) * P * Q + pq];
+            }
+            if (x_nz) {  // In[n=c][c=n][h][w] = X[n][c][h][w]
+                o.in.resize(static_cast<size_t>(N * C * H * W));
+                for (int64_t n = 0; n < N; ++n)
+                    for (int64_t c = 0; c < C; ++c)
+                        std::copy(x_nz + (n * C + c) * H * W, x_nz + (n * C + c + 1) * H * W,
+                                  o.in.begin() + (c * N + n) * H * W);
+            }
+            break;
+    }
+    *out = std::move(o);
+    return {};
+}
+
+std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, const uint8_t* x_nz,
+                        const uint8_t* dy_nz, NestOperands* out) {
+    Conv2dShape c;
+    c.batch = s.batch, c.in_channels = s.in_features, c.out_channels = s.out_features;
+    return conv_operands(c, phase, w_nz, x_nz, dy_nz, out);
+}
+
+int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
+    const OpShape& o = nest_;
+    const int64_t C = o.e(Dim::C), R = o.e(Dim::R), S = o.e(Dim::S), H = o.in_h, W = o.in_w;
+    const bool wd = ops_.wt.empty(), id = ops_.in.empty();
+    auto D = [&](Dim d) { return std::pair{lo[idx(d)], hi[idx(d)]}; };
+    const auto [k0, k1] = D(Dim::K);
+    const auto [n0, n1] = D(Dim::N);
+    const auto [p0, p1] = D(Dim::P);
+    const auto [q0, q1] = D(Dim::Q);
+    int64_t total = 0;
+    for (int64_t c = lo[idx(Dim::C)]; c < hi[idx(Dim::C)]; ++c)
+        for (int64_t r = lo[idx(Dim::R)]; r < hi[idx(Dim::R)]; ++r)
+            for (int64_t s = lo[idx(Dim::S)]; s < hi[idx(Dim::S)]; ++s) {
+                int64_t wsum = 0;
+                if (wd) {
+                    wsum = k1 - k0;
+                } else {
+                    for (int64_t k = k0; k < k1; ++k) wsum += ops_.wt[static_cast<size_t>(((k * C + c) * R + r) * S + s)];
+                }
+                if (wsum == 0) continue;
+                int64_t isum = 0;
+                for (int64_t p = p0; p < p1; ++p) {
+                    const int64_t h = p * o.stride_h + r * o.dilation_h - o.pad_h;
+                    if (h < 0 || h >= H) continue;
+                    for (int64_t q = q0; q < q1; ++q) {
+                        const int64_t w = q * o.stride_w + s * o.dilation_w - o.pad_w;
+                        if (w < 0 || w >= W) continue;
+                        if (id) {
+                            isum += n1 - n0;
+                        } else {
+                            for (int64_t n = n0; n < n1; ++n)
+                                isum += ops_.in[static_cast<size_t>(((n * C + c) * H + h) * W + w)];
+                        }
+                    }
+                }
+                total += wsum * isum;
+            }
+    return total;
+}
+
+void SparsePeWork::step_work(const StepView& v, int64_t rows, int64_t cols, int64_t* work) const {
+    const Mapping& m = *v.mapping;
+    const int rd = idx(m.row_dim), cd = idx(m.col_dim);
+    const int64_t ar = v.size[rd], ac = v.size[cd];
+    // Split dim of the load balancer: the largest temporal extent.
+    int split = -1;
+    for (int d = 0; d < kDims; ++d)
+        if (d != rd && d != cd && v.size[d] > 1 && (split < 0 || v.size[d] > v.size[split])) split = d;
+    if (balance_) halves_.clear();
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) {
+            int64_t& out = work[i * cols + j];
+            out = 0;
+            if (i >= ar || j >= ac) continue;
+            DimArray lo = v.origin, hi;
+            lo[rd] += i, lo[cd] += j;
+            for (int d = 0; d < kDims; ++d) hi[d] = lo[d] + (d == rd || d == cd ? 1 : v.size[d]);
+            if (!balance_ || split < 0) {
+                out = box_work(lo, hi);
+                if (balance_) halves_.push_back(out), halves_.push_back(0);
+                continue;
+            }
+            DimArray mid = hi;
+            mid[split] = lo[split] + v.size[split] / 2;
+            DimArray lo2 = lo;
+            lo2[split] = mid[split];
+            halves_.push_back(box_work(lo, mid));
+            halves_.push_back(box_work(lo2, hi));
+        }
+    if (balance_) {
+        std::sort(halves_.begin(), halves_.end(), std::greater<int64_t>());
+        size_t pe = 0;
+        for (int64_t i = 0; i < ar; ++i)
+            for (int64_t j = 0; j < ac; ++j, ++pe) work[i * cols + j] = halves_[pe] + halves_[halves_.size() - 1 - pe];
+        lb_entries_ += halves_.size();
+    }
+    auto prod = [&](std::initializer_list<Dim> ds) {
+        int64_t x = 1;
+        for (Dim d : ds)
+            if (idx(d) != cd) x *= v.size[idx(d)];
+        return x;
+    };
+    const bool wt_per_col = m.col_dim == Dim::K, in_per_col = m.col_dim == Dim::N;
+    wt_streamed_ += static_cast<uint64_t>(ar * (wt_per_col ? ac : 1) * prod({Dim::K, Dim::R, Dim::S}));
+    in_streamed_ += static_cast<uint64_t>(ar * (in_per_col ? ac : 1) * prod({Dim::N, Dim::P, Dim::Q}));
+}
+
+std::string SparseEnergyTable::validate() const {
+    for (double v : {decoder_unit_pj, zero_check_pj, pruner_op_pj, quantile_op_pj})
+        if (!(v >= 0 && std::isfinite(v))) return "sparse energies must be finite and >= 0";
+    if (!(transposed_pointer_factor >= 1)) return "transposed_pointer_factor must be >= 1";
+    return {};
+}
+
+SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOperands& ops, const WeightFormat& wf,
+                            bool load_balance) {
+    SparsePeWork w(nest, ops, load_balance);
+    SparseCost c;
+    c.op = tm.nest(nest, &w);
+    ActionCounts& k = c.op.counts;
+    SparseCounts& x = c.extra;
+    x.lb_entries = w.lb_entries();
+    if (!ops.in.empty()) x.zero_checks = w.in_streamed();
+    if (wf.compressed) {
+        auto& t = c.op.traffic[static_cast<int>(Role::Weight)];
+        const uint64_t dense = t.read_bytes;
+        const uint64_t vals = static_cast<uint64_t>(std::llround(static_cast<double>(dense) * wf.density));
+        const uint64_t meta =
+            static_cast<uint64_t>(std::ceil(static_cast<double>(dense) / 4 * wf.metadata_bits_per_weight / 8));
+        t.read_bytes = vals + meta;
+        k.dram_read_bytes = k.dram_read_bytes - dense + vals + meta;
+        k.gb_write_bytes = k.gb_write_bytes - dense + vals + meta;
+        x.metadata_dram_bytes = meta;
+        x.metadata_gb_bytes = static_cast<uint64_t>(
+            std::ceil(static_cast<double>(w.wt_streamed()) * wf.metadata_bits_per_weight / 8));
+        k.gb_read_bytes += x.metadata_gb_bytes;
+        x.decoded_units = w.wt_streamed() / static_cast<uint64_t>(std::max<int64_t>(1, wf.unit_elements));
+        if (wf.transposed_walk) x.transposed_pointer_reads = x.decoded_units;
+    }
+    return c;
+}
+
+double sparse_energy_pj(const SparseCost& c, const EnergyTable& t, const SparseEnergyTable& s) {
+    const SparseCounts& x = c.extra;
+    auto d = [](uint64_t v) { return static_cast<double>(v); };
+    return energy_of(c.op.counts, t).total_pj() + d(x.decoded_units) * s.decoder_unit_pj +
+           d(x.zero_checks) * s.zero_check_pj + d(x.pruner_ops) * s.pruner_op_pj +
+           d(x.quantile_ops) * s.quantile_op_pj + d(x.lb_entries) * t.gb_read_pj +
+           d(x.transposed_pointer_reads) * (s.transposed_pointer_factor - 1.0) * t.gb_read_pj;
+}
+
+}  // namespace stvp::accel::sparse

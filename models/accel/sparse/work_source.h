@@ -1,0 +1,117 @@
+// Decoders and the PE cluster as the timing model sees them (accel/core/pe_work.h): per-PE MACs
+// per lock-step array step counted from the real non-zeros of the operands, with the optional
+// load balancer, plus the metadata, decoder, pruner and quantile-unit activity a sparse op adds.
+//
+// Operand zero maps live in the coordinates of one loop nest (accel/core/loop_nest.h):
+//   wt[K][C][R][S] (the Wt operand) and in[N][C][in_h][in_w] (the In operand), 1 = non-zero;
+//   an empty map means dense. conv_operands()/fc_operands() build them from the real tensors'
+//   maps for each phase: forward Wt = W, In = X; input grad Wt = W^T flipped, In = dY;
+//   weight grad Wt = dY, In = X^T. A mask of W comes from a decoder (block bitmask or N:M kept
+//   mask), a map of X or dY is the activation/gradient zero map (ReLU zeros, pruned gradients).
+//
+// PE work: a MAC is performed iff its Wt and In elements are non-zero and In lies inside the
+// input (padding is never counted). For a PE box it is computed as
+//   sum over (c, r, s) of [non-zero Wt over k] x [non-zero In over (n, p, q)],
+// which is exact because Wt does not depend on (n, p, q) nor In on k.
+//
+// Load balancer (Procrustes, SEEDS.md): each active PE's box is split in two halves along its
+// largest temporal extent; all halves are sorted by work and the densest is paired with the
+// sparsest; each PE then does one pair. Total work is unchanged; the step's max drops. With
+// every temporal extent 1 a PE cannot be split (its second half is empty).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "accel/core/energy.h"
+#include "accel/core/pe_work.h"
+#include "accel/core/shapes.h"
+#include "accel/core/timing.h"
+
+namespace stvp::accel::sparse {
+
+struct NestOperands {
+    std::vector<uint8_t> wt;  // [K][C][R][S] of the nest; empty = dense
+    std::vector<uint8_t> in;  // [N][C][in_h][in_w] of the nest; empty = dense
+};
+
+// Zero maps of the real tensors (any may be nullptr = dense): w_nz W[K][C][R][S], x_nz X[N][C][H][W],
+// dy_nz dY[N][K][P][Q]. The input-gradient phase needs stride 1 (a strided input gradient is
+// split into sub-pixel nests, whose operand maps are not built here): error otherwise.
+std::string conv_operands(const Conv2dShape& s, Phase phase, const uint8_t* w_nz, const uint8_t* x_nz,
+                          const uint8_t* dy_nz, NestOperands* out);
+std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, const uint8_t* x_nz,
+                        const uint8_t* dy_nz, NestOperands* out);
+
+class SparsePeWork : public PeWorkSource {
+public:
+    SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance)
+        : nest_(nest), ops_(ops), balance_(load_balance) {}
+    void step_work(const StepView& step, int64_t rows, int64_t cols, int64_t* work) const override;
+    bool counts_padding() const override { return false; }
+
+    // Non-zero MACs in the box [lo, hi) of the nest (the brute-force-free count).
+    int64_t box_work(const DimArray& lo, const DimArray& hi) const;
+
+    // Tallies over every step asked so far (the decoders' view of the walk): Wt and In elements
+    // streamed from the GB to the array (unique words; a multicast counts once) and load
+    // balancer entries sorted.
+    uint64_t wt_streamed() const { return wt_streamed_; }
+    uint64_t in_streamed() const { return in_streamed_; }
+    uint64_t lb_entries() const { return lb_entries_; }
+
+private:
+    const OpShape& nest_;
+    const NestOperands& ops_;
+    bool balance_;
+    mutable uint64_t wt_streamed_ = 0, in_streamed_ = 0, lb_entries_ = 0;
+    mutable std::vector<int64_t> halves_;
+};
+
+// How the Wt operand is stored (its DRAM traffic and decoder work).
+struct WeightFormat {
+    bool compressed = false;        // values of kept weights only + metadata
+    double density = 1.0;           // kept / all
+    double metadata_bits_per_weight = 0;  // metadata bits per dense weight position
+    int64_t unit_elements = 1;      // weight positions per decoded block or N:M group
+    bool transposed_walk = false;   // block pointers read in the transposed order (1.5x)
+};
+
+// Energies of the sparse units, pJ per action. [open]: no published value; rough 40 nm figures
+// of the logic involved, chosen so that the units stay small next to the 32.3 pJ MAC.
+struct SparseEnergyTable {
+    double decoder_unit_pj = 2.0;    // one block bitmask or N:M group decoded (popcount/index logic) [open]
+    double zero_check_pj = 0.1;      // one operand zero detection on the GB -> PE path [open]
+    double pruner_op_pj = 3.0;       // one gradient through the pruner (xorshift32, compare, mux) [open]
+    double quantile_op_pj = 32.3;    // one estimator update (fp32 multiply + compare), taken as a MAC [open]
+    double transposed_pointer_factor = 1.5;  // unaligned pointer read vs a GB access [code]
+    std::string validate() const;
+};
+
+struct SparseCounts {
+    uint64_t decoded_units = 0;          // blocks / groups decoded
+    uint64_t zero_checks = 0;            // In elements checked for zero
+    uint64_t metadata_dram_bytes = 0;    // (also inside the OpCost's DRAM counts)
+    uint64_t metadata_gb_bytes = 0;      // (also inside the OpCost's GB counts)
+    uint64_t transposed_pointer_reads = 0;
+    uint64_t pruner_ops = 0;
+    uint64_t quantile_ops = 0;
+    uint64_t lb_entries = 0;             // half-tile counts sorted, each one GB access [code]
+};
+
+struct SparseCost {
+    OpCost op;  // timing and the core's action counts, weight traffic compressed, metadata added
+    SparseCounts extra;
+};
+
+// One nest with operand maps; the weight format adjusts the Wt operand's DRAM traffic and adds
+// metadata and decoder work. Cycles keep the dense DRAM transfer times of the Wt operand (a
+// conservative simplification: every op in the table is compute-bound).
+SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOperands& ops, const WeightFormat& wf,
+                            bool load_balance);
+
+// Energy of a sparse op: the core's table on op.counts plus the sparse units.
+double sparse_energy_pj(const SparseCost& c, const EnergyTable& t, const SparseEnergyTable& s);
+
+}  // namespace stvp::accel::sparse
