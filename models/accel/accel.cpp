@@ -188,13 +188,21 @@ uint32_t Accel::read_synced(uint32_t offset) {
     return regs_.value(offset);
 }
 
-// CTRL is a command register: a write acts on its set bits and stores nothing. The decision
-// is taken at the CPU's true time (sync), so a chain that has ended by then does not reject it.
+// A chain running at kernel time may have ended by the CPU's local time (temporal
+// decoupling): then the CPU waits for its own time (sync) before the busy check, so a control
+// write is rejected only if the accelerator is busy at the time of the write. An idle
+// accelerator cannot become busy without a CPU write, so an idle write never waits.
+bool Accel::busy_at_access() {
+    if (!busy_now()) return false;
+    sync();
+    return busy_now();
+}
+
+// CTRL is a command register: a write acts on its set bits and stores nothing.
 bool Accel::write_ctrl(uint32_t v) {
     const uint32_t cmds = v & (ACCEL_CTRL_START_MASK | ACCEL_CTRL_SOFT_RESET_MASK);
     if (!cmds) return true;
-    sync();
-    if (busy_now()) {
+    if (busy_at_access()) {
         // Ignored rather than refused with an error response: the running chain is not
         // disturbed, the CPU takes no fault, and the driver sees CMD_REJECTED.
         ++regs_.value(ACCEL_CMD_REJECTED);
@@ -207,8 +215,7 @@ bool Accel::write_ctrl(uint32_t v) {
 }
 
 bool Accel::write_config(uint32_t offset, uint32_t v) {
-    sync();
-    if (busy_now()) {
+    if (busy_at_access()) {
         ++regs_.value(ACCEL_CMD_REJECTED);
         ++stats_.commands_rejected;
         return true;

@@ -149,6 +149,7 @@ private:
     void set_identification();
     sc_core::sc_time cpu_offset() const { return access_time() - sc_core::sc_time_stamp(); }
     bool busy_now() const;
+    bool busy_at_access();
     uint32_t read_synced(uint32_t offset);
 
     void processor();

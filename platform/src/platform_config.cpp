@@ -69,6 +69,7 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "data files copied into memory before the CPU starts, as FILE@ADDRESS (relative paths from the "
            "working directory)");
     s.bind("args", &c.args, "firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8)");
+    bind_accel_config(s, c.accel);
 }
 
 void validate_platform_config(const PlatformConfig& c, const std::string& origin) {
@@ -96,6 +97,7 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
             throw ConfigError(origin + ": 'args': '" + a + "' is not a 32-bit integer");
     }
     for (auto& p : c.preload) parse_preload(p);
+    validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
 }
 
 PreloadEntry parse_preload(const std::string& entry) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "accel_config.h"
 #include "config_schema.h"
 #include "stvp/hw/memmap.h"
 
@@ -61,6 +62,7 @@ struct PlatformConfig {
         uint32_t train_limit = 0;       // 0 = the whole split
         uint32_t test_limit = 0;
     } dataset;
+    AccelPlatformConfig accel;                       // accel.* keys (accel_config.h)
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
     std::vector<std::string> args;                   // firmware arguments (SIMCTRL ARG[i]), as integers

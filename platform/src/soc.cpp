@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "accel/accel.h"
 #include "bus/router.h"
 #include "dataset.h"
 #include "cpu/cpu.h"
@@ -32,6 +33,50 @@ std::string hex(uint64_t v) {
     return buf;
 }
 
+void write_totals(JsonWriter& j, const AccelOpTotals& t) {
+    j.value("ops", t.ops);
+    j.value("cycles", t.cycles);
+    j.value("overhead_cycles", t.overhead_cycles);
+    j.value("macs", t.macs);
+    j.value("macs_skipped", t.macs_skipped);
+    j.value("dram_bytes", t.dram_bytes);
+    j.value("gb_bytes", t.gb_bytes);
+    j.begin_object("energy_pj");
+    j.value("pe", t.energy.pe_pj);
+    j.value("rf", t.energy.rf_pj);
+    j.value("gb", t.energy.gb_pj);
+    j.value("dram", t.energy.dram_pj);
+    j.value("control", t.energy.control_pj);
+    j.value("total", t.energy.total_pj());
+    j.end_object();
+}
+
+// The accelerator: chain counts, totals, and per (layer, phase) cycles, MACs, bytes and
+// energy by unit (phase names as in accel_desc.h; "idle" holds failed descriptors' fetches).
+void write_accel_stats(JsonWriter& j, const Accel& a) {
+    const AccelStats& s = a.stats();
+    j.begin_object("accel");
+    j.value("clock_hz", a.config().array.clock_hz);
+    j.value("chains", s.chains);
+    j.value("chains_failed", s.chains_failed);
+    j.value("descriptors", s.descriptors);
+    j.value("commands_rejected", s.commands_rejected);
+    j.value("busy_time_ns", s.busy_time.to_seconds() * 1e9);
+    j.begin_object("total");
+    write_totals(j, s.total);
+    j.end_object();
+    j.begin_array("per_layer_phase");
+    for (const auto& [key, t] : s.per_layer_phase) {
+        j.begin_object();
+        j.value("layer", uint64_t(key.first));
+        j.value("phase", accel::phase_name(key.second));
+        write_totals(j, t);
+        j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+}
+
 }  // namespace
 
 struct Soc::Impl {
@@ -39,7 +84,7 @@ struct Soc::Impl {
 
     // Interrupt wires (named for the VCD).
     sc_core::sc_signal<bool> irq_timer{"irq_mtip"}, irq_software{"irq_msip"}, irq_external{"irq_meip"};
-    sc_core::sc_signal<bool> irq_uart{"irq_uart"}, irq_dma{"irq_dma"};
+    sc_core::sc_signal<bool> irq_uart{"irq_uart"}, irq_dma{"irq_dma"}, irq_accel{"irq_accel"};
     sc_core::sc_signal<bool> irq_none{"irq_none"};  // ties off unused controller inputs
 
     Router router;
@@ -49,6 +94,7 @@ struct Soc::Impl {
     Uart uart;
     SimCtrl simctrl;
     Dma dma;
+    Accel accel;
     Cpu cpu;
 
     uint64_t dataset_bytes = 0;
@@ -94,6 +140,19 @@ struct Soc::Impl {
         d.quantum = ns(double(c.cpu.quantum_ns));
         return d;
     }
+    // The accelerator sees the DRAM of the dram.* keys (its tile model charges DRAM traffic).
+    static AccelConfig accel_config(const PlatformConfig& c) {
+        AccelConfig a;
+        a.array = accel_array_config(c.accel);
+        a.array.dram_bytes_per_s = c.dram.bandwidth_gbps * 1e9;
+        a.array.dram_latency_ns = double(c.dram.latency_ns);
+        a.energy = c.accel.energy;
+        a.decode_cycles = c.accel.decode_cycles;
+        a.max_chain = c.accel.max_chain;
+        a.spad_bytes = c.accel.spad_bytes;
+        a.spad_latency = ns(double(c.accel.spad_latency_ns));
+        return a;
+    }
     static CpuConfig cpu_config(const PlatformConfig& c, const RunOptions& run) {
         CpuConfig k;
         k.clock_hz = c.cpu.clock_hz;
@@ -120,6 +179,7 @@ struct Soc::Impl {
           uart("uart", uart_config(c)),
           simctrl("simctrl", simctrl_config(c)),
           dma("dma", dma_config(c)),
+          accel("accel", accel_config(c)),
           cpu("cpu", cpu_config(c, run)) {
         // Targets, in router port order; each mapped at its configured region.
         struct Target {
@@ -128,17 +188,18 @@ struct Soc::Impl {
         };
         Target targets[] = {{"dram", dram.socket},       {"clint", clint.socket}, {"plic", plic.socket},
                             {"uart", uart.socket},       {"simctrl", simctrl.socket},
-                            {"dma", dma.socket}};
+                            {"dma", dma.socket},         {"accel", accel.socket},
+                            {"spad", accel.spad.socket}};
         unsigned port = 0;
         for (auto& t : targets) {
             router.initiator_socket.bind(t.socket);
             const RegionConfig& r = c.memory_map.at(t.region);
             router.add_region(t.region, r.base, r.size, port++);
         }
-        // The accelerator's register and scratchpad regions stay holes until its model exists.
 
         cpu.socket.bind(router.target_socket);
         dma.master.bind(router.target_socket);
+        accel.master.bind(router.target_socket);
 
         clint.irq_timer.bind(irq_timer);
         clint.irq_software.bind(irq_software);
@@ -148,9 +209,11 @@ struct Soc::Impl {
         plic.irq_external.bind(irq_external);
         uart.irq.bind(irq_uart);
         dma.irq.bind(irq_dma);
+        accel.irq.bind(irq_accel);
         for (unsigned i = 0; i < plic.sources.size(); ++i) {
             if (i == STVP_IRQ_UART) plic.sources[i].bind(irq_uart);
             else if (i == STVP_IRQ_DMA) plic.sources[i].bind(irq_dma);
+            else if (i == STVP_IRQ_ACCEL) plic.sources[i].bind(irq_accel);
             else plic.sources[i].bind(irq_none);
         }
         cpu.set_time_source([this](const sc_core::sc_time& now) { return clint.mtime_at(now); });
@@ -216,7 +279,11 @@ struct Soc::Impl {
         }
     }
 
-    Memory* memory_for(const std::string& region) { return region == "dram" ? &dram : nullptr; }
+    Memory* memory_for(const std::string& region) {
+        if (region == "dram") return &dram;
+        if (region == "spad") return &accel.spad;  // preloads may stage data in the scratchpad
+        return nullptr;
+    }
 };
 
 void Soc::Impl::on_cpu_halt(HaltReason r, uint32_t pc, const std::string& msg) {
@@ -299,8 +366,10 @@ void Soc::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, m.irq_external, "soc.irq.meip");
     sc_core::sc_trace(tf, m.irq_uart, "soc.irq.uart");
     sc_core::sc_trace(tf, m.irq_dma, "soc.irq.dma");
+    sc_core::sc_trace(tf, m.irq_accel, "soc.irq.accel");
     sc_core::sc_trace(tf, m.cpu.state, "soc.cpu.state");
     sc_core::sc_trace(tf, m.dma.busy(), "soc.dma.busy");
+    m.accel.trace(tf, "soc.accel");
     sc_core::sc_trace(tf, m.simctrl.phase, "soc.simctrl.phase");
     sc_core::sc_trace(tf, m.simctrl.trace_enable, "soc.simctrl.trace_enable");
 }
@@ -357,6 +426,7 @@ void Soc::write_stats(JsonWriter& j) const {
         j.value("bytes", m.dataset_bytes);
         j.end_object();
     }
+    write_accel_stats(j, m.accel);
     j.begin_array("markers");
     for (auto& mk : m.simctrl.markers()) {
         j.begin_object();

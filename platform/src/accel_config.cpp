@@ -1,0 +1,81 @@
+#include "accel_config.h"
+
+namespace stvp {
+
+void bind_accel_config(ConfigSchema& s, AccelPlatformConfig& c) {
+    using namespace check;
+    accel::ArrayConfig& a = c.array;
+    s.bind("accel.clock_hz", &a.clock_hz,
+           "accelerator clock in Hz (the unit of its cycle counts) [open: not published; 500 MHz, a moderate 40 nm clock]",
+           range_real(1e3, 10e9));
+    s.bind("accel.rows", &a.rows, "PE array rows (Procrustes: 16)", range(1, 1024));
+    s.bind("accel.cols", &a.cols, "PE array columns (Procrustes: 16)", range(1, 1024));
+    s.bind("accel.macs_per_pe", &a.macs_per_pe, "fp32 MACs per PE per cycle (Procrustes: 1)", range(1, 1024));
+    s.bind_enum("accel.dataflow", &c.dataflow, {"CxN", "CxK"},
+                "loop dimensions spread over the array's rows x columns: CxN = input channels x minibatch "
+                "(Procrustes' choice for convolutions), CxK = input channels x output channels (its choice for FC)");
+    s.bind("accel.rf_bytes", &a.rf_bytes, "register file per PE in bytes (Procrustes: 1 KiB = 256 x 32 bit)",
+           range(12, 1u << 24));
+    s.bind("accel.gb_bytes", &a.gb_bytes, "global buffer in bytes (Procrustes: 128 KiB)", range(12, 1u << 30));
+    s.bind("accel.gb_banks", &a.gb_banks, "global buffer banks (Procrustes: 16)", range(1, 1024));
+    s.bind("accel.gb_bytes_per_cycle", &a.gb_bytes_per_cycle,
+           "global buffer <-> PE bandwidth in bytes per cycle (Procrustes: 16 banks x 64-bit rows = 128)",
+           range(4, 1u << 20));
+    s.bind("accel.double_buffering", &a.double_buffering,
+           "split the global buffer and register files in halves to load the next tile while computing");
+    s.bind("accel.decode_cycles", &c.decode_cycles, "cycles to validate a fetched descriptor and resolve its operands",
+           range(0, 1000000));
+    s.bind("accel.max_chain", &c.max_chain, "largest descriptor count of one chain (DESC_COUNT)", range(1, 1u << 20));
+    s.bind_size("accel.spad_bytes", &c.spad_bytes,
+                "scratchpad RAM behind the spad region in bytes (default: the global buffer's 128 KiB)",
+                [](const uint64_t& v) {
+                    return (v < 4 || v > (1ull << 30) || v % 4) ? std::string("must be a multiple of 4 between 4 and 1 GiB")
+                                                               : std::string();
+                });
+    s.bind("accel.spad_latency_ns", &c.spad_latency_ns, "scratchpad access latency for the CPU and DMA in ns",
+           range(0, 1000000));
+
+    accel::EnergyTable& e = c.energy;
+    const std::string src = " (Procrustes 40 nm setup, configs/energy/procrustes_40nm.yaml)";
+    auto pj = range_real(0, 1e9);
+    s.bind("accel.energy.mac_pj", &e.mac_pj, "energy of an fp32 MAC in pJ" + src, pj);
+    s.bind("accel.energy.mac_gated_pj", &e.mac_gated_pj, "energy of a skipped (clock-gated) MAC in pJ" + src, pj);
+    s.bind("accel.energy.mac_idle_pj", &e.mac_idle_pj, "energy of an idle MAC slot in pJ [open]", pj);
+    s.bind("accel.energy.rf_read_pj", &e.rf_read_pj, "energy of a 32-bit register-file read in pJ" + src, pj);
+    s.bind("accel.energy.rf_write_pj", &e.rf_write_pj, "energy of a 32-bit register-file write in pJ" + src, pj);
+    s.bind("accel.energy.gb_read_pj", &e.gb_read_pj, "energy of a global-buffer read of gb_access_bytes in pJ" + src, pj);
+    s.bind("accel.energy.gb_write_pj", &e.gb_write_pj, "energy of a global-buffer write of gb_access_bytes in pJ" + src,
+           pj);
+    s.bind("accel.energy.gb_access_bytes", &e.gb_access_bytes, "bytes per global-buffer access (64-bit rows: 8)",
+           range(1, 4096));
+    s.bind("accel.energy.dram_read_pj", &e.dram_read_pj, "energy of a DRAM read of dram_access_bytes in pJ" + src, pj);
+    s.bind("accel.energy.dram_write_pj", &e.dram_write_pj, "energy of a DRAM write of dram_access_bytes in pJ" + src,
+           pj);
+    s.bind("accel.energy.dram_access_bytes", &e.dram_access_bytes, "bytes per DRAM access (8)", range(1, 4096));
+    s.bind("accel.energy.vector_op_pj", &e.vector_op_pj,
+           "energy of an element-wise fp32 op (pool compare, softmax step, SGD update) in pJ [open: one MAC]", pj);
+    s.bind("accel.energy.descriptor_fetch_pj", &e.descriptor_fetch_pj,
+           "energy of fetching 64 bytes of command descriptor from DRAM in pJ (8 x 512 pJ); a 128-byte "
+           "descriptor costs twice this",
+           pj);
+}
+
+accel::ArrayConfig accel_array_config(const AccelPlatformConfig& c) {
+    accel::ArrayConfig a = c.array;
+    a.dataflow = c.dataflow == "CxK" ? accel::Dataflow::CxK : accel::Dataflow::CxN;
+    return a;
+}
+
+void validate_accel_config(const AccelPlatformConfig& c, uint64_t spad_region_size, const std::string& origin) {
+    // The model's own checks name a field; the key is accel.<field>.
+    const std::string e = accel_array_config(c).validate();
+    if (!e.empty()) throw ConfigError(origin + ": 'accel." + e.substr(0, e.find(' ')) + "': " + e);
+    const std::string en = c.energy.validate();
+    if (!en.empty()) throw ConfigError(origin + ": 'accel.energy." + en.substr(0, en.find(' ')) + "': " + en);
+    if (c.spad_bytes > spad_region_size)
+        throw ConfigError(origin + ": 'accel.spad_bytes': " + std::to_string(c.spad_bytes) +
+                          " bytes do not fit the spad region ('memory_map.spad.size' " +
+                          std::to_string(spad_region_size) + ")");
+}
+
+}  // namespace stvp
