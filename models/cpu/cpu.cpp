@@ -1,5 +1,6 @@
 #include "cpu/cpu.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -38,6 +39,16 @@ const char* halt_reason_name(HaltReason r) {
     case HaltReason::TrapLoop: return "trap-loop";
     case HaltReason::WfiDeadlock: return "wfi-deadlock";
     case HaltReason::StopRequested: return "stop";
+    }
+    return "?";
+}
+
+const char* debug_event_name(DebugEvent e) {
+    switch (e) {
+    case DebugEvent::Reset: return "reset";
+    case DebugEvent::Breakpoint: return "breakpoint";
+    case DebugEvent::Step: return "step";
+    case DebugEvent::Interrupt: return "interrupt";
     }
     return "?";
 }
@@ -97,6 +108,16 @@ void Cpu::set_trace(std::ostream* os) {
     });
 }
 
+void Cpu::attach_debugger(CpuDebugger* debugger, bool halt_at_reset) {
+    debugger_ = debugger;
+    debug_halt_at_reset_ = debugger && halt_at_reset;
+}
+
+void Cpu::on_pc_sample(PcSampleFn fn, bool every_slice) {
+    pc_sample_ = std::move(fn);
+    pc_sample_every_slice_ = pc_sample_ && every_slice;
+}
+
 uint64_t Cpu::exceptions_taken() const {
     uint64_t n = 0;
     for (uint64_t v : core_.stats().exceptions) n += v;
@@ -124,7 +145,39 @@ void Cpu::account_slice() {
 
 void Cpu::update_state() {
     const int s = static_cast<int>(core_.state());
-    if (state.read() != s) state.write(s);
+    if (state.read() != s) {
+        state.write(s);
+        if (pc_sample_) pc_sample_(core_.pc(), local_time());
+    }
+}
+
+bool Cpu::debug_halt(DebugEvent why) {
+    // Simulated time stands still while the debugger has the CPU: catch the kernel up with
+    // the CPU's local time first, so that sc_time_stamp() is the time of the halt.
+    qk_.sync();
+    slice_base_ = core_.cycles();
+    update_state();
+    if (pc_sample_) pc_sample_(core_.pc(), local_time());
+    debug_stepping_ = false;
+    switch (debugger_->halted(*this, why)) {
+    case DebugAction::Step:
+        debug_stepping_ = true;
+        step_instret_ = core_.instret();
+        step_pc_ = core_.pc();
+        core_.skip_breakpoint_at(core_.pc());
+        return true;
+    case DebugAction::Detach:
+        debugger_ = nullptr;
+        core_.skip_breakpoint_at(core_.pc());
+        return true;
+    case DebugAction::Kill:
+        halt(HaltReason::StopRequested, "killed by the debugger");
+        return false;
+    case DebugAction::Continue:
+        break;
+    }
+    core_.skip_breakpoint_at(core_.pc());
+    return true;
 }
 
 void Cpu::halt(HaltReason r, const std::string& message) {
@@ -152,8 +205,10 @@ void Cpu::run_thread() {
     qk_.reset();
     slice_base_ = core_.cycles();
     const uint64_t instr_limit = cfg_.max_instructions ? cfg_.max_instructions : UINT64_MAX;
+    if (debugger_ && debug_halt_at_reset_ && !debug_halt(DebugEvent::Reset)) return;
     for (;;) {
         if (core_.stop_requested()) return halt(HaltReason::StopRequested, "stop requested");
+        if (debugger_ && debugger_->break_requested() && !debug_halt(DebugEvent::Interrupt)) return;
         const sc_time now = sc_core::sc_time_stamp();
         const sc_time local = qk_.get_local_time();
         // Something else happens at this very time (an interrupt line being raised, say):
@@ -185,8 +240,11 @@ void Cpu::run_thread() {
             slice_base_ = core_.cycles();
             continue;
         }
-        const RunExit e = core_.run(time_to_cycles_ceil(limit - cur), instr_limit);
+        // A debugger step executes one instruction (the core then reports InstructionLimit).
+        const uint64_t run_limit = debug_stepping_ ? std::min(instr_limit, core_.instret() + 1) : instr_limit;
+        const RunExit e = core_.run(time_to_cycles_ceil(limit - cur), run_limit);
         account_slice();
+        if (pc_sample_every_slice_) pc_sample_(core_.pc(), local_time());
         switch (e) {
         case RunExit::Budget:
             break;
@@ -201,13 +259,25 @@ void Cpu::run_thread() {
             if (halted_) return;
             break;
         case RunExit::InstructionLimit:
+            if (core_.instret() < instr_limit) break;  // the end of a debugger step
             return halt(HaltReason::InstructionLimit,
                         "instruction limit reached (" + std::to_string(core_.instret()) + " instructions)");
         case RunExit::Stop:
             return halt(HaltReason::StopRequested, "stop requested");
         case RunExit::TrapLoop:
             return halt(HaltReason::TrapLoop, core_.trap_loop_message());
+        case RunExit::Breakpoint:
+            if (!debugger_) {  // detached with breakpoints left in place: they no longer stop
+                core_.skip_breakpoint_at(core_.pc());
+                continue;
+            }
+            if (!debug_halt(DebugEvent::Breakpoint)) return;
+            continue;
         }
+        // A step ends once an instruction retired or a trap moved the pc.
+        if (debug_stepping_ && (core_.instret() != step_instret_ || core_.pc() != step_pc_) &&
+            !debug_halt(DebugEvent::Step))
+            return;
     }
 }
 

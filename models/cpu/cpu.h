@@ -54,6 +54,39 @@ struct CpuConfig {
 enum class HaltReason { InstructionLimit, TrapLoop, WfiDeadlock, StopRequested };
 const char* halt_reason_name(HaltReason r);  // "max-instructions", "trap-loop", "wfi-deadlock", "stop"
 
+class Cpu;
+
+// Why the CPU stopped for its debugger.
+enum class DebugEvent {
+    Reset,       // before the first instruction (attach_debugger with halt_at_reset)
+    Breakpoint,  // pc is at a breakpoint (Rv32Core::add_breakpoint), not yet executed
+    Step,        // one instruction was executed (or a trap entered) after DebugAction::Step
+    Interrupt,   // break_requested() returned true at a slice boundary
+};
+const char* debug_event_name(DebugEvent e);  // "reset", "breakpoint", "step", "interrupt"
+
+// What the CPU does when its debugger returns.
+enum class DebugAction {
+    Continue,  // run on (the instruction at a breakpoint pc executes)
+    Step,      // execute one instruction, then halt again with DebugEvent::Step
+    Detach,    // run on without the debugger
+    Kill,      // halt for good (HaltReason::StopRequested, "killed by the debugger")
+};
+
+// A debugger attached to the CPU (the platform's GDB stub). Both functions are called in the
+// CPU's thread. While halted() runs no simulated time passes: the SystemC kernel waits for
+// it. The CPU synchronises with the kernel before halting, so sc_time_stamp() is the CPU's
+// time of the halt; halted() may read and write registers, CSRs, the pc, memory (through
+// Cpu::debug_read/debug_write) and breakpoints.
+class CpuDebugger {
+public:
+    virtual ~CpuDebugger() = default;
+    virtual DebugAction halted(Cpu& cpu, DebugEvent why) = 0;
+    // Polled at every slice boundary while the CPU runs (keep it cheap); true halts the CPU
+    // with DebugEvent::Interrupt.
+    virtual bool break_requested() = 0;
+};
+
 class Cpu : public sc_core::sc_module, private CoreBus {
 public:
     tlm_utils::simple_initiator_socket<Cpu> socket;
@@ -110,6 +143,19 @@ public:
     // Instruction trace to `os` (nullptr: off); overrides trace_path.
     void set_trace(std::ostream* os);
 
+    // ---- debugging ----
+    // Attaches a debugger (nullptr detaches); call before the simulation starts. With
+    // halt_at_reset the CPU halts for it before its first instruction.
+    void attach_debugger(CpuDebugger* debugger, bool halt_at_reset);
+    // Breakpoints are the core's (core().add_breakpoint(pc)): free while none is set.
+
+    // PC samples for a waveform: fn(pc, t) at every change of `state` (pc of the next
+    // instruction: the handler after a trap entry, mepc after mret, past the wfi while
+    // asleep), at debugger halts, and, with every_slice, at the end of every time slice
+    // (at most one quantum apart while running). t is the CPU's local time.
+    using PcSampleFn = std::function<void(uint32_t pc, const sc_core::sc_time& t)>;
+    void on_pc_sample(PcSampleFn fn, bool every_slice);
+
     Rv32Core& core() { return core_; }
     const Rv32Core& core() const { return core_; }
 
@@ -121,6 +167,7 @@ private:
     void update_state();
     void account_slice();
     bool yield_delta();  // false once kMaxDeltaYields were yielded at the current time stamp
+    bool debug_halt(DebugEvent why);  // false if the debugger killed the CPU (halted)
 
     BusStatus fetch(uint32_t addr, uint16_t& parcel) override;
     BusStatus load(uint32_t addr, unsigned size, uint32_t& value) override;
@@ -156,6 +203,14 @@ private:
     unsigned n_no_dmi_ = 0;
 
     std::unique_ptr<std::ofstream> trace_file_;
+
+    CpuDebugger* debugger_ = nullptr;
+    bool debug_halt_at_reset_ = false;
+    bool debug_stepping_ = false;
+    uint64_t step_instret_ = 0;
+    uint32_t step_pc_ = 0;
+    PcSampleFn pc_sample_;
+    bool pc_sample_every_slice_ = false;
 
     bool halted_ = false;
     HaltReason halt_reason_ = HaltReason::StopRequested;

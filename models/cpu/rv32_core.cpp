@@ -1,5 +1,6 @@
 #include "cpu/rv32_core.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -71,6 +72,7 @@ const char* run_exit_name(RunExit e) {
     case RunExit::StateChange: return "state-change";
     case RunExit::Stop: return "stop";
     case RunExit::TrapLoop: return "trap-loop";
+    case RunExit::Breakpoint: return "breakpoint";
     }
     return "?";
 }
@@ -221,7 +223,54 @@ Rv32Core::Slot* Rv32Core::decode_slot(uint32_t pc) {
     mark_code(pc);
     if (len == 4) mark_code(pc + 2);
     ++stats_.decodes;
+    // A debugger breakpoint lives in the slot: its handler stops before the instruction, and
+    // the other fields keep the decoded instruction (for traces).
+    if (!breakpoints_.empty() && has_breakpoint(pc) && !(skip_breakpoint_ && pc == skip_pc_))
+        d.h = kBreakpointHandler;
     return &d;
+}
+
+// ----------------------------------------------------------------------------------------
+// Debugger breakpoints
+
+void Rv32Core::add_breakpoint(uint32_t pc) {
+    if (has_breakpoint(pc)) return;
+    breakpoints_.push_back(pc);
+    invalidate_decode(pc, 2);  // re-decoded with the breakpoint handler
+}
+
+bool Rv32Core::remove_breakpoint(uint32_t pc) {
+    auto it = std::find(breakpoints_.begin(), breakpoints_.end(), pc);
+    if (it == breakpoints_.end()) return false;
+    breakpoints_.erase(it);
+    invalidate_decode(pc, 2);
+    return true;
+}
+
+bool Rv32Core::has_breakpoint(uint32_t pc) const {
+    return std::find(breakpoints_.begin(), breakpoints_.end(), pc) != breakpoints_.end();
+}
+
+void Rv32Core::skip_breakpoint_at(uint32_t pc) {
+    skip_breakpoint_ = true;
+    skip_pc_ = pc;
+}
+
+// Executes the instruction at skip_pc_ with its breakpoint out of the decode cache, puts the
+// breakpoint back, and runs on with what is left of the budget.
+RunExit Rv32Core::run_over_breakpoint(uint64_t max_cycles, uint64_t instret_limit) {
+    skip_breakpoint_ = false;
+    const uint32_t pc = skip_pc_;
+    if (pc_ != pc || !has_breakpoint(pc)) return run_slice(max_cycles, instret_limit);
+    skip_breakpoint_ = true;
+    invalidate_decode(pc, 2);
+    const uint64_t c0 = cycles_;
+    const RunExit e = run_slice(max_cycles, std::min(instret_limit, instret_ + 1));
+    skip_breakpoint_ = false;
+    invalidate_decode(pc, 2);
+    const uint64_t used = cycles_ - c0;
+    if (e != RunExit::InstructionLimit || instret_ >= instret_limit || used >= max_cycles) return e;
+    return run_slice(max_cycles - used, instret_limit);
 }
 
 void Rv32Core::invalidate_line(uint32_t addr) {
@@ -512,6 +561,11 @@ void Rv32Core::trace_insn(uint32_t pc, const Slot& d, uint64_t cycles) {
 // The interpreter
 
 RunExit Rv32Core::run(uint64_t max_cycles, uint64_t instret_limit) {
+    if (UNLIKELY(skip_breakpoint_)) return run_over_breakpoint(max_cycles, instret_limit);
+    return run_slice(max_cycles, instret_limit);
+}
+
+RunExit Rv32Core::run_slice(uint64_t max_cycles, uint64_t instret_limit) {
     if (trap_loop_) return RunExit::TrapLoop;
     if (stop_.load(std::memory_order_relaxed)) return RunExit::Stop;
     if (instret_ >= instret_limit) return RunExit::InstructionLimit;
@@ -536,8 +590,9 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
 #define STVP_RV32_HANDLER_ADDR(name) &&h_##name##_4, &&h_##name##_2,
         STVP_RV32_OPS(STVP_RV32_HANDLER_ADDR)
 #undef STVP_RV32_HANDLER_ADDR
+        &&h_breakpoint,  // kBreakpointHandler
     };
-    static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == 2 * static_cast<std::size_t>(Op::Count));
+    static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == kBreakpointHandler + 1u);
 
     uint32_t* const x = x_;
     uint32_t pc = pc_;
@@ -664,6 +719,10 @@ decode:
     cyc = cycles_;  // a bus fetch may have stalled
     page_base = 1;  // the page may have been allocated just now
     DISPATCH();
+
+h_breakpoint:
+    FLUSH();
+    return RunExit::Breakpoint;
 
     HANDLER(Undecoded, TRAP(cause::kIllegalInsn, d->raw);)  // unreachable: h = 0 decodes
     HANDLER(Illegal, TRAP(cause::kIllegalInsn, d->raw);)

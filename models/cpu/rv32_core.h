@@ -103,6 +103,7 @@ enum class RunExit {
     StateChange,       // a trap was entered or mret executed (running <-> in-trap)
     Stop,              // request_stop() was seen at an instruction boundary
     TrapLoop,          // the first instruction of a trap handler trapped; the core is halted
+    Breakpoint,        // pc is at a debugger breakpoint (add_breakpoint); it has not executed
 };
 const char* run_exit_name(RunExit e);
 
@@ -171,6 +172,18 @@ public:
     // Provider of the `time` CSR (the CLINT's mtime). Without one, reading time is illegal.
     std::function<uint64_t()> time_source;
 
+    // ---- debugger breakpoints ----
+    // run() returns Breakpoint before executing the instruction at a breakpoint address.
+    // Free when unused: the decode-cache slot of a breakpointed pc dispatches to a stop
+    // handler, so no per-instruction check exists. `skip_breakpoint_at` lets the next run()
+    // execute the instruction at that pc once (resuming from the breakpoint) and is cleared
+    // by run().
+    void add_breakpoint(uint32_t pc);
+    bool remove_breakpoint(uint32_t pc);  // false if there was none
+    bool has_breakpoint(uint32_t pc) const;
+    const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
+    void skip_breakpoint_at(uint32_t pc);
+
     // ---- stopping ----
     // Async-signal-safe. The core stops at the next instruction boundary it checks (after
     // any bus access and at every run() call) and keeps returning Stop until clear_stop().
@@ -218,6 +231,7 @@ private:
         uint8_t pad_;
     };
     static_assert(sizeof(Slot) == 16, "decode-cache slots should stay 16 bytes");
+    static_assert(2 * static_cast<unsigned>(rv32::Op::Count) <= 255, "Slot::h must hold the breakpoint handler");
     static rv32::Op op_of(const Slot& s) { return static_cast<rv32::Op>(s.h >> 1); }
 
     struct DmiRange {
@@ -231,8 +245,12 @@ private:
     static constexpr unsigned kSlotsPerPage = 1u << (kPageBits - 1);
     static constexpr unsigned kLineBits = 6;  // code-tracking granule: 64 bytes
 
+    RunExit run_slice(uint64_t max_cycles, uint64_t instret_limit);
     template <bool kTrace>
     RunExit loop(uint64_t cycle_end, uint64_t instret_limit);
+    RunExit run_over_breakpoint(uint64_t max_cycles, uint64_t instret_limit);
+    // Handler index of a breakpointed slot: one past the instruction handlers (Slot::h).
+    static constexpr uint8_t kBreakpointHandler = 2 * static_cast<unsigned>(rv32::Op::Count);
 
     static const DmiRange* find(const DmiRange* r, unsigned n, uint32_t addr) {
         for (unsigned i = 0; i < n; ++i)
@@ -306,6 +324,10 @@ private:
 
     std::ostream* trace_ = nullptr;
     std::function<std::string(uint64_t)> trace_prefix_;
+
+    std::vector<uint32_t> breakpoints_;  // few: a linear search at decode time is enough
+    bool skip_breakpoint_ = false;       // decode_slot ignores the breakpoint at skip_pc_
+    uint32_t skip_pc_ = 0;
 
     CoreStats stats_;
 };

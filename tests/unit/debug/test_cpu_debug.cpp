@@ -1,0 +1,411 @@
+// Debug hooks of the CPU model: breakpoints in the pure core (decode-cache handler, resume
+// over a breakpoint, removal, compressed code, trap handlers) and the SystemC wrapper's
+// debugger interface (halt at reset, breakpoint, step, Ctrl-C, kill) with simulated time
+// frozen while halted, and the PC samples for the waveform.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "../cpu/core_harness.h"
+#include "cpu/cpu.h"
+
+namespace {
+
+using namespace stvp;
+using stvp::test::Asm;
+using stvp::test::kRamBase;
+using stvp::test::kRamSize;
+using stvp::test::Machine;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+// ---- pure core ----
+
+const char* kCountLoop =
+    "addi a0, zero, 0; addi a1, zero, 5; "
+    "loop: addi a0, a0, 1; bne a0, a1, loop; "
+    "addi a2, zero, 7; ecall";
+
+TEST(CoreBreakpoint, StopsBeforeTheInstructionAndResumesOverIt) {
+    Machine m(true, stvp::test::unit_costs());
+    Asm p;
+    p(kCountLoop);
+    m.load(p);
+    const uint32_t bp = p.label("loop");
+    m.core.add_breakpoint(bp);
+    EXPECT_TRUE(m.core.has_breakpoint(bp));
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.pc(), bp);
+    EXPECT_EQ(m.core.instret(), 2u);  // the two addi before it
+    EXPECT_EQ(m.x(10), 0u);
+    // Without skipping, the breakpoint stops at once again.
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.instret(), 2u);
+    // Resuming executes it, then stops at the next iteration.
+    for (uint32_t i = 1; i <= 4; ++i) {
+        m.core.skip_breakpoint_at(m.core.pc());
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint) << i;
+        EXPECT_EQ(m.x(10), i);
+        EXPECT_EQ(m.core.instret(), 2u + 2u * i);
+    }
+    m.core.skip_breakpoint_at(m.core.pc());
+    m.run_to_ecall();
+    EXPECT_EQ(m.x(10), 5u);
+    EXPECT_EQ(m.x(12), 7u);
+}
+
+TEST(CoreBreakpoint, SetOnCachedCodeAndRemoved) {
+    Machine m(true, stvp::test::unit_costs());
+    Asm p;
+    p(kCountLoop);
+    m.load(p);
+    m.step(4);  // the loop body is decoded and cached now
+    const uint32_t bp = p.label("loop") + 4;  // the bne
+    m.core.add_breakpoint(bp);
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.pc(), bp);
+    EXPECT_EQ(m.x(10), 2u);
+    EXPECT_TRUE(m.core.remove_breakpoint(bp));
+    EXPECT_FALSE(m.core.remove_breakpoint(bp));
+    EXPECT_TRUE(m.core.breakpoints().empty());
+    m.run_to_ecall();
+    EXPECT_EQ(m.x(10), 5u);
+}
+
+TEST(CoreBreakpoint, OnCompressedCodeAndATrapHandler) {
+    Machine m(true, stvp::test::unit_costs());
+    Asm p;
+    p("auipc t0, 0; addi t0, t0, 16; csrrw zero, mtvec, t0; c.addi a0, 3; c.addi a0, 4; "
+      "handler: c.addi a1, 1; c.addi a1, 1; mret");
+    m.load(p);
+    ASSERT_EQ(p.label("handler"), kRamBase + 16);
+    const uint32_t second = kRamBase + 14;  // c.addi a0, 4
+    m.core.add_breakpoint(second);
+    m.core.add_breakpoint(p.label("handler") + 2);
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.pc(), second);
+    EXPECT_EQ(m.x(10), 3u);
+    m.core.skip_breakpoint_at(second);
+    // Falls into the handler code, stops at its second instruction.
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.pc(), p.label("handler") + 2);
+    EXPECT_EQ(m.x(10), 7u);
+    EXPECT_EQ(m.x(11), 1u);
+}
+
+TEST(CoreBreakpoint, SkipExecutesOneInstructionEvenWithALimit) {
+    Machine m(true, stvp::test::unit_costs());
+    Asm p;
+    p(kCountLoop);
+    m.load(p);
+    const uint32_t bp = p.label("loop");
+    m.core.add_breakpoint(bp);
+    ASSERT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    m.core.skip_breakpoint_at(bp);
+    // A single step (instret limit + 1) over the breakpoint.
+    EXPECT_EQ(m.core.run(UINT64_MAX, m.core.instret() + 1), RunExit::InstructionLimit);
+    EXPECT_EQ(m.core.pc(), bp + 4);
+    EXPECT_EQ(m.x(10), 1u);
+    // The breakpoint is back.
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.x(10), 1u);
+}
+
+// ---- SystemC wrapper ----
+
+constexpr uint32_t kMmio = 0x10000000;  // writing any word here stops the CPU
+
+struct Target : sc_core::sc_module {
+    tlm_utils::simple_target_socket<Target> socket{"socket"};
+    std::vector<uint8_t> ram = std::vector<uint8_t>(kRamSize);
+    std::function<void()> on_mmio_write;
+    explicit Target(sc_core::sc_module_name n) : sc_module(n) {
+        socket.register_b_transport(this, &Target::b_transport);
+        socket.register_get_direct_mem_ptr(this, &Target::get_dmi);
+        socket.register_transport_dbg(this, &Target::dbg);
+    }
+    bool in_ram(uint64_t a, unsigned len) const { return a >= kRamBase && a + len <= uint64_t{kRamBase} + kRamSize; }
+    void b_transport(tlm::tlm_generic_payload& t, sc_time&) {
+        const uint64_t a = t.get_address();
+        if (in_ram(a, t.get_data_length())) {
+            if (t.is_read()) std::memcpy(t.get_data_ptr(), &ram[a - kRamBase], t.get_data_length());
+            else std::memcpy(&ram[a - kRamBase], t.get_data_ptr(), t.get_data_length());
+            t.set_dmi_allowed(true);
+            t.set_response_status(tlm::TLM_OK_RESPONSE);
+        } else if (a == kMmio) {
+            if (t.is_write() && on_mmio_write) on_mmio_write();
+            t.set_response_status(tlm::TLM_OK_RESPONSE);
+        } else {
+            t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        }
+    }
+    bool get_dmi(tlm::tlm_generic_payload& t, tlm::tlm_dmi& d) {
+        if (!in_ram(t.get_address(), 1)) return false;
+        d.set_dmi_ptr(ram.data());
+        d.set_start_address(kRamBase);
+        d.set_end_address(kRamBase + kRamSize - 1);
+        d.allow_read_write();
+        return true;
+    }
+    unsigned dbg(tlm::tlm_generic_payload& t) {
+        const uint64_t a = t.get_address();
+        if (!in_ram(a, t.get_data_length())) return 0;
+        if (t.is_read()) std::memcpy(t.get_data_ptr(), &ram[a - kRamBase], t.get_data_length());
+        else std::memcpy(&ram[a - kRamBase], t.get_data_ptr(), t.get_data_length());
+        return t.get_data_length();
+    }
+};
+
+// A scripted debugger: records every halt (event, pc, time) and answers from a script
+// (a function of the halt number).
+struct ScriptedDebugger : CpuDebugger {
+    struct Halt {
+        DebugEvent why;
+        uint32_t pc;
+        sc_time at;
+        uint64_t instret;
+    };
+    std::vector<Halt> halts;
+    std::function<DebugAction(Cpu&, size_t)> script;
+    sc_time break_at = sc_core::sc_max_time();  // break_requested() from this time on
+
+    DebugAction halted(Cpu& cpu, DebugEvent why) override {
+        halts.push_back({why, cpu.pc(), sc_core::sc_time_stamp(), cpu.instructions()});
+        return script(cpu, halts.size() - 1);
+    }
+    bool break_requested() override { return halts.empty() && sc_core::sc_time_stamp() >= break_at; }
+};
+
+struct Bench {
+    sc_core::sc_signal<bool> sw{"sw"}, timer{"timer"}, ext{"ext"};
+    Target mem{"mem"};
+    Cpu cpu;
+    ScriptedDebugger dbg;
+    bool halted = false;
+    HaltReason reason{};
+    std::string message;
+
+    explicit Bench(CpuConfig cfg = config()) : cpu("cpu", cfg) {
+        cpu.socket.bind(mem.socket);
+        cpu.irq_software(sw);
+        cpu.irq_timer(timer);
+        cpu.irq_external(ext);
+        cpu.on_halt = [this](HaltReason r, uint32_t, const std::string& m) {
+            halted = true;
+            reason = r;
+            message = m;
+        };
+        mem.on_mmio_write = [this] { cpu.request_stop(); };
+    }
+    static CpuConfig config() {
+        CpuConfig c;
+        c.clock_hz = 500e6;  // 2 ns per cycle
+        c.cycles = CycleCosts{1, 1, 1, 1, 1, 1};
+        return c;
+    }
+    void load(const Asm& a) {
+        const std::vector<uint8_t> img = a.bytes();
+        std::memcpy(&mem.ram[a.base() - kRamBase], img.data(), img.size());
+        cpu.set_pc(a.base());
+    }
+};
+
+const char* kProgram =
+    "addi a0, zero, 0; addi a1, zero, 100; "
+    "loop: addi a0, a0, 1; bne a0, a1, loop; "
+    "lui t6, 0x10000; sw a0, 0(t6); spin: jal zero, spin";
+
+TEST(CpuDebugger, HaltsAtResetBreaksStepsAndContinues) {
+    Bench b;
+    Asm p;
+    p(kProgram);
+    b.load(p);
+    const uint32_t loop = p.label("loop");
+    b.dbg.script = [&](Cpu& cpu, size_t n) {
+        switch (n) {
+        case 0:  // reset: set a breakpoint in the loop
+            cpu.core().add_breakpoint(loop + 4);
+            return DebugAction::Continue;
+        case 1:  // at the bne, first iteration: step twice
+        case 2:
+            return DebugAction::Step;
+        case 3:  // at the bne again (a0 = 2): change a0, drop the breakpoint, run to the end
+            cpu.set_reg(10, 98);
+            cpu.core().remove_breakpoint(loop + 4);
+            return DebugAction::Continue;
+        default:
+            return DebugAction::Continue;
+        }
+    };
+    b.cpu.attach_debugger(&b.dbg, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.reason, HaltReason::StopRequested);
+    ASSERT_EQ(b.dbg.halts.size(), 4u);
+    EXPECT_EQ(b.dbg.halts[0].why, DebugEvent::Reset);
+    EXPECT_EQ(b.dbg.halts[0].pc, kRamBase);
+    EXPECT_EQ(b.dbg.halts[0].at, sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(b.dbg.halts[1].why, DebugEvent::Breakpoint);
+    EXPECT_EQ(b.dbg.halts[1].pc, loop + 4);
+    EXPECT_EQ(b.dbg.halts[1].instret, 3u);
+    EXPECT_EQ(b.dbg.halts[1].at, sc_time(6, SC_NS));  // 3 one-cycle instructions
+    EXPECT_EQ(b.dbg.halts[2].why, DebugEvent::Step);
+    EXPECT_EQ(b.dbg.halts[2].pc, loop);               // the taken bne
+    EXPECT_EQ(b.dbg.halts[2].at, sc_time(8, SC_NS));
+    EXPECT_EQ(b.dbg.halts[3].why, DebugEvent::Step);
+    EXPECT_EQ(b.dbg.halts[3].pc, loop + 4);
+    EXPECT_EQ(b.dbg.halts[3].at, sc_time(10, SC_NS));
+    EXPECT_EQ(b.cpu.reg(10), 100u);  // 98 -> two more iterations
+    EXPECT_EQ(b.cpu.instructions(), 5u + 1u + 4u + 2u);
+}
+
+TEST(CpuDebugger, StepIntoATrapHandlerAndOverWfi) {
+    Bench b;
+    Asm p;
+    p("auipc t0, 0; addi t0, t0, 16; csrrw zero, mtvec, t0; ecall; "
+      "handler: addi t1, zero, 128; csrrw zero, mie, t1; wfi; lui t6, 0x10000; sw zero, 0(t6)");
+    b.load(p);
+    ASSERT_EQ(p.label("handler"), kRamBase + 16);
+    // The timer line rises at 1000 ns and wakes the wfi (mstatus.MIE = 0: no trap).
+    struct Raise : sc_core::sc_module {
+        sc_core::sc_signal<bool>& line;
+        SC_HAS_PROCESS(Raise);
+        Raise(sc_core::sc_module_name n, sc_core::sc_signal<bool>& l) : sc_module(n), line(l) { SC_THREAD(run); }
+        void run() {
+            wait(sc_time(1000, SC_NS));
+            line.write(true);
+        }
+    } raise("raise", b.timer);
+    b.dbg.script = [](Cpu&, size_t n) { return n < 7 ? DebugAction::Step : DebugAction::Continue; };
+    b.cpu.attach_debugger(&b.dbg, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    ASSERT_GE(b.dbg.halts.size(), 8u);
+    // reset, auipc, addi, csrrw, ecall -> handler (no instruction retired), addi, csrrw, wfi
+    EXPECT_EQ(b.dbg.halts[4].why, DebugEvent::Step);
+    EXPECT_EQ(b.dbg.halts[4].pc, p.label("handler"));
+    EXPECT_EQ(b.dbg.halts[4].instret, 3u);
+    EXPECT_EQ(b.dbg.halts[7].pc, p.label("handler") + 12);  // past the wfi ...
+    EXPECT_EQ(b.dbg.halts[7].at, sc_time(1000, SC_NS));       // ... once the interrupt woke it
+}
+
+TEST(CpuDebugger, BreakRequestHaltsAndTimeStandsStillWhileHalted) {
+    CpuConfig cfg = Bench::config();
+    cfg.quantum = sc_time(100, SC_NS);
+    Bench b(cfg);
+    Asm p;
+    p("spin: c.addi a0, 1; jal zero, spin");
+    b.load(p);
+    // Something else scheduled while the CPU is halted must not happen meanwhile.
+    struct Later : sc_core::sc_module {
+        std::vector<sc_time> ran;
+        SC_HAS_PROCESS(Later);
+        explicit Later(sc_core::sc_module_name n) : sc_module(n) { SC_THREAD(run); }
+        void run() {
+            wait(sc_time(250, SC_NS));
+            ran.push_back(sc_core::sc_time_stamp());
+        }
+    } later("later");
+    b.dbg.break_at = sc_time(150, SC_NS);  // seen at the next slice boundary
+    b.dbg.script = [&](Cpu& cpu, size_t n) {
+        if (n == 0) {
+            EXPECT_TRUE(later.ran.empty());
+            return DebugAction::Continue;
+        }
+        cpu.request_stop();
+        return DebugAction::Continue;
+    };
+    b.cpu.attach_debugger(&b.dbg, false);
+    sc_core::sc_start(sc_time(1, sc_core::SC_US));
+    ASSERT_EQ(b.dbg.halts.size(), 1u);
+    EXPECT_EQ(b.dbg.halts[0].why, DebugEvent::Interrupt);
+    EXPECT_EQ(b.dbg.halts[0].at, sc_time(200, SC_NS));  // after two 100 ns slices
+    EXPECT_GT(b.cpu.instructions(), 0u);
+    ASSERT_EQ(later.ran.size(), 1u);
+    EXPECT_EQ(later.ran[0], sc_time(250, SC_NS));
+}
+
+TEST(CpuDebugger, KillHaltsTheCpuAndDetachRunsOnWithoutBreakpoints) {
+    {
+        Bench b;
+        Asm p;
+        p(kProgram);
+        b.load(p);
+        b.dbg.script = [](Cpu&, size_t) { return DebugAction::Kill; };
+        b.cpu.attach_debugger(&b.dbg, true);
+        sc_core::sc_start();
+        ASSERT_TRUE(b.halted);
+        EXPECT_EQ(b.reason, HaltReason::StopRequested);
+        EXPECT_EQ(b.message, "killed by the debugger");
+        EXPECT_EQ(b.cpu.instructions(), 0u);
+        EXPECT_EQ(b.cpu.state.read(), static_cast<int>(CoreState::Halted));
+    }
+}
+
+TEST(CpuDebugger, DetachLeavesBreakpointsInertAndMemoryWritesDropDecodedCode) {
+    Bench b;
+    Asm p;
+    p(kProgram);
+    b.load(p);
+    const uint32_t loop = p.label("loop");
+    b.dbg.script = [&](Cpu& cpu, size_t n) {
+        if (n == 0) {
+            cpu.core().add_breakpoint(loop);
+            return DebugAction::Continue;
+        }
+        // First hit: patch "addi a0, a0, 1" into "addi a0, a0, 50" through the debug port.
+        const uint32_t insn = Asm::encode("addi a0, a0, 50", loop);
+        uint8_t bytes[4];
+        std::memcpy(bytes, &insn, 4);
+        EXPECT_EQ(cpu.debug_write(loop, bytes, 4), 4u);
+        return DebugAction::Detach;
+    };
+    b.cpu.attach_debugger(&b.dbg, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.dbg.halts.size(), 2u);
+    EXPECT_EQ(b.cpu.reg(10), 100u);  // 50, 100: the patched instruction ran
+    EXPECT_EQ(b.cpu.instructions(), 2u + 4u + 2u);
+}
+
+TEST(CpuDebugger, PcSamplesAtStateChangesAndSlices) {
+    CpuConfig cfg = Bench::config();
+    cfg.quantum = sc_time(100, SC_NS);
+    Bench b(cfg);
+    Asm p;
+    p("auipc t0, 0; addi t0, t0, 16; csrrw zero, mtvec, t0; ecall; "
+      "handler: addi a0, zero, 1; lui t6, 0x10000; sw zero, 0(t6)");
+    b.load(p);
+    std::vector<std::pair<uint32_t, sc_time>> samples;
+    b.cpu.on_pc_sample([&](uint32_t pc, const sc_time& t) { samples.emplace_back(pc, t); }, false);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    ASSERT_GE(samples.size(), 2u);
+    EXPECT_EQ(samples[0].first, p.label("handler"));  // trap entry: in-trap
+    EXPECT_EQ(samples[0].second, sc_time(6, SC_NS));  // after auipc, addi, csrrw
+    EXPECT_EQ(samples.back().first, b.cpu.pc());      // halted
+}
+
+TEST(CpuDebugger, PcSamplesEverySliceWhenAsked) {
+    CpuConfig cfg = Bench::config();
+    cfg.quantum = sc_time(100, SC_NS);
+    Bench b(cfg);
+    Asm p;
+    p("spin: c.addi a0, 1; jal zero, spin");
+    b.load(p);
+    std::vector<sc_time> at;
+    b.cpu.on_pc_sample([&](uint32_t, const sc_time& t) { at.push_back(t); }, true);
+    sc_core::sc_start(sc_time(1, sc_core::SC_US));
+    ASSERT_GE(at.size(), 9u);
+    EXPECT_EQ(at[0], sc_time(100, SC_NS));  // slice ends on quantum boundaries (2-cycle jal may overshoot)
+    EXPECT_LE(at[1], sc_time(204, SC_NS));
+}
+
+}  // namespace
