@@ -256,7 +256,9 @@ enum stvp_accel_err {
                                        word, is not 0 (the first such field) */
     STVP_ACCEL_ERR_SHAPE = 8,       /* a shape field is invalid: 0 where >= 1 is needed, kernel larger
                                        than the (padded) input, pad >= kernel, a tensor of more than
-                                       2^31 elements, COPY n not a multiple of 4 (the field at fault) */
+                                       2^31 elements, COPY n not a multiple of 4 (the field at fault;
+                                       a tensor too large is named by its first shape field: FIELD_N
+                                       for X, Y, dX, dY, logits, FIELD_K for W, dW) */
     STVP_ACCEL_ERR_SCALAR = 9,      /* alpha or beta is not a finite number (FIELD_ALPHA / FIELD_BETA) */
     STVP_ACCEL_ERR_ALIGN = 10,      /* a used operand address is not 4-byte aligned (its field) */
     STVP_ACCEL_ERR_ADDRESS = 11,    /* a used operand's first byte is not in mapped memory (DRAM or
