@@ -208,7 +208,7 @@ const char *stvp_accel_field_name(uint32_t field);
 const char *stvp_accel_operand_role(uint32_t opcode, uint32_t field);
 
 /* One line into buf (always terminated), for example
-   "accel error 10 (operand address not 4-byte aligned) in descriptor 1 (FC_FWD): field src1 (W) = 0x80001232, 1 of 3 descriptors done".
+   "accel error 10 (operand address not 4-byte aligned) in descriptor 1 (FC_FWD): field src1 (W) = 0x80001232, 1 descriptors done".
    descs (the chain that was run, or NULL) names the failing descriptor's opcode. Returns
    the length snprintf would have written. */
 int stvp_accel_format_error(const stvp_accel_result_t *r, const stvp_accel_desc *descs, unsigned count, char *buf,
