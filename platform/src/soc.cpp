@@ -378,6 +378,30 @@ void Soc::request_interrupt() {
     impl_->cpu.request_stop();
 }
 
+SocParts Soc::parts() {
+    auto& m = *impl_;
+    SocParts p;
+    p.cpu = &m.cpu;
+    p.router = &m.router;
+    p.clint = &m.clint;
+    p.plic = &m.plic;
+    p.uart = &m.uart;
+    p.simctrl = &m.simctrl;
+    p.dma = &m.dma;
+    p.accel = &m.accel;
+    p.initiators = {"cpu", "dma", "accel"};  // binding order of router.target_socket above
+    p.devices = {{"clint", &m.clint}, {"plic", &m.plic},   {"uart", &m.uart},
+                 {"simctrl", &m.simctrl}, {"dma", &m.dma}, {"accel", &m.accel}};
+    p.irq_lines = {{"mtip", &m.irq_timer}, {"msip", &m.irq_software}, {"meip", &m.irq_external},
+                   {"uart", &m.irq_uart},  {"dma", &m.irq_dma},       {"accel", &m.irq_accel}};
+    p.plic_sources = {{"uart", STVP_IRQ_UART}, {"dma", STVP_IRQ_DMA}, {"accel", STVP_IRQ_ACCEL}};
+    return p;
+}
+
+void Soc::finish(const StopInfo& stop) { impl_->finish(stop); }
+
+std::string Soc::where(uint32_t pc) const { return impl_->where(pc); }
+
 StopInfo Soc::stop_info() const {
     auto& m = *impl_;
     if (m.stopped) return m.stop;

@@ -1,0 +1,599 @@
+#include "gdb_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <systemc>
+
+namespace stvp {
+
+namespace {
+
+constexpr unsigned kPacketSize = 0x4000;  // largest packet we accept (qSupported PacketSize)
+constexpr unsigned kPcRegnum = 32;
+constexpr unsigned kFirstCsrRegnum = 65;  // gdb's RISCV_FIRST_CSR_REGNUM: regnum = 65 + CSR number
+constexpr int kSigInt = 2, kSigTrap = 5, kSigTerm = 15;
+
+// Machine-mode CSRs shown to gdb (all exist in Rv32Core).
+constexpr struct {
+    const char* name;
+    uint32_t csr;
+} kCsrs[] = {{"mstatus", csr::kMstatus}, {"misa", csr::kMisa},       {"mie", csr::kMie},
+             {"mtvec", csr::kMtvec},     {"mscratch", csr::kMscratch}, {"mepc", csr::kMepc},
+             {"mcause", csr::kMcause},   {"mtval", csr::kMtval},       {"mip", csr::kMip},
+             {"mcycle", csr::kMcycle},   {"minstret", csr::kMinstret}, {"mcycleh", csr::kMcycleh},
+             {"minstreth", csr::kMinstreth}, {"mhartid", csr::kMhartid}};
+
+const char* const kGprNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "fp", "s1", "a0",
+                                   "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+                                   "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+std::string target_xml() {
+    std::string x =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n"
+        "<architecture>riscv:rv32</architecture>\n<feature name=\"org.gnu.gdb.riscv.cpu\">\n";
+    for (unsigned i = 0; i < 32; ++i) {
+        const char* type = i == 1 ? "code_ptr" : (i == 2 || i == 3 || i == 4 || i == 8) ? "data_ptr" : "int";
+        x += std::string("<reg name=\"") + kGprNames[i] + "\" bitsize=\"32\" type=\"" + type + "\" regnum=\"" +
+             std::to_string(i) + "\"/>\n";
+    }
+    x += "<reg name=\"pc\" bitsize=\"32\" type=\"code_ptr\" regnum=\"32\"/>\n</feature>\n"
+         "<feature name=\"org.gnu.gdb.riscv.csr\">\n";
+    for (const auto& c : kCsrs)
+        x += std::string("<reg name=\"") + c.name + "\" bitsize=\"32\" type=\"int\" regnum=\"" +
+             std::to_string(kFirstCsrRegnum + c.csr) + "\" group=\"system\"/>\n";
+    x += "</feature>\n</target>\n";
+    return x;
+}
+
+const char kHex[] = "0123456789abcdef";
+
+std::string to_hex(const uint8_t* p, std::size_t n) {
+    std::string s;
+    s.reserve(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        s += kHex[p[i] >> 4];
+        s += kHex[p[i] & 15];
+    }
+    return s;
+}
+
+std::string le32_hex(uint32_t v) {
+    uint8_t b[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+    return to_hex(b, 4);
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool from_hex(const std::string& s, std::vector<uint8_t>& out) {
+    if (s.size() % 2) return false;
+    out.clear();
+    for (std::size_t i = 0; i < s.size(); i += 2) {
+        const int h = hex_digit(s[i]), l = hex_digit(s[i + 1]);
+        if (h < 0 || l < 0) return false;
+        out.push_back(static_cast<uint8_t>(h << 4 | l));
+    }
+    return true;
+}
+
+// A hex number (no prefix) filling all of `s`.
+bool parse_hex(const std::string& s, uint64_t& v) {
+    if (s.empty() || s.size() > 16) return false;
+    v = 0;
+    for (char c : s) {
+        const int d = hex_digit(c);
+        if (d < 0) return false;
+        v = v << 4 | unsigned(d);
+    }
+    return true;
+}
+
+bool le32_from_hex(const std::string& s, uint32_t& v) {
+    std::vector<uint8_t> b;
+    if (!from_hex(s, b) || b.size() != 4) return false;
+    v = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+    return true;
+}
+
+// "addr,len" (hex) at the start of `s`; `rest` is what follows.
+bool parse_addr_len(const std::string& s, uint64_t& addr, uint64_t& len, std::string* rest = nullptr) {
+    const auto comma = s.find(',');
+    if (comma == std::string::npos) return false;
+    auto end = s.find_first_of(":;", comma);
+    if (!parse_hex(s.substr(0, comma), addr)) return false;
+    if (!parse_hex(s.substr(comma + 1, end == std::string::npos ? std::string::npos : end - comma - 1), len))
+        return false;
+    if (rest) *rest = end == std::string::npos ? std::string() : s.substr(end + 1);
+    return true;
+}
+
+uint64_t now_ns() {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count());
+}
+
+std::string hex_text(const std::string& text) {
+    return to_hex(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
+}  // namespace
+
+GdbServer::GdbServer(uint16_t port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listen_fd_ < 0) throw GdbError(std::string("gdb: cannot create a socket: ") + std::strerror(errno));
+    const int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // local debugging only: never exposed on the network
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 1) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(listen_fd_);
+        throw GdbError("gdb: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + why);
+    }
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+}
+
+GdbServer::~GdbServer() {
+    close_connection();
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+void GdbServer::close_connection() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+bool GdbServer::accept_connection(Cpu& cpu) {
+    while (fd_ < 0) {
+        if (cpu.core().stop_requested()) return false;  // SIGINT while waiting
+        pollfd p{listen_fd_, POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) continue;
+        fd_ = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    }
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::close(listen_fd_);  // one session per run
+    listen_fd_ = -1;
+    return true;
+}
+
+int GdbServer::read_byte(int timeout_ms) {
+    if (inpos_ < inbuf_.size()) return static_cast<uint8_t>(inbuf_[inpos_++]);
+    if (fd_ < 0 || closed_) return -1;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return -1;
+    char buf[4096];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+        closed_ = true;
+        return -1;
+    }
+    if (n < 0) return -1;
+    inbuf_.assign(buf, static_cast<std::size_t>(n));
+    inpos_ = 0;
+    return static_cast<uint8_t>(inbuf_[inpos_++]);
+}
+
+bool GdbServer::write_all(const std::string& s) {
+    std::size_t done = 0;
+    while (done < s.size() && fd_ >= 0) {
+        const ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            closed_ = true;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return done == s.size();
+}
+
+GdbServer::Read GdbServer::read_packet(std::string& packet, Cpu& cpu) {
+    for (;;) {
+        int c = read_byte(100);
+        if (c < 0) {
+            if (closed_) return Read::Closed;
+            if (cpu.core().stop_requested()) return Read::Interrupted;
+            continue;
+        }
+        if (c != '$') continue;  // acks, and interrupt bytes sent while already halted
+        std::string raw;
+        uint8_t sum = 0;
+        for (;;) {
+            c = read_byte(1000);
+            if (c < 0) {
+                if (closed_) return Read::Closed;
+                continue;
+            }
+            if (c == '#') break;
+            if (raw.size() > 2 * kPacketSize) break;  // garbage: give up on this packet
+            raw += static_cast<char>(c);
+            sum = static_cast<uint8_t>(sum + c);
+        }
+        int h = -1, l = -1;
+        while ((h = read_byte(1000)) < 0 && !closed_) {}
+        while ((l = read_byte(1000)) < 0 && !closed_) {}
+        if (closed_) return Read::Closed;
+        const bool ok = hex_digit(char(h)) >= 0 && hex_digit(char(l)) >= 0 &&
+                        ((hex_digit(char(h)) << 4) | hex_digit(char(l))) == sum;
+        if (ack_mode_) write_all(ok ? "+" : "-");
+        if (!ok) continue;
+        packet.clear();
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] == '}' && i + 1 < raw.size())
+                packet += static_cast<char>(raw[++i] ^ 0x20);
+            else
+                packet += raw[i];
+        }
+        if (log_) *log_ << "gdb -> " << packet.substr(0, 200) << '\n';
+        return Read::Packet;
+    }
+}
+
+bool GdbServer::send_packet(const std::string& data) {
+    if (log_) *log_ << "gdb <- " << data.substr(0, 200) << '\n';
+    std::string frame = "$";
+    uint8_t sum = 0;
+    for (char c : data) {
+        if (c == '$' || c == '#' || c == '}' || c == '*') {
+            frame += '}';
+            sum = static_cast<uint8_t>(sum + '}');
+            c = static_cast<char>(c ^ 0x20);
+        }
+        frame += c;
+        sum = static_cast<uint8_t>(sum + static_cast<uint8_t>(c));
+    }
+    frame += '#';
+    frame += kHex[sum >> 4];
+    frame += kHex[sum & 15];
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (!write_all(frame)) return false;
+        if (!ack_mode_) return true;
+        for (;;) {
+            const int c = read_byte(2000);
+            if (c == '+') return true;
+            if (c == '-') break;  // resend
+            if (c < 0) return !closed_;  // no ack in time: carry on rather than hang
+        }
+    }
+    return true;
+}
+
+std::string GdbServer::stop_reply(DebugEvent why) const {
+    char buf[32];
+    switch (why) {
+    case DebugEvent::Breakpoint: std::snprintf(buf, sizeof buf, "T%02xswbreak:;", kSigTrap); break;
+    case DebugEvent::Interrupt: std::snprintf(buf, sizeof buf, "S%02x", kSigInt); break;
+    case DebugEvent::Reset:
+    case DebugEvent::Step: std::snprintf(buf, sizeof buf, "S%02x", kSigTrap); break;
+    }
+    return buf;
+}
+
+void GdbServer::drop_breakpoints(Cpu& cpu) {
+    const std::vector<uint32_t> bps = cpu.core().breakpoints();
+    for (uint32_t pc : bps) cpu.core().remove_breakpoint(pc);
+}
+
+DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
+    if (detached_) return DebugAction::Detach;
+    last_event_ = why;
+    if (fd_ < 0) {
+        if (!accept_connection(cpu)) return DebugAction::Kill;  // interrupted before gdb came
+    } else if (!closed_ && why != DebugEvent::Reset) {
+        send_packet(stop_reply(why));
+    }
+    for (;;) {
+        std::string packet;
+        const Read r = closed_ ? Read::Closed : read_packet(packet, cpu);
+        if (r == Read::Closed) {  // gdb went away: the firmware runs on without it
+            drop_breakpoints(cpu);
+            close_connection();
+            detached_ = true;
+            return DebugAction::Detach;
+        }
+        if (r == Read::Interrupted) return DebugAction::Kill;  // SIGINT/SIGTERM to stvp
+        DebugAction action = DebugAction::Continue;
+        std::string reply;
+        const Outcome o = handle(packet, cpu, action, reply);
+        if (o == Outcome::Reply) send_packet(reply);
+        if (o != Outcome::Resume) continue;
+        if (action == DebugAction::Detach) {
+            send_packet("OK");
+            drop_breakpoints(cpu);
+            close_connection();
+            detached_ = true;
+        } else if (action == DebugAction::Kill) {
+            if (!reply.empty()) send_packet(reply);
+            close_connection();
+            detached_ = true;
+            if (on_kill) on_kill();
+        }
+        return action;
+    }
+}
+
+bool GdbServer::break_requested() {
+    if (fd_ < 0 || detached_) return false;
+    const uint64_t t = now_ns();
+    if (t < next_poll_ns_) return false;
+    next_poll_ns_ = t + 10'000'000;
+    if (closed_) return true;  // halted() notices and detaches
+    char buf[256];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0) {
+        closed_ = true;
+        return true;
+    }
+    if (n < 0) return false;  // nothing there (EAGAIN) or a transient error
+    // In all-stop mode gdb sends nothing but the interrupt byte while the target runs.
+    return std::memchr(buf, 0x03, static_cast<std::size_t>(n)) != nullptr;
+}
+
+void GdbServer::notify_end(bool exited, int code) {
+    if (fd_ >= 0 && !closed_ && !detached_) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, exited ? "W%02x" : "X%02x", exited ? (code & 0xff) : kSigTerm);
+        send_packet(buf);
+    }
+    close_connection();
+    detached_ = true;
+}
+
+bool GdbServer::read_register(Cpu& cpu, unsigned regnum, uint32_t& value) const {
+    if (regnum < 32) {
+        value = cpu.reg(regnum);
+        return true;
+    }
+    if (regnum == kPcRegnum) {
+        value = cpu.pc();
+        return true;
+    }
+    if (regnum >= kFirstCsrRegnum) return cpu.read_csr(regnum - kFirstCsrRegnum, value);
+    return false;
+}
+
+bool GdbServer::write_register(Cpu& cpu, unsigned regnum, uint32_t value) const {
+    if (regnum < 32) {
+        cpu.set_reg(regnum, value);  // x0 stays 0
+        return true;
+    }
+    if (regnum == kPcRegnum) {
+        cpu.set_pc(value);
+        return true;
+    }
+    if (regnum >= kFirstCsrRegnum) return cpu.write_csr(regnum - kFirstCsrRegnum, value);
+    return false;
+}
+
+// Reads through the bus's debug transport. Device registers take whole aligned words only,
+// so a read the target refuses is retried word by word, then byte by byte; the reply holds
+// the bytes up to the first unreadable one (gdb accepts a short read).
+std::string GdbServer::read_memory(Cpu& cpu, uint64_t addr, unsigned len) {
+    std::vector<uint8_t> buf(len);
+    unsigned done = cpu.debug_read(addr, buf.data(), len);
+    if (done == len) return to_hex(buf.data(), len);
+    done = 0;
+    while (done < len) {
+        const uint64_t a = addr + done;
+        const unsigned n = (a % 4 == 0 && len - done >= 4) ? 4 : 1;
+        if (cpu.debug_read(a, buf.data() + done, n) == n) {
+            done += n;
+            continue;
+        }
+        if (n == 4) {  // a word that refuses word access may still give bytes
+            unsigned k = 0;
+            while (k < 4 && cpu.debug_read(a + k, buf.data() + done + k, 1) == 1) ++k;
+            done += k;
+            if (k < 4) break;
+            continue;
+        }
+        break;
+    }
+    return done ? to_hex(buf.data(), done) : std::string("E14");
+}
+
+std::string GdbServer::monitor(Cpu& cpu, const std::string& command) {
+    std::string out;
+    if (command == "time") {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "simulated time %.3f ns (CPU local %.3f ns), %llu instructions, %llu cycles\n",
+                      sc_core::sc_time_stamp().to_seconds() * 1e9, cpu.local_time().to_seconds() * 1e9,
+                      static_cast<unsigned long long>(cpu.instructions()),
+                      static_cast<unsigned long long>(cpu.cycles()));
+        out = buf;
+    } else if (command == "stats") {
+        out = monitor_stats ? monitor_stats() : std::string("no statistics available\n");
+    } else {
+        out = "stvp monitor commands:\n  time   simulated time, instructions and cycles\n"
+              "  stats  the platform's counters so far\n";
+        if (command != "help") out = "unknown monitor command '" + command + "'\n" + out;
+    }
+    return out;
+}
+
+GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction& action, std::string& reply) {
+    reply.clear();
+    if (p.empty()) return Outcome::Reply;
+    const char kind = p[0];
+    const std::string arg = p.substr(1);
+    uint64_t addr = 0, len = 0;
+    switch (kind) {
+    case '?':
+        reply = stop_reply(last_event_);
+        return Outcome::Reply;
+    case 'g':
+        for (unsigned i = 0; i < 32; ++i) reply += le32_hex(cpu.reg(i));
+        reply += le32_hex(cpu.pc());
+        return Outcome::Reply;
+    case 'G': {
+        if (arg.size() < 33 * 8) {
+            reply = "E01";
+            return Outcome::Reply;
+        }
+        for (unsigned i = 0; i <= kPcRegnum; ++i) {
+            uint32_t v;
+            if (!le32_from_hex(arg.substr(8 * i, 8), v)) {
+                reply = "E01";
+                return Outcome::Reply;
+            }
+            write_register(cpu, i, v);
+        }
+        reply = "OK";
+        return Outcome::Reply;
+    }
+    case 'p': {
+        uint32_t v;
+        reply = parse_hex(arg, addr) && read_register(cpu, unsigned(addr), v) ? le32_hex(v) : "E01";
+        return Outcome::Reply;
+    }
+    case 'P': {
+        const auto eq = arg.find('=');
+        uint32_t v;
+        reply = eq != std::string::npos && parse_hex(arg.substr(0, eq), addr) &&
+                        le32_from_hex(arg.substr(eq + 1), v) && write_register(cpu, unsigned(addr), v)
+                    ? "OK"
+                    : "E01";
+        return Outcome::Reply;
+    }
+    case 'm':
+        if (!parse_addr_len(arg, addr, len) || len > kPacketSize / 2) {
+            reply = "E01";
+            return Outcome::Reply;
+        }
+        reply = len ? read_memory(cpu, addr, unsigned(len)) : std::string();
+        return Outcome::Reply;
+    case 'M':
+    case 'X': {
+        std::string data;
+        if (!parse_addr_len(arg, addr, len, &data)) {
+            reply = "E01";
+            return Outcome::Reply;
+        }
+        std::vector<uint8_t> bytes;
+        if (kind == 'M') {
+            if (!from_hex(data, bytes)) {
+                reply = "E01";
+                return Outcome::Reply;
+            }
+        } else {
+            bytes.assign(data.begin(), data.end());
+        }
+        if (bytes.size() != len) {
+            reply = "E01";
+            return Outcome::Reply;
+        }
+        reply = len == 0 || cpu.debug_write(addr, bytes.data(), unsigned(len)) == len ? "OK" : "E14";
+        return Outcome::Reply;
+    }
+    case 'c':
+    case 's':
+    case 'C':
+    case 'S': {
+        // c [addr], s [addr]; C sig[;addr], S sig[;addr] (the signal is ignored: no OS here).
+        std::string where = arg;
+        if (kind == 'C' || kind == 'S') {
+            const auto semi = arg.find(';');
+            where = semi == std::string::npos ? std::string() : arg.substr(semi + 1);
+        }
+        if (!where.empty() && parse_hex(where, addr)) cpu.set_pc(static_cast<uint32_t>(addr));
+        action = (kind == 's' || kind == 'S') ? DebugAction::Step : DebugAction::Continue;
+        return Outcome::Resume;
+    }
+    case 'Z':
+    case 'z': {
+        // Z0/Z1,addr,kind: software and hardware breakpoints are both decode-cache breakpoints.
+        if (arg.size() < 2 || (arg[0] != '0' && arg[0] != '1') || arg[1] != ',')
+            return Outcome::Reply;  // watchpoints: unsupported (empty reply)
+        std::string rest;
+        if (!parse_addr_len(arg.substr(2), addr, len, &rest)) {
+            reply = "E01";
+            return Outcome::Reply;
+        }
+        if (kind == 'Z')
+            cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
+        else
+            cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+        reply = "OK";
+        return Outcome::Reply;
+    }
+    case 'D':
+        action = DebugAction::Detach;
+        return Outcome::Resume;
+    case 'k':
+        action = DebugAction::Kill;
+        return Outcome::Resume;
+    case 'H':
+    case 'T':
+        reply = "OK";  // one hart, thread 1
+        return Outcome::Reply;
+    default:
+        break;
+    }
+    if (p.rfind("qSupported", 0) == 0) {
+        reply = "PacketSize=" + std::to_string(kPacketSize) + ";qXfer:features:read+;swbreak+;QStartNoAckMode+";
+    } else if (p == "QStartNoAckMode") {
+        send_packet("OK");  // acknowledged in the old mode, then no more acks
+        ack_mode_ = false;
+        return Outcome::Silent;
+    } else if (p.rfind("qXfer:features:read:target.xml:", 0) == 0) {
+        static const std::string xml = target_xml();
+        if (!parse_addr_len(p.substr(31), addr, len)) {
+            reply = "E01";
+        } else if (addr >= xml.size()) {
+            reply = "l";
+        } else {
+            const std::string chunk = xml.substr(addr, len);
+            reply = (addr + chunk.size() >= xml.size() ? "l" : "m") + chunk;
+        }
+    } else if (p.rfind("qXfer:features:read:", 0) == 0) {
+        reply = "E00";
+    } else if (p == "qAttached") {
+        reply = "1";  // attached to a running system: quitting gdb detaches, it does not kill
+    } else if (p == "qC") {
+        reply = "QC1";
+    } else if (p == "qfThreadInfo") {
+        reply = "m1";
+    } else if (p == "qsThreadInfo") {
+        reply = "l";
+    } else if (p.rfind("qSymbol", 0) == 0) {
+        reply = "OK";
+    } else if (p.rfind("qRcmd,", 0) == 0) {
+        std::vector<uint8_t> cmd;
+        if (!from_hex(p.substr(6), cmd)) {
+            reply = "E01";
+        } else {
+            std::string text(cmd.begin(), cmd.end());
+            while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.pop_back();
+            send_packet("O" + hex_text(monitor(cpu, text)));
+            reply = "OK";
+        }
+    } else if (p.rfind("vKill", 0) == 0) {
+        action = DebugAction::Kill;
+        reply = "OK";
+        return Outcome::Resume;
+    }
+    return Outcome::Reply;
+}
+
+}  // namespace stvp
