@@ -195,6 +195,92 @@ void stvp_accel_copy(stvp_accel_desc *d, void *dst, const void *src, uint32_t by
     d->dst0 = ADDR(dst);
 }
 
+/* ---- sparse modes ---- */
+
+static void weight_shape(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s)
+{
+    d->layer = layer;
+    d->k = k;
+    d->c = c;
+    d->r = r;
+    d->s = s;
+}
+
+void stvp_accel_init_weights(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                             uint64_t seed, float *w)
+{
+    begin(d, STVP_ACCEL_OP_INIT_WEIGHTS);
+    weight_shape(d, layer, k, c, r, s);
+    d->dst0 = ADDR(w);
+    d->param0 = (uint32_t)seed;
+    d->param1 = (uint32_t)(seed >> 32);
+}
+
+void stvp_accel_dropback(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                         uint64_t seed, float decay, float tracked_fraction, int first, int topk, float *w,
+                         void *blocks, stvp_accel_dropback_result *result)
+{
+    begin(d, STVP_ACCEL_OP_DROPBACK);
+    weight_shape(d, layer, k, c, r, s);
+    d->dst0 = ADDR(w);
+    d->meta0 = ADDR(blocks);
+    d->alpha = decay;
+    d->beta = tracked_fraction;
+    d->param0 = (uint32_t)seed;
+    d->param1 = (uint32_t)(seed >> 32);
+    if (first)
+        d->flags |= STVP_ACCEL_FLAG_FIRST;
+    if (topk)
+        d->flags |= STVP_ACCEL_FLAG_TOPK;
+    if (result) {
+        d->flags |= STVP_ACCEL_FLAG_RESULT;
+        d->dst1 = ADDR(result);
+    }
+}
+
+void stvp_accel_nm_pregen(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                          uint32_t n, uint32_t m, const float *w, void *fwd_copy, void *bwd_copy)
+{
+    begin(d, STVP_ACCEL_OP_NM_PREGEN);
+    weight_shape(d, layer, k, c, r, s);
+    d->src0 = ADDR(w);
+    d->meta0 = ADDR(fwd_copy);
+    d->meta1 = ADDR(bwd_copy);
+    d->param0 = n;
+    d->param1 = m;
+}
+
+void stvp_accel_grad_prune(stvp_accel_desc *d, uint32_t layer, uint32_t count, float *g, float p, uint32_t seed,
+                           stvp_accel_prune_result *result)
+{
+    begin(d, STVP_ACCEL_OP_GRAD_PRUNE);
+    d->layer = layer;
+    d->n = count;
+    d->dst0 = ADDR(g);
+    d->alpha = p;
+    d->param0 = seed;
+    if (result) {
+        d->flags |= STVP_ACCEL_FLAG_RESULT;
+        d->dst1 = ADDR(result);
+    }
+}
+
+void stvp_accel_desc_block(stvp_accel_desc *d, const void *blocks)
+{
+    d->format = STVP_ACCEL_FORMAT_BLOCK;
+    d->src1 = 0;
+    d->meta0 = ADDR(blocks);
+}
+
+void stvp_accel_desc_nm(stvp_accel_desc *d, const void *copy, uint32_t n, uint32_t m)
+{
+    d->format = STVP_ACCEL_FORMAT_NM;
+    d->src1 = 0;
+    d->meta0 = ADDR(copy);
+    d->param0 = n;
+    d->param1 = m;
+}
+
 /* ---- device ---- */
 
 /* The probe's exception hook: a load access fault on the ID register means nothing is mapped
@@ -393,6 +479,17 @@ void stvp_accel_read_counters(stvp_accel_counters_t *c)
     stvp_irq_restore(saved);
 }
 
+void stvp_accel_read_sparse_counters(stvp_accel_sparse_counters_t *c)
+{
+    uint32_t saved = stvp_irq_save();
+    uint32_t est = stvp_read32(ACC_REG(ACCEL_QUANTILE_EST));
+    c->pruned = read64(ACCEL_PRUNED_LO);
+    c->meta_bytes = read64(ACCEL_META_BYTES_LO);
+    c->tracked = stvp_read32(ACC_REG(ACCEL_TRACKED));
+    stvp_irq_restore(saved);
+    memcpy(&c->quantile_est, &est, sizeof est);
+}
+
 void stvp_accel_counters_delta(const stvp_accel_counters_t *before, const stvp_accel_counters_t *after,
                                stvp_accel_counters_t *out)
 {
@@ -426,6 +523,8 @@ const char *stvp_accel_strerror(uint32_t code)
     case STVP_ACCEL_ERR_CAPACITY: return "tensor runs past the end of its memory";
     case STVP_ACCEL_ERR_OVERLAP: return "output overlaps an input or another output";
     case STVP_ACCEL_ERR_LABEL: return "label outside 0..classes-1";
+    case STVP_ACCEL_ERR_PARAM: return "sparse-mode parameter out of range";
+    case STVP_ACCEL_ERR_METADATA: return "sparse weight copy inconsistent";
     default: return "unknown error code";
     }
 }
@@ -444,6 +543,10 @@ const char *stvp_accel_op_name(uint32_t opcode)
     case STVP_ACCEL_OP_SOFTMAX_XENT: return "SOFTMAX_XENT";
     case STVP_ACCEL_OP_SGD: return "SGD";
     case STVP_ACCEL_OP_COPY: return "COPY";
+    case STVP_ACCEL_OP_INIT_WEIGHTS: return "INIT_WEIGHTS";
+    case STVP_ACCEL_OP_DROPBACK: return "DROPBACK";
+    case STVP_ACCEL_OP_NM_PREGEN: return "NM_PREGEN";
+    case STVP_ACCEL_OP_GRAD_PRUNE: return "GRAD_PRUNE";
     default: return "invalid";
     }
 }

@@ -97,6 +97,42 @@ void stvp_accel_sgd(stvp_accel_desc *d, uint32_t count, float *w, const float *g
 /* The accelerator's load/store engine: `bytes` (a multiple of 4) from src to dst. */
 void stvp_accel_copy(stvp_accel_desc *d, void *dst, const void *src, uint32_t bytes);
 
+/* ---- sparse modes (accel_desc.h, SPARSE MODES; present if CAPS.SPARSE) ----
+   A layer's weights are W[K][C][R][S]; FC layers pass r = s = 1. `layer` keys the implicit
+   initial weights W0 (and goes into the descriptor's layer field, as for the stats). */
+/* W[i] = W0(seed, layer, i), Kaiming-uniform with fan_in = c*r*s (the generator of
+   models/accel/sparse/init_weights.h, which the host trainer shares). */
+void stvp_accel_init_weights(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                             uint64_t seed, float *w);
+/* DropBack/Procrustes selection of one layer after its SGD update: scores |W - decay*W0|,
+   resets the untracked weights of the master w to decay*W0, writes the tracked ones to the
+   block copy `blocks` (STVP_ACCEL_BLOCK_BYTES(k, c, r, s) bytes, 4-byte aligned).
+   tracked_fraction = budget / total weights of the model, in (0, 1]. first: this is the first
+   layer of the step (flag FIRST). topk: exact per-layer top-k instead of the quantile
+   estimator (flag TOPK). result may be NULL (else flag RESULT). */
+void stvp_accel_dropback(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                         uint64_t seed, float decay, float tracked_fraction, int first, int topk, float *w,
+                         void *blocks, stvp_accel_dropback_result *result);
+/* Forward (N:M along C) and backward (N:M along K) copies of the dense master w, written to
+   fwd_copy (STVP_ACCEL_NM_BYTES(k, r*s, c, n, m) bytes) and bwd_copy
+   (STVP_ACCEL_NM_BYTES(c, r*s, k, n, m) bytes). */
+void stvp_accel_nm_pregen(stvp_accel_desc *d, uint32_t layer, uint32_t k, uint32_t c, uint32_t r, uint32_t s,
+                          uint32_t n, uint32_t m, const float *w, void *fwd_copy, void *bwd_copy);
+/* SparseTrain pruning of g[0..count) in place with prune rate p in [0, 1) and seed; result may
+   be NULL (else flag RESULT). */
+void stvp_accel_grad_prune(stvp_accel_desc *d, uint32_t layer, uint32_t count, float *g, float p, uint32_t seed,
+                           stvp_accel_prune_result *result);
+/* Turn a built FC/CONV *_FWD or *_BWD_DATA descriptor (built with w = NULL) into one reading
+   its weights from a block copy (format BLOCK) or an N:M copy (format NM: the forward copy for
+   *_FWD, the backward copy for *_BWD_DATA; n, m as at NM_PREGEN). */
+void stvp_accel_desc_block(stvp_accel_desc *d, const void *blocks);
+void stvp_accel_desc_nm(stvp_accel_desc *d, const void *copy, uint32_t n, uint32_t m);
+/* Skip MACs on zero activations / gradients (flag SKIP_ZEROS; any FC/CONV op). */
+static inline void stvp_accel_desc_skip_zeros(stvp_accel_desc *d)
+{
+    d->flags |= STVP_ACCEL_FLAG_SKIP_ZEROS;
+}
+
 /* Interrupt (INT_STATUS.DESC, counted by the handler) when this descriptor completes. */
 static inline void stvp_accel_desc_irq(stvp_accel_desc *d)
 {
@@ -190,6 +226,15 @@ typedef struct stvp_accel_counters {
 
 /* Reads every counter (each 64-bit pair _LO first: the _LO read latches the counter). */
 void stvp_accel_read_counters(stvp_accel_counters_t *c);
+
+/* The sparse-mode counters (CAPS.SPARSE). */
+typedef struct stvp_accel_sparse_counters {
+    uint64_t pruned;      /* gradients zeroed by GRAD_PRUNE (natural zeros excluded) */
+    uint64_t meta_bytes;  /* sparse metadata DRAM bytes (also inside dram_bytes) */
+    uint32_t tracked;     /* weights tracked by DROPBACK since the last FIRST */
+    float quantile_est;   /* the quantile estimator's current estimate */
+} stvp_accel_sparse_counters_t;
+void stvp_accel_read_sparse_counters(stvp_accel_sparse_counters_t *c);
 
 /* *out = *after - *before, field by field. */
 void stvp_accel_counters_delta(const stvp_accel_counters_t *before, const stvp_accel_counters_t *after,

@@ -71,6 +71,89 @@
  * for SOFTMAX_XENT, COPY for COPY. `layer` is free for the firmware (a layer number): it
  * groups the stats and is shown in the VCD; the accelerator does not interpret it.
  *
+ * SPARSE MODES (version 1.1; the OPS / FORMATS registers and CAPS.SPARSE tell whether the
+ * device has them). The layer's weights W[K][C][R][S] (FC: R = S = 1) are named by k, c, r, s;
+ * fan_in = c * r * s. Extra opcodes (shape fields used; "-" = must be 0):
+ *
+ *  op             shape       src0  dst0        dst1 (RESULT)  meta0        meta1        alpha  beta  param0  param1  flags
+ *  INIT_WEIGHTS   k, c, r, s  -     W           -              -            -            -      -     seed lo seed hi -
+ *  DROPBACK       k, c, r, s  -     W (in/out)  dropback res.  block copy   -            d      f     seed lo seed hi FIRST, TOPK, RESULT
+ *  NM_PREGEN      k, c, r, s  W     -           -              fwd copy     bwd copy     -      -     N       M       -
+ *  GRAD_PRUNE     n (count)   -     g (in/out)  prune res.     -            -            p      -     seed    -       RESULT
+ *
+ *  INIT_WEIGHTS  W[i] = W0(seed, layer, i) for i < K*C*R*S: the counter-based generator of
+ *                models/accel/sparse/init_weights.h (seed = param1 << 32 | param0, key `layer`
+ *                = the descriptor's layer field), Kaiming-uniform U(-b, b), b = sqrt(6 / fan_in)
+ *                (the accelerator configuration may select another kind; the host trainer must
+ *                use the same). Bit-identical to InitWeights::fill on any host.
+ *  DROPBACK      Procrustes/DropBack selection of one layer, after its SGD update of the dense
+ *                master W (dst0): score s_i = |W_i - d*W0_i| (W0 regenerated as INIT_WEIGHTS
+ *                with the same seed and layer, d = alpha, the decay of this step, which the
+ *                firmware computes: d_t = d_0 * factor^t), select, reset every untracked
+ *                weight to d*W0_i in the master, and write the tracked weights to the block
+ *                copy at meta0 (format below). beta = f, the tracked fraction budget / total
+ *                weights of the model, in (0, 1].
+ *                Selection, default: the Procrustes streaming quantile estimator, whose state
+ *                persists in the device across layers and steps (SOFT_RESET restarts it):
+ *                FIRST marks the first layer of a step (ends the previous step, begins one with
+ *                target quantile q = 1 - f); then in layer order each weight is tracked iff its
+ *                score exceeds the running estimate (models/accel/sparse/dropback.h). The
+ *                estimate is global over the layers of a step, as WeightSelector.
+ *                TOPK: exact top-k PER LAYER for comparison, k = round(f * K*C*R*S) (ties to
+ *                the lower index); the estimator is not touched.
+ *                RESULT: writes struct stvp_accel_dropback_result at dst1.
+ *                DRAM traffic is charged as the compressed format (tracked values, bitmasks and
+ *                packed 20-bit pointers), read and written, not the dense master.
+ *  NM_PREGEN     from the dense master W (src0), the forward copy (groups of M consecutive c
+ *                for each (k, r, s), keep the N largest |w|) at meta0 and the backward copy
+ *                (groups of M consecutive k for each (c, r, s)) at meta1 (format below);
+ *                2 <= M <= 256, 1 <= N < M. The master is not changed.
+ *  GRAD_PRUNE    SparseTrain stochastic pruning of g[0..n) in place (an output gradient dY):
+ *                sigma = mean|g| * sqrt(pi/2), tau = Phi^-1((1 + p)/2) * sigma; |g| < tau
+ *                becomes sign(g)*tau with probability |g|/tau, else 0 (unbiased); p = alpha in
+ *                [0, 1). Random numbers: per-lane xorshift32, lane l seeded with seed + l
+ *                (param0; element i uses lane i % lanes; lanes from the configuration, 16 by
+ *                default) — fresh at every op, so the result depends only on (g, p, seed):
+ *                models/accel/sparse/gradient_pruner.h. RESULT: writes struct
+ *                stvp_accel_prune_result at dst1.
+ *
+ * Formats of the FC/CONV ops (`format`):
+ *   DENSE (0)  as above.
+ *   BLOCK (1)  *_FWD and *_BWD_DATA only: W is the block copy at meta0 (written by DROPBACK),
+ *              src1 must be 0; the forward op reads it as W, the input-gradient op walks the
+ *              same blocks as W^T (kernels flipped) without re-compression.
+ *   NM (2)     *_FWD and *_BWD_DATA only: W is an N:M copy at meta0 (the forward copy for
+ *              *_FWD, the backward copy for *_BWD_DATA, written by NM_PREGEN), src1 must be
+ *              0, param0 = N, param1 = M as at NM_PREGEN.
+ *   The result equals the dense op on the decoded weights (the pruned weights zero).
+ *   *_BWD_WEIGHT stays dense over the weights (format DENSE).
+ * SKIP_ZEROS (any FC/CONV op): the PEs skip MACs whose activation or gradient operand is zero
+ * (natural ReLU zeros, pruned gradients): the op's time comes from the per-PE work of the real
+ * non-zeros (lock-step: each array step takes its slowest PE; the load balancer follows the
+ * configuration), the zero checks are charged. Numerics are unchanged. Without SKIP_ZEROS (the
+ * dense baseline) only the weight format's zeros are skipped.
+ *
+ * BLOCK COPY (meta0, 4-byte aligned, STVP_ACCEL_BLOCK_BYTES(k, c, r, s) bytes reserved):
+ *   struct stvp_accel_block_header   (blocks, nnz, bk, bc)
+ *   uint32_t mask[2 * blocks]        block b's bitmask: lo word mask[2b], hi word mask[2b+1]
+ *   uint32_t ptr[blocks]             index in values[] of block b's first kept weight
+ *   float    values[nnz]             kept weights, block after block, inside a block in
+ *                                    (k, c, r, s) order
+ * Blocks are bk x bc x R x S: FC (R = S = 1) 8 x 8 tiles (STVP_ACCEL_BLOCK_FC), block
+ * (kb, cb) is b = kb * ceil(C/8) + cb; CONV (R*S > 1) one R x S kernel per (k, c), b = k*C + c,
+ * R*S <= 64. Bit t of a block's mask is the element (kk, cc, r, s) = in-block position
+ * t = ((kk * bc + cc) * R + r) * S + s. The hardware's pointer is 20 bits (so K*C*R*S <= 2^20);
+ * it is stored as a word here and charged as 20 bits of traffic.
+ *
+ * N:M COPY (meta0 / meta1, 4-byte aligned, STVP_ACCEL_NM_BYTES(lines, R*S, len, N, M) bytes:
+ * forward copy lines = K, len = C; backward copy lines = C, len = K):
+ *   float   values[slots]            slots = lines * R*S * ceil(len/M) * N
+ *   uint8_t index[slots]             (then padding to a multiple of 4 bytes)
+ * Groups are stored line by line: for each line a (k for forward, c for backward), each (r, s),
+ * each group j along the grouped axis, N slots with ascending in-group indices; slot t keeps
+ * the weight at grouped position j*M + index (a last, shorter group keeps min(N, its length)
+ * weights, its padding slots hold value 0, index 0). Charged as ceil(log2 M)-bit indices.
+ *
  * VALIDATION. Every field of a descriptor is checked before any byte of its outputs is
  * written; the first failing check, in the order of the error codes below (and within one
  * code in field order), stops the chain: STATUS.ERROR, ERR_CODE = the code, ERR_DESC = the
@@ -100,7 +183,7 @@ typedef struct stvp_accel_desc {
     /* 0x00 */ STVP_ACCEL_ALIGNAS(64) uint32_t opcode; /* STVP_ACCEL_OP_* */
     /* 0x04 */ uint32_t flags;    /* STVP_ACCEL_FLAG_*; only the flags listed for the opcode */
     /* 0x08 */ uint32_t layer;    /* firmware's layer id, for stats and the VCD (any value) */
-    /* 0x0C */ uint32_t format;   /* operand format: STVP_ACCEL_FORMAT_DENSE (0) only in this version */
+    /* 0x0C */ uint32_t format;   /* operand format: STVP_ACCEL_FORMAT_* (DENSE = 0) */
     /* Shape (elements, not bytes, except COPY's n). Unused ones must be 0. */
     /* 0x10 */ uint32_t n;        /* batch N; SGD: element count; COPY: byte count */
     /* 0x14 */ uint32_t c;        /* input channels / in_features C; POOL: channels */
@@ -120,14 +203,14 @@ typedef struct stvp_accel_desc {
     /* 0x48 */ uint32_t src2;
     /* 0x4C */ uint32_t dst0;
     /* 0x50 */ uint32_t dst1;
-    /* Sparse-mode metadata addresses (block bitmasks and pointers, N:M indices): reserved for
-       the next version, must be 0. */
+    /* Sparse-mode metadata addresses (block copy, N:M copies): see SPARSE MODES; else 0. */
     /* 0x54 */ uint32_t meta0;
     /* 0x58 */ uint32_t meta1;
-    /* Scalars (IEEE-754 binary32). SGD: alpha = learning rate, beta = weight decay. */
+    /* Scalars (IEEE-754 binary32). SGD: alpha = learning rate, beta = weight decay.
+       DROPBACK: alpha = decay d, beta = tracked fraction f. GRAD_PRUNE: alpha = prune rate p. */
     /* 0x5C */ float alpha;
     /* 0x60 */ float beta;
-    /* Sparse-mode parameters (N:M, seeds, prune rates): reserved for the next version, 0. */
+    /* Sparse-mode parameters (seeds, N and M): see SPARSE MODES; else 0. */
     /* 0x64 */ uint32_t param0;
     /* 0x68 */ uint32_t param1;
     /* 0x6C */ uint32_t reserved1[5]; /* 0x6C..0x7F, must be 0 */
@@ -161,6 +244,10 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 
 #define STVP_ACCEL_OP_SOFTMAX_XENT    9u
 #define STVP_ACCEL_OP_SGD             10u
 #define STVP_ACCEL_OP_COPY            11u
+#define STVP_ACCEL_OP_INIT_WEIGHTS    12u /* sparse modes (see SPARSE MODES) */
+#define STVP_ACCEL_OP_DROPBACK        13u
+#define STVP_ACCEL_OP_NM_PREGEN       14u
+#define STVP_ACCEL_OP_GRAD_PRUNE      15u
 #define STVP_ACCEL_OP_LIMIT           32u
 
 /* Flags (bits of `flags`). Which ones an opcode accepts: see the opcode table; any other set
@@ -169,9 +256,54 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 
 #define STVP_ACCEL_FLAG_BIAS      0x00000002u /* *_FWD: add bias b (src2); *_BWD_WEIGHT: write db (dst1) */
 #define STVP_ACCEL_FLAG_RELU_MASK 0x00000004u /* *_BWD_DATA: mask dX by saved input X (src2) > 0; MAXPOOL_BWD: by X (src0) */
 #define STVP_ACCEL_FLAG_IRQ       0x00000008u /* any op: set INT_STATUS.DESC when this descriptor completes */
+#define STVP_ACCEL_FLAG_FIRST     0x00000010u /* DROPBACK: first layer of a training step (quantile estimator) */
+#define STVP_ACCEL_FLAG_TOPK      0x00000020u /* DROPBACK: exact per-layer top-k instead of the quantile estimator */
+#define STVP_ACCEL_FLAG_RESULT    0x00000040u /* DROPBACK, GRAD_PRUNE: write the op's result struct at dst1 */
+#define STVP_ACCEL_FLAG_SKIP_ZEROS 0x00000080u /* FC/CONV ops: skip MACs on zero activations / gradients */
 
 /* Operand formats (`format`). Bit i of the FORMATS register = format i supported. */
 #define STVP_ACCEL_FORMAT_DENSE 0u
+#define STVP_ACCEL_FORMAT_BLOCK 1u /* W = the block copy at meta0 (*_FWD, *_BWD_DATA) */
+#define STVP_ACCEL_FORMAT_NM    2u /* W = an N:M copy at meta0, param0 = N, param1 = M (*_FWD, *_BWD_DATA) */
+
+/* Block copy layout (SPARSE MODES). */
+#define STVP_ACCEL_BLOCK_FC 8u /* bk = bc of FC layers (R = S = 1) */
+#define STVP_ACCEL_BLOCK_MAX_VALUES (1u << 20) /* 20-bit pointers: K*C*R*S at most */
+typedef struct stvp_accel_block_header {
+    uint32_t blocks; /* block count (must match the shape) */
+    uint32_t nnz;    /* kept weights = entries of values[] */
+    uint32_t bk, bc; /* block extent along K and C (8, 8 for FC; 1, 1 for CONV) */
+} stvp_accel_block_header;
+#define STVP_ACCEL_DIV_UP(a, b) (((a) + (b) - 1u) / (b))
+#define STVP_ACCEL_BLOCK_COUNT(k, c, r, s) \
+    ((r) * (s) == 1u ? STVP_ACCEL_DIV_UP(k, STVP_ACCEL_BLOCK_FC) * STVP_ACCEL_DIV_UP(c, STVP_ACCEL_BLOCK_FC) : (k) * (c))
+/* Bytes to reserve for a block copy (all weights kept, the worst case). */
+#define STVP_ACCEL_BLOCK_BYTES(k, c, r, s) \
+    (16u + 12u * STVP_ACCEL_BLOCK_COUNT(k, c, r, s) + 4u * (k) * (c) * (r) * (s))
+/* N:M copy layout (SPARSE MODES): lines = K (forward) or C (backward), len = C or K. */
+#define STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) ((lines) * (rs) * STVP_ACCEL_DIV_UP(len, m) * (n))
+#define STVP_ACCEL_NM_BYTES(lines, rs, len, n, m) \
+    (4u * STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + ((STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + 3u) & ~3u))
+
+/* Written by DROPBACK (flag RESULT) at dst1. */
+typedef struct stvp_accel_dropback_result {
+    uint32_t tracked;  /* weights of this layer tracked (kept in the block copy) */
+    uint32_t total;    /* weights of this layer */
+    float threshold;   /* quantile estimate after this layer (TOPK: the k-th score) */
+    float decay;       /* d used (alpha) */
+} stvp_accel_dropback_result;
+
+/* Written by GRAD_PRUNE (flag RESULT) at dst1. */
+typedef struct stvp_accel_prune_result {
+    uint32_t elements;     /* n */
+    uint32_t zeros_before; /* natural zeros (ReLU) */
+    uint32_t zeros_after;  /* zeros after pruning */
+    float tau;             /* threshold used */
+} stvp_accel_prune_result;
+
+STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_block_header) == 16, "block header is 16 bytes");
+STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_dropback_result) == 16, "dropback result is 16 bytes");
+STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_prune_result) == 16, "prune result is 16 bytes");
 
 /* Phases (VCD `phase` signal and stats), fixed by the opcode; 0 = idle. */
 #define STVP_ACCEL_PHASE_IDLE       0u
@@ -181,6 +313,7 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 
 #define STVP_ACCEL_PHASE_UPDATE     4u
 #define STVP_ACCEL_PHASE_LOSS       5u
 #define STVP_ACCEL_PHASE_COPY       6u
+#define STVP_ACCEL_PHASE_SPARSE     7u /* INIT_WEIGHTS, DROPBACK, NM_PREGEN, GRAD_PRUNE */
 
 /* Field ids reported in ERR_FIELD: the field's byte offset in the descriptor. */
 #define STVP_ACCEL_FIELD_OPCODE    0x00u
@@ -266,8 +399,18 @@ enum stvp_accel_err {
     STVP_ACCEL_ERR_CAPACITY = 12,   /* a used operand starts in a memory but runs past its end: the
                                        tensor is larger than the buffer holding it (its field) */
     STVP_ACCEL_ERR_OVERLAP = 13,    /* an output overlaps an input or another output (the output's field) */
-    STVP_ACCEL_ERR_LABEL = 14       /* SOFTMAX_XENT: a label outside 0..K-1 (FIELD_SRC1, value = the
+    STVP_ACCEL_ERR_LABEL = 14,      /* SOFTMAX_XENT: a label outside 0..K-1 (FIELD_SRC1, value = the
                                        label's index in the batch); nothing is written */
+    /* Sparse modes (checked at the place named, not after LABEL): */
+    STVP_ACCEL_ERR_PARAM = 15,      /* a scalar or parameter out of its range, checked with SCALAR:
+                                       DROPBACK d < 0 (ALPHA), f outside (0, 1] (BETA);
+                                       GRAD_PRUNE p outside [0, 1) (ALPHA); N:M N, M outside
+                                       1 <= N < M <= 256 (PARAM0 / PARAM1); value = the field */
+    STVP_ACCEL_ERR_METADATA = 16    /* a block copy or N:M copy read by an op is inconsistent, checked
+                                       after OVERLAP: header not matching the shape (value
+                                       0xFFFFFFFF), a block's pointer + popcount past nnz or a mask
+                                       bit outside the tensor (value = block index), an N:M index
+                                       outside its group (value = slot index); FIELD_META0 */
 };
 
 #undef STVP_ACCEL_ALIGNAS
