@@ -1,0 +1,419 @@
+/*
+ * train: trains a network (sw/train/train_defs.h) on the Fashion-MNIST data set the platform
+ * preloads (stvp/hw/dataset.h), on the accelerator, and evaluates it on the test split after
+ * every epoch. Run parameters come from SIMCTRL ARG[0..7] (train_defs.h, train_params_t).
+ *
+ * Work split: the CPU (no FPU) does integer work only on the hot path: the per-epoch shuffle
+ * (train_epoch_order), the batch's labels (int32 loads/stores) and patching descriptor
+ * addresses. Every float operation runs on the accelerator: a training step is ONE
+ * descriptor chain (batch gather by COPY, forward, softmax cross-entropy, backward, SGD), an
+ * evaluation a few chains of forward + softmax cross-entropy over the test split read in
+ * place. The CPU prints a few floats per progress line (soft-float printf).
+ *
+ * Output: progress lines "epoch 1 step 200/937 loss 0.5123 acc 81.2%" (loss: mean over the
+ * steps since the last line; acc: running over the epoch), one evaluation line per epoch,
+ * with ARG[5] = 1 a "trace step <global step> loss <%.7f> <hex bits>" line per step (what the
+ * reference-trainer comparison reads), and a summary block. Exit 0 on success, 1 if the
+ * accelerator or the data set is missing or a chain fails, 2 for bad arguments.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stvp/accel.h"
+#include "stvp/bsp.h"
+#include "stvp/hw/dataset.h"
+#include "train_defs.h"
+
+/* ---- static memory: a bump arena in .bss for every tensor ---- */
+
+#define ARENA_BYTES (40u << 20)
+static uint8_t arena[ARENA_BYTES] __attribute__((aligned(64)));
+static uint32_t arena_used;
+
+static void *alloc(uint32_t bytes)
+{
+    uint32_t at = (arena_used + 63u) & ~63u;
+    if (at + bytes > ARENA_BYTES) {
+        printf("train: out of tensor memory (%lu bytes needed beyond %lu)\n", (unsigned long)bytes,
+               (unsigned long)at);
+        exit(1);
+    }
+    arena_used = at + bytes;
+    return arena + at;
+}
+
+#define MAX_CHAIN 4096u
+static stvp_accel_desc chain[MAX_CHAIN];
+
+/* ---- the network's tensors ---- */
+
+typedef struct layer_buf {
+    float *w, *b, *dw, *db; /* NULL for pooling */
+    float *out, *dout;      /* output and its gradient: [batch][out_size] */
+} layer_buf_t;
+
+static const train_net_t *net;
+static layer_buf_t lb[TRAIN_MAX_LAYERS];
+static float *x_batch;     /* gathered inputs [batch][in_size] */
+static int32_t *y_batch;   /* gathered labels [batch] */
+static stvp_accel_xent_result xent_train;
+static stvp_accel_xent_result *xent_eval; /* one per evaluation batch */
+static uint32_t *order;
+static const stvp_dataset_header_t *ds;
+static train_params_t P;
+
+/* ---- W0: DropBack's InitWeights (models/accel/sparse/init_weights.cpp), bit for bit ---- */
+
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Kaiming-uniform W0 of one layer: (2u - 1) * sqrt(6 / fan_in), u 24-bit. Soft-float, once per
+   run (a few hundred thousand multiplies); the same roundings as the host's float code. */
+static void init_layer_weights(float *w, uint32_t layer_id, uint32_t count, uint32_t fan_in, uint64_t seed)
+{
+    const float b = (float)sqrt(6.0 / (double)fan_in);
+    const uint64_t key = mix64(mix64(seed) ^ layer_id);
+    for (uint32_t i = 0; i < count; ++i) {
+        const float u = (float)(uint32_t)(mix64(key ^ (uint64_t)i) >> 40) * (1.0f / 16777216.0f);
+        w[i] = (2.0f * u - 1.0f) * b;
+    }
+}
+
+/* ---- descriptors per layer ---- */
+
+static void conv_shape(const train_layer_t *l, uint32_t n, stvp_accel_conv_shape_t *s)
+{
+    s->n = n, s->c = l->c, s->h = l->h, s->w = l->w, s->k = l->k, s->r = l->r, s->s = l->s;
+    s->stride_h = s->stride_w = l->stride;
+    s->pad_h = s->pad_w = l->pad;
+}
+
+static void pool_shape(const train_layer_t *l, uint32_t n, stvp_accel_pool_shape_t *s)
+{
+    s->n = n, s->c = l->c, s->h = l->h, s->w = l->w, s->r = l->r, s->s = l->s;
+    s->stride_h = s->stride_w = l->stride;
+}
+
+/* Forward of layer i on n samples from `in`. */
+static void forward_desc(stvp_accel_desc *d, uint32_t i, uint32_t n, const float *in)
+{
+    const train_layer_t *l = &net->layers[i];
+    if (l->kind == TRAIN_FC) {
+        stvp_accel_fc_fwd(d, n, l->c, l->k, in, lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+    } else if (l->kind == TRAIN_CONV) {
+        stvp_accel_conv_shape_t s;
+        conv_shape(l, n, &s);
+        stvp_accel_conv_fwd(d, &s, in, lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+    } else {
+        stvp_accel_pool_shape_t s;
+        pool_shape(l, n, &s);
+        stvp_accel_maxpool_fwd(d, &s, in, lb[i].out);
+    }
+    stvp_accel_desc_layer(d, i + 1);
+}
+
+static const float *layer_input(uint32_t i)
+{
+    return i == 0 ? x_batch : lb[i - 1].out;
+}
+
+/* Backward of layer i (batch n): weight gradient, then the input gradient unless i = 0. */
+static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
+{
+    const train_layer_t *l = &net->layers[i];
+    const float *in = layer_input(i);
+    const float *mask = i > 0 && train_out_relu(net, i - 1) ? in : NULL;
+    float *din = i > 0 ? lb[i - 1].dout : NULL;
+    unsigned k = 0;
+    if (l->kind == TRAIN_FC) {
+        stvp_accel_fc_bwd_weight(&d[k++], n, l->c, l->k, lb[i].dout, in, lb[i].dw, lb[i].db);
+        if (din)
+            stvp_accel_fc_bwd_data(&d[k++], n, l->c, l->k, lb[i].dout, lb[i].w, mask, din);
+    } else if (l->kind == TRAIN_CONV) {
+        stvp_accel_conv_shape_t s;
+        conv_shape(l, n, &s);
+        stvp_accel_conv_bwd_weight(&d[k++], &s, lb[i].dout, in, lb[i].dw, lb[i].db);
+        if (din)
+            stvp_accel_conv_bwd_data(&d[k++], &s, lb[i].dout, lb[i].w, mask, din);
+    } else if (din) {
+        stvp_accel_pool_shape_t s;
+        pool_shape(l, n, &s);
+        stvp_accel_maxpool_bwd(&d[k++], &s, in, lb[i].dout, din, mask != NULL);
+    }
+    for (unsigned j = 0; j < k; ++j)
+        stvp_accel_desc_layer(&d[j], i + 1);
+    return k;
+}
+
+/* ---- the training step chain: built once, COPY sources and SGD rates patched ---- */
+
+static unsigned step_len, sgd_first, sgd_count;
+
+static void build_step_chain(void)
+{
+    const uint32_t B = P.batch, in_size = train_in_size(&net->layers[0]);
+    const uint32_t L = net->layer_count;
+    unsigned k = 0;
+    for (uint32_t j = 0; j < B; ++j) {
+        stvp_accel_copy(&chain[k], x_batch + j * in_size, (const void *)(uintptr_t)ds->train_images, in_size * 4u);
+        stvp_accel_desc_layer(&chain[k++], 0);
+    }
+    for (uint32_t i = 0; i < L; ++i)
+        forward_desc(&chain[k++], i, B, layer_input(i));
+    stvp_accel_softmax_xent(&chain[k], B, net->layers[L - 1].k, lb[L - 1].out, y_batch, lb[L - 1].dout,
+                            &xent_train);
+    stvp_accel_desc_layer(&chain[k++], L);
+    for (uint32_t i = L; i-- > 0;)
+        k += backward_descs(&chain[k], i, B);
+    sgd_first = k;
+    for (uint32_t i = 0; i < L; ++i) {
+        const train_layer_t *l = &net->layers[i];
+        if (!train_has_weights(l))
+            continue;
+        stvp_accel_sgd(&chain[k], train_weight_count(l), lb[i].w, lb[i].dw, 0.0f, TRAIN_WEIGHT_DECAY);
+        stvp_accel_desc_layer(&chain[k++], i + 1);
+        stvp_accel_sgd(&chain[k], l->k, lb[i].b, lb[i].db, 0.0f, 0.0f);
+        stvp_accel_desc_layer(&chain[k++], i + 1);
+    }
+    sgd_count = k - sgd_first;
+    step_len = k;
+}
+
+static void set_step_lr(float lr)
+{
+    for (unsigned j = 0; j < sgd_count; ++j)
+        chain[sgd_first + j].alpha = lr;
+}
+
+static void run_chain(unsigned count, const char *what)
+{
+    stvp_accel_result_t r;
+    if (stvp_accel_run(chain, count, &r) != STVP_ACCEL_ERR_NONE) {
+        char msg[200];
+        stvp_accel_format_error(&r, chain, count, msg, sizeof msg);
+        printf("train: %s failed: %s\n", what, msg);
+        exit(1);
+    }
+}
+
+/* ---- evaluation on the test split, read in place ---- */
+
+typedef struct eval_result {
+    uint32_t correct, count;
+    float loss; /* mean over the samples */
+} eval_result_t;
+
+static void evaluate(eval_result_t *e)
+{
+    const uint32_t L = net->layer_count, in_size = train_in_size(&net->layers[0]);
+    const uint32_t total = ds->test_count;
+    const uint32_t batches = (total + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH;
+    const uint32_t per_batch = L + 1, per_chain = MAX_CHAIN / per_batch;
+    const float *images = (const float *)(uintptr_t)ds->test_images;
+    const int32_t *labels = (const int32_t *)(uintptr_t)ds->test_labels;
+    float loss_sum = 0.0f;
+    e->correct = 0;
+    e->count = total;
+    for (uint32_t b0 = 0; b0 < batches; b0 += per_chain) {
+        uint32_t nb = batches - b0 < per_chain ? batches - b0 : per_chain;
+        unsigned k = 0;
+        for (uint32_t b = b0; b < b0 + nb; ++b) {
+            uint32_t first = b * TRAIN_EVAL_BATCH;
+            uint32_t n = total - first < TRAIN_EVAL_BATCH ? total - first : TRAIN_EVAL_BATCH;
+            for (uint32_t i = 0; i < L; ++i)
+                forward_desc(&chain[k++], i, n, i == 0 ? images + first * in_size : lb[i - 1].out);
+            stvp_accel_softmax_xent(&chain[k], n, net->layers[L - 1].k, lb[L - 1].out, labels + first,
+                                    lb[L - 1].dout, &xent_eval[b]);
+            stvp_accel_desc_layer(&chain[k++], L);
+        }
+        run_chain(k, "evaluation");
+        for (uint32_t b = b0; b < b0 + nb; ++b) {
+            uint32_t first = b * TRAIN_EVAL_BATCH;
+            uint32_t n = total - first < TRAIN_EVAL_BATCH ? total - first : TRAIN_EVAL_BATCH;
+            e->correct += xent_eval[b].correct;
+            loss_sum += xent_eval[b].loss * (float)n;
+        }
+    }
+    e->loss = loss_sum / (float)total;
+}
+
+/* ---- set-up ---- */
+
+static void allocate(void)
+{
+    const uint32_t L = net->layer_count;
+    const uint32_t nmax = P.batch > TRAIN_EVAL_BATCH ? P.batch : TRAIN_EVAL_BATCH;
+    for (uint32_t i = 0; i < L; ++i) {
+        const train_layer_t *l = &net->layers[i];
+        if (train_has_weights(l)) {
+            uint32_t wc = train_weight_count(l);
+            lb[i].w = alloc(wc * 4u);
+            lb[i].dw = alloc(wc * 4u);
+            lb[i].b = alloc(l->k * 4u); /* zero: .bss */
+            lb[i].db = alloc(l->k * 4u);
+            init_layer_weights(lb[i].w, train_init_layer_id(i), wc, train_fan_in(l), P.seed);
+        }
+        lb[i].out = alloc(nmax * train_out_size(l) * 4u);
+        lb[i].dout = alloc(nmax * train_out_size(l) * 4u);
+    }
+    x_batch = alloc(P.batch * train_in_size(&net->layers[0]) * 4u);
+    y_batch = alloc(P.batch * 4u);
+    xent_eval = alloc(((ds->test_count + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH) * sizeof *xent_eval);
+    order = alloc(ds->train_count * 4u);
+}
+
+static int dataset_ok(void)
+{
+    ds = (const stvp_dataset_header_t *)(uintptr_t)STVP_DRAM_DATA_BASE;
+    if (ds->magic != STVP_DATASET_MAGIC || ds->version != STVP_DATASET_VERSION) {
+        printf("train: no data set at 0x%08x (run stvp with --set dataset.name=fashion-mnist)\n",
+               (unsigned)STVP_DRAM_DATA_BASE);
+        return 0;
+    }
+    const train_layer_t *l0 = &net->layers[0];
+    if (ds->channels * ds->rows * ds->cols != train_in_size(l0) ||
+        ds->classes != net->layers[net->layer_count - 1].k || ds->train_count < P.batch || ds->test_count == 0) {
+        printf("train: the data set (%lux%lux%lu, %lu classes, %lu/%lu samples) does not fit %s\n",
+               (unsigned long)ds->channels, (unsigned long)ds->rows, (unsigned long)ds->cols,
+               (unsigned long)ds->classes, (unsigned long)ds->train_count, (unsigned long)ds->test_count, net->name);
+        return 0;
+    }
+    return 1;
+}
+
+static const char *mode_name(uint32_t mode)
+{
+    static const char *const names[8] = {"dense",           "procrustes",         "nm",
+                                         "procrustes+nm",   "sparsetrain",        "procrustes+sparsetrain",
+                                         "nm+sparsetrain",  "procrustes+nm+sparsetrain"};
+    return names[mode & 7u];
+}
+
+static void print_counters(const char *label, const stvp_accel_counters_t *c)
+{
+    printf("%s cycles %llu, MACs %llu (skipped %llu), DRAM %llu bytes, energy %llu.%06llu mJ\n", label,
+           (unsigned long long)c->cycles, (unsigned long long)c->macs, (unsigned long long)c->macs_skipped,
+           (unsigned long long)c->dram_bytes, (unsigned long long)(c->energy_pj / 1000000000ull),
+           (unsigned long long)(c->energy_pj / 1000ull % 1000000ull));
+}
+
+int main(void)
+{
+    uint32_t args[TRAIN_ARG_COUNT];
+    uint32_t nargs = stvp_sim_nargs();
+    for (uint32_t i = 0; i < TRAIN_ARG_COUNT; ++i)
+        args[i] = stvp_sim_arg(i, 0);
+    train_params_from_args(&P, args, nargs);
+    const char *bad = train_params_check(&P);
+    if (*bad) {
+        printf("train: %s\n", bad);
+        return 2;
+    }
+    net = &train_nets[P.net];
+    if (P.mode != TRAIN_MODE_DENSE) {
+        printf("train: mode %s is not available in this build (dense only)\n", mode_name(P.mode));
+        return 2;
+    }
+    if (stvp_accel_init(1) != 0) {
+        printf("train: no accelerator at 0x%08x\n", (unsigned)STVP_ACCEL_BASE);
+        return 1;
+    }
+    stvp_plic_set_threshold(0);
+    if (!dataset_ok())
+        return 1;
+
+    const uint32_t steps = train_steps_per_epoch(&P, ds->train_count);
+    const uint32_t total_w = train_total_weights(net);
+    printf("train: %s, mode %s, %lu epochs x %lu steps, batch %lu, lr %lu e-4 x %d%%/epoch, seed %lu, "
+           "%lu train / %lu test samples, %lu weights\n",
+           net->name, mode_name(P.mode), (unsigned long)P.epochs, (unsigned long)steps, (unsigned long)P.batch,
+           (unsigned long)P.lr_e4, (int)(TRAIN_LR_DECAY * 100.0f + 0.5f), (unsigned long)P.seed,
+           (unsigned long)ds->train_count, (unsigned long)ds->test_count, (unsigned long)total_w);
+
+    uint64_t t_start = stvp_sim_time_ns();
+    allocate();
+    build_step_chain();
+    const int32_t *train_labels = (const int32_t *)(uintptr_t)ds->train_labels;
+    const uint32_t in_bytes = train_in_size(&net->layers[0]) * 4u;
+
+    stvp_accel_counters_t c0, c1, c_train = {0}, c_eval = {0}, d;
+    uint64_t t_train = 0, t_eval = 0;
+    uint32_t global_step = 0;
+    eval_result_t ev = {0, 0, 0.0f};
+    for (uint32_t epoch = 0; epoch < P.epochs; ++epoch) {
+        train_epoch_order(order, ds->train_count, P.seed, epoch);
+        const float lr = train_lr(&P, epoch);
+        set_step_lr(lr);
+        uint32_t seen = 0, correct = 0, since = 0;
+        float loss_sum = 0.0f;
+        stvp_accel_read_counters(&c0);
+        uint64_t t0 = stvp_sim_time_ns();
+        for (uint32_t s = 0; s < steps; ++s) {
+            const uint32_t *idx = order + s * P.batch;
+            for (uint32_t j = 0; j < P.batch; ++j) {
+                chain[j].src0 = ds->train_images + idx[j] * in_bytes;
+                y_batch[j] = train_labels[idx[j]];
+            }
+            run_chain(step_len, "training step");
+            ++global_step;
+            seen += P.batch;
+            correct += xent_train.correct;
+            loss_sum += xent_train.loss;
+            ++since;
+            if (P.print_every == 1) {
+                union { float f; uint32_t u; } bits = {xent_train.loss};
+                printf("trace step %lu loss %.7f 0x%08lx\n", (unsigned long)global_step, (double)xent_train.loss,
+                       (unsigned long)bits.u);
+            }
+            if ((s + 1) % P.print_every == 0 || s + 1 == steps) {
+                printf("epoch %lu step %lu/%lu loss %.4f acc %.1f%%\n", (unsigned long)epoch + 1,
+                       (unsigned long)s + 1, (unsigned long)steps, (double)(loss_sum / (float)since),
+                       100.0 * (double)correct / (double)seen);
+                loss_sum = 0.0f;
+                since = 0;
+            }
+        }
+        uint64_t t1 = stvp_sim_time_ns();
+        stvp_accel_read_counters(&c1);
+        stvp_accel_counters_delta(&c0, &c1, &d);
+        t_train += t1 - t0;
+        c_train.cycles += d.cycles, c_train.macs += d.macs, c_train.macs_skipped += d.macs_skipped;
+        c_train.dram_bytes += d.dram_bytes, c_train.energy_pj += d.energy_pj;
+
+        evaluate(&ev);
+        uint64_t t2 = stvp_sim_time_ns();
+        stvp_accel_read_counters(&c0);
+        stvp_accel_counters_delta(&c1, &c0, &d);
+        t_eval += t2 - t1;
+        c_eval.cycles += d.cycles, c_eval.macs += d.macs, c_eval.macs_skipped += d.macs_skipped;
+        c_eval.dram_bytes += d.dram_bytes, c_eval.energy_pj += d.energy_pj;
+        printf("epoch %lu test loss %.4f acc %.2f%% (%lu/%lu) lr %.5f, epoch simulated %llu us\n",
+               (unsigned long)epoch + 1, (double)ev.loss, 100.0 * (double)ev.correct / (double)ev.count,
+               (unsigned long)ev.correct, (unsigned long)ev.count, (double)lr,
+               (unsigned long long)((t2 - t0) / 1000u));
+    }
+    uint64_t t_end = stvp_sim_time_ns();
+
+    printf("== summary ==\n");
+    printf("network         %s, mode %s, %lu epochs x %lu steps of %lu\n", net->name, mode_name(P.mode),
+           (unsigned long)P.epochs, (unsigned long)steps, (unsigned long)P.batch);
+    printf("test accuracy   %.2f%% (%lu/%lu), test loss %.4f\n", 100.0 * (double)ev.correct / (double)ev.count,
+           (unsigned long)ev.correct, (unsigned long)ev.count, (double)ev.loss);
+    printf("weights kept    %.4f (%lu of %lu)\n", 1.0, (unsigned long)total_w, (unsigned long)total_w);
+    printf("simulated time  %llu.%06llu s (training %llu us, evaluation %llu us)\n",
+           (unsigned long long)((t_end - t_start) / 1000000000ull),
+           (unsigned long long)((t_end - t_start) / 1000ull % 1000000ull), (unsigned long long)(t_train / 1000u),
+           (unsigned long long)(t_eval / 1000u));
+    print_counters("accel training ", &c_train);
+    print_counters("accel evaluation", &c_eval);
+    printf("vs dense        speedup 1.00x, energy ratio 1.00 (this run is dense)\n");
+    printf("train: done\n");
+    return 0;
+}

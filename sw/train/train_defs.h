@@ -1,0 +1,248 @@
+/*
+ * Training definitions shared, as one source, by the firmware runtime (sw/train, C11 on the
+ * VP's RV32 CPU) and the host reference trainer (platform/reftrain, C++17): the networks'
+ * layer tables, the run parameters and their SIMCTRL argument layout, the integer PRNG, the
+ * per-epoch Fisher-Yates shuffle, the batch order and the learning-rate schedule. Everything
+ * that decides WHAT is computed lives here; the two sides differ only in who executes the
+ * ops (the accelerator through descriptors vs. models/accel/core/ops.h directly).
+ *
+ * Floating point here is limited to a few IEEE-754 binary32 operations per epoch (the LR
+ * schedule), which round identically in the CPU's soft-float and on the host.
+ */
+#ifndef STVP_TRAIN_DEFS_H
+#define STVP_TRAIN_DEFS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- networks ---- */
+
+enum train_layer_kind { TRAIN_FC = 1, TRAIN_CONV = 2, TRAIN_POOL = 3 };
+
+/* One layer. FC: c -> k. CONV: input c x h x w, k output channels, r x s kernel, stride,
+   pad. POOL (max): input c x h x w, r x s window, stride, no padding. relu: fused ReLU on the
+   output (FC/CONV only). Weights of FC: W[k][c]; CONV: W[k][c][r][s]; both with a bias b[k]. */
+typedef struct train_layer {
+    uint32_t kind;
+    uint32_t c, h, w, k, r, s, stride, pad;
+    uint32_t relu;
+} train_layer_t;
+
+#define TRAIN_MAX_LAYERS 8
+
+typedef struct train_net {
+    const char *name;
+    uint32_t layer_count;
+    train_layer_t layers[TRAIN_MAX_LAYERS];
+} train_net_t;
+
+#define TRAIN_NET_LENET300 0u /* LeNet-300-100: 784-300-100-10 (LeCun et al. 1998) */
+#define TRAIN_NET_LENET5   1u /* LeNet-5 style CNN: conv5x5(6, pad 2)-pool-conv5x5(16)-pool-120-84-10 */
+#define TRAIN_NET_COUNT    2u
+
+static const train_net_t train_nets[TRAIN_NET_COUNT] = {
+    {"lenet300", 3,
+     {{TRAIN_FC, 784, 1, 1, 300, 1, 1, 1, 0, 1},
+      {TRAIN_FC, 300, 1, 1, 100, 1, 1, 1, 0, 1},
+      {TRAIN_FC, 100, 1, 1, 10, 1, 1, 1, 0, 0}}},
+    {"lenet5", 7,
+     {{TRAIN_CONV, 1, 28, 28, 6, 5, 5, 1, 2, 1},
+      {TRAIN_POOL, 6, 28, 28, 6, 2, 2, 2, 0, 0},
+      {TRAIN_CONV, 6, 14, 14, 16, 5, 5, 1, 0, 1},
+      {TRAIN_POOL, 16, 10, 10, 16, 2, 2, 2, 0, 0},
+      {TRAIN_FC, 400, 1, 1, 120, 1, 1, 1, 0, 1},
+      {TRAIN_FC, 120, 1, 1, 84, 1, 1, 1, 0, 1},
+      {TRAIN_FC, 84, 1, 1, 10, 1, 1, 1, 0, 0}}},
+};
+
+/* Output height/width/channels of a layer (FC: k x 1 x 1). */
+static inline uint32_t train_out_h(const train_layer_t *l)
+{
+    if (l->kind == TRAIN_CONV)
+        return (l->h + 2 * l->pad - l->r) / l->stride + 1;
+    if (l->kind == TRAIN_POOL)
+        return (l->h - l->r) / l->stride + 1;
+    return 1;
+}
+static inline uint32_t train_out_w(const train_layer_t *l)
+{
+    if (l->kind == TRAIN_CONV)
+        return (l->w + 2 * l->pad - l->s) / l->stride + 1;
+    if (l->kind == TRAIN_POOL)
+        return (l->w - l->s) / l->stride + 1;
+    return 1;
+}
+static inline uint32_t train_out_c(const train_layer_t *l)
+{
+    return l->kind == TRAIN_POOL ? l->c : l->k;
+}
+/* Elements per sample of the layer's input and output. */
+static inline uint32_t train_in_size(const train_layer_t *l)
+{
+    return l->c * l->h * l->w;
+}
+static inline uint32_t train_out_size(const train_layer_t *l)
+{
+    return train_out_c(l) * train_out_h(l) * train_out_w(l);
+}
+/* Weights (without bias) and fan-in; 0 for a pooling layer. */
+static inline uint32_t train_weight_count(const train_layer_t *l)
+{
+    if (l->kind == TRAIN_FC)
+        return l->k * l->c;
+    if (l->kind == TRAIN_CONV)
+        return l->k * l->c * l->r * l->s;
+    return 0;
+}
+static inline uint32_t train_fan_in(const train_layer_t *l)
+{
+    return l->kind == TRAIN_FC ? l->c : l->c * l->r * l->s;
+}
+static inline int train_has_weights(const train_layer_t *l)
+{
+    return l->kind != TRAIN_POOL;
+}
+/* Whether a layer's output has passed a ReLU (a pool of ReLU outputs has too): the backward
+   pass of the NEXT layer masks its input gradient by this output > 0 (accel_desc.h RELU_MASK). */
+static inline int train_out_relu(const train_net_t *n, uint32_t i)
+{
+    while (n->layers[i].kind == TRAIN_POOL && i > 0)
+        --i;
+    return n->layers[i].kind != TRAIN_POOL && n->layers[i].relu;
+}
+static inline uint32_t train_total_weights(const train_net_t *n)
+{
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < n->layer_count; ++i)
+        t += train_weight_count(&n->layers[i]);
+    return t;
+}
+/* The InitWeights layer id of layer i (models/accel/sparse/init_weights.h): i + 1. */
+static inline uint32_t train_init_layer_id(uint32_t i)
+{
+    return i + 1;
+}
+
+/* ---- run parameters: SIMCTRL ARG[0..7] (stvp --arg / YAML args:), 0 = the default ---- */
+
+/* Mode bits (combinable). */
+#define TRAIN_MODE_DENSE       0u
+#define TRAIN_MODE_PROCRUSTES  1u /* DropBack/Procrustes: keep only the top-k weights, others d*W0 */
+#define TRAIN_MODE_NM          2u /* bidirectional N:M weight sparsity */
+#define TRAIN_MODE_SPARSETRAIN 4u /* SparseTrain gradient pruning */
+
+typedef struct train_params {
+    uint32_t net;          /* ARG[0]: TRAIN_NET_* (default lenet300) */
+    uint32_t mode;         /* ARG[1]: TRAIN_MODE_* bits (default dense) */
+    uint32_t epochs;       /* ARG[2]: epochs (default 1) */
+    uint32_t max_steps;    /* ARG[3]: steps per epoch, at most (default 0 = the whole training split) */
+    uint32_t seed;         /* ARG[4]: shuffle and W0 seed (default 1) */
+    uint32_t print_every;  /* ARG[5]: progress line every N steps (default 100); 1 also prints every loss */
+    uint32_t batch;        /* ARG[6]: batch size (default 64) */
+    uint32_t lr_e4;        /* ARG[7]: initial learning rate x 1e4 (default 1000 = 0.1) */
+} train_params_t;
+
+#define TRAIN_ARG_COUNT 8u
+#define TRAIN_MAX_BATCH 128u
+#define TRAIN_EVAL_BATCH 100u /* test samples per evaluation batch (the last one may be smaller) */
+#define TRAIN_LR_DECAY 0.8f   /* per epoch: lr(e) = lr0 * 0.8^e (e from 0) */
+#define TRAIN_WEIGHT_DECAY 5e-4f /* L2 on weights (not biases), the SGD op's beta */
+#define TRAIN_PROCRUSTES_KEEP_DIV 10u /* Procrustes keeps total_weights / 10 (10x fewer) */
+
+/* args[i] for i < nargs, defaults otherwise (and for zeros). */
+static inline void train_params_from_args(train_params_t *p, const uint32_t *args, uint32_t nargs)
+{
+    uint32_t a[TRAIN_ARG_COUNT] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (uint32_t i = 0; i < nargs && i < TRAIN_ARG_COUNT; ++i)
+        a[i] = args[i];
+    p->net = a[0];
+    p->mode = a[1];
+    p->epochs = a[2] ? a[2] : 1;
+    p->max_steps = a[3];
+    p->seed = a[4] ? a[4] : 1;
+    p->print_every = a[5] ? a[5] : 100;
+    p->batch = a[6] ? a[6] : 64;
+    p->lr_e4 = a[7] ? a[7] : 1000;
+}
+
+/* "" if usable, else why not. */
+static inline const char *train_params_check(const train_params_t *p)
+{
+    if (p->net >= TRAIN_NET_COUNT)
+        return "ARG[0] (network) must be 0 (lenet300) or 1 (lenet5)";
+    if (p->mode > 7u)
+        return "ARG[1] (mode) has unknown bits (1 Procrustes, 2 N:M, 4 SparseTrain)";
+    if (p->batch > TRAIN_MAX_BATCH)
+        return "ARG[6] (batch) is larger than 128";
+    return "";
+}
+
+/* Steps of one epoch: whole batches only (the remainder of the shuffled split is dropped). */
+static inline uint32_t train_steps_per_epoch(const train_params_t *p, uint32_t train_count)
+{
+    uint32_t s = train_count / p->batch;
+    return p->max_steps && p->max_steps < s ? p->max_steps : s;
+}
+
+/* Learning rate of epoch e (0-based). */
+static inline float train_lr(const train_params_t *p, uint32_t epoch)
+{
+    float lr = (float)p->lr_e4 / 10000.0f;
+    for (uint32_t e = 0; e < epoch; ++e)
+        lr *= TRAIN_LR_DECAY;
+    return lr;
+}
+
+/* ---- PRNG and shuffle ---- */
+
+/* xorshift32 (Marsaglia 2003) seeded through a murmur3 finaliser (never 0). 32-bit integer
+   math only: cheap on RV32. */
+static inline uint32_t train_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x85EBCA6Bu;
+    x ^= x >> 13;
+    x *= 0xC2B2AE35u;
+    x ^= x >> 16;
+    return x;
+}
+static inline uint32_t train_rng_seed(uint32_t seed, uint32_t stream)
+{
+    uint32_t s = train_mix32(train_mix32(seed) ^ (stream * 0x9E3779B9u + 0x7F4A7C15u));
+    return s ? s : 0x6C078965u;
+}
+static inline uint32_t train_rng_next(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return x;
+}
+
+/* The sample order of epoch e: the identity permutation shuffled by Fisher-Yates (Durstenfeld)
+   with the stream (seed, e). j = rand % (i + 1): the modulo bias (< 60000 / 2^32) is
+   irrelevant here and keeps it one division. Step t of the epoch trains on
+   order[t*batch .. t*batch + batch - 1]. */
+static inline void train_epoch_order(uint32_t *order, uint32_t count, uint32_t seed, uint32_t epoch)
+{
+    uint32_t st = train_rng_seed(seed, epoch);
+    for (uint32_t i = 0; i < count; ++i)
+        order[i] = i;
+    for (uint32_t i = count - 1; i > 0; --i) {
+        uint32_t j = train_rng_next(&st) % (i + 1);
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
