@@ -84,8 +84,16 @@ struct Tiler {
         const int64_t red_steps =
             ceil_div(tr, cfg.rows) * ceil_div(t[idx(Dim::R)], u[idx(Dim::R)]) * ceil_div(t[idx(Dim::S)], u[idx(Dim::S)]);
         const double c = static_cast<double>(ceil_div(work, cfg.macs_per_pe));
-        const double g = gb_cycles(sw.fill_gb) + gb_cycles(sw.out_gb) / static_cast<double>(red_steps);
-        return static_cast<double>(cfg.rows + cfg.cols) + static_cast<double>(steps) * std::max(c, g);
+        return static_cast<double>(cfg.rows + cfg.cols) +
+               static_cast<double>(steps) * step_time(c, sw, red_steps, 1.0);
+    }
+
+    // Mean time of a step: the port fills every step and writes partial sums back once per
+    // output chunk of red_steps steps (wb_factor 2 when they are read-modify-written).
+    double step_time(double c, const StepWords& sw, int64_t red_steps, double wb_factor) const {
+        const double fill = gb_cycles(sw.fill_gb), wb = gb_cycles(sw.out_gb) * wb_factor;
+        return (static_cast<double>(red_steps - 1) * std::max(c, fill) + std::max(c, fill + wb)) /
+               static_cast<double>(red_steps);
     }
 
     // ---- PE chunk: exhaustive over candidate sizes, pruned by the RF capacity ----
@@ -166,8 +174,9 @@ struct Tiler {
         const int64_t red_steps =
             ceil_div(tr, cfg.rows) * ceil_div(t[idx(Dim::R)], u[idx(Dim::R)]) * ceil_div(t[idx(Dim::S)], u[idx(Dim::S)]);
         const double c = static_cast<double>(ceil_div(work, cfg.macs_per_pe));
-        const double g = gb_cycles(sw.fill_gb) + gb_cycles(sw.out_gb) / static_cast<double>(red_steps);
-        const double compute = static_cast<double>(tiles) * (cfg.rows + cfg.cols) + steps * std::max(c, g);
+        const double red_tiles = static_cast<double>(n[idx(Dim::C)] * n[idx(Dim::R)] * n[idx(Dim::S)]);
+        const double compute = static_cast<double>(tiles) * (cfg.rows + cfg.cols) +
+                               steps * step_time(c, sw, red_steps, 2.0 - 1.0 / red_tiles);
 
         auto T = [&](Dim d) { return t[idx(d)]; };
         auto Lst = [&](Dim d) { return last[idx(d)]; };
@@ -287,14 +296,11 @@ struct Tiler {
             }
             return cand[d][lo];
         };
-        constexpr int kNeighbours = 4;
         for (int iter = 0; iter < 64 && fits(t); ++iter) {
             double best = cost;
             DimArray best_t = t;
             for (int d1 = 0; d1 < kDims; ++d1) {
-                const int p1 = pos(d1, t[d1]);
-                for (int i = std::max(0, p1 - kNeighbours);
-                     i < std::min<int>(static_cast<int>(cand[d1].size()), p1 + kNeighbours + 1); ++i) {
+                for (int i = 0; i < static_cast<int>(cand[d1].size()); ++i) {
                     if (cand[d1][i] == t[d1]) continue;
                     DimArray t2 = t;
                     t2[d1] = cand[d1][i];
