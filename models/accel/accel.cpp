@@ -17,6 +17,7 @@ std::string AccelConfig::validate() const {
     if (array.rows > 0xFFFF || array.cols > 0xFFFF) return "array.rows/cols must be at most 65535 (ARRAY register)";
     if (array.clock_hz < 1e3 || array.clock_hz > 4e12) return "array.clock_hz must be between 1 kHz and 4 THz";
     if (std::string e = energy.validate(); !e.empty()) return "energy." + e;
+    if (std::string e = sparse.validate(); !e.empty()) return "sparse." + e;
     if (decode_cycles > 1000000) return "decode_cycles " + std::to_string(decode_cycles) + " must be at most 1000000";
     if (max_chain < 1 || max_chain > (1u << 20))
         return "max_chain " + std::to_string(max_chain) + " must be between 1 and 1048576";
@@ -35,6 +36,17 @@ void AccelOpTotals::add(const AccelOpTotals& o) {
     gb_bytes += o.gb_bytes;
     counts += o.counts;
     energy += o.energy;
+    metadata_bytes += o.metadata_bytes;
+    pruned += o.pruned;
+    sparse_pj += o.sparse_pj;
+    sparse.decoded_units += o.sparse.decoded_units;
+    sparse.zero_checks += o.sparse.zero_checks;
+    sparse.metadata_dram_bytes += o.sparse.metadata_dram_bytes;
+    sparse.metadata_gb_bytes += o.sparse.metadata_gb_bytes;
+    sparse.transposed_pointer_reads += o.sparse.transposed_pointer_reads;
+    sparse.pruner_ops += o.sparse.pruner_ops;
+    sparse.quantile_ops += o.sparse.quantile_ops;
+    sparse.lb_entries += o.sparse.lb_entries;
 }
 
 namespace {
@@ -104,6 +116,7 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
       cfg_(cfg),
       timing_(cfg.array),
       energy_(cfg.energy),
+      sparse_(cfg.sparse),
       busy_("busy"),
       opcode_("opcode"),
       phase_("phase"),
@@ -114,6 +127,7 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
 
     master.register_invalidate_direct_mem_ptr(this, &Accel::invalidate);
     set_identification();
+    set_sparse_registers();
 
     regs_.on_write(ACCEL_CTRL, [this](unsigned, uint32_t v) { return write_ctrl(v); });
     regs_.on_write(ACCEL_DESC_BASE, [this](unsigned, uint32_t v) { return write_config(ACCEL_DESC_BASE, v); });
@@ -140,7 +154,8 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
     const std::pair<uint32_t, const uint64_t*> counters[] = {
         {ACCEL_CYCLES_LO, &counters_.cycles},         {ACCEL_MACS_LO, &counters_.macs},
         {ACCEL_MACS_SKIPPED_LO, &counters_.macs_skipped}, {ACCEL_DRAM_BYTES_LO, &counters_.dram_bytes},
-        {ACCEL_GB_BYTES_LO, &counters_.gb_bytes}};
+        {ACCEL_GB_BYTES_LO, &counters_.gb_bytes},     {ACCEL_PRUNED_LO, &counters_.pruned},
+        {ACCEL_META_BYTES_LO, &counters_.meta_bytes}};
     for (const auto& [lo, ptr] : counters) {
         const uint32_t hi = lo + 4;
         const uint64_t* p = ptr;
@@ -168,7 +183,7 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
 
 void Accel::set_identification() {
     const accel::ArrayConfig& a = cfg_.array;
-    regs_.value(ACCEL_CAPS) = ACCEL_CAPS_FP32_MASK | ACCEL_CAPS_SCRATCHPAD_MASK |
+    regs_.value(ACCEL_CAPS) = ACCEL_CAPS_FP32_MASK | ACCEL_CAPS_SCRATCHPAD_MASK | ACCEL_CAPS_SPARSE_MASK |
                               (a.double_buffering ? uint32_t(ACCEL_CAPS_DOUBLE_BUFFER_MASK) : 0u);
     regs_.value(ACCEL_OPS) = accel::supported_opcodes();
     regs_.value(ACCEL_FORMATS) = accel::supported_formats();
@@ -236,7 +251,18 @@ void Accel::soft_reset() {
     regs_.value(ACCEL_DESC_COUNT) = count;
     counters_ = Counters{};
     latched_hi_.clear();
+    sparse_.reset();
+    set_sparse_registers();
     irq_ev_.notify(cpu_offset());
+}
+
+// TRACKED and QUANTILE_EST mirror the sparse engine's state.
+void Accel::set_sparse_registers() {
+    regs_.value(ACCEL_TRACKED) = sparse_.tracked_this_step();
+    const float est = sparse_.quantile_estimate();
+    uint32_t bits;
+    std::memcpy(&bits, &est, 4);
+    regs_.value(ACCEL_QUANTILE_EST) = bits;
 }
 
 void Accel::start_chain() {
@@ -360,8 +386,21 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         // 3. Execute: outputs now, time from the timing model.
         // The core validates before it writes, so even a decoder/core disagreement (which
         // decode() and bind() are built to rule out) leaves the outputs untouched.
-        if (!accel::execute(cmd).empty()) return fail({STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0});
-        const accel::OpCost c = accel::cost(cmd, timing_);
+        accel::OpCost c;
+        if (accel::is_sparse(cmd)) {
+            // Sparse units: the copy an op reads is checked (and decoded) before any output.
+            if (accel::CommandError e = sparse_.check(cmd)) return fail(e);
+            const accel::SparseOpResult sr = sparse_.run(cmd, timing_, cfg_.energy);
+            c = sr.op;
+            rec.cost.metadata_bytes = sr.extra.metadata_dram_bytes;
+            rec.cost.pruned = sr.pruned;
+            rec.cost.sparse_pj = sr.sparse_pj;
+            rec.cost.sparse = sr.extra;
+            set_sparse_registers();
+        } else {
+            if (!accel::execute(cmd).empty()) return fail({STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0});
+            c = accel::cost(cmd, timing_);
+        }
         rec.cost.ops = 1;
         rec.cost.cycles = c.cycles;
         rec.cost.macs = c.macs;
@@ -406,7 +445,9 @@ void Accel::account(AccelOpRecord& rec) {
     counters_.macs_skipped += rec.cost.macs_skipped;
     counters_.dram_bytes += rec.cost.dram_bytes;
     counters_.gb_bytes += rec.cost.gb_bytes;
-    counters_.energy_pj += rec.cost.energy.total_pj();
+    counters_.energy_pj += rec.cost.energy.total_pj() + rec.cost.sparse_pj;
+    counters_.pruned += rec.cost.pruned;
+    counters_.meta_bytes += rec.cost.metadata_bytes;
     stats_.total.add(rec.cost);
     stats_.per_layer_phase[{rec.layer, rec.phase}].add(rec.cost);
     if (on_op_) on_op_(rec);

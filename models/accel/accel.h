@@ -45,6 +45,7 @@
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
+#include "accel/sparse_engine.h"
 #include "common/register_device.h"
 #include "memory/memory.h"
 
@@ -67,6 +68,9 @@ struct AccelConfig {
     sc_core::sc_time spad_latency = sc_core::sc_time(2, sc_core::SC_NS);
     // Latency added to every register access.
     sc_core::sc_time reg_latency = sc_core::SC_ZERO_TIME;
+    // Sparse units (accel_desc.h, SPARSE MODES; sparse_engine.h): load balancer, pruner lanes,
+    // W0 distribution, quantile estimator, sparse-unit energies.
+    accel::AccelSparseConfig sparse;
 
     // Empty if usable, else "<field> <value> <reason>".
     std::string validate() const;
@@ -81,6 +85,11 @@ struct AccelOpTotals {
     uint64_t macs_skipped = 0;
     uint64_t dram_bytes = 0;       // read + written
     uint64_t gb_bytes = 0;         // read + written
+    uint64_t metadata_bytes = 0;   // sparse metadata DRAM bytes (inside dram_bytes)
+    uint64_t pruned = 0;           // gradients zeroed by GRAD_PRUNE
+    double sparse_pj = 0;          // energy of the sparse units (decoders, pruner, quantile unit,
+                                   // zero checks, load balancer), on top of `energy`
+    accel::sparse::SparseCounts sparse;  // their action counts
     accel::ActionCounts counts;
     accel::EnergyBreakdown energy;  // pJ by unit
     void add(const AccelOpTotals& o);
@@ -147,6 +156,7 @@ private:
     void start_chain();
     void soft_reset();
     void set_identification();
+    void set_sparse_registers();
     sc_core::sc_time cpu_offset() const { return access_time() - sc_core::sc_time_stamp(); }
     bool busy_now() const;
     bool busy_at_access();
@@ -163,6 +173,7 @@ private:
     AccelConfig cfg_;
     accel::TimingModel timing_;
     accel::EnergyAccountant energy_;
+    accel::SparseEngine sparse_;
     AccelStats stats_;
     sc_core::sc_signal<bool> busy_;
     sc_core::sc_signal<uint32_t> opcode_, phase_, layer_;
@@ -173,7 +184,7 @@ private:
 
     // Performance counters behind the _LO/_HI registers (cleared by SOFT_RESET).
     struct Counters {
-        uint64_t cycles = 0, macs = 0, macs_skipped = 0, dram_bytes = 0, gb_bytes = 0;
+        uint64_t cycles = 0, macs = 0, macs_skipped = 0, dram_bytes = 0, gb_bytes = 0, pruned = 0, meta_bytes = 0;
         double energy_pj = 0;
     } counters_;
     std::map<uint32_t, uint32_t> latched_hi_;  // by _HI offset

@@ -24,11 +24,18 @@ constexpr uint32_t kConvFields =
 constexpr uint32_t kXentFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_K);
 constexpr uint32_t kSgdFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_ALPHA) | bit(STVP_ACCEL_FIELD_BETA);
 constexpr uint32_t kCopyFields = bit(STVP_ACCEL_FIELD_N);
+constexpr uint32_t kWeightFields =
+    bit(STVP_ACCEL_FIELD_K) | bit(STVP_ACCEL_FIELD_C) | bit(STVP_ACCEL_FIELD_R) | bit(STVP_ACCEL_FIELD_S);
+constexpr uint32_t kParams = bit(STVP_ACCEL_FIELD_PARAM0) | bit(STVP_ACCEL_FIELD_PARAM1);
+constexpr uint32_t kAlpha = bit(STVP_ACCEL_FIELD_ALPHA), kBeta = bit(STVP_ACCEL_FIELD_BETA);
 
 constexpr uint32_t F_RELU = STVP_ACCEL_FLAG_RELU, F_BIAS = STVP_ACCEL_FLAG_BIAS,
-                   F_MASK = STVP_ACCEL_FLAG_RELU_MASK, F_IRQ = STVP_ACCEL_FLAG_IRQ;
+                   F_MASK = STVP_ACCEL_FLAG_RELU_MASK, F_IRQ = STVP_ACCEL_FLAG_IRQ,
+                   F_FIRST = STVP_ACCEL_FLAG_FIRST, F_TOPK = STVP_ACCEL_FLAG_TOPK, F_RESULT = STVP_ACCEL_FLAG_RESULT,
+                   F_SKIP = STVP_ACCEL_FLAG_SKIP_ZEROS;
 
-enum class Kind : uint8_t { Fc, Conv, Pool, Xent, Sgd, Copy };
+// Weights: a layer's W[K][C][R][S] named by k, c, r, s (sparse ops); Prune: n elements.
+enum class Kind : uint8_t { Fc, Conv, Pool, Xent, Sgd, Copy, Weights, Prune };
 
 // Operand slot roles of one opcode: the slots always used, and the one a flag adds.
 struct Slot {
@@ -49,33 +56,40 @@ struct OpSpec {
     Phase nest_phase;  // FC/CONV only
     std::array<Slot, 5> slots;
     unsigned nslots;
+    uint32_t extra_fields = 0;  // scalar / parameter fields always used (bit per word)
 };
 
 constexpr uint32_t kDense = 1u << STVP_ACCEL_FORMAT_DENSE;
+// FC/CONV forward and input-gradient ops also read their weights from a sparse copy.
+constexpr uint32_t kWeightFormats = kDense | 1u << STVP_ACCEL_FORMAT_BLOCK | 1u << STVP_ACCEL_FORMAT_NM;
 constexpr OperandAccess R = OperandAccess::Read, W = OperandAccess::Write, RW = OperandAccess::ReadWrite;
 
 constexpr OpSpec kOps[] = {
-    {STVP_ACCEL_OP_FC_FWD, "FC_FWD", Kind::Fc, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ, kDense, Phase::Forward,
+    {STVP_ACCEL_OP_FC_FWD, "FC_FWD", Kind::Fc, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ | F_SKIP, kWeightFormats, Phase::Forward,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
        {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_FC_BWD_DATA, "FC_BWD_DATA", Kind::Fc, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
+    {STVP_ACCEL_OP_FC_BWD_DATA, "FC_BWD_DATA", Kind::Fc, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ | F_SKIP,
+     kWeightFormats,
      Phase::InputGrad,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
        {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_FC_BWD_WEIGHT, "FC_BWD_WEIGHT", Kind::Fc, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ, kDense,
+    {STVP_ACCEL_OP_FC_BWD_WEIGHT, "FC_BWD_WEIGHT", Kind::Fc, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ | F_SKIP,
+     kDense,
      Phase::WeightGrad,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
        {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
-    {STVP_ACCEL_OP_CONV_FWD, "CONV_FWD", Kind::Conv, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ, kDense,
+    {STVP_ACCEL_OP_CONV_FWD, "CONV_FWD", Kind::Conv, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ | F_SKIP,
+     kWeightFormats,
      Phase::Forward,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
        {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_CONV_BWD_DATA, "CONV_BWD_DATA", Kind::Conv, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
+    {STVP_ACCEL_OP_CONV_BWD_DATA, "CONV_BWD_DATA", Kind::Conv, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ | F_SKIP,
+     kWeightFormats,
      Phase::InputGrad,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
        {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_CONV_BWD_WEIGHT, "CONV_BWD_WEIGHT", Kind::Conv, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ,
-     kDense, Phase::WeightGrad,
+    {STVP_ACCEL_OP_CONV_BWD_WEIGHT, "CONV_BWD_WEIGHT", Kind::Conv, STVP_ACCEL_PHASE_BWD_WEIGHT,
+     F_BIAS | F_IRQ | F_SKIP, kDense, Phase::WeightGrad,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
        {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
     {STVP_ACCEL_OP_MAXPOOL_FWD, "MAXPOOL_FWD", Kind::Pool, STVP_ACCEL_PHASE_FWD, F_IRQ, kDense, Phase::Forward,
@@ -90,6 +104,18 @@ constexpr OpSpec kOps[] = {
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, RW, 0}}}, 2},
     {STVP_ACCEL_OP_COPY, "COPY", Kind::Copy, STVP_ACCEL_PHASE_COPY, F_IRQ, kDense, Phase::Forward,
      {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 2},
+    // Sparse modes (accel_desc.h, SPARSE MODES); executed by the SparseEngine (sparse_engine.h).
+    {STVP_ACCEL_OP_INIT_WEIGHTS, "INIT_WEIGHTS", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_IRQ, kDense,
+     Phase::Forward, {{{STVP_ACCEL_FIELD_DST0, W, 0}}}, 1, kParams},
+    {STVP_ACCEL_OP_DROPBACK, "DROPBACK", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_FIRST | F_TOPK | F_RESULT | F_IRQ,
+     kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_DST0, RW, 0}, {STVP_ACCEL_FIELD_DST1, W, F_RESULT}, {STVP_ACCEL_FIELD_META0, W, 0}}}, 3,
+     kAlpha | kBeta | kParams},
+    {STVP_ACCEL_OP_NM_PREGEN, "NM_PREGEN", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_IRQ, kDense, Phase::Forward,
+     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_META0, W, 0}, {STVP_ACCEL_FIELD_META1, W, 0}}}, 3, kParams},
+    {STVP_ACCEL_OP_GRAD_PRUNE, "GRAD_PRUNE", Kind::Prune, STVP_ACCEL_PHASE_SPARSE, F_RESULT | F_IRQ, kDense,
+     Phase::Forward, {{{STVP_ACCEL_FIELD_DST0, RW, 0}, {STVP_ACCEL_FIELD_DST1, W, F_RESULT}}}, 2,
+     kAlpha | bit(STVP_ACCEL_FIELD_PARAM0)},
 };
 
 const OpSpec* find_spec(uint32_t opcode) {
@@ -112,6 +138,8 @@ uint32_t shape_mask(Kind k) {
         case Kind::Xent: return kXentFields;
         case Kind::Sgd: return kSgdFields;
         case Kind::Copy: return kCopyFields;
+        case Kind::Weights: return kWeightFields;
+        case Kind::Prune: return bit(STVP_ACCEL_FIELD_N);
     }
     return 0;
 }
@@ -165,9 +193,62 @@ CommandError decode_shape(Command& c, Kind kind) {
         case Kind::Copy:
             if (d.n == 0 || d.n % 4) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
             return {};
+        case Kind::Weights:
+            for (uint32_t f : {STVP_ACCEL_FIELD_K, STVP_ACCEL_FIELD_C, STVP_ACCEL_FIELD_R, STVP_ACCEL_FIELD_S})
+                if (word(d, f) == 0) return {STVP_ACCEL_ERR_SHAPE, f, 0};
+            if (uint64_t(d.k) * d.c * d.r * d.s > uint64_t{1} << 31) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, d.k};
+            return {};
+        case Kind::Prune:
+            if (d.n == 0 || d.n > 1u << 31) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
+            return {};
     }
     return {};
 }
+
+// The block copy's limits (accel_desc.h, BLOCK COPY): 20-bit pointers, a kernel per 64-bit mask.
+CommandError block_shape_error(const stvp_accel_desc& d, uint64_t K, uint64_t C, uint64_t R, uint64_t S) {
+    if (K * C * R * S > STVP_ACCEL_BLOCK_MAX_VALUES) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, d.k};
+    if (R * S > 64) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_R, d.r};
+    return {};
+}
+
+}  // namespace
+
+WeightDims weight_dims(const Command& c) {
+    const stvp_accel_desc& d = c.desc;
+    switch (d.opcode) {
+        case STVP_ACCEL_OP_FC_FWD:
+        case STVP_ACCEL_OP_FC_BWD_DATA:
+        case STVP_ACCEL_OP_FC_BWD_WEIGHT: return {d.k, d.c, 1, 1};
+        case STVP_ACCEL_OP_CONV_FWD:
+        case STVP_ACCEL_OP_CONV_BWD_DATA:
+        case STVP_ACCEL_OP_CONV_BWD_WEIGHT:
+        case STVP_ACCEL_OP_INIT_WEIGHTS:
+        case STVP_ACCEL_OP_DROPBACK:
+        case STVP_ACCEL_OP_NM_PREGEN: return {d.k, d.c, d.r, d.s};
+    }
+    return {};
+}
+
+uint64_t block_count(const WeightDims& w) {
+    if (w.r * w.s == 1) return ((w.k + STVP_ACCEL_BLOCK_FC - 1) / STVP_ACCEL_BLOCK_FC) * ((w.c + STVP_ACCEL_BLOCK_FC - 1) / STVP_ACCEL_BLOCK_FC);
+    return w.k * w.c;
+}
+
+uint64_t block_copy_bytes(const WeightDims& w) { return 16 + 12 * block_count(w) + 4 * w.count(); }
+
+uint64_t nm_slots(const WeightDims& w, bool backward, uint32_t n, uint32_t m) {
+    if (m == 0) return 0;
+    const uint64_t lines = backward ? w.c : w.k, len = backward ? w.k : w.c;
+    return lines * w.r * w.s * ((len + m - 1) / m) * n;
+}
+
+uint64_t nm_copy_bytes(const WeightDims& w, bool backward, uint32_t n, uint32_t m) {
+    const uint64_t slots = nm_slots(w, backward, n, m);
+    return 4 * slots + ((slots + 3) & ~uint64_t{3});
+}
+
+namespace {
 
 // Bytes of the tensor in `field` for a decoded command (shape already valid).
 uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
@@ -189,6 +270,10 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
                 case STVP_ACCEL_FIELD_SRC2: return f4(fwd ? k : x);           // b or saved X
                 case STVP_ACCEL_FIELD_DST0: return f4(fwd ? y : data ? x : w);  // Y, dX, dW
                 case STVP_ACCEL_FIELD_DST1: return f4(k);                     // db
+                case STVP_ACCEL_FIELD_META0:                                    // sparse W copy
+                    return c.desc.format == STVP_ACCEL_FORMAT_BLOCK
+                               ? block_copy_bytes(weight_dims(c))
+                               : nm_copy_bytes(weight_dims(c), data, c.desc.param0, c.desc.param1);
             }
             break;
         }
@@ -210,6 +295,20 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
             break;
         case Kind::Sgd: return f4(c.sgd.count);
         case Kind::Copy: return c.desc.n;
+        case Kind::Weights: {
+            const WeightDims wd = weight_dims(c);
+            switch (field) {
+                case STVP_ACCEL_FIELD_SRC0:
+                case STVP_ACCEL_FIELD_DST0: return 4 * wd.count();
+                case STVP_ACCEL_FIELD_DST1: return 16;
+                case STVP_ACCEL_FIELD_META0:
+                    return op == STVP_ACCEL_OP_DROPBACK ? block_copy_bytes(wd)
+                                                        : nm_copy_bytes(wd, false, c.desc.param0, c.desc.param1);
+                case STVP_ACCEL_FIELD_META1: return nm_copy_bytes(wd, true, c.desc.param0, c.desc.param1);
+            }
+            break;
+        }
+        case Kind::Prune: return field == STVP_ACCEL_FIELD_DST1 ? 16 : f4(c.desc.n);
     }
     return 0;
 }
@@ -250,6 +349,8 @@ const char* error_name(uint32_t code) {
         case STVP_ACCEL_ERR_CAPACITY: return "operand runs past the end of its memory";
         case STVP_ACCEL_ERR_OVERLAP: return "output overlaps another operand";
         case STVP_ACCEL_ERR_LABEL: return "label outside 0..classes-1";
+        case STVP_ACCEL_ERR_PARAM: return "sparse-mode parameter out of range";
+        case STVP_ACCEL_ERR_METADATA: return "sparse weight copy inconsistent";
     }
     return "unknown error";
 }
@@ -279,8 +380,14 @@ const char* phase_name(uint32_t phase) {
         case STVP_ACCEL_PHASE_UPDATE: return "update";
         case STVP_ACCEL_PHASE_LOSS: return "loss";
         case STVP_ACCEL_PHASE_COPY: return "copy";
+        case STVP_ACCEL_PHASE_SPARSE: return "sparse";
     }
     return "?";
+}
+
+bool is_sparse(const Command& c) {
+    return c.desc.opcode >= STVP_ACCEL_OP_INIT_WEIGHTS || c.desc.format != STVP_ACCEL_FORMAT_DENSE ||
+           (c.desc.flags & STVP_ACCEL_FLAG_SKIP_ZEROS);
 }
 
 uint32_t supported_opcodes() {
@@ -302,9 +409,18 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd) {
         return {STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, d.format};
     if (d.flags & ~spec->flags) return {STVP_ACCEL_ERR_FLAGS, STVP_ACCEL_FIELD_FLAGS, d.flags};
 
-    uint32_t used = kHeaderFields | shape_mask(spec->kind);
-    for (unsigned i = 0; i < spec->nslots; ++i) {
-        const Slot& s = spec->slots[i];
+    // A sparse weight format replaces W (src1) by its copy at meta0 (+ N and M for N:M).
+    std::array<Slot, 5> slots = spec->slots;
+    unsigned nslots = spec->nslots;
+    uint32_t extra = spec->extra_fields;
+    if (d.format != STVP_ACCEL_FORMAT_DENSE) {
+        for (unsigned i = 0; i < nslots; ++i)
+            if (slots[i].field == STVP_ACCEL_FIELD_SRC1) slots[i] = {STVP_ACCEL_FIELD_META0, R, 0};
+        if (d.format == STVP_ACCEL_FORMAT_NM) extra |= kParams;
+    }
+    uint32_t used = kHeaderFields | shape_mask(spec->kind) | extra;
+    for (unsigned i = 0; i < nslots; ++i) {
+        const Slot& s = slots[i];
         if (!s.needs_flag || (d.flags & s.needs_flag)) used |= bit(s.field);
     }
     for (uint32_t f = 0; f < STVP_ACCEL_DESC_SIZE; f += 4)
@@ -314,13 +430,29 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd) {
     cmd.desc = d;
     cmd.phase = spec->phase;
     if (CommandError e = decode_shape(cmd, spec->kind)) return e;
-    if (spec->kind == Kind::Sgd) {
-        if (!std::isfinite(d.alpha)) return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_ALPHA, word(d, STVP_ACCEL_FIELD_ALPHA)};
-        if (!std::isfinite(d.beta)) return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_BETA, word(d, STVP_ACCEL_FIELD_BETA)};
+    if (d.format == STVP_ACCEL_FORMAT_BLOCK || d.opcode == STVP_ACCEL_OP_DROPBACK) {
+        const WeightDims wd = weight_dims(cmd);
+        if (CommandError e = block_shape_error(d, wd.k, wd.c, wd.r, wd.s)) return e;
+    }
+    if (used & kAlpha && !std::isfinite(d.alpha))
+        return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_ALPHA, word(d, STVP_ACCEL_FIELD_ALPHA)};
+    if (used & kBeta && !std::isfinite(d.beta))
+        return {STVP_ACCEL_ERR_SCALAR, STVP_ACCEL_FIELD_BETA, word(d, STVP_ACCEL_FIELD_BETA)};
+    // Ranges of the sparse parameters (STVP_ACCEL_ERR_PARAM, checked right after SCALAR).
+    const uint32_t alpha_w = word(d, STVP_ACCEL_FIELD_ALPHA), beta_w = word(d, STVP_ACCEL_FIELD_BETA);
+    if (d.opcode == STVP_ACCEL_OP_DROPBACK) {
+        if (!(d.alpha >= 0)) return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_ALPHA, alpha_w};
+        if (!(d.beta > 0 && d.beta <= 1)) return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_BETA, beta_w};
+    }
+    if (d.opcode == STVP_ACCEL_OP_GRAD_PRUNE && !(d.alpha >= 0 && d.alpha < 1))
+        return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_ALPHA, alpha_w};
+    if (d.opcode == STVP_ACCEL_OP_NM_PREGEN || d.format == STVP_ACCEL_FORMAT_NM) {
+        if (d.param0 < 1 || d.param0 > 255) return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_PARAM0, d.param0};
+        if (d.param1 <= d.param0 || d.param1 > 256) return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_PARAM1, d.param1};
     }
 
-    for (unsigned i = 0; i < spec->nslots; ++i) {
-        const Slot& s = spec->slots[i];
+    for (unsigned i = 0; i < nslots; ++i) {
+        const Slot& s = slots[i];
         if (s.needs_flag && !(d.flags & s.needs_flag)) continue;
         Operand o;
         o.field = s.field;
@@ -405,6 +537,8 @@ OpCost cost(const Command& c, TimingModel& t) {
             return d.opcode == STVP_ACCEL_OP_MAXPOOL_FWD ? t.maxpool2d_forward(c.pool) : t.maxpool2d_backward(c.pool);
         case Kind::Xent: return t.softmax_xent(c.xent);
         case Kind::Sgd: return t.sgd(c.sgd);
+        case Kind::Weights:
+        case Kind::Prune: return {};  // the SparseEngine costs these
         case Kind::Copy: {
             const Operand* s = c.operand(STVP_ACCEL_FIELD_SRC0);
             const Operand* o = c.operand(STVP_ACCEL_FIELD_DST0);

@@ -97,6 +97,22 @@ std::string execute(const Command& cmd);
 // for COPY, which needs in_scratchpad of its bound operands).
 OpCost cost(const Command& cmd, TimingModel& timing);
 
+// The weight tensor W[K][C][R][S] a command names (FC: R = S = 1; zeros for ops without one),
+// and the sizes of its sparse copies (accel_desc.h, BLOCK COPY and N:M COPY).
+struct WeightDims {
+    uint64_t k = 0, c = 0, r = 0, s = 0;
+    uint64_t count() const { return k * c * r * s; }
+};
+WeightDims weight_dims(const Command& c);
+uint64_t block_count(const WeightDims& w);
+uint64_t block_copy_bytes(const WeightDims& w);  // reserved size (every weight kept)
+uint64_t nm_slots(const WeightDims& w, bool backward, uint32_t n, uint32_t m);
+uint64_t nm_copy_bytes(const WeightDims& w, bool backward, uint32_t n, uint32_t m);
+
+// True if the SparseEngine (sparse_engine.h) executes and costs the command: a sparse opcode,
+// a sparse weight format or SKIP_ZEROS. execute() and cost() here handle the rest.
+bool is_sparse(const Command& c);
+
 // Bit i set = opcode i supported; bit i set = format i supported.
 uint32_t supported_opcodes();
 uint32_t supported_formats();

@@ -141,35 +141,39 @@ TEST(AccelCommand, OperandSizesOfEveryOpcode) {
 }
 
 TEST(AccelCommand, OpcodeAndFormat) {
-    for (uint32_t op : {0u, 12u, 31u, 0xFFFFFFFFu}) {
+    for (uint32_t op : {0u, 16u, 31u, 0xFFFFFFFFu}) {
         stvp_accel_desc d = fc_fwd();
         d.opcode = op;
         expect_error(decode_only(d), STVP_ACCEL_ERR_OPCODE, STVP_ACCEL_FIELD_OPCODE, op);
     }
     expect_error(decode_only(stvp_accel_desc{}), STVP_ACCEL_ERR_OPCODE, STVP_ACCEL_FIELD_OPCODE, 0);
-    for (uint32_t f : {1u, 2u, 31u, 32u, 0x80000000u}) {
+    for (uint32_t f : {3u, 31u, 32u, 0x80000000u}) {
         stvp_accel_desc d = fc_fwd();
         d.format = f;
-        d.flags = 0x80;  // a bad flag too: the format is checked first
+        d.flags = 0x100;  // a bad flag too: the format is checked first
         expect_error(decode_only(d), STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, f);
     }
-    EXPECT_EQ(supported_opcodes(), 0xFFEu) << "opcodes 1..11";
-    EXPECT_EQ(supported_formats(), 1u) << "dense only";
+    EXPECT_EQ(supported_opcodes(), 0xFFFEu) << "opcodes 1..15";
+    EXPECT_EQ(supported_formats(), 7u) << "dense, block, N:M";
 }
 
 TEST(AccelCommand, FlagsAcceptedPerOpcode) {
     const std::pair<uint32_t, uint32_t> accepted[] = {
-        {STVP_ACCEL_OP_FC_FWD, STVP_ACCEL_FLAG_RELU | STVP_ACCEL_FLAG_BIAS},
-        {STVP_ACCEL_OP_FC_BWD_DATA, STVP_ACCEL_FLAG_RELU_MASK},
-        {STVP_ACCEL_OP_FC_BWD_WEIGHT, STVP_ACCEL_FLAG_BIAS},
-        {STVP_ACCEL_OP_CONV_FWD, STVP_ACCEL_FLAG_RELU | STVP_ACCEL_FLAG_BIAS},
-        {STVP_ACCEL_OP_CONV_BWD_DATA, STVP_ACCEL_FLAG_RELU_MASK},
-        {STVP_ACCEL_OP_CONV_BWD_WEIGHT, STVP_ACCEL_FLAG_BIAS},
+        {STVP_ACCEL_OP_FC_FWD, STVP_ACCEL_FLAG_RELU | STVP_ACCEL_FLAG_BIAS | STVP_ACCEL_FLAG_SKIP_ZEROS},
+        {STVP_ACCEL_OP_FC_BWD_DATA, STVP_ACCEL_FLAG_RELU_MASK | STVP_ACCEL_FLAG_SKIP_ZEROS},
+        {STVP_ACCEL_OP_FC_BWD_WEIGHT, STVP_ACCEL_FLAG_BIAS | STVP_ACCEL_FLAG_SKIP_ZEROS},
+        {STVP_ACCEL_OP_CONV_FWD, STVP_ACCEL_FLAG_RELU | STVP_ACCEL_FLAG_BIAS | STVP_ACCEL_FLAG_SKIP_ZEROS},
+        {STVP_ACCEL_OP_CONV_BWD_DATA, STVP_ACCEL_FLAG_RELU_MASK | STVP_ACCEL_FLAG_SKIP_ZEROS},
+        {STVP_ACCEL_OP_CONV_BWD_WEIGHT, STVP_ACCEL_FLAG_BIAS | STVP_ACCEL_FLAG_SKIP_ZEROS},
         {STVP_ACCEL_OP_MAXPOOL_FWD, 0},
         {STVP_ACCEL_OP_MAXPOOL_BWD, STVP_ACCEL_FLAG_RELU_MASK},
         {STVP_ACCEL_OP_SOFTMAX_XENT, 0},
         {STVP_ACCEL_OP_SGD, 0},
         {STVP_ACCEL_OP_COPY, 0},
+        {STVP_ACCEL_OP_INIT_WEIGHTS, 0},
+        {STVP_ACCEL_OP_DROPBACK, STVP_ACCEL_FLAG_FIRST | STVP_ACCEL_FLAG_TOPK | STVP_ACCEL_FLAG_RESULT},
+        {STVP_ACCEL_OP_NM_PREGEN, 0},
+        {STVP_ACCEL_OP_GRAD_PRUNE, STVP_ACCEL_FLAG_RESULT},
     };
     for (const auto& [op, ok] : accepted) {
         for (uint32_t b = 0; b < 32; ++b) {

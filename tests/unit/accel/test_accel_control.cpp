@@ -44,9 +44,9 @@ TEST(AccelRegisters, ResetValuesIdentificationAndAccessRules) {
         EXPECT_EQ(b.rd(ACCEL_ID), 0x41434331u);
         EXPECT_EQ(b.rd(ACCEL_VERSION), 0x00010000u);
         EXPECT_EQ(sc_time_stamp(), 6 * kNs) << "each register access costs reg_latency";
-        EXPECT_EQ(b.rd(ACCEL_CAPS), uint32_t(ACCEL_CAPS_FP32_MASK | ACCEL_CAPS_SCRATCHPAD_MASK));
-        EXPECT_EQ(b.rd(ACCEL_OPS), 0xFFEu);
-        EXPECT_EQ(b.rd(ACCEL_FORMATS), 1u);
+        EXPECT_EQ(b.rd(ACCEL_CAPS), uint32_t(ACCEL_CAPS_FP32_MASK | ACCEL_CAPS_SCRATCHPAD_MASK | ACCEL_CAPS_SPARSE_MASK));
+        EXPECT_EQ(b.rd(ACCEL_OPS), 0xFFFEu);
+        EXPECT_EQ(b.rd(ACCEL_FORMATS), 7u);
         EXPECT_EQ(b.rd(ACCEL_ARRAY), 8u | (32u << 16));
         EXPECT_EQ(b.rd(ACCEL_MACS_PER_PE), 1u);
         EXPECT_EQ(b.rd(ACCEL_RF_BYTES), 1024u);

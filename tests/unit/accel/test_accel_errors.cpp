@@ -117,7 +117,7 @@ TEST(AccelErrors, EveryBadFieldThroughTheDevice) {
     const Case cases[] = {
         {"opcode 0", [](stvp_accel_desc& d, uint32_t) { d.opcode = 0; }, {STVP_ACCEL_ERR_OPCODE, STVP_ACCEL_FIELD_OPCODE, 0}},
         {"opcode 200", [](stvp_accel_desc& d, uint32_t) { d.opcode = 200; }, {STVP_ACCEL_ERR_OPCODE, STVP_ACCEL_FIELD_OPCODE, 200}},
-        {"format", [](stvp_accel_desc& d, uint32_t) { d.format = 1; }, {STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, 1}},
+        {"format", [](stvp_accel_desc& d, uint32_t) { d.format = 3; }, {STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, 3}},
         {"flags", [](stvp_accel_desc& d, uint32_t) { d.flags |= STVP_ACCEL_FLAG_RELU_MASK; },
          {STVP_ACCEL_ERR_FLAGS, STVP_ACCEL_FIELD_FLAGS, 7}},
         {"unused h", [](stvp_accel_desc& d, uint32_t) { d.h = 1; }, {STVP_ACCEL_ERR_UNUSED, STVP_ACCEL_FIELD_H, 1}},

@@ -1,0 +1,378 @@
+#include "accel/sparse_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "accel/core/loop_nest.h"
+#include "accel/core/ops.h"
+#include "accel/sparse/block_sparse.h"
+#include "accel/sparse/gradient_pruner.h"
+#include "accel/sparse/nm_sparse.h"
+
+namespace stvp::accel {
+
+namespace {
+
+using sparse::BlockSparseWeights;
+using sparse::NmAxis;
+using sparse::NmConfig;
+using sparse::NmWeights;
+
+constexpr uint32_t kPointerBits = 20;  // the hardware's block pointer (accel_desc.h, BLOCK COPY)
+
+uint8_t* host(const Command& c, uint32_t field) {
+    const Operand* o = c.operand(field);
+    return o ? o->host : nullptr;
+}
+float* fhost(const Command& c, uint32_t field) { return reinterpret_cast<float*>(host(c, field)); }
+
+uint32_t rd32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+void wr32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+
+void block_extent(const WeightDims& w, int64_t* bk, int64_t* bc) {
+    sparse::BlockSparseConfig bcfg;
+    bcfg.fc_block = STVP_ACCEL_BLOCK_FC;
+    BlockSparseWeights::block_shape(bcfg, int64_t(w.r), int64_t(w.s), bk, bc);
+}
+
+// Packed metadata bytes of a block copy as the hardware stores it (mask bits + 20-bit pointers).
+uint64_t block_metadata_bytes(uint64_t blocks, uint64_t block_elements) {
+    return (blocks * (block_elements + kPointerBits) + 7) / 8;
+}
+
+uint32_t index_bits(uint32_t m) {
+    uint32_t b = 0;
+    while ((uint32_t{1} << b) < m) ++b;
+    return b;
+}
+
+std::vector<uint8_t>& nz_map(const float* t, int64_t n, std::vector<uint8_t>& out) {
+    out.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) out[size_t(i)] = t[i] != 0.0f;
+    return out;
+}
+
+}  // namespace
+
+std::string AccelSparseConfig::validate() const {
+    if (prune_lanes < 1 || prune_lanes > 4096) return "prune_lanes " + std::to_string(prune_lanes) + " must be 1..4096";
+    if (!(init_uniform_bound > 0 && std::isfinite(init_uniform_bound)))
+        return "init_uniform_bound must be finite and > 0";
+    if (std::string e = quantile.validate(); !e.empty()) return e;
+    if (std::string e = energy.validate(); !e.empty()) return "energy." + e;
+    return {};
+}
+
+SparseEngine::SparseEngine(const AccelSparseConfig& cfg) : cfg_(cfg), qe_(cfg.quantile) {}
+
+void SparseEngine::reset() {
+    qe_ = sparse::QuantileEstimator(cfg_.quantile);
+    step_open_ = false;
+    tracked_step_ = 0;
+}
+
+sparse::InitWeights SparseEngine::init_of(const Command& c) const {
+    sparse::InitWeightsConfig ic;
+    ic.seed = uint64_t{c.desc.param1} << 32 | c.desc.param0;
+    ic.kind = cfg_.init_kind;
+    ic.uniform_bound = cfg_.init_uniform_bound;
+    return sparse::InitWeights(ic);
+}
+
+CommandError SparseEngine::check(const Command& c) {
+    const stvp_accel_desc& d = c.desc;
+    if (d.format == STVP_ACCEL_FORMAT_DENSE) return {};
+    const WeightDims wd = weight_dims(c);
+    const uint8_t* meta = host(c, STVP_ACCEL_FIELD_META0);
+    const int64_t K = int64_t(wd.k), C = int64_t(wd.c), R = int64_t(wd.r), S = int64_t(wd.s), RS = R * S;
+    w_dec_.assign(size_t(wd.count()), 0.0f);
+    const CommandError bad_header{STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, 0xFFFFFFFFu};
+    if (d.format == STVP_ACCEL_FORMAT_BLOCK) {
+        int64_t bk, bc;
+        block_extent(wd, &bk, &bc);
+        const uint64_t blocks = block_count(wd);
+        const uint32_t nnz = rd32(meta + 4);
+        if (rd32(meta) != blocks || rd32(meta + 8) != bk || rd32(meta + 12) != bc || nnz > wd.count()) return bad_header;
+        const uint8_t* masks = meta + 16;
+        const uint8_t* ptrs = masks + 8 * blocks;
+        const uint8_t* values = ptrs + 4 * blocks;
+        const int64_t cb_n = (C + bc - 1) / bc, elems = bk * bc * RS, cw = bc * RS;
+        for (uint64_t b = 0; b < blocks; ++b) {
+            uint64_t m = uint64_t{rd32(masks + 8 * b)} | uint64_t{rd32(masks + 8 * b + 4)} << 32;
+            const uint32_t p = rd32(ptrs + 4 * b);
+            const CommandError bad{STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, uint32_t(b)};
+            if (elems < 64 && (m >> elems)) return bad;
+            if (uint64_t(p) + uint64_t(__builtin_popcountll(m)) > nnz) return bad;
+            const int64_t kb = int64_t(b) / cb_n, cb = int64_t(b) % cb_n;
+            const uint8_t* v = values + 4 * uint64_t(p);
+            while (m) {
+                const int bit = __builtin_ctzll(m);
+                m &= m - 1;
+                const int64_t k = kb * bk + bit / cw, cc = cb * bc + (bit % cw) / RS, rs = bit % RS;
+                if (k >= K || cc >= C) return bad;
+                std::memcpy(&w_dec_[size_t((k * C + cc) * RS + rs)], v, 4);
+                v += 4;
+            }
+        }
+        wf_ = {};
+        wf_.compressed = true;
+        wf_.density = wd.count() ? double(nnz) / double(wd.count()) : 0;
+        wf_.metadata_bits_per_weight = double(blocks * (uint64_t(elems) + kPointerBits)) / double(wd.count());
+        wf_.unit_elements = elems;
+        wf_.transposed_walk = c.phase == STVP_ACCEL_PHASE_BWD_DATA;
+        return {};
+    }
+    // N:M: the forward copy for *_FWD (groups along C), the backward copy for *_BWD_DATA.
+    const bool backward = c.phase == STVP_ACCEL_PHASE_BWD_DATA;
+    const int64_t n = d.param0, m = d.param1;
+    const int64_t L = backward ? K : C, lines = backward ? C : K, per_line = (L + m - 1) / m;
+    const uint64_t slots = nm_slots(wd, backward, d.param0, d.param1);
+    const uint8_t* values = meta;
+    const uint8_t* idx = meta + 4 * slots;
+    uint64_t slot = 0, kept = 0;
+    for (int64_t a = 0; a < lines; ++a)
+        for (int64_t rs = 0; rs < RS; ++rs)
+            for (int64_t j = 0; j < per_line; ++j) {
+                const int64_t len = std::min(m, L - j * m);
+                for (int64_t t = 0; t < n; ++t, ++slot) {
+                    if (idx[slot] >= len) return {STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, uint32_t(slot)};
+                    float v;
+                    std::memcpy(&v, values + 4 * slot, 4);
+                    // Padding slots hold 0 at index 0: skipping zeros keeps them from
+                    // overwriting a real weight kept at index 0.
+                    if (v == 0.0f) continue;
+                    const int64_t pos = j * m + idx[slot];
+                    const int64_t k = backward ? pos : a, cc = backward ? a : pos;
+                    w_dec_[size_t((k * C + cc) * RS + rs)] = v;
+                    ++kept;
+                }
+            }
+    wf_ = {};
+    wf_.compressed = true;
+    wf_.density = double(slots) / double(wd.count());
+    wf_.metadata_bits_per_weight = double(slots * index_bits(uint32_t(m))) / double(wd.count());
+    wf_.unit_elements = m;
+    (void)kept;
+    return {};
+}
+
+SparseOpResult SparseEngine::run(const Command& c, TimingModel& tm, const EnergyTable& et) {
+    SparseOpResult r;
+    switch (c.desc.opcode) {
+        case STVP_ACCEL_OP_INIT_WEIGHTS: init_weights(c, tm, r); break;
+        case STVP_ACCEL_OP_DROPBACK: dropback(c, tm, r); break;
+        case STVP_ACCEL_OP_NM_PREGEN: nm_pregen(c, tm, r); break;
+        case STVP_ACCEL_OP_GRAD_PRUNE: grad_prune(c, tm, r); break;
+        default: layer_op(c, tm, r); break;
+    }
+    sparse::SparseCost sc{r.op, r.extra};
+    r.sparse_pj = std::max(0.0, sparse::sparse_energy_pj(sc, et, cfg_.energy) - energy_of(r.op.counts, et).total_pj());
+    return r;
+}
+
+void SparseEngine::init_weights(const Command& c, TimingModel& tm, SparseOpResult& r) {
+    const WeightDims wd = weight_dims(c);
+    init_of(c).fill(c.desc.layer, 0, wd.count(), wd.c * wd.r * wd.s, fhost(c, STVP_ACCEL_FIELD_DST0));
+    // One generator evaluation per weight on the vector lanes; W written once.
+    r.op = vector_cost(tm.config(), wd.count(), 0, 4 * wd.count());
+}
+
+void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r) {
+    const stvp_accel_desc& d = c.desc;
+    const WeightDims wd = weight_dims(c);
+    const int64_t count = int64_t(wd.count());
+    float* w = fhost(c, STVP_ACCEL_FIELD_DST0);
+    w0_.resize(size_t(count));
+    init_of(c).fill(d.layer, 0, uint64_t(count), wd.c * wd.r * wd.s, w0_.data());
+    const float dec = d.alpha;
+    mask_.assign(size_t(count), 0);
+    const bool topk = d.flags & STVP_ACCEL_FLAG_TOPK;
+    if (d.flags & STVP_ACCEL_FLAG_FIRST) tracked_step_ = 0;
+    double threshold = 0;
+    uint64_t vector_ops = 3 * uint64_t(count);  // W0 regeneration, score, compare / reset
+    if (!topk) {
+        // The estimator's step: FIRST ends the previous one and opens a new one (as
+        // WeightSelector::step does over its layer table); without an open step, one opens.
+        if (d.flags & STVP_ACCEL_FLAG_FIRST || !step_open_) {
+            if (step_open_) qe_.end_step();
+            qe_.begin_step(1.0 - double(d.beta));
+            step_open_ = true;
+        }
+        for (int64_t i = 0; i < count; ++i)
+            mask_[size_t(i)] = qe_.observe(sparse::score(w[i], w0_[size_t(i)], dec));
+        threshold = qe_.estimate();
+        r.extra.quantile_ops = uint64_t(count);
+    } else {
+        scores_.resize(size_t(count));
+        for (int64_t i = 0; i < count; ++i) scores_[size_t(i)] = sparse::score(w[i], w0_[size_t(i)], dec);
+        const int64_t k = std::llround(double(d.beta) * double(count));
+        const std::vector<int64_t> top = sparse::exact_top_k(scores_, k);
+        float kth = top.empty() ? 0.0f : scores_[size_t(top[0])];
+        for (int64_t g : top) {
+            mask_[size_t(g)] = 1;
+            kth = std::min(kth, scores_[size_t(g)]);
+        }
+        threshold = kth;
+        // A sorting network's compares, log2(count) per weight [open].
+        uint64_t lg = 1;
+        while ((int64_t{1} << lg) < count) ++lg;
+        vector_ops += uint64_t(count) * lg;
+    }
+    uint32_t tracked = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        if (mask_[size_t(i)])
+            ++tracked;
+        else
+            w[i] = dec * w0_[size_t(i)];
+    }
+    tracked_step_ += tracked;
+
+    // The block copy (accel_desc.h, BLOCK COPY).
+    int64_t bk, bc;
+    block_extent(wd, &bk, &bc);
+    BlockSparseWeights bs;
+    BlockSparseWeights::encode(w, mask_.data(), int64_t(wd.k), int64_t(wd.c), int64_t(wd.r), int64_t(wd.s), bk, bc,
+                               kPointerBits, &bs);
+    uint8_t* meta = host(c, STVP_ACCEL_FIELD_META0);
+    const uint64_t blocks = uint64_t(bs.blocks());
+    wr32(meta, uint32_t(blocks));
+    wr32(meta + 4, uint32_t(bs.nnz()));
+    wr32(meta + 8, uint32_t(bk));
+    wr32(meta + 12, uint32_t(bc));
+    uint8_t* masks = meta + 16;
+    uint8_t* ptrs = masks + 8 * blocks;
+    for (uint64_t b = 0; b < blocks; ++b) {
+        wr32(masks + 8 * b, uint32_t(bs.mask(int64_t(b))));
+        wr32(masks + 8 * b + 4, uint32_t(bs.mask(int64_t(b)) >> 32));
+        wr32(ptrs + 4 * b, bs.pointer(int64_t(b)));
+    }
+    uint8_t* v = ptrs + 4 * blocks;
+    bs.for_each([&](int64_t, int64_t, int64_t, int64_t, float x) {
+        std::memcpy(v, &x, 4);
+        v += 4;
+    });
+    if (d.flags & STVP_ACCEL_FLAG_RESULT) {
+        stvp_accel_dropback_result res{tracked, uint32_t(count), float(threshold), dec};
+        std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);
+    }
+    // Only the compressed weights move: tracked values + bitmasks + packed pointers, read (the
+    // tracked weights after the update) and written (the new copy); untracked weights are
+    // regenerated, never stored. The dense master in DRAM is the model's SGD operand.
+    const uint64_t meta_bytes = block_metadata_bytes(blocks, uint64_t(bs.block_elements()));
+    const uint64_t bytes = 4 * uint64_t(bs.nnz()) + meta_bytes;
+    r.op = vector_cost(tm.config(), vector_ops, bytes, bytes);
+    r.extra.decoded_units = blocks;
+    r.extra.metadata_dram_bytes = 2 * meta_bytes;
+}
+
+void SparseEngine::nm_pregen(const Command& c, TimingModel& tm, SparseOpResult& r) {
+    const stvp_accel_desc& d = c.desc;
+    const WeightDims wd = weight_dims(c);
+    const NmConfig nc{d.param0, d.param1};
+    uint64_t written = 0, meta_bytes = 0, groups = 0;
+    for (const bool backward : {false, true}) {
+        NmWeights nm;
+        NmWeights::prune(fhost(c, STVP_ACCEL_FIELD_SRC0), int64_t(wd.k), int64_t(wd.c), int64_t(wd.r), int64_t(wd.s),
+                         nc, backward ? NmAxis::Output : NmAxis::Input, &nm);
+        uint8_t* out = host(c, backward ? STVP_ACCEL_FIELD_META1 : STVP_ACCEL_FIELD_META0);
+        const size_t slots = nm.values().size();
+        std::memcpy(out, nm.values().data(), 4 * slots);
+        std::memcpy(out + 4 * slots, nm.indices().data(), slots);
+        std::memset(out + 5 * slots, 0, ((slots + 3) & ~size_t{3}) - slots);
+        written += uint64_t(nm.value_bytes()) + uint64_t(nm.metadata_bytes());
+        meta_bytes += uint64_t(nm.metadata_bytes());
+        groups += uint64_t(nm.groups());
+    }
+    // Two magnitude sorts per group element (a compare tree per group) [open].
+    r.op = vector_cost(tm.config(), 2 * wd.count(), 4 * wd.count(), written);
+    r.extra.decoded_units = groups;
+    r.extra.metadata_dram_bytes = meta_bytes;
+}
+
+void SparseEngine::grad_prune(const Command& c, TimingModel& tm, SparseOpResult& r) {
+    const stvp_accel_desc& d = c.desc;
+    sparse::GradientPrunerConfig pc;
+    pc.prune_rate = d.alpha;
+    pc.lanes = cfg_.prune_lanes;
+    pc.seed = d.param0;
+    sparse::GradientPruner pruner(pc);
+    float* g = fhost(c, STVP_ACCEL_FIELD_DST0);
+    const sparse::PruneStats st = pruner.prune(g, int64_t(d.n));
+    r.pruned = uint64_t(st.zeros_after - st.zeros_before);
+    if (d.flags & STVP_ACCEL_FLAG_RESULT) {
+        stvp_accel_prune_result res{d.n, uint32_t(st.zeros_before), uint32_t(st.zeros_after), float(st.tau)};
+        std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);
+    }
+    // Two passes: mean|g| for tau, then the stochastic rule; g read twice, written once.
+    const uint64_t n = d.n;
+    r.op = vector_cost(tm.config(), 2 * n, 8 * n, 4 * n);
+    r.extra.pruner_ops = n;
+}
+
+void SparseEngine::layer_op(const Command& c, TimingModel& tm, SparseOpResult& r) {
+    const stvp_accel_desc& d = c.desc;
+    const bool relu = d.flags & STVP_ACCEL_FLAG_RELU, bias = d.flags & STVP_ACCEL_FLAG_BIAS,
+               mask = d.flags & STVP_ACCEL_FLAG_RELU_MASK, skip = d.flags & STVP_ACCEL_FLAG_SKIP_ZEROS;
+    const bool dense_w = d.format == STVP_ACCEL_FORMAT_DENSE;
+    float* s0 = fhost(c, STVP_ACCEL_FIELD_SRC0);
+    const float* w = dense_w ? fhost(c, STVP_ACCEL_FIELD_SRC1) : w_dec_.data();
+    float* s1 = fhost(c, STVP_ACCEL_FIELD_SRC1);
+    float* s2 = fhost(c, STVP_ACCEL_FIELD_SRC2);
+    float* d0 = fhost(c, STVP_ACCEL_FIELD_DST0);
+    float* d1 = fhost(c, STVP_ACCEL_FIELD_DST1);
+    const bool fc = d.opcode <= STVP_ACCEL_OP_FC_BWD_WEIGHT;
+    Phase ph = Phase::Forward;
+    if (c.phase == STVP_ACCEL_PHASE_BWD_DATA) ph = Phase::InputGrad;
+    if (c.phase == STVP_ACCEL_PHASE_BWD_WEIGHT) ph = Phase::WeightGrad;
+
+    // Zero maps of the operands, before the outputs are written (outputs never overlap inputs).
+    const uint8_t* wnz = dense_w ? nullptr : nz_map(w_dec_.data(), int64_t(w_dec_.size()), wnz_).data();
+    const uint8_t *xnz = nullptr, *dynz = nullptr;
+    if (skip) {
+        const int64_t xe = fc ? c.fc.x_elements() : c.conv.x_elements();
+        const int64_t ye = fc ? c.fc.y_elements() : c.conv.y_elements();
+        if (ph == Phase::Forward) xnz = nz_map(s0, xe, xnz_).data();
+        if (ph == Phase::InputGrad) dynz = nz_map(s0, ye, dynz_).data();
+        if (ph == Phase::WeightGrad) xnz = nz_map(s1, xe, xnz_).data(), dynz = nz_map(s0, ye, dynz_).data();
+    }
+
+    switch (d.opcode) {
+        case STVP_ACCEL_OP_FC_FWD: fc_forward(c.fc, s0, w, bias ? s2 : nullptr, d0, relu); break;
+        case STVP_ACCEL_OP_FC_BWD_DATA: fc_input_grad(c.fc, s0, w, mask ? s2 : nullptr, d0); break;
+        case STVP_ACCEL_OP_FC_BWD_WEIGHT: fc_weight_grad(c.fc, s0, s1, d0, bias ? d1 : nullptr); break;
+        case STVP_ACCEL_OP_CONV_FWD: conv2d_forward(c.conv, s0, w, bias ? s2 : nullptr, d0, relu); break;
+        case STVP_ACCEL_OP_CONV_BWD_DATA: conv2d_input_grad(c.conv, s0, w, mask ? s2 : nullptr, d0); break;
+        case STVP_ACCEL_OP_CONV_BWD_WEIGHT: conv2d_weight_grad(c.conv, s0, s1, d0, bias ? d1 : nullptr); break;
+    }
+
+    NestOptions opt;
+    opt.bias = bias;
+    opt.relu = relu;
+    opt.relu_mask = mask;
+    sparse::NestOperands ops;
+    const sparse::WeightFormat wf = dense_w ? sparse::WeightFormat{} : wf_;
+    if (fc) {
+        if (sparse::fc_operands(c.fc, ph, wnz, xnz, dynz, &ops).empty()) {
+            const sparse::SparseCost sc = sparse::sparse_nest_cost(tm, fc_nest(c.fc, ph, opt), ops, wf, cfg_.load_balance);
+            r.op = sc.op, r.extra = sc.extra;
+            return;
+        }
+    } else {
+        const std::vector<OpShape> nests = conv_nests(c.conv, ph, opt);
+        if (nests.size() == 1 && sparse::conv_operands(c.conv, ph, wnz, xnz, dynz, &ops).empty()) {
+            const sparse::SparseCost sc = sparse::sparse_nest_cost(tm, nests[0], ops, wf, cfg_.load_balance);
+            r.op = sc.op, r.extra = sc.extra;
+            return;
+        }
+    }
+    // A strided input gradient is split into sub-pixel nests whose operand maps the sparse
+    // work source does not build: charged as the dense op (conservative).
+    r.op = fc ? tm.fc(c.fc, ph, opt) : tm.conv2d(c.conv, ph, opt);
+}
+
+}  // namespace stvp::accel
