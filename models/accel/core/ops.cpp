@@ -1,5 +1,6 @@
 #include "accel/core/ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -54,31 +55,45 @@ struct ConvGeom {
     }
 };
 
-// cols[(c*R + r)*S + s][p*Q + q] = x[c][p*sh + r - ph][q*sw + s - pw] (0 outside the input).
-void im2col(const ConvGeom& g, const float* x, float* cols) {
+// Output positions j = p*Q + q are processed in blocks [j0, j1) so that the im2col workspace
+// (C*R*S x block floats) stays within kWorkspaceFloats whatever the (guest-chosen) shape; a
+// block is at least one position, so the workspace never exceeds max(16 MiB, the W tensor).
+constexpr int64_t kWorkspaceFloats = int64_t{1} << 22;
+
+int64_t block_positions(const ConvGeom& g) {
+    return std::max<int64_t>(1, std::min(g.pq(), kWorkspaceFloats / g.crs()));
+}
+
+// cols[(c*R + r)*S + s][j - j0] = x[c][p*sh + r - ph][q*sw + s - pw] for j = p*Q + q in
+// [j0, j1) (0 outside the input).
+void im2col(const ConvGeom& g, const float* x, float* cols, int64_t j0, int64_t j1) {
+    const int64_t nb = j1 - j0;
     for (int64_t c = 0; c < g.C; ++c) {
         for (int64_t r = 0; r < g.R; ++r) {
             for (int64_t s = 0; s < g.S; ++s) {
-                float* row = cols + ((c * g.R + r) * g.S + s) * g.pq();
+                float* row = cols + ((c * g.R + r) * g.S + s) * nb;
                 int64_t qlo, qhi;
                 g.q_range(s, qlo, qhi);
-                for (int64_t p = 0; p < g.P; ++p) {
-                    float* dst = row + p * g.Q;
+                for (int64_t p = j0 / g.Q; p * g.Q < j1; ++p) {
+                    // Columns [qa, qb) of output row p fall in the block, at row[off + q].
+                    const int64_t qa = std::max<int64_t>(0, j0 - p * g.Q), qb = std::min(g.Q, j1 - p * g.Q);
+                    const int64_t off = p * g.Q - j0;
                     const int64_t h = p * g.sh + r - g.ph;
                     if (h < 0 || h >= g.H) {
-                        std::memset(dst, 0, sizeof(float) * g.Q);
+                        for (int64_t q = qa; q < qb; ++q) row[off + q] = 0.0f;
                         continue;
                     }
                     // Input column of output column q: base + q*sw (inside the row for q in [qlo, qhi)).
                     const float* src = x + (c * g.H + h) * g.W;
                     const int64_t base = s - g.pw;
-                    for (int64_t q = 0; q < qlo; ++q) dst[q] = 0.0f;
+                    const int64_t lo = std::max(qa, qlo), hi = std::min(qb, qhi);
+                    for (int64_t q = qa; q < std::min(qb, lo); ++q) row[off + q] = 0.0f;
                     if (g.sw == 1) {
-                        if (qhi > qlo) std::memcpy(dst + qlo, src + (base + qlo), sizeof(float) * (qhi - qlo));
+                        if (hi > lo) std::memcpy(row + (off + lo), src + (base + lo), sizeof(float) * (hi - lo));
                     } else {
-                        for (int64_t q = qlo; q < qhi; ++q) dst[q] = src[base + q * g.sw];
+                        for (int64_t q = lo; q < hi; ++q) row[off + q] = src[base + q * g.sw];
                     }
-                    for (int64_t q = qhi; q < g.Q; ++q) dst[q] = 0.0f;
+                    for (int64_t q = std::max(qa, hi); q < qb; ++q) row[off + q] = 0.0f;
                 }
             }
         }
@@ -87,25 +102,32 @@ void im2col(const ConvGeom& g, const float* x, float* cols) {
 
 // The adjoint of im2col: x[c][h][w] += cols[...] for every column entry inside the input, in a
 // fixed (c, r, s, p, q) order.
-void col2im_add(const ConvGeom& g, const float* cols, float* x) {
+void col2im_add(const ConvGeom& g, const float* cols, float* x, int64_t j0, int64_t j1) {
+    const int64_t nb = j1 - j0;
     for (int64_t c = 0; c < g.C; ++c) {
         for (int64_t r = 0; r < g.R; ++r) {
             for (int64_t s = 0; s < g.S; ++s) {
-                const float* row = cols + ((c * g.R + r) * g.S + s) * g.pq();
+                const float* row = cols + ((c * g.R + r) * g.S + s) * nb;
                 int64_t qlo, qhi;
                 g.q_range(s, qlo, qhi);
-                for (int64_t p = 0; p < g.P; ++p) {
+                for (int64_t p = j0 / g.Q; p * g.Q < j1; ++p) {
                     const int64_t h = p * g.sh + r - g.ph;
                     if (h < 0 || h >= g.H) continue;
-                    const float* src = row + p * g.Q;
+                    const int64_t lo = std::max(std::max<int64_t>(0, j0 - p * g.Q), qlo);
+                    const int64_t hi = std::min(std::min(g.Q, j1 - p * g.Q), qhi);
+                    const int64_t off = p * g.Q - j0;  // row[off + q] holds output column q
                     float* dst = x + (c * g.H + h) * g.W;
                     const int64_t base = s - g.pw;
-                    for (int64_t q = qlo; q < qhi; ++q) dst[base + q * g.sw] += src[q];
+                    for (int64_t q = lo; q < hi; ++q) dst[base + q * g.sw] += row[off + q];
                 }
             }
         }
     }
 }
+
+// A block of columns [j0, j0 + nb) of a row-major K x PQ matrix.
+using StridedMap = Eigen::Map<Mat, 0, Eigen::OuterStride<>>;
+using CStridedMap = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
 
 }  // namespace
 
@@ -147,13 +169,17 @@ std::string conv2d_forward(const Conv2dShape& s, const float* x, const float* w,
     std::string err = validate(s);
     if (!err.empty()) return err;
     const ConvGeom g(s);
-    std::vector<float> cols(static_cast<size_t>(g.crs() * g.pq()));
+    const int64_t B = block_positions(g);
+    std::vector<float> cols(static_cast<size_t>(g.crs() * B));
     const CMapM Wm(w, g.K, g.crs());
-    const CMapM Cm(cols.data(), g.crs(), g.pq());
     for (int64_t n = 0; n < s.batch; ++n) {
-        im2col(g, x + n * g.C * g.H * g.W, cols.data());
         float* yn = y + n * g.K * g.pq();
-        MapM(yn, g.K, g.pq()).noalias() = Wm * Cm;
+        for (int64_t j0 = 0; j0 < g.pq(); j0 += B) {
+            const int64_t nb = std::min(B, g.pq() - j0);
+            im2col(g, x + n * g.C * g.H * g.W, cols.data(), j0, j0 + nb);
+            StridedMap(yn + j0, g.K, nb, Eigen::OuterStride<>(g.pq())).noalias() =
+                Wm * CMapM(cols.data(), g.crs(), nb);
+        }
         add_bias_relu(yn, g.K, g.pq(), g.K, bias, relu);
     }
     return {};
@@ -164,14 +190,19 @@ std::string conv2d_input_grad(const Conv2dShape& s, const float* dy, const float
     std::string err = validate(s);
     if (!err.empty()) return err;
     const ConvGeom g(s);
-    std::vector<float> cols(static_cast<size_t>(g.crs() * g.pq()));
+    const int64_t B = block_positions(g);
+    std::vector<float> cols(static_cast<size_t>(g.crs() * B));
     const CMapM Wm(w, g.K, g.crs());
-    MapM Cm(cols.data(), g.crs(), g.pq());
     const int64_t chw = g.C * g.H * g.W;
     std::memset(dx, 0, sizeof(float) * static_cast<size_t>(s.x_elements()));
     for (int64_t n = 0; n < s.batch; ++n) {
-        Cm.noalias() = Wm.transpose() * CMapM(dy + n * g.K * g.pq(), g.K, g.pq());
-        col2im_add(g, cols.data(), dx + n * chw);
+        const float* dyn = dy + n * g.K * g.pq();
+        for (int64_t j0 = 0; j0 < g.pq(); j0 += B) {
+            const int64_t nb = std::min(B, g.pq() - j0);
+            MapM(cols.data(), g.crs(), nb).noalias() =
+                Wm.transpose() * CStridedMap(dyn + j0, g.K, nb, Eigen::OuterStride<>(g.pq()));
+            col2im_add(g, cols.data(), dx + n * chw, j0, j0 + nb);
+        }
     }
     if (relu_mask_input) relu_mask(dx, relu_mask_input, s.x_elements());
     return {};
@@ -181,13 +212,18 @@ std::string conv2d_weight_grad(const Conv2dShape& s, const float* dy, const floa
     std::string err = validate(s);
     if (!err.empty()) return err;
     const ConvGeom g(s);
-    std::vector<float> cols(static_cast<size_t>(g.crs() * g.pq()));
-    const CMapM Cm(cols.data(), g.crs(), g.pq());
+    const int64_t B = block_positions(g);
+    std::vector<float> cols(static_cast<size_t>(g.crs() * B));
     MapM dWm(dw, g.K, g.crs());
     dWm.setZero();
     for (int64_t n = 0; n < s.batch; ++n) {
-        im2col(g, x + n * g.C * g.H * g.W, cols.data());
-        dWm.noalias() += CMapM(dy + n * g.K * g.pq(), g.K, g.pq()) * Cm.transpose();
+        const float* dyn = dy + n * g.K * g.pq();
+        for (int64_t j0 = 0; j0 < g.pq(); j0 += B) {
+            const int64_t nb = std::min(B, g.pq() - j0);
+            im2col(g, x + n * g.C * g.H * g.W, cols.data(), j0, j0 + nb);
+            dWm.noalias() += CStridedMap(dyn + j0, g.K, nb, Eigen::OuterStride<>(g.pq())) *
+                             CMapM(cols.data(), g.crs(), nb).transpose();
+        }
     }
     if (db) {
         for (int64_t k = 0; k < g.K; ++k) {

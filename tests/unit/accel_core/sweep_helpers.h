@@ -33,11 +33,11 @@ inline OpShape random_nest(std::mt19937& rng) {
     opt.relu = rand_int(rng, 0, 1);
     opt.relu_mask = rand_int(rng, 0, 1);
     if (rand_int(rng, 0, 2) == 0) {
-        const FcShape s{uint32_t(rand_int(rng, 1, 24)), uint32_t(rand_int(rng, 1, 48)), uint32_t(rand_int(rng, 1, 32))};
+        const FcShape s{uint32_t(rand_int(rng, 1, 32)), uint32_t(rand_int(rng, 1, 96)), uint32_t(rand_int(rng, 1, 64))};
         return fc_nest(s, phase, opt);
     }
     while (true) {
-        Conv2dShape s = random_conv(rng, 9, 6);
+        Conv2dShape s = random_conv(rng, 12, 8);
         const auto nests = conv_nests(s, phase, opt);
         if (!nests.empty()) return nests[rand_int(rng, 0, int64_t(nests.size()) - 1)];
     }

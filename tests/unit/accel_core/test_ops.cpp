@@ -59,6 +59,26 @@ TEST(AccelOps, ConvAllPhasesMatchReference) {
     }
 }
 
+TEST(AccelOps, ConvWithLargeWorkspaceIsComputedInBlocks) {
+    // C*R*S x P*Q = 4096 x 1600 floats exceeds the 2^22-float im2col workspace: the ops split
+    // the output positions into blocks (here 1024 + 576, the second starting mid-row).
+    std::mt19937 rng(16);
+    Conv2dShape s;
+    s.batch = 1, s.in_channels = 64, s.in_h = 45, s.in_w = 45, s.out_channels = 2, s.kernel_h = 8, s.kernel_w = 8;
+    s.pad_h = s.pad_w = 1;
+    ASSERT_EQ(s.out_h(), 40u);
+    auto x = random_vec(s.x_elements(), rng), w = random_vec(s.w_elements(), rng), dy = random_vec(s.y_elements(), rng);
+    std::vector<float> y(s.y_elements()), dx(s.x_elements()), dw(s.w_elements()), db(2);
+    ASSERT_EQ(conv2d_forward(s, x.data(), w.data(), nullptr, y.data(), false), "");
+    EXPECT_LT(scaled_error(y, ref::conv_forward(s, x.data(), w.data(), nullptr, false)), kTol);
+    ASSERT_EQ(conv2d_input_grad(s, dy.data(), w.data(), nullptr, dx.data()), "");
+    EXPECT_LT(scaled_error(dx, ref::conv_input_grad(s, dy.data(), w.data(), nullptr)), kTol);
+    ASSERT_EQ(conv2d_weight_grad(s, dy.data(), x.data(), dw.data(), db.data()), "");
+    std::vector<double> rdw, rdb;
+    ref::conv_weight_grad(s, dy.data(), x.data(), rdw, rdb);
+    EXPECT_LT(scaled_error(dw, rdw), kTol);
+}
+
 TEST(AccelOps, MaxPoolMatchesReferenceIncludingOverlapAndMask) {
     std::mt19937 rng(13);
     for (int it = 0; it < 40; ++it) {
