@@ -129,6 +129,17 @@ void Router::hole_around(uint64_t addr, uint64_t& lo, uint64_t& hi) const {
 }
 
 void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    if (observers_.empty()) {
+        route(id, trans, delay);
+        return;
+    }
+    const sc_core::sc_time start = delay;
+    const Entry* e = route(id, trans, delay);
+    for (const auto& fn : observers_) fn(id, trans, e ? &e->region : nullptr, start, delay);
+}
+
+// Forwards to the target; returns the region's entry, or nullptr after a decode error.
+const Router::Entry* Router::route(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const uint64_t addr = trans.get_address();
     const unsigned len = trans.get_data_length();
     delay += hop_latency_;
@@ -140,12 +151,13 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_ti
         ++decode_errors_;
         if (on_decode_error_) on_decode_error_(id, trans.get_command(), addr, len);
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
+        return nullptr;
     }
     ++e->transactions;
     trans.set_address(addr - e->region.base);
     initiator_socket[e->region.target_port]->b_transport(trans, delay);
     trans.set_address(addr);
+    return e;
 }
 
 unsigned int Router::transport_dbg(int /*id*/, tlm::tlm_generic_payload& trans) {

@@ -66,6 +66,16 @@ public:
     using DecodeErrorFn = std::function<void(int initiator, tlm::tlm_command cmd, uint64_t addr, unsigned len)>;
     void on_decode_error(DecodeErrorFn fn) { on_decode_error_ = std::move(fn); }
 
+    // Observers of every b_transport through the router, called after the target returned
+    // (also for holes, with region = nullptr and the error response set). The transaction
+    // carries the global address; `start` is the annotated delay it arrived with and `end`
+    // the delay it leaves with, so it began at sc_time_stamp() + start. For transaction logs
+    // and monitors; while none is added the router does no extra work.
+    using ObserverFn = std::function<void(int initiator, const tlm::tlm_generic_payload& trans,
+                                          const RouterRegion* region, const sc_core::sc_time& start,
+                                          const sc_core::sc_time& end)>;
+    void add_observer(ObserverFn fn) { observers_.push_back(std::move(fn)); }
+
     // b_transport transactions that reached a target, per region (same order as regions()).
     uint64_t transactions(const std::string& region) const;
     uint64_t decode_errors() const { return decode_errors_; }
@@ -77,6 +87,7 @@ private:
     };
 
     void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    const Entry* route(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);
     bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
     void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
@@ -94,6 +105,7 @@ private:
     bool elaborated_ = false;
     uint64_t decode_errors_ = 0;
     DecodeErrorFn on_decode_error_;
+    std::vector<ObserverFn> observers_;
 };
 
 }  // namespace stvp
