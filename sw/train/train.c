@@ -26,6 +26,9 @@
 #include "stvp/hw/dataset.h"
 #include "train_defs.h"
 
+/* SIMCTRL PHASE labels (the VCD's soc.simctrl.phase signal) of the program's parts. */
+enum { PHASE_SETUP = 1, PHASE_TRAIN = 2, PHASE_EVAL = 3 };
+
 /* ---- static memory: a bump arena in .bss for every tensor ---- */
 
 #define ARENA_BYTES (40u << 20)
@@ -44,8 +47,11 @@ static void *alloc(uint32_t bytes)
     return arena + at;
 }
 
-#define MAX_CHAIN 4096u
-static stvp_accel_desc chain[MAX_CHAIN];
+/* The training step's chain (built once, patched per step) and the evaluation's. */
+#define STEP_CHAIN_MAX (TRAIN_MAX_BATCH + 4u * TRAIN_MAX_LAYERS + 8u)
+#define EVAL_CHAIN_MAX 4096u
+static stvp_accel_desc chain[STEP_CHAIN_MAX];
+static stvp_accel_desc eval_chain[EVAL_CHAIN_MAX];
 
 /* ---- the network's tensors ---- */
 
@@ -192,12 +198,12 @@ static void set_step_lr(float lr)
         chain[sgd_first + j].alpha = lr;
 }
 
-static void run_chain(unsigned count, const char *what)
+static void run_chain(const stvp_accel_desc *descs, unsigned count, const char *what)
 {
     stvp_accel_result_t r;
-    if (stvp_accel_run(chain, count, &r) != STVP_ACCEL_ERR_NONE) {
+    if (stvp_accel_run(descs, count, &r) != STVP_ACCEL_ERR_NONE) {
         char msg[200];
-        stvp_accel_format_error(&r, chain, count, msg, sizeof msg);
+        stvp_accel_format_error(&r, descs, count, msg, sizeof msg);
         printf("train: %s failed: %s\n", what, msg);
         exit(1);
     }
@@ -215,7 +221,7 @@ static void evaluate(eval_result_t *e)
     const uint32_t L = net->layer_count, in_size = train_in_size(&net->layers[0]);
     const uint32_t total = ds->test_count;
     const uint32_t batches = (total + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH;
-    const uint32_t per_batch = L + 1, per_chain = MAX_CHAIN / per_batch;
+    const uint32_t per_batch = L + 1, per_chain = EVAL_CHAIN_MAX / per_batch;
     const float *images = (const float *)(uintptr_t)ds->test_images;
     const int32_t *labels = (const int32_t *)(uintptr_t)ds->test_labels;
     float loss_sum = 0.0f;
@@ -228,12 +234,12 @@ static void evaluate(eval_result_t *e)
             uint32_t first = b * TRAIN_EVAL_BATCH;
             uint32_t n = total - first < TRAIN_EVAL_BATCH ? total - first : TRAIN_EVAL_BATCH;
             for (uint32_t i = 0; i < L; ++i)
-                forward_desc(&chain[k++], i, n, i == 0 ? images + first * in_size : lb[i - 1].out);
-            stvp_accel_softmax_xent(&chain[k], n, net->layers[L - 1].k, lb[L - 1].out, labels + first,
+                forward_desc(&eval_chain[k++], i, n, i == 0 ? images + first * in_size : lb[i - 1].out);
+            stvp_accel_softmax_xent(&eval_chain[k], n, net->layers[L - 1].k, lb[L - 1].out, labels + first,
                                     lb[L - 1].dout, &xent_eval[b]);
-            stvp_accel_desc_layer(&chain[k++], L);
+            stvp_accel_desc_layer(&eval_chain[k++], L);
         }
-        run_chain(k, "evaluation");
+        run_chain(eval_chain, k, "evaluation");
         for (uint32_t b = b0; b < b0 + nb; ++b) {
             uint32_t first = b * TRAIN_EVAL_BATCH;
             uint32_t n = total - first < TRAIN_EVAL_BATCH ? total - first : TRAIN_EVAL_BATCH;
@@ -338,6 +344,7 @@ int main(void)
            (unsigned long)ds->train_count, (unsigned long)ds->test_count, (unsigned long)total_w);
 
     uint64_t t_start = stvp_sim_time_ns();
+    stvp_sim_phase(PHASE_SETUP);
     allocate();
     build_step_chain();
     const int32_t *train_labels = (const int32_t *)(uintptr_t)ds->train_labels;
@@ -355,13 +362,14 @@ int main(void)
         float loss_sum = 0.0f;
         stvp_accel_read_counters(&c0);
         uint64_t t0 = stvp_sim_time_ns();
+        stvp_sim_phase(PHASE_TRAIN);
         for (uint32_t s = 0; s < steps; ++s) {
             const uint32_t *idx = order + s * P.batch;
             for (uint32_t j = 0; j < P.batch; ++j) {
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
                 y_batch[j] = train_labels[idx[j]];
             }
-            run_chain(step_len, "training step");
+            run_chain(chain, step_len, "training step");
             ++global_step;
             seen += P.batch;
             correct += xent_train.correct;
@@ -387,6 +395,7 @@ int main(void)
         c_train.cycles += d.cycles, c_train.macs += d.macs, c_train.macs_skipped += d.macs_skipped;
         c_train.dram_bytes += d.dram_bytes, c_train.energy_pj += d.energy_pj;
 
+        stvp_sim_phase(PHASE_EVAL);
         evaluate(&ev);
         uint64_t t2 = stvp_sim_time_ns();
         stvp_accel_read_counters(&c0);
@@ -400,6 +409,7 @@ int main(void)
                (unsigned long long)((t2 - t0) / 1000u));
     }
     uint64_t t_end = stvp_sim_time_ns();
+    stvp_sim_phase(0);
 
     printf("== summary ==\n");
     printf("network         %s, mode %s, %lu epochs x %lu steps of %lu\n", net->name, mode_name(P.mode),

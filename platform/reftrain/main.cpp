@@ -1,0 +1,174 @@
+// stvp_reftrain: the host-native reference trainer (reftrain.h). Takes the same training
+// preset as the VP (configs/train/*.yaml: dataset.* and args:), or the same --set/--arg
+// options, and prints the firmware's lines (progress, "trace step" losses with ARG[5] = 1,
+// per-epoch evaluation) plus host wall time per epoch.
+//   stvp_reftrain --config configs/train/lenet300_dense.yaml [--set key=value ...] [--arg N ...]
+// With --compare VP_LOG (the VP's stdout of the same run, with ARG[5] = 1) it also checks the
+// VP's per-step losses against its own: every "trace step" loss within --tolerance (relative,
+// default 1e-5; the ops are the same code on the same host, so they are normally bit-identical)
+// and every epoch's test correct count within --max-correct-diff (default 0). Exit 1 on a
+// mismatch, naming the first differing step.
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "config_schema.h"
+#include "platform_config.h"
+#include "reftrain.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct RunLog {
+    std::map<uint32_t, float> losses;    // global step -> loss
+    std::map<uint32_t, uint32_t> correct;  // epoch -> test correct count
+};
+
+RunLog parse_log(std::istream& in) {
+    static const std::regex trace(R"(^trace step ([0-9]+) loss \S+ 0x([0-9a-fA-F]{8}))");
+    static const std::regex eval(R"(^epoch ([0-9]+) test loss \S+ acc \S+ \(([0-9]+)/[0-9]+\))");
+    RunLog log;
+    std::string line;
+    std::smatch m;
+    while (std::getline(in, line)) {
+        if (std::regex_search(line, m, trace)) {
+            const uint32_t bits = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 16));
+            float f;
+            std::memcpy(&f, &bits, 4);
+            log.losses[static_cast<uint32_t>(std::stoul(m[1].str()))] = f;
+        } else if (std::regex_search(line, m, eval)) {
+            log.correct[static_cast<uint32_t>(std::stoul(m[1].str()))] = static_cast<uint32_t>(std::stoul(m[2].str()));
+        }
+    }
+    return log;
+}
+
+// 0 if the VP's log agrees with the reference's, 1 otherwise; prints a verdict line.
+int compare_logs(const RunLog& vp, const RunLog& ref, double tolerance, uint32_t max_correct_diff) {
+    if (ref.losses.empty()) {
+        std::printf("compare: FAIL the reference printed no per-step losses (run with ARG[5] = 1)\n");
+        return 1;
+    }
+    size_t identical = 0;
+    double worst = 0;
+    for (const auto& [step, want] : ref.losses) {
+        auto it = vp.losses.find(step);
+        if (it == vp.losses.end()) {
+            std::printf("compare: FAIL step %u missing from the VP's output\n", step);
+            return 1;
+        }
+        const double diff = std::fabs(double(it->second) - double(want)) / std::max(1.0, std::fabs(double(want)));
+        identical += std::memcmp(&it->second, &want, 4) == 0;
+        worst = std::max(worst, diff);
+        if (!(diff <= tolerance)) {
+            std::printf("compare: FAIL step %u: VP loss %.7f, reference %.7f (relative difference %.3g > %.3g)\n", step,
+                        double(it->second), double(want), diff, tolerance);
+            return 1;
+        }
+    }
+    for (const auto& [epoch, want] : ref.correct) {
+        auto it = vp.correct.find(epoch);
+        const uint32_t got = it == vp.correct.end() ? 0 : it->second;
+        const uint32_t d = got > want ? got - want : want - got;
+        if (it == vp.correct.end() || d > max_correct_diff) {
+            std::printf("compare: FAIL epoch %u test correct: VP %u, reference %u\n", epoch, got, want);
+            return 1;
+        }
+    }
+    std::printf("compare: PASS %zu step losses (%zu bit-identical, max relative difference %.3g, tolerance %.3g), "
+                "%zu test evaluations agree\n",
+                ref.losses.size(), identical, worst, tolerance, ref.correct.size());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    po::options_description opts("stvp_reftrain options");
+    std::string config;
+    std::vector<std::string> sets, args;
+    std::string compare;
+    double tolerance = 1e-5;
+    uint32_t max_correct_diff = 0;
+    opts.add_options()("help,h", "this help")("config", po::value(&config), "platform YAML (dataset.*, args:)")(
+        "set", po::value(&sets)->composing(), "key=value override, as for stvp")(
+        "arg", po::value(&args)->composing(), "firmware argument (replaces the YAML args: when given)")(
+        "compare", po::value(&compare), "the VP's stdout of the same run: check its per-step losses")(
+        "tolerance", po::value(&tolerance), "relative loss tolerance of --compare (default 1e-5)")(
+        "max-correct-diff", po::value(&max_correct_diff), "allowed difference of test correct counts (default 0)");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        std::cerr << "stvp_reftrain: " << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    try {
+        stvp::PlatformConfig pc = stvp::load_platform_config(config, sets);
+        if (!args.empty()) pc.args = args;
+        if (pc.dataset.name != "fashion-mnist") {
+            std::cerr << "stvp_reftrain: dataset.name must be fashion-mnist\n";
+            return 2;
+        }
+        uint32_t a[TRAIN_ARG_COUNT] = {};
+        uint32_t n = 0;
+        for (const auto& s : pc.args) {
+            if (n == TRAIN_ARG_COUNT) break;
+            a[n++] = static_cast<uint32_t>(std::stoll(s, nullptr, 0));
+        }
+        train_params_t p;
+        train_params_from_args(&p, a, n);
+        const stvp::Dataset data =
+            stvp::load_fashion_mnist(pc.dataset.dir, pc.dataset.train_limit, pc.dataset.test_limit);
+        stvp::reftrain::RefTrainer t(data, p);
+        const std::string bad = t.validate();
+        if (!bad.empty()) {
+            std::cerr << "stvp_reftrain: " << bad << "\n";
+            return 2;
+        }
+        if (compare.empty()) {
+            t.run();
+            std::fflush(stdout);
+            return 0;
+        }
+        std::ifstream vp_in(compare);
+        if (!vp_in) {
+            std::cerr << "stvp_reftrain: cannot read " << compare << "\n";
+            return 2;
+        }
+        // Capture the reference's own lines while still showing them.
+        std::fflush(stdout);
+        char* buf = nullptr;
+        size_t len = 0;
+        FILE* mem = open_memstream(&buf, &len);
+        t.run(mem);
+        std::fclose(mem);
+        std::string text(buf, len);
+        std::free(buf);
+        std::fputs(text.c_str(), stdout);
+        std::istringstream ref_in(text);
+        const int rc = compare_logs(parse_log(vp_in), parse_log(ref_in), tolerance, max_correct_diff);
+        std::fflush(stdout);
+        return rc;
+    } catch (const stvp::DatasetError& e) {
+        std::cerr << "stvp_reftrain: " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "stvp_reftrain: " << e.what() << "\n";
+        return 2;
+    }
+}

@@ -1,0 +1,224 @@
+#include "reftrain.h"
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "accel/core/ops.h"
+#include "accel/sparse/init_weights.h"
+
+namespace stvp::reftrain {
+
+namespace acc = stvp::accel;
+
+namespace {
+
+acc::FcShape fc_shape(const train_layer_t& l, uint32_t n) {
+    acc::FcShape s;
+    s.batch = n, s.in_features = l.c, s.out_features = l.k;
+    return s;
+}
+
+acc::Conv2dShape conv_shape(const train_layer_t& l, uint32_t n) {
+    acc::Conv2dShape s;
+    s.batch = n, s.in_channels = l.c, s.in_h = l.h, s.in_w = l.w, s.out_channels = l.k;
+    s.kernel_h = l.r, s.kernel_w = l.s, s.stride_h = s.stride_w = l.stride, s.pad_h = s.pad_w = l.pad;
+    return s;
+}
+
+acc::Pool2dShape pool_shape(const train_layer_t& l, uint32_t n) {
+    acc::Pool2dShape s;
+    s.batch = n, s.channels = l.c, s.in_h = l.h, s.in_w = l.w, s.kernel_h = l.r, s.kernel_w = l.s;
+    s.stride_h = s.stride_w = l.stride;
+    return s;
+}
+
+// An op's error is a bug of this program (the shapes come from the tables), never data.
+void check(const std::string& err, const char* what) {
+    if (!err.empty()) throw std::logic_error(std::string("reftrain: ") + what + ": " + err);
+}
+
+}  // namespace
+
+RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params)
+    : data_(data), p_(params), net_(&train_nets[params.net < TRAIN_NET_COUNT ? params.net : 0]) {
+    if (!validate().empty()) return;
+    const uint32_t nmax = p_.batch > TRAIN_EVAL_BATCH ? p_.batch : TRAIN_EVAL_BATCH;
+    acc::sparse::InitWeightsConfig ic;
+    ic.seed = p_.seed;
+    ic.kind = acc::sparse::InitKind::KaimingUniform;
+    const acc::sparse::InitWeights init(ic);
+    layers_.resize(net_->layer_count);
+    for (uint32_t i = 0; i < net_->layer_count; ++i) {
+        const train_layer_t& l = net_->layers[i];
+        Layer& L = layers_[i];
+        if (train_has_weights(&l)) {
+            const uint32_t wc = train_weight_count(&l);
+            L.w.resize(wc), L.dw.resize(wc), L.b.assign(l.k, 0.0f), L.db.resize(l.k);
+            init.fill(train_init_layer_id(i), 0, wc, train_fan_in(&l), L.w.data());
+        }
+        L.out.resize(size_t{nmax} * train_out_size(&l));
+        L.dout.resize(L.out.size());
+    }
+    x_.resize(size_t{p_.batch} * train_in_size(&net_->layers[0]));
+    y_.resize(p_.batch);
+    order_.resize(data_.train_count());
+}
+
+std::string RefTrainer::validate() const {
+    const std::string bad = train_params_check(&p_);
+    if (!bad.empty()) return bad;
+    if (p_.mode != TRAIN_MODE_DENSE) return "only the dense mode is available";
+    const train_layer_t& l0 = net_->layers[0];
+    if (data_.channels * data_.rows * data_.cols != train_in_size(&l0) ||
+        data_.classes != net_->layers[net_->layer_count - 1].k)
+        return std::string("the data set does not fit ") + net_->name;
+    if (data_.train_count() < p_.batch || data_.test_count() == 0) return "the data set is too small";
+    return {};
+}
+
+uint32_t RefTrainer::steps_per_epoch() const { return train_steps_per_epoch(&p_, data_.train_count()); }
+
+void RefTrainer::begin_epoch(uint32_t epoch) {
+    train_epoch_order(order_.data(), data_.train_count(), p_.seed, epoch);
+    lr_ = train_lr(&p_, epoch);
+}
+
+const float* RefTrainer::input_of(uint32_t i) const { return i == 0 ? x_.data() : layers_[i - 1].out.data(); }
+
+void RefTrainer::forward(uint32_t n, const float* input) {
+    for (uint32_t i = 0; i < net_->layer_count; ++i) {
+        const train_layer_t& l = net_->layers[i];
+        Layer& L = layers_[i];
+        const float* in = i == 0 ? input : layers_[i - 1].out.data();
+        if (l.kind == TRAIN_FC)
+            check(acc::fc_forward(fc_shape(l, n), in, L.w.data(), L.b.data(), L.out.data(), l.relu), "fc_forward");
+        else if (l.kind == TRAIN_CONV)
+            check(acc::conv2d_forward(conv_shape(l, n), in, L.w.data(), L.b.data(), L.out.data(), l.relu),
+                  "conv2d_forward");
+        else
+            check(acc::maxpool2d_forward(pool_shape(l, n), in, L.out.data()), "maxpool2d_forward");
+    }
+}
+
+StepResult RefTrainer::step(uint32_t s) {
+    const uint32_t B = p_.batch, in_size = train_in_size(&net_->layers[0]), L = net_->layer_count;
+    for (uint32_t j = 0; j < B; ++j) {
+        const uint32_t idx = order_[size_t{s} * B + j];
+        std::memcpy(&x_[size_t{j} * in_size], &data_.train_x[size_t{idx} * in_size], in_size * sizeof(float));
+        y_[j] = data_.train_y[idx];
+    }
+    forward(B, x_.data());
+    acc::XentResult xr;
+    acc::SoftmaxXentShape xs;
+    xs.batch = B, xs.classes = net_->layers[L - 1].k;
+    check(acc::softmax_xent(xs, layers_[L - 1].out.data(), y_.data(), layers_[L - 1].dout.data(), &xr),
+          "softmax_xent");
+    for (uint32_t i = L; i-- > 0;) {
+        const train_layer_t& l = net_->layers[i];
+        Layer& Ly = layers_[i];
+        const float* in = input_of(i);
+        const float* mask = i > 0 && train_out_relu(net_, i - 1) ? in : nullptr;
+        float* din = i > 0 ? layers_[i - 1].dout.data() : nullptr;
+        if (l.kind == TRAIN_FC) {
+            check(acc::fc_weight_grad(fc_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
+                  "fc_weight_grad");
+            if (din) check(acc::fc_input_grad(fc_shape(l, B), Ly.dout.data(), Ly.w.data(), mask, din), "fc_input_grad");
+        } else if (l.kind == TRAIN_CONV) {
+            check(acc::conv2d_weight_grad(conv_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
+                  "conv2d_weight_grad");
+            if (din)
+                check(acc::conv2d_input_grad(conv_shape(l, B), Ly.dout.data(), Ly.w.data(), mask, din),
+                      "conv2d_input_grad");
+        } else if (din) {
+            check(acc::maxpool2d_backward(pool_shape(l, B), in, Ly.dout.data(), din, mask != nullptr),
+                  "maxpool2d_backward");
+        }
+    }
+    for (uint32_t i = 0; i < L; ++i) {
+        const train_layer_t& l = net_->layers[i];
+        if (!train_has_weights(&l)) continue;
+        Layer& Ly = layers_[i];
+        acc::SgdShape ws, bs;
+        ws.count = train_weight_count(&l), bs.count = l.k;
+        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, TRAIN_WEIGHT_DECAY), "sgd_update");
+        check(acc::sgd_update(bs, Ly.b.data(), Ly.db.data(), lr_, 0.0f), "sgd_update");
+    }
+    return {xr.loss, xr.correct};
+}
+
+EvalResult RefTrainer::evaluate() {
+    const uint32_t L = net_->layer_count, in_size = train_in_size(&net_->layers[0]);
+    EvalResult e;
+    e.count = data_.test_count();
+    float loss_sum = 0.0f;
+    for (uint32_t first = 0; first < e.count; first += TRAIN_EVAL_BATCH) {
+        const uint32_t n = e.count - first < TRAIN_EVAL_BATCH ? e.count - first : TRAIN_EVAL_BATCH;
+        forward(n, &data_.test_x[size_t{first} * in_size]);
+        acc::XentResult xr;
+        acc::SoftmaxXentShape xs;
+        xs.batch = n, xs.classes = net_->layers[L - 1].k;
+        check(acc::softmax_xent(xs, layers_[L - 1].out.data(), &data_.test_y[first], layers_[L - 1].dout.data(),
+                                &xr),
+              "softmax_xent");
+        e.correct += xr.correct;
+        loss_sum += xr.loss * static_cast<float>(n);
+    }
+    e.loss = loss_sum / static_cast<float>(e.count);
+    return e;
+}
+
+EvalResult RefTrainer::run(std::FILE* out) {
+    using clock = std::chrono::steady_clock;
+    const uint32_t steps = steps_per_epoch();
+    std::fprintf(out, "reftrain: %s, mode dense, %u epochs x %u steps, batch %u, lr %u e-4, seed %u, %u train / %u test "
+                "samples, %u weights\n",
+                net_->name, p_.epochs, steps, p_.batch, p_.lr_e4, p_.seed, data_.train_count(), data_.test_count(),
+                train_total_weights(net_));
+    EvalResult ev;
+    uint32_t global_step = 0;
+    double train_wall = 0;
+    for (uint32_t epoch = 0; epoch < p_.epochs; ++epoch) {
+        const auto t0 = clock::now();
+        begin_epoch(epoch);
+        uint32_t seen = 0, correct = 0, since = 0;
+        float loss_sum = 0.0f;
+        for (uint32_t s = 0; s < steps; ++s) {
+            const StepResult r = step(s);
+            ++global_step;
+            seen += p_.batch;
+            correct += r.correct;
+            loss_sum += r.loss;
+            ++since;
+            if (p_.print_every == 1) {
+                uint32_t bits;
+                std::memcpy(&bits, &r.loss, 4);
+                std::fprintf(out, "trace step %u loss %.7f 0x%08x\n", global_step, static_cast<double>(r.loss), bits);
+            }
+            if ((s + 1) % p_.print_every == 0 || s + 1 == steps) {
+                std::fprintf(out, "epoch %u step %u/%u loss %.4f acc %.1f%%\n", epoch + 1, s + 1, steps,
+                            static_cast<double>(loss_sum / static_cast<float>(since)),
+                            100.0 * correct / static_cast<double>(seen));
+                loss_sum = 0.0f;
+                since = 0;
+            }
+        }
+        const auto t1 = clock::now();
+        ev = evaluate();
+        const auto t2 = clock::now();
+        const double tw = std::chrono::duration<double>(t1 - t0).count();
+        train_wall += tw;
+        std::fprintf(out, "epoch %u test loss %.4f acc %.2f%% (%u/%u) lr %.5f, host wall %.3f s training, %.3f s evaluation\n",
+                    epoch + 1, static_cast<double>(ev.loss), 100.0 * ev.correct / static_cast<double>(ev.count),
+                    ev.correct, ev.count, static_cast<double>(train_lr(&p_, epoch)), tw,
+                    std::chrono::duration<double>(t2 - t1).count());
+    }
+    std::fprintf(out, "reftrain: test accuracy %.2f%% (%u/%u), host wall per training epoch %.3f s\n",
+                100.0 * ev.correct / static_cast<double>(ev.count), ev.correct, ev.count,
+                p_.epochs ? train_wall / p_.epochs : 0.0);
+    return ev;
+}
+
+}  // namespace stvp::reftrain

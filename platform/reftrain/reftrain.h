@@ -1,0 +1,71 @@
+// Host-native reference trainer: the training runtime of sw/train/train.c without SystemC.
+// Same definitions (sw/train/train_defs.h: networks, shuffle, batch order, LR schedule,
+// hyper-parameters), same data (platform/src/dataset.h, the loader the platform preloads
+// from), same W0 (models/accel/sparse InitWeights) and the same op functions the accelerator
+// executes (models/accel/core/ops.h), in the same order — so its per-step losses are the VP's.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "dataset.h"
+#include "train_defs.h"
+
+namespace stvp::reftrain {
+
+struct StepResult {
+    float loss = 0;
+    uint32_t correct = 0;
+};
+
+struct EvalResult {
+    uint32_t correct = 0, count = 0;
+    float loss = 0;  // mean over the samples (the firmware's summation: per batch loss * n, in order)
+};
+
+class RefTrainer {
+public:
+    // params as train_params_from_args() fills them; the data set must outlive the trainer.
+    RefTrainer(const Dataset& data, const train_params_t& params);
+
+    // "" if the parameters, the network and the data set fit together, else why not.
+    std::string validate() const;
+
+    uint32_t steps_per_epoch() const;
+    const train_net_t& net() const { return *net_; }
+    const train_params_t& params() const { return p_; }
+
+    // Shuffles for `epoch` and sets its learning rate; call before its steps.
+    void begin_epoch(uint32_t epoch);
+    // Step s of the current epoch: gather, forward, loss, backward, SGD.
+    StepResult step(uint32_t s);
+    // Forward + loss over the whole test split in batches of TRAIN_EVAL_BATCH.
+    EvalResult evaluate();
+
+    // The firmware's whole run, printing the same lines to `out` (progress, trace, evaluation)
+    // plus host wall time per epoch. Returns the final evaluation.
+    EvalResult run(std::FILE* out = stdout);
+
+    const std::vector<float>& weights(uint32_t layer) const { return layers_[layer].w; }
+
+private:
+    struct Layer {
+        std::vector<float> w, b, dw, db, out, dout;
+    };
+    void forward(uint32_t n, const float* input);
+    const float* input_of(uint32_t i) const;
+
+    const Dataset& data_;
+    train_params_t p_;
+    const train_net_t* net_;
+    std::vector<Layer> layers_;
+    std::vector<float> x_;
+    std::vector<int32_t> y_;
+    std::vector<uint32_t> order_;
+    float lr_ = 0;
+};
+
+}  // namespace stvp::reftrain

@@ -1,0 +1,42 @@
+# Training on the VP (sw/train, train.elf) and its host reference trainer
+# (platform/reftrain). Short runs on a slice of Fashion-MNIST so each case takes a few seconds.
+set(TRAIN_CFG ${CMAKE_SOURCE_DIR}/configs/train/lenet300_dense.yaml)
+set(TRAIN_SMALL --config ${TRAIN_CFG} --quiet --set dataset.train_limit=6400 --set dataset.test_limit=1000)
+
+# LeNet-300-100, dense, 100 steps of 64: progress, evaluation, summary, stats and VCD.
+stvp_case(train_lenet300_short CODE 0
+  ARGS ${TRAIN_SMALL} --set "args=[0,0,1,100,1,25]" --firmware ${BIN}/train.elf
+  STDOUT "epoch 1 step 25/100 loss [0-9.]+ acc [0-9.]+%.*epoch 1 step 100/100 .*epoch 1 test loss 0\\.[0-9]+ acc (7[5-9]|8[0-9])\\.[0-9]+% \\([0-9]+/1000\\).*== summary ==.*test accuracy   .*weights kept    1\\.0000 \\(266200 of 266200\\).*simulated time  .*accel training  cycles [1-9].*energy [1-9][0-9.]* mJ.*speedup.*train: done"
+  REJECT_STDOUT "train: .*failed"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,"
+  VCD_RE "\\$scope module simctrl" "phase \\[31:0\\]")
+# LeNet-5 (conv, pool, FC), dense, 10 steps.
+stvp_case(train_lenet5_short CODE 0
+  ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set "args=[1,0,1,10,1,5]" --firmware ${BIN}/train.elf
+  STDOUT "train: lenet5, mode dense.*epoch 1 step 10/10 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(61470 of 61470\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+# Refusals: no data set preloaded (exit 1), a bad network argument (exit 2).
+stvp_case(train_no_dataset CODE 1
+  ARGS ${RUN} --firmware ${BIN}/train.elf
+  STDOUT "train: no data set at 0x90000000 \\(run stvp with --set dataset.name=fashion-mnist\\)")
+stvp_case(train_bad_network CODE 2
+  ARGS ${TRAIN_SMALL} --set "args=[7]" --firmware ${BIN}/train.elf
+  STDOUT "train: ARG\\[0\\] \\(network\\) must be 0 \\(lenet300\\) or 1 \\(lenet5\\)")
+
+# The VP's per-step losses against the host reference trainer: same code for the math on the
+# same host, so every loss must agree to 1e-5 relative (they are bit-identical in practice)
+# and the test correct counts exactly.
+function(train_compare name)
+  string(REPLACE ";" "@@" joined "${ARGN}")
+  add_test(NAME integration.${name}
+    COMMAND ${CMAKE_COMMAND} -DSTVP=$<TARGET_FILE:stvp> -DREFTRAIN=$<TARGET_FILE:stvp_reftrain>
+            -DFIRMWARE=${BIN}/train.elf -DLOG=${OUT}/${name}.txt "-DARGS=${joined}"
+            -P ${CMAKE_SOURCE_DIR}/platform/reftrain/compare_vp.cmake)
+  set_tests_properties(integration.${name} PROPERTIES
+    ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "compare: PASS")
+endfunction()
+train_compare(train_vs_reftrain_lenet300 --config ${TRAIN_CFG} --set dataset.train_limit=6400
+  --set dataset.test_limit=1000 --set "args=[0,0,2,50,1,1]")
+train_compare(train_vs_reftrain_lenet5 --config ${TRAIN_CFG} --set dataset.train_limit=2000
+  --set dataset.test_limit=200 --set "args=[1,0,1,15,1,1]")
