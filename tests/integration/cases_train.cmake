@@ -3,9 +3,11 @@
 set(TRAIN_CFG ${CMAKE_SOURCE_DIR}/configs/train/lenet300_dense.yaml)
 set(TRAIN_SMALL --config ${TRAIN_CFG} --quiet --set dataset.train_limit=6400 --set dataset.test_limit=1000)
 
-# LeNet-300-100, dense, 100 steps of 64: progress, evaluation, summary, stats and VCD.
-stvp_case(train_lenet300_short CODE 0
-  ARGS ${TRAIN_SMALL} --set "args=[0,0,1,100,1,25]" --firmware ${BIN}/train.elf
+# The README's main job (configs/train/main.yaml), shortened to 100 steps of 64 on a slice of
+# the data: progress, evaluation, summary, stats and VCD.
+stvp_case(train_main_short CODE 0
+  ARGS --config ${CMAKE_SOURCE_DIR}/configs/train/main.yaml --quiet --set dataset.train_limit=6400
+       --set dataset.test_limit=1000 --set "args=[0,0,1,100,1,25]" --firmware ${BIN}/train.elf
   STDOUT "epoch 1 step 25/100 loss [0-9.]+ acc [0-9.]+%.*epoch 1 step 100/100 .*epoch 1 test loss 0\\.[0-9]+ acc (7[5-9]|8[0-9])\\.[0-9]+% \\([0-9]+/1000\\).*== summary ==.*test accuracy   .*weights kept    1\\.0000 \\(266200 of 266200\\).*simulated time  .*accel training  cycles [1-9].*energy [1-9][0-9.]* mJ.*speedup.*train: done"
   REJECT_STDOUT "train: .*failed"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,"
