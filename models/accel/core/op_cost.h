@@ -37,11 +37,14 @@ struct OpCost {
     uint64_t compute_cycles = 0;  // cycles the array was busy with GB tiles (or vector work)
     uint64_t dram_cycles = 0;     // cycles the DRAM channel was busy
     uint64_t macs = 0;            // == counts.mac
-    uint64_t macs_skipped = 0;    // == counts.mac_gated
+    uint64_t macs_skipped = 0;    // == counts.mac_gated: zero operands and padding
     uint64_t gb_tiles = 0;        // GB tile visits
     uint64_t array_steps = 0;     // lock-step array steps
     ActionCounts counts;
-    std::array<OperandTraffic, kRoles> traffic{};  // indexed by Role (Weight, Input, Output)
+    // DRAM traffic of the three operand roles, indexed by Role (Weight, Input, Output); the
+    // epilogue's reads (bias, saved input for the ReLU mask) and the bias-gradient write are
+    // only in counts.
+    std::array<OperandTraffic, kRoles> traffic{};
 
     // Sequential composition (sub-nests of one op, or ops of a layer).
     OpCost& operator+=(const OpCost& o);

@@ -44,8 +44,8 @@ public:
     virtual bool counts_padding() const { return true; }
 };
 
-// The dense case through the general path (the timing model uses a closed form instead; the
-// tests check that both agree).
+// The dense case through the general path. Without a source the timing model computes dense
+// steps directly and walks each distinct GB tile once; the tests check that both agree.
 class DensePeWork : public PeWorkSource {
 public:
     void step_work(const StepView& s, int64_t rows, int64_t cols, int64_t* work) const override {

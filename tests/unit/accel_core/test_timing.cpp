@@ -34,7 +34,7 @@ public:
 
 }  // namespace
 
-TEST(AccelTiming, ClosedFormEqualsStepByStepDense) {
+TEST(AccelTiming, DenseWalkEqualsDenseWorkSource) {
     std::mt19937 rng(51);
     const DensePeWork dense;
     for (int it = 0; it < 150; ++it) {
