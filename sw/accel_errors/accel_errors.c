@@ -147,8 +147,8 @@ static void test_fields(void)
         }
 
     fc_good(d, fresh());
-    d->format = 1;
-    expect("format 1", STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, 1);
+    d->format = 3; /* 1 (BLOCK) and 2 (NM) exist since version 1.1 */
+    expect("format 3", STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, 3);
 
     fc_good(d, fresh());
     d->flags |= STVP_ACCEL_FLAG_RELU_MASK;
