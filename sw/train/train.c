@@ -70,6 +70,14 @@ static uint32_t *order;
 static const stvp_dataset_header_t *ds;
 static train_params_t P;
 
+/* Procrustes: per weight layer, the block copy DROPBACK writes and the forward and
+   input-gradient ops read once use_block is set (from the second step on: at step 0 every
+   weight is W0 and nothing is tracked yet), and its result. */
+static int use_block;
+static void *blocks[TRAIN_MAX_LAYERS];
+static stvp_accel_dropback_result db_res[TRAIN_MAX_LAYERS];
+#define DECAY_FACTOR 0.9f /* d_t = 0.9^t (SEEDS.md, Procrustes [code]) */
+
 /* ---- W0: DropBack's InitWeights (models/accel/sparse/init_weights.cpp), bit for bit ---- */
 
 static uint64_t mix64(uint64_t z)
@@ -112,11 +120,15 @@ static void forward_desc(stvp_accel_desc *d, uint32_t i, uint32_t n, const float
 {
     const train_layer_t *l = &net->layers[i];
     if (l->kind == TRAIN_FC) {
-        stvp_accel_fc_fwd(d, n, l->c, l->k, in, lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+        stvp_accel_fc_fwd(d, n, l->c, l->k, in, use_block ? NULL : lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+        if (use_block)
+            stvp_accel_desc_block(d, blocks[i]);
     } else if (l->kind == TRAIN_CONV) {
         stvp_accel_conv_shape_t s;
         conv_shape(l, n, &s);
-        stvp_accel_conv_fwd(d, &s, in, lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+        stvp_accel_conv_fwd(d, &s, in, use_block ? NULL : lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
+        if (use_block)
+            stvp_accel_desc_block(d, blocks[i]);
     } else {
         stvp_accel_pool_shape_t s;
         pool_shape(l, n, &s);
@@ -140,14 +152,22 @@ static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
     unsigned k = 0;
     if (l->kind == TRAIN_FC) {
         stvp_accel_fc_bwd_weight(&d[k++], n, l->c, l->k, lb[i].dout, in, lb[i].dw, lb[i].db);
-        if (din)
-            stvp_accel_fc_bwd_data(&d[k++], n, l->c, l->k, lb[i].dout, lb[i].w, mask, din);
+        if (din) {
+            stvp_accel_fc_bwd_data(&d[k], n, l->c, l->k, lb[i].dout, use_block ? NULL : lb[i].w, mask, din);
+            if (use_block)
+                stvp_accel_desc_block(&d[k], blocks[i]);
+            ++k;
+        }
     } else if (l->kind == TRAIN_CONV) {
         stvp_accel_conv_shape_t s;
         conv_shape(l, n, &s);
         stvp_accel_conv_bwd_weight(&d[k++], &s, lb[i].dout, in, lb[i].dw, lb[i].db);
-        if (din)
-            stvp_accel_conv_bwd_data(&d[k++], &s, lb[i].dout, lb[i].w, mask, din);
+        if (din) {
+            stvp_accel_conv_bwd_data(&d[k], &s, lb[i].dout, use_block ? NULL : lb[i].w, mask, din);
+            if (use_block)
+                stvp_accel_desc_block(&d[k], blocks[i]);
+            ++k;
+        }
     } else if (din) {
         stvp_accel_pool_shape_t s;
         pool_shape(l, n, &s);
@@ -160,7 +180,7 @@ static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
 
 /* ---- the training step chain: built once, COPY sources and SGD rates patched ---- */
 
-static unsigned step_len, sgd_first, sgd_count;
+static unsigned step_len, sgd_first, sgd_count, dropback_first, dropback_count;
 
 static void build_step_chain(void)
 {
@@ -189,7 +209,28 @@ static void build_step_chain(void)
         stvp_accel_desc_layer(&chain[k++], i + 1);
     }
     sgd_count = k - sgd_first;
+    dropback_first = k;
+    if (P.mode & TRAIN_MODE_PROCRUSTES) {
+        const float f = 1.0f / (float)TRAIN_PROCRUSTES_KEEP_DIV;
+        int first = 1;
+        for (uint32_t i = 0; i < L; ++i) {
+            const train_layer_t *l = &net->layers[i];
+            if (!train_has_weights(l))
+                continue;
+            uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
+            stvp_accel_dropback(&chain[k++], train_init_layer_id(i), l->k, l->c, rs, ss, P.seed, 1.0f, f, first, 0,
+                                lb[i].w, blocks[i], &db_res[i]);
+            first = 0;
+        }
+    }
+    dropback_count = k - dropback_first;
     step_len = k;
+}
+
+static void set_step_decay(float d)
+{
+    for (unsigned j = 0; j < dropback_count; ++j)
+        chain[dropback_first + j].alpha = d;
 }
 
 static void set_step_lr(float lr)
@@ -252,8 +293,12 @@ static void evaluate(eval_result_t *e)
 
 /* ---- set-up ---- */
 
+/* W0 by the accelerator's INIT_WEIGHTS op when it has one (the same generator), else on the CPU. */
+static int have_init_op;
+
 static void allocate(void)
 {
+    unsigned init_count = 0;
     const uint32_t L = net->layer_count;
     const uint32_t nmax = P.batch > TRAIN_EVAL_BATCH ? P.batch : TRAIN_EVAL_BATCH;
     for (uint32_t i = 0; i < L; ++i) {
@@ -264,7 +309,15 @@ static void allocate(void)
             lb[i].dw = alloc(wc * 4u);
             lb[i].b = alloc(l->k * 4u); /* zero: .bss */
             lb[i].db = alloc(l->k * 4u);
-            init_layer_weights(lb[i].w, train_init_layer_id(i), wc, train_fan_in(l), P.seed);
+            uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
+            if (P.mode & TRAIN_MODE_PROCRUSTES)
+                blocks[i] = alloc(STVP_ACCEL_BLOCK_BYTES(l->k, l->c, rs, ss));
+            if (have_init_op) {
+                stvp_accel_init_weights(&eval_chain[init_count++], train_init_layer_id(i), l->k, l->c, rs, ss, P.seed,
+                                        lb[i].w);
+            } else {
+                init_layer_weights(lb[i].w, train_init_layer_id(i), wc, train_fan_in(l), P.seed);
+            }
         }
         lb[i].out = alloc(nmax * train_out_size(l) * 4u);
         lb[i].dout = alloc(nmax * train_out_size(l) * 4u);
@@ -273,6 +326,8 @@ static void allocate(void)
     y_batch = alloc(P.batch * 4u);
     xent_eval = alloc(((ds->test_count + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH) * sizeof *xent_eval);
     order = alloc(ds->train_count * 4u);
+    if (init_count)
+        run_chain(eval_chain, init_count, "weight initialisation");
 }
 
 static int dataset_ok(void)
@@ -323,12 +378,19 @@ int main(void)
         return 2;
     }
     net = &train_nets[P.net];
-    if (P.mode != TRAIN_MODE_DENSE) {
-        printf("train: mode %s is not available in this build (dense only)\n", mode_name(P.mode));
+    if (P.mode & ~TRAIN_MODE_PROCRUSTES) {
+        printf("train: mode %s is not available in this build (dense and procrustes only)\n", mode_name(P.mode));
         return 2;
     }
     if (stvp_accel_init(1) != 0) {
         printf("train: no accelerator at 0x%08x\n", (unsigned)STVP_ACCEL_BASE);
+        return 1;
+    }
+    stvp_accel_info_t info;
+    stvp_accel_read_info(&info);
+    have_init_op = (info.ops >> STVP_ACCEL_OP_INIT_WEIGHTS) & 1u;
+    if ((P.mode & TRAIN_MODE_PROCRUSTES) && !((info.ops >> STVP_ACCEL_OP_DROPBACK) & 1u)) {
+        printf("train: the accelerator has no DROPBACK op (mode procrustes)\n");
         return 1;
     }
     stvp_plic_set_threshold(0);
@@ -353,6 +415,7 @@ int main(void)
     stvp_accel_counters_t c0, c1, c_train = {0}, c_eval = {0}, d;
     uint64_t t_train = 0, t_eval = 0;
     uint32_t global_step = 0;
+    float decay = 1.0f;
     eval_result_t ev = {0, 0, 0.0f};
     for (uint32_t epoch = 0; epoch < P.epochs; ++epoch) {
         train_epoch_order(order, ds->train_count, P.seed, epoch);
@@ -364,6 +427,12 @@ int main(void)
         uint64_t t0 = stvp_sim_time_ns();
         stvp_sim_phase(PHASE_TRAIN);
         for (uint32_t s = 0; s < steps; ++s) {
+            if ((P.mode & TRAIN_MODE_PROCRUSTES) && global_step == 1 && !use_block) {
+                use_block = 1; /* the first DROPBACK has written the block copies */
+                build_step_chain();
+                set_step_lr(lr);
+            }
+            set_step_decay(decay);
             const uint32_t *idx = order + s * P.batch;
             for (uint32_t j = 0; j < P.batch; ++j) {
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
@@ -371,6 +440,7 @@ int main(void)
             }
             run_chain(chain, step_len, "training step");
             ++global_step;
+            decay *= DECAY_FACTOR;
             seen += P.batch;
             correct += xent_train.correct;
             loss_sum += xent_train.loss;
@@ -416,14 +486,26 @@ int main(void)
            (unsigned long)P.epochs, (unsigned long)steps, (unsigned long)P.batch);
     printf("test accuracy   %.2f%% (%lu/%lu), test loss %.4f\n", 100.0 * (double)ev.correct / (double)ev.count,
            (unsigned long)ev.correct, (unsigned long)ev.count, (double)ev.loss);
-    printf("weights kept    %.4f (%lu of %lu)\n", 1.0, (unsigned long)total_w, (unsigned long)total_w);
+    uint32_t kept = total_w;
+    if (P.mode & TRAIN_MODE_PROCRUSTES) {
+        kept = 0;
+        for (uint32_t i = 0; i < net->layer_count; ++i)
+            if (train_has_weights(&net->layers[i]))
+                kept += db_res[i].tracked;
+    }
+    printf("weights kept    %.4f (%lu of %lu)\n", (double)kept / (double)total_w, (unsigned long)kept,
+           (unsigned long)total_w);
     printf("simulated time  %llu.%06llu s (training %llu us, evaluation %llu us)\n",
            (unsigned long long)((t_end - t_start) / 1000000000ull),
            (unsigned long long)((t_end - t_start) / 1000ull % 1000000ull), (unsigned long long)(t_train / 1000u),
            (unsigned long long)(t_eval / 1000u));
     print_counters("accel training ", &c_train);
     print_counters("accel evaluation", &c_eval);
-    printf("vs dense        speedup 1.00x, energy ratio 1.00 (this run is dense)\n");
+    if (P.mode == TRAIN_MODE_DENSE)
+        printf("vs dense        speedup 1.00x, energy ratio 1.00 (this run is dense)\n");
+    else
+        printf("vs dense        from a dense run of the same schedule (platform/reftrain/results.sh computes "
+               "the ratios of training cycles and energy)\n");
     printf("train: done\n");
     return 0;
 }

@@ -11,7 +11,7 @@ stvp_case(train_main_short CODE 0
   STDOUT "epoch 1 step 25/100 loss [0-9.]+ acc [0-9.]+%.*epoch 1 step 100/100 .*epoch 1 test loss 0\\.[0-9]+ acc (7[5-9]|8[0-9])\\.[0-9]+% \\([0-9]+/1000\\).*== summary ==.*test accuracy   .*weights kept    1\\.0000 \\(266200 of 266200\\).*simulated time  .*accel training  cycles [1-9].*energy [1-9][0-9.]* mJ.*speedup.*train: done"
   REJECT_STDOUT "train: .*failed"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,"
-  VCD_RE "\\$scope module simctrl" "phase \\[31:0\\]")
+  VCD_RE "\\$scope module simctrl" "\\$var wire 32 [^ ]+ phase")
 # LeNet-5 (conv, pool, FC), dense, 10 steps.
 stvp_case(train_lenet5_short CODE 0
   ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set "args=[1,0,1,10,1,5]" --firmware ${BIN}/train.elf
@@ -42,3 +42,10 @@ train_compare(train_vs_reftrain_lenet300 --config ${TRAIN_CFG} --set dataset.tra
   --set dataset.test_limit=1000 --set "args=[0,0,2,50,1,1]")
 train_compare(train_vs_reftrain_lenet5 --config ${TRAIN_CFG} --set dataset.train_limit=2000
   --set dataset.test_limit=200 --set "args=[1,0,1,15,1,1]")
+
+# Procrustes (DropBack selection on the accelerator, budget 1/10): block-format forward and
+# input-gradient ops from the second step on; fewer MACs than dense, weights kept reported.
+stvp_case(train_procrustes_short CODE 0
+  ARGS ${TRAIN_SMALL} --set "args=[0,1,1,40,1,20]" --firmware ${BIN}/train.elf
+  STDOUT "train: lenet300, mode procrustes.*epoch 1 step 40/40 .*weights kept    0\\.0[0-9]+ \\([0-9]+ of 266200\\).*MACs [0-9]+ \\(skipped [1-9][0-9]*\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
