@@ -133,9 +133,10 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_ti
         route(id, trans, delay);
         return;
     }
-    const sc_core::sc_time start = delay;
+    const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
     const Entry* e = route(id, trans, delay);
-    for (const auto& fn : observers_) fn(id, trans, e ? &e->region : nullptr, start, delay);
+    const sc_core::sc_time end = sc_core::sc_time_stamp() + delay;
+    for (const auto& fn : observers_) fn(id, trans, e ? &e->region : nullptr, start, end);
 }
 
 // Forwards to the target; returns the region's entry, or nullptr after a decode error.

@@ -68,9 +68,10 @@ public:
 
     // Observers of every b_transport through the router, called after the target returned
     // (also for holes, with region = nullptr and the error response set). The transaction
-    // carries the global address; `start` is the annotated delay it arrived with and `end`
-    // the delay it leaves with, so it began at sc_time_stamp() + start. For transaction logs
-    // and monitors; while none is added the router does no extra work.
+    // carries the global address; `start` and `end` are the initiator's times of the access
+    // and of its completion (sc_time_stamp() + annotated delay on entry and on return; a
+    // target that synchronises moves sc_time_stamp(), not these). For transaction logs and
+    // monitors; while none is added the router does no extra work.
     using ObserverFn = std::function<void(int initiator, const tlm::tlm_generic_payload& trans,
                                           const RouterRegion* region, const sc_core::sc_time& start,
                                           const sc_core::sc_time& end)>;

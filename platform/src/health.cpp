@@ -74,7 +74,7 @@ HangMonitor::HangMonitor(sc_core::sc_module_name name, const SocParts& parts, So
         parts_.router->add_observer([this](int initiator, const tlm::tlm_generic_payload& t, const RouterRegion* region,
                                            const sc_core::sc_time& start, const sc_core::sc_time&) {
             if (!region || !parts_.devices.count(region->name)) return;  // memory: neither progress nor polling
-            const sc_core::sc_time at = sc_core::sc_time_stamp() + start;
+            const sc_core::sc_time& at = start;
             if (t.is_write()) {
                 ++progress_events_;
                 poll_reads_ = 0;

@@ -71,10 +71,14 @@ int sc_main(int argc, char** argv) {
         "DMA, DRAM). The process exits with the firmware's exit code (simctrl EXIT or HTIF tohost),\n"
         "or: 2 bad command line/configuration, 3 firmware/data file refused, 70 simulator error,\n"
         "124 --max-time/--max-instructions reached, 125 firmware cannot continue (trap loop,\n"
-        "WFI with nothing to wake it), 130 interrupted.\n\nOptions");
+        "WFI with nothing to wake it, hang: waiting without progress for sim.hang_timeout_ns),\n"
+        "130 interrupted (or killed from gdb).\n\nOptions");
     std::string config_path, firmware, stats_path, vcd_path, itrace_path, max_time;
     std::vector<std::string> sets, loads, args;
+    std::vector<std::string> txlog_filters;
     uint64_t max_instructions = 0;
+    int gdb_port = -1;
+    std::string txlog_path, txlog_format;
     opts.add_options()
         ("help,h", "print this help and exit")
         ("help-config", "list every configuration key with its default and meaning, and exit")
@@ -88,7 +92,17 @@ int sc_main(int argc, char** argv) {
         ("max-time,t", po::value(&max_time), "stop at this simulated time (e.g. 10ms, 2s, 500us; plain numbers are ns)")
         ("max-instructions,n", po::value(&max_instructions), "stop after this many retired instructions")
         ("stats", po::value(&stats_path), "write run statistics as JSON to this file")
-        ("vcd", po::value(&vcd_path), "write a VCD waveform (interrupt lines, CPU state, ...) to this file")
+        ("vcd", po::value(&vcd_path),
+         "write a VCD waveform to this file (IRQ lines, CPU state and pc, DMA, accelerator; trace.* keys select "
+         "signals and a time window)")
+        ("gdb", po::value(&gdb_port),
+         "wait for gdb at reset on 127.0.0.1:PORT (0: any free port, printed on stderr); simulated time stands "
+         "still while gdb has the CPU halted")
+        ("txlog", po::value(&txlog_path), "write a transaction log (register accesses, DMA and accelerator transfers)")
+        ("txlog-format", po::value(&txlog_format), "transaction log format: text (default) or jsonl")
+        ("txlog-filter", po::value(&txlog_filters)->composing(),
+         "transaction log filter, e.g. initiator=cpu target=uart,dma kind=reg,mem,desc,op addr=LO-HI "
+         "response=error (repeatable; all must hold)")
         ("itrace", po::value(&itrace_path), "write an instruction trace with disassembly to this file (slow)")
         ("print-config", "print the effective configuration (YAML) and exit")
         ("quiet,q", "do not print the effective configuration and the summary");
@@ -121,6 +135,15 @@ int sc_main(int argc, char** argv) {
         for (auto& l : loads) cfg.preload.push_back(l);
         if (vm.count("max-time")) cfg.sim.max_time_ns = parse_duration_ns(max_time);
         if (vm.count("max-instructions")) cfg.sim.max_instructions = max_instructions;
+        if (vm.count("txlog")) cfg.trace.txlog = txlog_path;
+        if (vm.count("txlog-format")) {
+            if (txlog_format != "text" && txlog_format != "jsonl")
+                throw ConfigError("--txlog-format '" + txlog_format + "': expected text or jsonl");
+            cfg.trace.txlog_format = txlog_format;
+        }
+        for (auto& f : txlog_filters) cfg.trace.txlog_filter.push_back(f);
+        if (vm.count("gdb") && (gdb_port < 0 || gdb_port > 65535))
+            throw ConfigError("--gdb " + std::to_string(gdb_port) + ": expected a TCP port 0..65535");
         validate_platform_config(cfg, "command line");
     } catch (const ConfigError& e) {
         std::cerr << "stvp: configuration error: " << e.what() << "\n";
@@ -145,6 +168,7 @@ int sc_main(int argc, char** argv) {
     run.stats_path = stats_path;
     run.vcd_path = vcd_path;
     run.itrace_path = itrace_path;
+    run.gdb_port = vm.count("gdb") ? gdb_port : -1;
     run.quiet = vm.count("quiet") != 0;
     run.effective_config = effective;
     return run_simulation(cfg, run);

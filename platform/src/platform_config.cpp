@@ -53,6 +53,25 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");
+    s.bind("sim.hang_timeout_ns", &c.sim.hang_timeout_ns,
+           "end the run with a diagnosis when the CPU waits (WFI, or polling device registers) this long in "
+           "simulated ns with no progress (no device-register write, no DMA/accelerator descriptor completed); "
+           "0 = never");
+    s.bind("trace.vcd", &c.trace.vcd, "VCD waveform file (\"\" = none; --vcd overrides)");
+    s.bind("trace.signals", &c.trace.signals,
+           "VCD variables to write: module names (soc.cpu), patterns with * and ? (soc.*.busy), exclusions with "
+           "a leading - (-soc.accel.units); quote a pattern that starts with *");
+    s.bind("trace.start_ns", &c.trace.start_ns, "VCD window start in simulated ns (the firmware's SIMCTRL TRACE "
+           "register also opens and closes it)");
+    s.bind("trace.stop_ns", &c.trace.stop_ns, "VCD window end in simulated ns (0 = end of the run)");
+    s.bind_enum("trace.pc", &c.trace.pc, {"changes", "slices"},
+                "when the VCD samples the CPU's pc: at CPU state changes (trap, mret, WFI) and debugger halts, or "
+                "also at the end of every CPU time slice");
+    s.bind("trace.txlog", &c.trace.txlog, "transaction log file (\"\" = none; --txlog overrides)");
+    s.bind_enum("trace.txlog_format", &c.trace.txlog_format, {"text", "jsonl"}, "transaction log format");
+    s.bind("trace.txlog_filter", &c.trace.txlog_filter,
+           "transaction log filter terms, all must hold: initiator=cpu,dma,accel target=REGION,hole "
+           "kind=reg,mem,desc,op addr=LO-HI|LO+SIZE response=ok|error");
     s.bind_enum("dataset.name", &c.dataset.name, {"none", "fashion-mnist"},
                 "data set preloaded into DRAM for training firmware (layout: firmware/include/stvp/hw/dataset.h)");
     s.bind("dataset.dir", &c.dataset.dir, "folder holding the data set's IDX files (.gz)");

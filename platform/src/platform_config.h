@@ -54,7 +54,19 @@ struct PlatformConfig {
     struct Sim {
         uint64_t max_time_ns = 0;       // 0 = unlimited
         uint64_t max_instructions = 0;  // 0 = unlimited
+        uint64_t hang_timeout_ns = 1000000000;  // end a run whose CPU waits this long without progress (health.h); 0 = never
     } sim;
+    // Debugging output (debugging.h): waveform and transaction log.
+    struct Trace {
+        std::string vcd;                            // VCD file ("" = none; --vcd overrides)
+        std::vector<std::string> signals{"*"};      // which variables (tracing.h / vcd_writer.h patterns)
+        uint64_t start_ns = 0;                      // VCD window start (ns)
+        uint64_t stop_ns = 0;                       // VCD window end (ns, exclusive); 0 = end of run
+        std::string pc = "changes";                 // pc samples: changes | slices
+        std::string txlog;                          // transaction log file ("" = none; --txlog)
+        std::string txlog_format = "text";          // text | jsonl
+        std::vector<std::string> txlog_filter;      // filter terms (txlog.h), all must hold
+    } trace;
     struct Dataset {
         std::string name = "none";      // none | fashion-mnist
         std::string dir = "/usr/share/datasets/fashion-mnist";

@@ -12,6 +12,7 @@
 
 #include <systemc>
 
+#include "debugging.h"
 #include "elf_loader.h"
 #include "exit_codes.h"
 #include "json_writer.h"
@@ -70,7 +71,7 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
 
     StopInfo stop{"error", exit_code::kInternal, ""};
     std::unique_ptr<Soc> soc;
-    sc_core::sc_trace_file* vcd = nullptr;
+    std::unique_ptr<Debugging> debugging;  // after soc: destroyed first
     bool simulated = false;
 
     // sc_stop() is how every run ends; its info message would only be noise after the summary.
@@ -94,14 +95,8 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
         } catch (const ElfError& e) {
             throw LoadError(e.what());
         }
-        if (!run.vcd_path.empty()) {
-            std::string base = run.vcd_path;
-            if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-            vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-            if (!vcd) throw LoadError("cannot create VCD file " + run.vcd_path);
-            vcd->set_time_unit(1, sc_core::SC_NS);
-            soc->trace(vcd);
-        }
+        // GDB stub, VCD, transaction log, hang monitor (debugging.h).
+        debugging = std::make_unique<Debugging>(*soc, cfg, run);
         g_soc = soc.get();
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
@@ -124,6 +119,7 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     g_soc = nullptr;
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    if (debugging) debugging->end_of_run(stop);
 
     double wall_s = std::chrono::duration<double>(clock::now() - wall_start).count();
     sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -133,6 +129,10 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     std::cout << std::flush;
     if (!stop.message.empty() && stop.reason != "exit")
         std::cerr << "stvp: " << stop.message << "\n";
+    if (debugging && Debugging::wants_diagnosis(stop)) {
+        std::cerr << "stvp: diagnosis (who waits for what, since when):\n";
+        for (const std::string& line : debugging->diagnosis()) std::cerr << "  " << line << "\n";
+    }
     if (!run.quiet) {
         std::cerr << "stvp: stopped: " << stop.reason << " (exit code " << stop.exit_code << ") at "
                   << format_time(now) << "; " << instret << " instructions, " << wall_s << " s wall, " << mips
@@ -149,11 +149,11 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
             j.value("firmware", run.firmware);
             write_run_section(j, stop, simulated, now.to_seconds() * 1e9, wall_s, instret, mips);
             if (soc) soc->write_stats(j);
+            if (debugging) debugging->write_stats(j, stop);
             j.value("config", run.effective_config);
             j.end_object();
         }
     }
-    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
     return stop.exit_code;
 }
 

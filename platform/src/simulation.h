@@ -14,14 +14,15 @@ struct RunOptions {
     std::string stats_path;        // "" = no stats file
     std::string vcd_path;          // "" = no VCD
     std::string itrace_path;       // "" = no instruction trace
+    int gdb_port = -1;             // >= 0: GDB stub on 127.0.0.1:port (0 = any free port), CPU halted at reset
     bool quiet = false;
     std::string effective_config;  // YAML, recorded in the stats
 };
 
 // Why and how a run ended.
 struct StopInfo {
-    std::string reason;  // exit, htif, max-time, max-instructions, trap-loop, wfi-deadlock, interrupted,
-                         // load-error, config-error, simulator-error, ...
+    std::string reason;  // exit, htif, max-time, max-instructions, trap-loop, wfi-deadlock, hang, interrupted,
+                         // gdb-kill, load-error, config-error, simulator-error, ...
     int exit_code;
     std::string message;
 };

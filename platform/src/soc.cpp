@@ -359,21 +359,6 @@ void Soc::preload_dataset() {
     }
 }
 
-void Soc::trace(sc_core::sc_trace_file* tf) {
-    auto& m = *impl_;
-    sc_core::sc_trace(tf, m.irq_timer, "soc.irq.mtip");
-    sc_core::sc_trace(tf, m.irq_software, "soc.irq.msip");
-    sc_core::sc_trace(tf, m.irq_external, "soc.irq.meip");
-    sc_core::sc_trace(tf, m.irq_uart, "soc.irq.uart");
-    sc_core::sc_trace(tf, m.irq_dma, "soc.irq.dma");
-    sc_core::sc_trace(tf, m.irq_accel, "soc.irq.accel");
-    sc_core::sc_trace(tf, m.cpu.state, "soc.cpu.state");
-    sc_core::sc_trace(tf, m.dma.busy(), "soc.dma.busy");
-    m.accel.trace(tf, "soc.accel");
-    sc_core::sc_trace(tf, m.simctrl.phase, "soc.simctrl.phase");
-    sc_core::sc_trace(tf, m.simctrl.trace_enable, "soc.simctrl.trace_enable");
-}
-
 void Soc::request_interrupt() {
     impl_->cpu.request_stop();
 }

@@ -39,7 +39,6 @@ public:
     void preload(const PreloadEntry& entry);
     // Loads the configured data set (cfg.dataset) into DRAM; no-op for "none".
     void preload_dataset();
-    void trace(sc_core::sc_trace_file* tf);
 
     // Async-signal-safe: asks the CPU to stop at its next instruction boundary.
     void request_interrupt();

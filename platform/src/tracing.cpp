@@ -29,7 +29,11 @@ uint64_t to_u64(const T& v) {
 SocTracer::SocTracer(const SocParts& parts, SocEvents& events, const SocTraceOptions& options)
     : parts_(parts), vcd_(std::make_unique<VcdWriter>(options.path, options.vcd)) {
     vcd_->set_horizon([this] { return horizon(); });
-    for (sc_core::sc_object* top : sc_core::sc_get_top_level_objects()) discover(top);
+    // Collect first: spawning the probes adds objects to the hierarchy being walked.
+    const std::vector<sc_core::sc_object*> tops = sc_core::sc_get_top_level_objects();
+    for (sc_core::sc_object* top : tops) discover(top);
+    for (auto& [obj, name] : found_) probe_signal(obj, name);
+    found_.clear();
 
     // Values the models do not keep as signals.
     if (parts_.cpu) {
@@ -79,7 +83,7 @@ void SocTracer::discover(sc_core::sc_object* obj) {
     if (std::strcmp(obj->kind(), "sc_signal") == 0) {
         // Tie-offs are constant by construction: leave them out.
         const bool tie = name == "irq_none" || name.find(".ties_") != std::string::npos;
-        if (!tie) probe_signal(obj, vcd_name(name));
+        if (!tie) found_.emplace_back(obj, vcd_name(name));
     }
     for (sc_core::sc_object* child : obj->get_child_objects()) discover(child);
 }
@@ -133,7 +137,7 @@ void SocTracer::attach_router() {
     if (!want) return;
     parts_.router->add_observer([this](int initiator, const tlm::tlm_generic_payload& t, const RouterRegion* region,
                                        const sc_core::sc_time& start, const sc_core::sc_time&) {
-        const sc_core::sc_time at = sc_core::sc_time_stamp() + start;
+        const sc_core::sc_time& at = start;
         if (!t.is_response_ok()) {
             vcd_->change(bus_errors_, ++errors_, at);
             vcd_->change(bus_error_addr_, t.get_address(), at);

@@ -28,6 +28,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -69,6 +70,7 @@ private:
 
     SocParts parts_;
     std::unique_ptr<VcdWriter> vcd_;
+    std::vector<std::pair<sc_core::sc_object*, std::string>> found_;  // signals, during construction
     sc_core::sc_time hold_ = sc_core::sc_max_time();  // start of the accelerator op executing
     int pc_ = -1, bus_errors_ = -1, bus_error_addr_ = -1, dma_desc_ = -1, dma_bytes_ = -1, dma_descs_ = -1;
     int uart_tx_ = -1, marker_ = -1, accel_desc_ = -1, accel_ops_ = -1;

@@ -193,7 +193,8 @@ void TxLog::text(const TxRecord& r) {
         line += std::string(tx_kind_name(r.kind)) + " @" + hex(r.address) + ' ' + r.detail;
     }
     char tail[64];
-    std::snprintf(tail, sizeof tail, "  %s  +%.3f ns", r.response.c_str(), ns_of(r.end - r.time));
+    std::snprintf(tail, sizeof tail, "  %s  +%.3f ns", r.response.c_str(),
+                  r.end > r.time ? ns_of(r.end - r.time) : 0.0);
     line += tail;
     *out_ << line << '\n';
 }
@@ -203,17 +204,17 @@ void TxLog::jsonl(const TxRecord& r) {
     char num[40];
     std::snprintf(num, sizeof num, "%.3f", ns_of(r.time));
     s += num;
-    s += ", \"initiator\": \"" + JsonWriter::escape(r.initiator ? *r.initiator : "?") + "\"";
+    s += ", \"initiator\": " + JsonWriter::escape(r.initiator ? *r.initiator : "?");
     s += ", \"kind\": \"" + std::string(tx_kind_name(r.kind)) + "\"";
     if (r.kind == TxKind::Reg || r.kind == TxKind::Mem) s += std::string(", \"cmd\": \"") + (r.write ? "write" : "read") + "\"";
-    s += ", \"target\": \"" + JsonWriter::escape(r.target ? *r.target : "hole") + "\"";
-    if (!r.reg.empty()) s += ", \"reg\": \"" + JsonWriter::escape(r.reg) + "\"";
+    s += ", \"target\": " + JsonWriter::escape(r.target ? *r.target : "hole");
+    if (!r.reg.empty()) s += ", \"reg\": " + JsonWriter::escape(r.reg);
     s += ", \"addr\": \"" + hex(r.address) + "\"";
     s += ", \"len\": " + std::to_string(r.length);
     if (r.has_value) s += ", \"value\": \"" + hex(r.value, int(2 * (r.length ? r.length : 4))) + "\"";
-    if (!r.detail.empty()) s += ", \"detail\": \"" + JsonWriter::escape(r.detail) + "\"";
-    s += ", \"response\": \"" + JsonWriter::escape(r.response) + "\"";
-    std::snprintf(num, sizeof num, "%.3f", ns_of(r.end - r.time));
+    if (!r.detail.empty()) s += ", \"detail\": " + JsonWriter::escape(r.detail);
+    s += ", \"response\": " + JsonWriter::escape(r.response);
+    std::snprintf(num, sizeof num, "%.3f", r.end > r.time ? ns_of(r.end - r.time) : 0.0);
     s += ", \"latency_ns\": ";
     s += num;
     s += "}\n";
@@ -252,8 +253,8 @@ void attach_txlog(TxLog& log, const SocParts& parts, SocEvents& events) {
                                           const sc_core::sc_time& start, const sc_core::sc_time& end) {
             static const std::string unknown = "?";
             TxRecord r;
-            r.time = sc_core::sc_time_stamp() + start;
-            r.end = sc_core::sc_time_stamp() + end;
+            r.time = start;
+            r.end = end;
             r.initiator = initiator >= 0 && std::size_t(initiator) < feed->initiators.size()
                               ? &feed->initiators[std::size_t(initiator)]
                               : &unknown;
