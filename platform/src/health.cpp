@@ -199,10 +199,13 @@ std::vector<std::string> HangMonitor::diagnosis() const {
         cpu->read_csr(csr::kMstatus, mstatus);
         cpu->read_csr(csr::kMie, mie);
         cpu->read_csr(csr::kMip, mip);
-        const int s = cpu->state.read();
-        out.push_back("cpu: " + std::string(state_name(s)) + " since " + now_string(cpu_state_since_) + " at " +
-                      where_(cpu->pc()) + "; mstatus.MIE=" + ((mstatus & kMstatusMie) ? "1" : "0") + ", mie:" +
-                      irq_bits(mie) + ", mip:" + irq_bits(mip));
+        // The state this monitor saw last, and since when; a halt at the very end of the run
+        // (a WFI deadlock, a stop) may not have reached it.
+        const int s = cpu_state_;
+        std::string state = std::string(state_name(s)) + " since " + now_string(cpu_state_since_);
+        if (cpu->state.read() != s) state = std::string(state_name(cpu->state.read())) + " (before: " + state + ")";
+        out.push_back("cpu: " + state + " at " + where_(cpu->pc()) + "; mstatus.MIE=" +
+                      ((mstatus & kMstatusMie) ? "1" : "0") + ", mie:" + irq_bits(mie) + ", mip:" + irq_bits(mip));
         if (static_cast<CoreState>(s) == CoreState::Wfi)
             out.push_back("cpu: waits for an interrupt enabled in mie (" + irq_bits(mie).substr(1) + ")" +
                           ((mie & (kMipMsip | kMipMtip | kMipMeip)) ? "" : ": none is enabled, nothing can wake it"));
@@ -224,8 +227,8 @@ std::vector<std::string> HangMonitor::diagnosis() const {
                                                             std::to_string(r.value(DMA_ERR_CODE)) + ")"
                                                       : "") +
                     ", ";
-        line += std::to_string(r.value(DMA_DESCS_DONE)) + " descriptors and " +
-                std::to_string(r.value(DMA_BYTES_COPIED)) + " bytes done; INT_STATUS " + hex(r.value(DMA_INT_STATUS)) +
+        line += "done: " + std::to_string(r.value(DMA_DESCS_DONE)) + " descriptor(s), " +
+                std::to_string(r.value(DMA_BYTES_COPIED)) + " bytes; INT_STATUS " + hex(r.value(DMA_INT_STATUS)) +
                 ", INT_ENABLE " + hex(r.value(DMA_INT_ENABLE));
         if ((r.value(DMA_INT_STATUS) & ~r.value(DMA_INT_ENABLE)) != 0)
             line += " (a cause is set whose interrupt is disabled)";
@@ -252,7 +255,7 @@ std::vector<std::string> HangMonitor::diagnosis() const {
                          : "") +
                     ", ";
         }
-        line += std::to_string(r.value(ACCEL_DESCS_DONE)) + " descriptors done; INT_STATUS " +
+        line += "done: " + std::to_string(r.value(ACCEL_DESCS_DONE)) + " descriptor(s); INT_STATUS " +
                 hex(r.value(ACCEL_INT_STATUS)) + ", INT_ENABLE " + hex(r.value(ACCEL_INT_ENABLE));
         if ((r.value(ACCEL_INT_STATUS) & ~r.value(ACCEL_INT_ENABLE)) != 0)
             line += " (a cause is set whose interrupt is disabled)";
