@@ -67,6 +67,11 @@ private:
     bool balance_;
     mutable uint64_t wt_streamed_ = 0, in_streamed_ = 0, lb_entries_ = 0;
     mutable std::vector<int64_t> halves_;
+    // Prefix sums of the maps (built on the first box_work): wt [C][R][S][K+1] over k, in
+    // [C][H][W][N+1] over n.
+    void build_prefix() const;
+    mutable bool prefix_built_ = false, fc_like_ = false;
+    mutable std::vector<int32_t> wt_prefix_, in_prefix_;
 };
 
 // How the Wt operand is stored (its DRAM traffic and decoder work).
