@@ -13,6 +13,14 @@ const char* to_string(Dataflow d) {
     return "?";
 }
 
+const char* to_string(SyncMode s) {
+    switch (s) {
+        case SyncMode::Step: return "step";
+        case SyncMode::Tile: return "tile";
+    }
+    return "?";
+}
+
 namespace {
 std::string num(double v) {
     char buf[32];
@@ -43,6 +51,7 @@ std::string ArrayConfig::validate() const {
     if (!(dram_latency_ns >= 0.0) || !std::isfinite(dram_latency_ns))
         return "dram_latency_ns " + num(dram_latency_ns) + " must be >= 0";
     if (dataflow != Dataflow::CxN && dataflow != Dataflow::CxK) return "dataflow " + std::to_string(int(dataflow)) + " unknown";
+    if (sync != SyncMode::Step && sync != SyncMode::Tile) return "sync " + std::to_string(int(sync)) + " unknown";
     return {};
 }
 

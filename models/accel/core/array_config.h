@@ -17,6 +17,15 @@ enum class Dataflow : uint8_t {
 
 const char* to_string(Dataflow d);
 
+// How often the PEs of the array synchronise (timing.h).
+enum class SyncMode : uint8_t {
+    Step,  // every lock-step array step waits for its slowest PE
+    Tile,  // once per GB tile: the array waits for the PE with the most work over the whole tile
+           // (the Procrustes authors' model: dense cycles x the densest PE tile's density, SEEDS.md)
+};
+
+const char* to_string(SyncMode s);
+
 struct ArrayConfig {
     uint32_t rows = 16;                 // PE rows [code]
     uint32_t cols = 16;                 // PE columns [code]
@@ -30,6 +39,7 @@ struct ArrayConfig {
     double dram_latency_ns = 60.0;      // DRAM latency per transfer request, ns [open]: LPDDR4 order of magnitude
     bool double_buffering = true;       // global buffer and RFs split in halves: load the next tile while computing
     Dataflow dataflow = Dataflow::CxN;  // [code]: Procrustes' choice for convolutions
+    SyncMode sync = SyncMode::Tile;     // [code]: the authors' model synchronises per PE tile; identical for dense work
 
     // "" if usable, otherwise "<field> <value> <reason>".
     std::string validate() const;

@@ -35,7 +35,8 @@ StepWords step_words(const OpShape& nest, const Mapping& m, const DimArray& z_in
     // In, not Wt) or K (indexes Wt, not In): the operand it does not index is multicast.
     const bool wt_shared = m.col_dim == Dim::N;
     const bool in_shared = m.col_dim == Dim::K;
-    w.fill_gb = ar * (wt_shared ? 1 : ac) * w.wt_pe + ar * (in_shared ? 1 : ac) * w.in_pe;
+    w.wt_gb = ar * (wt_shared ? 1 : ac) * w.wt_pe;
+    w.fill_gb = w.wt_gb + ar * (in_shared ? 1 : ac) * w.in_pe;
     w.rf_fill = ar * ac * (w.wt_pe + w.in_pe);
     w.out_gb = ac * w.out_pe;
     return w;

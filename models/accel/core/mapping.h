@@ -60,6 +60,7 @@ int64_t gb_tile_words(const OpShape& nest, const DimArray& t);
 struct StepWords {
     int64_t wt_pe = 0, in_pe = 0, out_pe = 0;  // per PE: Wt chunk, In window (padding included), partial sums
     int64_t fill_gb = 0;                       // GB words read to fill the RFs (unique words)
+    int64_t wt_gb = 0;                         // the Wt operand's part of fill_gb
     int64_t rf_fill = 0;                       // RF words written by that fill (multicast copies)
     int64_t out_gb = 0;                        // GB words of reduced partial sums at the end of an output chunk
 };

@@ -1,8 +1,9 @@
 // The seam between the timing model and operand sparsity: how much work each PE has in each
 // lock-step array step. The dense model gives every active PE the full product of the step's
 // chunk sizes; a sparse scheme (bitmask blocks, N:M, activation zero maps, a load balancer
-// pairing half-tiles) supplies its own PeWorkSource that counts real non-zeros. The step then
-// lasts as long as its slowest PE (step_compute_cycles).
+// pairing half-tiles) supplies its own PeWorkSource that counts real non-zeros. Under
+// SyncMode::Step a step then lasts as long as its slowest PE (step_compute_cycles); under
+// SyncMode::Tile the GB tile lasts as long as the PE with the most work over all its steps.
 #pragma once
 
 #include <algorithm>
@@ -42,6 +43,10 @@ public:
     // the timing model then moves those from performed to gated MACs. A source that counts
     // only real non-zero operands returns false.
     virtual bool counts_padding() const { return true; }
+    // Words the Wt operand occupies in DRAM, the GB -> RF fill and the RF, per dense Wt word: 1
+    // for dense storage; a compressed format moves only its kept values plus metadata
+    // (density + metadata bits / 32). Scales the Wt part of DRAM loads, fills and RF writes.
+    virtual double wt_word_fraction() const { return 1.0; }
 };
 
 // The dense case through the general path. Without a source the timing model computes dense

@@ -69,6 +69,12 @@ std::array<Loop, kLoops> step_loops(const ArrayConfig& cfg, const Mapping& m, co
              Loop{m.row_dim, cfg.rows, s[idx(m.row_dim)]}, temporal(Dim::R), temporal(Dim::S)}};
 }
 
+// Bytes of `bytes` dense bytes of the Wt operand in its stored format (wt_word_fraction).
+int64_t wt_scaled(int64_t bytes, double fraction) {
+    if (fraction >= 1.0) return bytes;
+    return static_cast<int64_t>(std::ceil(static_cast<double>(bytes) * fraction - 1e-9));
+}
+
 // The array steps of one GB tile, in step order. The GB port serves, in order, the RF fill of
 // the first step, then during each step s the write-back of step s-1 (if it ended an output
 // chunk) and the fill of step s+1; step s+1 starts when the PEs are done with s and its fill
@@ -77,22 +83,23 @@ std::array<Loop, kLoops> step_loops(const ArrayConfig& cfg, const Mapping& m, co
 //   C = fill_0 + sum_{s<L} max(c_s, wb_{s-1} + fill_{s+1}) + max(c_L + drain, wb_{L-1}) + wb_L
 struct TileWalk {
     const ArrayConfig& cfg;
+    double wt_fraction;
     int64_t cycles = 0, steps = 0;
     ActionCounts counts;
     // The previous step, still waiting for the next one's fill to close its max().
     bool pending = false;
     int64_t prev_c = 0, prev_wb_before = 0, prev_wb = 0;
 
-    explicit TileWalk(const ArrayConfig& c) : cfg(c) {}
+    TileWalk(const ArrayConfig& c, double f) : cfg(c), wt_fraction(f) {}
 
-    int64_t port_cycles(int64_t words) const { return ceil_div(4 * words, cfg.gb_bytes_per_cycle); }
+    int64_t port_cycles(int64_t bytes) const { return ceil_div(bytes, cfg.gb_bytes_per_cycle); }
 
-    // One step: c = its lock-step compute cycles; done = MACs performed over the array,
-    // dense = its dense MACs.
+    // One step: c = its compute cycles; done = MACs performed over the array, dense = its dense MACs.
     void step(int64_t c, const StepWords& w, int64_t ar, int64_t ac, int64_t done, int64_t dense, bool chunk_end,
               bool first_red) {
-        const int64_t fill = port_cycles(w.fill_gb);
-        const int64_t wb = chunk_end ? port_cycles(w.out_gb * (first_red ? 1 : 2)) : 0;
+        const int64_t fill_bytes = 4 * (w.fill_gb - w.wt_gb) + wt_scaled(4 * w.wt_gb, wt_fraction);
+        const int64_t fill = port_cycles(fill_bytes);
+        const int64_t wb = chunk_end ? port_cycles(4 * w.out_gb * (first_red ? 1 : 2)) : 0;
         if (pending) {
             cycles += std::max(prev_c, prev_wb_before + fill);
             prev_wb_before = prev_wb;
@@ -103,11 +110,12 @@ struct TileWalk {
         prev_c = c;
         prev_wb = wb;
         ++steps;
+        const int64_t rf_wt = ar * ac * w.wt_pe;
         counts.mac += done;
         counts.mac_gated += std::max<int64_t>(0, dense - done);
         counts.rf_read += 3 * done + (chunk_end ? ar * ac * w.out_pe : 0);
-        counts.rf_write += done + w.rf_fill;
-        counts.gb_read_bytes += 4 * (w.fill_gb + (chunk_end && !first_red ? w.out_gb : 0));
+        counts.rf_write += done + (w.rf_fill - rf_wt) + wt_scaled(rf_wt, wt_fraction);
+        counts.gb_read_bytes += fill_bytes + 4 * (chunk_end && !first_red ? w.out_gb : 0);
         counts.gb_write_bytes += 4 * (chunk_end ? w.out_gb : 0);
     }
 
@@ -124,54 +132,85 @@ struct TileResult {
     ActionCounts counts;
 };
 
+// One array step as the walk needs it.
+struct StepRecord {
+    int64_t c = 0;  // compute cycles: the slowest PE (step sync) or the dense step (tile sync, scaled later)
+    StepWords words;
+    int64_t ar = 0, ac = 0, done = 0, dense = 0;
+    bool chunk_end = false;
+};
+
 // Walks the steps of the GB tile with origin o and extents s. With src == nullptr every active
-// PE does the dense work (no calls, no per-PE buffer).
+// PE does the dense work (no calls, no per-PE buffer). Under SyncMode::Tile with a source the
+// tile's compute is the PE with the most work over all steps, max_p W_p / macs_per_pe: every
+// step's compute slot is the dense step's scaled by max_p W_p / D (D = the dense work of a PE
+// active in every step, PE (0, 0)), so the port's per-step overlap is kept and a dense source
+// costs exactly the dense walk.
 TileResult walk_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const DimArray& s,
-                     const DimArray& origin, bool first_red, const PeWorkSource* src, std::vector<int64_t>& buf) {
+                     const DimArray& origin, bool first_red, const PeWorkSource* src, std::vector<int64_t>& buf,
+                     std::vector<int64_t>& totals, std::vector<StepRecord>& recs) {
     const auto loops = step_loops(cfg, m, s);
     std::array<int64_t, kLoops> n, i{};
     int64_t total = 1;
     for (int l = 0; l < kLoops; ++l) total *= (n[l] = loops[l].count());
     const int64_t pes = cfg.pes();
+    const bool tile_sync = src && cfg.sync == SyncMode::Tile;
     if (src) buf.assign(static_cast<size_t>(pes), 0);
-    TileWalk walk(cfg);
+    if (tile_sync) totals.assign(static_cast<size_t>(pes), 0);
+    recs.clear();
+    int64_t dense_pe_total = 0;
     StepView view;
     view.nest = &nest;
     view.mapping = &m;
     for (int64_t step = 0; step < total; ++step) {
         view.origin = origin;
         view.size = DimArray{1, 1, 1, 1, 1, 1, 1};
-        bool chunk_end = true;
+        StepRecord r;
+        r.chunk_end = true;
         for (int l = 0; l < kLoops; ++l) {
             const int d = idx(loops[l].dim);
             view.origin[d] = origin[d] + i[l] * loops[l].chunk;
             view.size[d] = loops[l].size(i[l]);
-            if (l >= kRowLoop) chunk_end = chunk_end && i[l] == n[l] - 1;
+            if (l >= kRowLoop) r.chunk_end = r.chunk_end && i[l] == n[l] - 1;
         }
-        const int64_t ar = view.size[idx(m.row_dim)], ac = view.size[idx(m.col_dim)];
-        const int64_t dense = ar * ac * dense_pe_work(view);
-        int64_t c = 0, done = dense;
+        r.ar = view.size[idx(m.row_dim)], r.ac = view.size[idx(m.col_dim)];
+        const int64_t pe_dense = dense_pe_work(view);
+        r.dense = r.ar * r.ac * pe_dense;
+        r.done = r.dense;
+        r.c = ceil_div(pe_dense, cfg.macs_per_pe);
         if (src) {
             std::fill(buf.begin(), buf.end(), 0);
             src->step_work(view, cfg.rows, cfg.cols, buf.data());
-            done = 0;
-            for (int64_t x : buf) done += x;
-            c = step_compute_cycles(buf.data(), pes, cfg.macs_per_pe);
-        } else {
-            c = ceil_div(dense_pe_work(view), cfg.macs_per_pe);
+            r.done = 0;
+            for (int64_t x : buf) r.done += x;
+            if (tile_sync) {
+                for (int64_t p = 0; p < pes; ++p) totals[static_cast<size_t>(p)] += buf[static_cast<size_t>(p)];
+                dense_pe_total += pe_dense;
+            } else {
+                r.c = step_compute_cycles(buf.data(), pes, cfg.macs_per_pe);
+            }
         }
-        walk.step(c, step_words(nest, m, view.size, ar, ac), ar, ac, done, dense, chunk_end, first_red);
+        r.words = step_words(nest, m, view.size, r.ar, r.ac);
+        recs.push_back(r);
         int l = kLoops - 1;
         for (; l >= 0; --l) {
             if (++i[l] < n[l]) break;
             i[l] = 0;
         }
     }
-    TileResult r;
-    r.cycles = walk.finish();
-    r.steps = walk.steps;
-    r.counts = walk.counts;
-    return r;
+    if (tile_sync) {
+        const int64_t most = pes > 0 ? *std::max_element(totals.begin(), totals.end()) : 0;
+        for (StepRecord& r : recs)
+            r.c = dense_pe_total > 0 ? ceil_div(r.c * most, dense_pe_total) : 0;
+    }
+    TileWalk walk(cfg, src ? src->wt_word_fraction() : 1.0);
+    for (const StepRecord& r : recs)
+        walk.step(r.c, r.words, r.ar, r.ac, r.done, r.dense, r.chunk_end, first_red);
+    TileResult res;
+    res.cycles = walk.finish();
+    res.steps = walk.steps;
+    res.counts = walk.counts;
+    return res;
 }
 
 int64_t dram_request(const ArrayConfig& cfg, int64_t bytes) {
@@ -189,7 +228,9 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
     for (int d = 0; d < kDims; ++d) n[d] = ceil_div(nest.extent[d], t[d]);
 
     std::map<std::pair<DimArray, bool>, TileResult> dense_cache;
-    std::vector<int64_t> buf;
+    std::vector<int64_t> buf, totals;
+    std::vector<StepRecord> recs;
+    const double wt_fraction = work ? work->wt_word_fraction() : 1.0;
     std::vector<int64_t> L, C, WB;
     DimArray i{}, prev{};
     auto changed = [&](std::initializer_list<Dim> deps) {
@@ -209,7 +250,7 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
         // Loads of the operands whose tile changed.
         int64_t load = 0;
         if (first || changed({Dim::K, Dim::C, Dim::R, Dim::S})) {
-            const int64_t b = 4 * S(Dim::K) * S(Dim::C) * S(Dim::R) * S(Dim::S);
+            const int64_t b = wt_scaled(4 * S(Dim::K) * S(Dim::C) * S(Dim::R) * S(Dim::S), wt_fraction);
             load += dram_request(cfg, b);
             cost.traffic[static_cast<int>(Role::Weight)].read_bytes += b;
             k.dram_read_bytes += b;
@@ -230,13 +271,13 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
                               i[idx(Dim::S)] == n[idx(Dim::S)] - 1;
         TileResult tr;
         if (work) {
-            tr = walk_tile(cfg, nest, m, s, o, first_red, work, buf);
+            tr = walk_tile(cfg, nest, m, s, o, first_red, work, buf, totals, recs);
         } else {
             // Dense tiles of equal extents cost the same wherever they sit.
             auto key = std::make_pair(s, first_red);
             auto it = dense_cache.find(key);
             if (it == dense_cache.end())
-                it = dense_cache.emplace(key, walk_tile(cfg, nest, m, s, o, first_red, nullptr, buf)).first;
+                it = dense_cache.emplace(key, walk_tile(cfg, nest, m, s, o, first_red, nullptr, buf, totals, recs)).first;
             tr = it->second;
         }
         int64_t wb = 0;

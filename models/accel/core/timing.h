@@ -2,7 +2,13 @@
 // work: pe_work.h). Time is in accelerator clock cycles.
 //
 // Array step s of a GB tile: compute c_s = ceil(max over PEs of MACs / macs_per_pe) (lock-step:
-// the slowest PE). The GB port (gb_bytes_per_cycle) fills the RFs with each step's Wt and In
+// the slowest PE) under ArrayConfig::sync = SyncMode::Step. Under SyncMode::Tile (the default,
+// the Procrustes authors' rule "dense cycles x the densest PE tile's density", SEEDS.md) the PEs
+// only synchronise at the end of the GB tile: each PE walks its share of the tile at its own
+// pace and the tile's compute is that of the PE with the most work over all the tile's steps,
+// max_p W_p / macs_per_pe; the walk below keeps the dense step structure for the GB port and
+// gives step s the compute c_s = ceil(dense c_s x max_p W_p / D), D = the dense work of a PE
+// busy in every step. For dense work both modes are the same walk. The GB port (gb_bytes_per_cycle) fills the RFs with each step's Wt and In
 // chunks (multicast words once) and writes back the reduced partial sums at the end of each
 // output chunk (read-modify-write of the GB copy when an earlier GB tile already contributed).
 // The RFs are double-buffered: while the PEs compute step s the port writes back step s-1 and
@@ -22,6 +28,10 @@
 //
 // MACs on padding (In outside the input) are part of the dense walk and take its time, but are
 // counted as gated (macs_skipped), not performed.
+//
+// A compressed weight format (PeWorkSource::wt_word_fraction < 1) moves only its kept values and
+// metadata: the Wt operand's DRAM loads, GB -> RF fill words and RF writes shrink by that
+// fraction (in both sync modes), so sparse weights also shorten the fills and the DRAM loads.
 //
 // Energy-relevant counts: each performed MAC reads Wt, In and the partial sum from the RF and
 // writes the partial sum (3 reads + 1 write); RF fills are RF writes, drained partial sums RF
@@ -49,7 +59,7 @@
 namespace stvp::accel {
 
 // Cost of one nest under a mapping. work == nullptr: dense (every active PE does the full step);
-// otherwise every step of every tile asks `work` for its per-PE MACs.
+// otherwise every step of every tile asks `work` for its per-PE MACs (and its Wt word fraction).
 OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const PeWorkSource* work = nullptr);
 
 // Element-wise work on the array with its DRAM streams.

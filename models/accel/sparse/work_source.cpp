@@ -195,26 +195,19 @@ std::string SparseEnergyTable::validate() const {
 
 SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOperands& ops, const WeightFormat& wf,
                             bool load_balance) {
-    SparsePeWork w(nest, ops, load_balance);
+    SparsePeWork w(nest, ops, load_balance, wf.word_fraction());
     SparseCost c;
     c.op = tm.nest(nest, &w);
-    ActionCounts& k = c.op.counts;
     SparseCounts& x = c.extra;
     x.lb_entries = w.lb_entries();
     if (!ops.in.empty()) x.zero_checks = w.in_streamed();
     if (wf.compressed) {
-        auto& t = c.op.traffic[static_cast<int>(Role::Weight)];
-        const uint64_t dense = t.read_bytes;
-        const uint64_t vals = static_cast<uint64_t>(std::llround(static_cast<double>(dense) * wf.density));
-        const uint64_t meta =
+        // The metadata's share of the compressed traffic (already inside the op's counts).
+        const uint64_t dense = tm.nest(nest).traffic[static_cast<int>(Role::Weight)].read_bytes;
+        x.metadata_dram_bytes =
             static_cast<uint64_t>(std::ceil(static_cast<double>(dense) / 4 * wf.metadata_bits_per_weight / 8));
-        t.read_bytes = vals + meta;
-        k.dram_read_bytes = k.dram_read_bytes - dense + vals + meta;
-        k.gb_write_bytes = k.gb_write_bytes - dense + vals + meta;
-        x.metadata_dram_bytes = meta;
         x.metadata_gb_bytes = static_cast<uint64_t>(
             std::ceil(static_cast<double>(w.wt_streamed()) * wf.metadata_bits_per_weight / 8));
-        k.gb_read_bytes += x.metadata_gb_bytes;
         x.decoded_units = w.wt_streamed() / static_cast<uint64_t>(std::max<int64_t>(1, wf.unit_elements));
         if (wf.transposed_walk) x.transposed_pointer_reads = x.decoded_units;
     }

@@ -20,6 +20,7 @@
 // every temporal extent 1 a PE cannot be split (its second half is empty).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,10 +47,12 @@ std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, cons
 
 class SparsePeWork : public PeWorkSource {
 public:
-    SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance)
-        : nest_(nest), ops_(ops), balance_(load_balance) {}
+    // wt_fraction: stored Wt words per dense Wt word (WeightFormat::word_fraction()).
+    SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance, double wt_fraction = 1.0)
+        : nest_(nest), ops_(ops), balance_(load_balance), wt_fraction_(wt_fraction) {}
     void step_work(const StepView& step, int64_t rows, int64_t cols, int64_t* work) const override;
     bool counts_padding() const override { return false; }
+    double wt_word_fraction() const override { return wt_fraction_; }
 
     // Non-zero MACs in the box [lo, hi) of the nest (the brute-force-free count).
     int64_t box_work(const DimArray& lo, const DimArray& hi) const;
@@ -65,6 +68,7 @@ private:
     const OpShape& nest_;
     const NestOperands& ops_;
     bool balance_;
+    double wt_fraction_;
     mutable uint64_t wt_streamed_ = 0, in_streamed_ = 0, lb_entries_ = 0;
     mutable std::vector<int64_t> halves_;
     // Prefix sums of the maps (built on the first box_work): wt [C][R][S][K+1] over k, in
@@ -81,6 +85,8 @@ struct WeightFormat {
     double metadata_bits_per_weight = 0;  // metadata bits per dense weight position
     int64_t unit_elements = 1;      // weight positions per decoded block or N:M group
     bool transposed_walk = false;   // block pointers read in the transposed order (1.5x)
+    // Stored words per dense Wt word: kept values plus metadata (1 when not compressed).
+    double word_fraction() const { return compressed ? std::min(1.0, density + metadata_bits_per_weight / 32.0) : 1.0; }
 };
 
 // Energies of the sparse units, pJ per action. [open]: no published value; rough 40 nm figures
@@ -110,9 +116,9 @@ struct SparseCost {
     SparseCounts extra;
 };
 
-// One nest with operand maps; the weight format adjusts the Wt operand's DRAM traffic and adds
-// metadata and decoder work. Cycles keep the dense DRAM transfer times of the Wt operand (a
-// conservative simplification: every op in the table is compute-bound).
+// One nest with operand maps; a compressed weight format moves only its kept values and metadata
+// (WeightFormat::word_fraction scales the Wt operand's DRAM loads, GB -> RF fills and RF writes
+// in the core's walk, times included) and adds decoder work.
 SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOperands& ops, const WeightFormat& wf,
                             bool load_balance);
 

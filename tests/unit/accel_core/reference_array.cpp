@@ -39,6 +39,8 @@ struct Visit {
 
 struct Step {
     std::vector<int64_t> work;  // per PE
+    std::vector<int64_t> timed; // per PE, what the clock waits for (work, or the tile-sync share)
+    int64_t dense_pe = 0;       // dense MACs of one active PE
     int64_t fill_bytes = 0;
     int64_t wb_bytes = 0;
 };
@@ -86,7 +88,11 @@ struct Channel {
     }
 };
 
-std::vector<Visit> enumerate_visits(const OpShape& nest, const Mapping& m) {
+int64_t scaled(int64_t bytes, double f) {
+    return f >= 1.0 ? bytes : static_cast<int64_t>(std::ceil(static_cast<double>(bytes) * f - 1e-9));
+}
+
+std::vector<Visit> enumerate_visits(const OpShape& nest, const Mapping& m, double wt_fraction) {
     DimArray n, i{};
     for (int d = 0; d < kDims; ++d) n[d] = cdiv(nest.extent[d], m.gb_tile[d]);
     std::vector<Visit> visits;
@@ -106,7 +112,7 @@ std::vector<Visit> enumerate_visits(const OpShape& nest, const Mapping& m) {
         };
         const Box& b = v.box;
         if (moved({Dim::K, Dim::C, Dim::R, Dim::S}))
-            v.loads.push_back(4 * b.s(Dim::K) * b.s(Dim::C) * b.s(Dim::R) * b.s(Dim::S));
+            v.loads.push_back(scaled(4 * b.s(Dim::K) * b.s(Dim::C) * b.s(Dim::R) * b.s(Dim::S), wt_fraction));
         if (moved({Dim::N, Dim::C, Dim::P, Dim::Q, Dim::R, Dim::S}))
             v.loads.push_back(4 * b.s(Dim::N) * b.s(Dim::C) *
                               rows_touched(b.o(Dim::P), b.s(Dim::P), b.o(Dim::R), b.s(Dim::R), nest.stride_h,
@@ -164,25 +170,29 @@ std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, c
         const int64_t ar = z(Dim::C), ac = z(col);
         Step st;
         st.work.assign(pes, 0);
+        st.dense_pe = z(out_t) * z(Dim::P) * z(Dim::Q) * z(Dim::R) * z(Dim::S);
         if (src) {
             src->step_work(view, cfg.rows, cfg.cols, st.work.data());
         } else {
-            const int64_t w = z(out_t) * z(Dim::P) * z(Dim::Q) * z(Dim::R) * z(Dim::S);
             for (int64_t a = 0; a < ar; ++a)
-                for (int64_t b = 0; b < ac; ++b) st.work[a * cfg.cols + b] = w;
+                for (int64_t b = 0; b < ac; ++b) st.work[a * cfg.cols + b] = st.dense_pe;
         }
+        st.timed = st.work;
         // What one PE holds: a Wt chunk, an In window (padding included), its partial sums.
         const int64_t in_win = rows_touched(0, z(Dim::P), 0, z(Dim::R), nest.stride_h, nest.dilation_h, 0, 0, false) *
                                rows_touched(0, z(Dim::Q), 0, z(Dim::S), nest.stride_w, nest.dilation_w, 0, 0, false);
-        int64_t fill_words, out_words;
+        int64_t wt_words, in_words, out_words;
         if (cxn) {  // PE (c, n): Wt[k-chunk][c][r][s] shared along the row, In[n][c] own, Y[n][k..] per column
-            fill_words = ar * z(Dim::K) * z(Dim::R) * z(Dim::S) + ar * ac * in_win;
+            wt_words = ar * z(Dim::K) * z(Dim::R) * z(Dim::S);
+            in_words = ar * ac * in_win;
             out_words = ac * z(Dim::K) * z(Dim::P) * z(Dim::Q);
         } else {  // PE (c, k): Wt[k][c][r][s] own, In[n-chunk][c] shared along the row, Y[n..][k] per column
-            fill_words = ar * ac * z(Dim::R) * z(Dim::S) + ar * z(Dim::N) * in_win;
+            wt_words = ar * ac * z(Dim::R) * z(Dim::S);
+            in_words = ar * z(Dim::N) * in_win;
             out_words = ac * z(Dim::N) * z(Dim::P) * z(Dim::Q);
         }
-        st.fill_bytes = 4 * fill_words;
+        // A compressed Wt format moves only its stored words.
+        st.fill_bytes = 4 * in_words + scaled(4 * wt_words, src ? src->wt_word_fraction() : 1.0);
         const bool chunk_end = i[4] == cnt[4] - 1 && i[5] == cnt[5] - 1 && i[6] == cnt[6] - 1;
         st.wb_bytes = chunk_end ? 4 * out_words * (v.first_red ? 1 : 2) : 0;
         steps.push_back(std::move(st));
@@ -193,6 +203,24 @@ std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, c
         }
         if (l < 0) break;
     }
+    if (src && cfg.sync == SyncMode::Tile) {
+        // Tile sync: the PEs run free inside the tile and the array waits for the PE with the
+        // most work over all steps. Each step's slot is the dense step's share of that PE's
+        // total, max_p W_p x dense_s / D (D = dense work of a PE busy in every step).
+        std::vector<int64_t> total(pes, 0);
+        int64_t dense_total = 0;
+        for (const Step& st : steps) {
+            for (int64_t p = 0; p < pes; ++p) total[p] += st.work[p];
+            dense_total += st.dense_pe;
+        }
+        const int64_t most = *std::max_element(total.begin(), total.end());
+        for (Step& st : steps) {
+            const int64_t mpe = cfg.macs_per_pe;
+            const int64_t slot = dense_total > 0 ? cdiv(cdiv(st.dense_pe, mpe) * most, dense_total) : 0;
+            std::fill(st.timed.begin(), st.timed.end(), 0);
+            st.timed[0] = slot * mpe;
+        }
+    }
     return steps;
 }
 
@@ -200,7 +228,7 @@ std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, c
 
 RefResult simulate_array(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const PeWorkSource* work) {
     RefResult res;
-    const std::vector<Visit> visits = enumerate_visits(nest, m);
+    const std::vector<Visit> visits = enumerate_visits(nest, m, work ? work->wt_word_fraction() : 1.0);
     const int nv = static_cast<int>(visits.size());
     res.tiles = nv;
     for (const Visit& v : visits) {
@@ -248,7 +276,7 @@ RefResult simulate_array(const ArrayConfig& cfg, const OpShape& nest, const Mapp
             }
             if (state == Tile::WaitFill && !port.pending(static_cast<int>(s))) {
                 for (int64_t p = 0; p < pes; ++p) {
-                    rem[p] = steps[s].work[p];
+                    rem[p] = steps[s].timed[p];
                     res.macs_done += steps[s].work[p];
                 }
                 if (s + 1 < steps.size()) port.push(steps[s + 1].fill_bytes, static_cast<int>(s + 1));

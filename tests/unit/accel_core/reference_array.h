@@ -3,7 +3,10 @@
 // time: a DRAM channel serving requests in order (latency, then bytes at its bandwidth), a GB
 // port moving RF fills and partial-sum write-backs at gb_bytes_per_cycle, PEs retiring at most
 // macs_per_pe MACs per cycle and stepping in lock-step, double buffering as overlap of the next
-// tile's (step's) transfers with the current compute. Footprints and step lists are derived
+// tile's (step's) transfers with the current compute. Under SyncMode::Tile with a work source
+// each step's compute slot is its dense share of the busiest PE's total over the GB tile (the
+// PEs synchronise per tile, timing.h); a source's wt_word_fraction scales the Wt operand's
+// DRAM loads and RF fills. Footprints and step lists are derived
 // here from the loop nest by enumeration, not with the model's helpers.
 #pragma once
 

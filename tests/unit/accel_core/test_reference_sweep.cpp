@@ -30,6 +30,12 @@ public:
     }
 };
 
+// The synthetic sparsity stored in a compressed weight format (values + metadata = 40%).
+class CompressedSynthetic : public SyntheticSparsity {
+public:
+    double wt_word_fraction() const override { return 0.4; }
+};
+
 struct Sweep {
     double worst = 0;
     int runs = 0;
@@ -57,27 +63,45 @@ void check(const ArrayConfig& cfg, const OpShape& nest, const PeWorkSource* work
                                << to_string(cfg.dataflow) << (cfg.double_buffering ? " db" : "");
 }
 
-void sweep(uint32_t seed, const PeWorkSource* work, const char* what) {
+void sweep(uint32_t seed, const PeWorkSource* work, SyncMode sync, const char* what) {
     std::mt19937 rng(seed);
     Sweep sw;
     for (int i = 0; i < kShapes; ++i) {
         const OpShape nest = random_nest(rng);
         for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
-            const ArrayConfig cfg = random_small_config(rng, df);
+            ArrayConfig cfg = random_small_config(rng, df);
+            cfg.sync = sync;
             check(cfg, nest, work, sw, what);
         }
     }
-    std::printf("%s: %d runs, worst deviation from the cycle-stepped reference %.2f%%\n", what, sw.runs,
-                100 * sw.worst);
+    std::printf("%s, %s sync: %d runs, worst deviation from the cycle-stepped reference %.2f%%\n", what,
+                to_string(sync), sw.runs, 100 * sw.worst);
 }
 
 }  // namespace
 
-TEST(AccelReferenceSweep, DenseWithinFivePercent) { sweep(61, nullptr, "dense"); }
+TEST(AccelReferenceSweep, DenseWithinFivePercent) { sweep(61, nullptr, SyncMode::Step, "dense"); }
+
+TEST(AccelReferenceSweep, DenseWithinFivePercentTileSync) { sweep(61, nullptr, SyncMode::Tile, "dense"); }
+
+TEST(AccelReferenceSweep, DenseWorkSourceWithinFivePercentTileSync) {
+    const DensePeWork dense;
+    sweep(63, &dense, SyncMode::Tile, "dense source");
+}
 
 TEST(AccelReferenceSweep, NonUniformPeWorkWithinFivePercent) {
     const SyntheticSparsity sparse;
-    sweep(62, &sparse, "synthetic non-uniform");
+    sweep(62, &sparse, SyncMode::Step, "synthetic non-uniform");
+}
+
+TEST(AccelReferenceSweep, NonUniformPeWorkWithinFivePercentTileSync) {
+    const SyntheticSparsity sparse;
+    sweep(62, &sparse, SyncMode::Tile, "synthetic non-uniform");
+}
+
+TEST(AccelReferenceSweep, CompressedWeightsWithinFivePercentTileSync) {
+    const CompressedSynthetic sparse;
+    sweep(64, &sparse, SyncMode::Tile, "synthetic non-uniform, compressed Wt");
 }
 
 TEST(AccelReferenceSweep, DefaultArrayOnLenetShapes) {

@@ -32,7 +32,78 @@ public:
     }
 };
 
+// The busy PE moves: in each step only the PEs with (i + j + fold and chunk indices) % 4 == 0 work, so every step has a full PE but over a tile each PE does about a quarter.
+class RotatingWork : public PeWorkSource {
+public:
+    void step_work(const StepView& s, int64_t rows, int64_t cols, int64_t* work) const override {
+        const Mapping& m = *s.mapping;
+        const int64_t ar = s.size[idx(m.row_dim)], ac = s.size[idx(m.col_dim)];
+        int64_t phase = s.origin[idx(m.row_dim)] / rows + s.origin[idx(m.col_dim)] / cols;
+        for (int d = 0; d < kDims; ++d)
+            if (is_temporal(m, Dim(d))) phase += s.origin[d] / std::max<int64_t>(1, m.pe_tile[d]);
+        for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j)
+                work[i * cols + j] = (i < ar && j < ac && (i + j + phase) % 4 == 0) ? dense_pe_work(s) : 0;
+    }
+};
+
+// Dense work stored compressed to half its words.
+class HalfWordsDense : public DensePeWork {
+public:
+    double wt_word_fraction() const override { return 0.5; }
+};
+
 }  // namespace
+
+TEST(AccelTiming, TileSyncEqualsStepSyncForDenseWork) {
+    std::mt19937 rng(52);
+    const DensePeWork dense;
+    for (int it = 0; it < 100; ++it) {
+        ArrayConfig cfg = random_small_config(rng, it % 2 ? Dataflow::CxK : Dataflow::CxN);
+        const OpShape nest = random_nest(rng);
+        const Mapping m = map_op(cfg, nest);
+        cfg.sync = SyncMode::Step;
+        const OpCost a = nest_cost(cfg, nest, m, &dense);
+        cfg.sync = SyncMode::Tile;
+        const OpCost b = nest_cost(cfg, nest, m, &dense);
+        ASSERT_EQ(a.cycles, b.cycles) << "iteration " << it;
+        EXPECT_TRUE(a.counts == b.counts);
+    }
+}
+
+TEST(AccelTiming, TileSyncWaitsForTheBusiestPeOverTheTile) {
+    ArrayConfig cfg = compute_bound(4, 4);
+    const OpShape nest = fc_nest(FcShape{8, 64, 32}, Phase::Forward);
+    const Mapping m = map_op(cfg, nest);
+    const RotatingWork rot;
+    cfg.sync = SyncMode::Step;
+    const OpCost dense = nest_cost(cfg, nest, m);
+    const OpCost step = nest_cost(cfg, nest, m, &rot);
+    cfg.sync = SyncMode::Tile;
+    const OpCost tile = nest_cost(cfg, nest, m, &rot);
+    // Per step some PE always has a full chunk; per tile every PE has about a quarter.
+    EXPECT_EQ(step.compute_cycles, dense.compute_cycles);
+    EXPECT_LT(double(tile.compute_cycles), 0.45 * double(dense.compute_cycles));
+    EXPECT_EQ(tile.macs, step.macs);
+    EXPECT_TRUE(tile.counts.mac_idle < step.counts.mac_idle);
+}
+
+TEST(AccelTiming, CompressedWeightsShrinkDramLoadsAndFills) {
+    ArrayConfig cfg;  // the default array: weights matter on an FC layer
+    const OpShape nest = fc_nest(FcShape{64, 800, 500}, Phase::Forward);
+    const Mapping m = map_op(cfg, nest);
+    const OpCost dense = nest_cost(cfg, nest, m);
+    const HalfWordsDense half;
+    const OpCost c = nest_cost(cfg, nest, m, &half);
+    const auto w = static_cast<int>(Role::Weight);
+    EXPECT_EQ(c.traffic[w].read_bytes, dense.traffic[w].read_bytes / 2);
+    EXPECT_EQ(dense.counts.dram_read_bytes - c.counts.dram_read_bytes, dense.traffic[w].read_bytes / 2);
+    EXPECT_LT(c.counts.gb_read_bytes, dense.counts.gb_read_bytes);
+    EXPECT_LT(c.counts.rf_write, dense.counts.rf_write);
+    EXPECT_EQ(c.macs, dense.macs);
+    EXPECT_LE(c.cycles, dense.cycles);
+    EXPECT_LE(c.dram_cycles, dense.dram_cycles);
+}
 
 TEST(AccelTiming, DenseWalkEqualsDenseWorkSource) {
     std::mt19937 rng(51);
@@ -91,7 +162,8 @@ TEST(AccelTiming, DoubleBufferingOverlapsTransfersWithCompute) {
 }
 
 TEST(AccelTiming, LockStepStepTakesTheSlowestPe) {
-    const ArrayConfig cfg = compute_bound(4, 4);
+    ArrayConfig cfg = compute_bound(4, 4);
+    cfg.sync = SyncMode::Step;
     const OpShape nest = fc_nest(FcShape{8, 16, 32}, Phase::Forward);
     const Mapping m = map_op(cfg, nest);
     const OpCost dense = nest_cost(cfg, nest, m);
@@ -185,5 +257,10 @@ TEST(AccelTiming, ArrayConfigValidation) {
     c = ArrayConfig{};
     c.clock_hz = -1;
     EXPECT_EQ(c.validate(), "clock_hz -1 must be positive");
+    c = ArrayConfig{};
+    c.sync = static_cast<SyncMode>(7);
+    EXPECT_EQ(c.validate(), "sync 7 unknown");
+    EXPECT_EQ(ArrayConfig{}.sync, SyncMode::Tile);
+    EXPECT_STREQ(to_string(SyncMode::Step), "step");
     EXPECT_EQ(ArrayConfig{}.dram_latency_cycles(), 30);  // 60 ns at 500 MHz
 }
