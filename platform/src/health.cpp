@@ -209,11 +209,11 @@ std::vector<std::string> HangMonitor::diagnosis() const {
         if (static_cast<CoreState>(s) == CoreState::Wfi)
             out.push_back("cpu: waits for an interrupt enabled in mie (" + irq_bits(mie).substr(1) + ")" +
                           ((mie & (kMipMsip | kMipMtip | kMipMeip)) ? "" : ": none is enabled, nothing can wake it"));
-        if (poll_reads_ >= kPollReads) {
-            out.push_back("cpu: polls " + reg_name(poll_addr_) + " (" + hex(poll_addr_) + ") since " +
-                          now_string(poll_since_) + ": " + std::to_string(poll_reads_) +
-                          " device-register reads and no device write since");
-        }
+    }
+    if (poll_reads_ >= kPollReads) {  // seen on the bus, whatever the CPU model
+        out.push_back("cpu: polls " + reg_name(poll_addr_) + " (" + hex(poll_addr_) + ") since " +
+                      now_string(poll_since_) + ": " + std::to_string(poll_reads_) +
+                      " device-register reads and no device write since");
     }
     if (Dma* dma = parts_.dma) {
         const RegisterBank& r = dma->registers();
