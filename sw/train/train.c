@@ -48,7 +48,7 @@ static void *alloc(uint32_t bytes)
 }
 
 /* The training step's chain (built once, patched per step) and the evaluation's. */
-#define STEP_CHAIN_MAX (TRAIN_MAX_BATCH + 4u * TRAIN_MAX_LAYERS + 8u)
+#define STEP_CHAIN_MAX (TRAIN_MAX_BATCH + 6u * TRAIN_MAX_LAYERS + 8u)
 #define EVAL_CHAIN_MAX 4096u
 static stvp_accel_desc chain[STEP_CHAIN_MAX];
 static stvp_accel_desc eval_chain[EVAL_CHAIN_MAX];
@@ -76,7 +76,33 @@ static train_params_t P;
 static int use_block;
 static void *blocks[TRAIN_MAX_LAYERS];
 static stvp_accel_dropback_result db_res[TRAIN_MAX_LAYERS];
-#define DECAY_FACTOR 0.9f /* d_t = 0.9^t (SEEDS.md, Procrustes [code]) */
+
+/* N:M: per weight layer, the forward and backward copies NM_PREGEN writes after every update
+   (and once after W0); the forward and input-gradient ops read them from the first step on. */
+static void *nm_fwd[TRAIN_MAX_LAYERS], *nm_bwd[TRAIN_MAX_LAYERS];
+
+/* SparseTrain: GRAD_PRUNE's result per layer (the output gradients of the weight layers below
+   the last; the logits' gradient is not pruned) and the zeros it left, summed over the run. */
+static stvp_accel_prune_result prune_res[TRAIN_MAX_LAYERS];
+static uint64_t grad_elements, grad_zeros_before, grad_zeros_after;
+
+/* Where a forward / input-gradient op of layer i reads W: the dense master, or (NULL) a copy
+   set by op_format. */
+static const float *op_weights(uint32_t i)
+{
+    return use_block || (P.mode & TRAIN_MODE_NM) ? NULL : lb[i].w;
+}
+/* The weight copy of a forward (backward = 0) or input-gradient op, and SKIP_ZEROS under
+   SparseTrain (any FC/CONV op: ReLU zeros and pruned gradients). */
+static void op_format(stvp_accel_desc *d, uint32_t i, int backward)
+{
+    if (use_block)
+        stvp_accel_desc_block(d, blocks[i]);
+    else if (P.mode & TRAIN_MODE_NM)
+        stvp_accel_desc_nm(d, backward ? nm_bwd[i] : nm_fwd[i], P.nm_n, P.nm_m);
+    if (P.mode & TRAIN_MODE_SPARSETRAIN)
+        stvp_accel_desc_skip_zeros(d);
+}
 
 /* ---- W0: DropBack's InitWeights (models/accel/sparse/init_weights.cpp), bit for bit ---- */
 
@@ -120,15 +146,13 @@ static void forward_desc(stvp_accel_desc *d, uint32_t i, uint32_t n, const float
 {
     const train_layer_t *l = &net->layers[i];
     if (l->kind == TRAIN_FC) {
-        stvp_accel_fc_fwd(d, n, l->c, l->k, in, use_block ? NULL : lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
-        if (use_block)
-            stvp_accel_desc_block(d, blocks[i]);
+        stvp_accel_fc_fwd(d, n, l->c, l->k, in, op_weights(i), lb[i].b, lb[i].out, (int)l->relu);
+        op_format(d, i, 0);
     } else if (l->kind == TRAIN_CONV) {
         stvp_accel_conv_shape_t s;
         conv_shape(l, n, &s);
-        stvp_accel_conv_fwd(d, &s, in, use_block ? NULL : lb[i].w, lb[i].b, lb[i].out, (int)l->relu);
-        if (use_block)
-            stvp_accel_desc_block(d, blocks[i]);
+        stvp_accel_conv_fwd(d, &s, in, op_weights(i), lb[i].b, lb[i].out, (int)l->relu);
+        op_format(d, i, 0);
     } else {
         stvp_accel_pool_shape_t s;
         pool_shape(l, n, &s);
@@ -142,7 +166,17 @@ static const float *layer_input(uint32_t i)
     return i == 0 ? x_batch : lb[i - 1].out;
 }
 
-/* Backward of layer i (batch n): weight gradient, then the input gradient unless i = 0. */
+/* SparseTrain prunes the output gradient of weight layer i before its backward ops: every
+   weight layer but the last (its output gradient is the logits' one, 10 values per sample
+   that every sample needs; SparseTrain prunes activation gradients). */
+static int prunes_layer(uint32_t i)
+{
+    return (P.mode & TRAIN_MODE_SPARSETRAIN) && train_has_weights(&net->layers[i]) && i + 1 < net->layer_count;
+}
+static unsigned prune_at[TRAIN_MAX_LAYERS]; /* chain index of layer i's GRAD_PRUNE */
+
+/* Backward of layer i (batch n): SparseTrain's gradient pruning, the weight gradient, then the
+   input gradient unless i = 0. */
 static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
 {
     const train_layer_t *l = &net->layers[i];
@@ -150,23 +184,28 @@ static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
     const float *mask = i > 0 && train_out_relu(net, i - 1) ? in : NULL;
     float *din = i > 0 ? lb[i - 1].dout : NULL;
     unsigned k = 0;
+    if (prunes_layer(i))
+        stvp_accel_grad_prune(&d[k++], i + 1, n * train_out_size(l), lb[i].dout, train_prune_rate(&P), P.seed,
+                              &prune_res[i]);
     if (l->kind == TRAIN_FC) {
-        stvp_accel_fc_bwd_weight(&d[k++], n, l->c, l->k, lb[i].dout, in, lb[i].dw, lb[i].db);
+        stvp_accel_fc_bwd_weight(&d[k], n, l->c, l->k, lb[i].dout, in, lb[i].dw, lb[i].db);
+        if (P.mode & TRAIN_MODE_SPARSETRAIN)
+            stvp_accel_desc_skip_zeros(&d[k]);
+        ++k;
         if (din) {
-            stvp_accel_fc_bwd_data(&d[k], n, l->c, l->k, lb[i].dout, use_block ? NULL : lb[i].w, mask, din);
-            if (use_block)
-                stvp_accel_desc_block(&d[k], blocks[i]);
-            ++k;
+            stvp_accel_fc_bwd_data(&d[k], n, l->c, l->k, lb[i].dout, op_weights(i), mask, din);
+            op_format(&d[k++], i, 1);
         }
     } else if (l->kind == TRAIN_CONV) {
         stvp_accel_conv_shape_t s;
         conv_shape(l, n, &s);
-        stvp_accel_conv_bwd_weight(&d[k++], &s, lb[i].dout, in, lb[i].dw, lb[i].db);
+        stvp_accel_conv_bwd_weight(&d[k], &s, lb[i].dout, in, lb[i].dw, lb[i].db);
+        if (P.mode & TRAIN_MODE_SPARSETRAIN)
+            stvp_accel_desc_skip_zeros(&d[k]);
+        ++k;
         if (din) {
-            stvp_accel_conv_bwd_data(&d[k], &s, lb[i].dout, use_block ? NULL : lb[i].w, mask, din);
-            if (use_block)
-                stvp_accel_desc_block(&d[k], blocks[i]);
-            ++k;
+            stvp_accel_conv_bwd_data(&d[k], &s, lb[i].dout, op_weights(i), mask, din);
+            op_format(&d[k++], i, 1);
         }
     } else if (din) {
         stvp_accel_pool_shape_t s;
@@ -180,7 +219,7 @@ static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
 
 /* ---- the training step chain: built once, COPY sources and SGD rates patched ---- */
 
-static unsigned step_len, sgd_first, sgd_count, dropback_first, dropback_count;
+static unsigned step_len, sgd_first, sgd_count, dropback_first, dropback_count, nm_first, nm_count;
 
 static void build_step_chain(void)
 {
@@ -196,8 +235,10 @@ static void build_step_chain(void)
     stvp_accel_softmax_xent(&chain[k], B, net->layers[L - 1].k, lb[L - 1].out, y_batch, lb[L - 1].dout,
                             &xent_train);
     stvp_accel_desc_layer(&chain[k++], L);
-    for (uint32_t i = L; i-- > 0;)
+    for (uint32_t i = L; i-- > 0;) {
+        prune_at[i] = k;
         k += backward_descs(&chain[k], i, B);
+    }
     sgd_first = k;
     for (uint32_t i = 0; i < L; ++i) {
         const train_layer_t *l = &net->layers[i];
@@ -224,6 +265,18 @@ static void build_step_chain(void)
         }
     }
     dropback_count = k - dropback_first;
+    nm_first = k;
+    if (P.mode & TRAIN_MODE_NM) {
+        for (uint32_t i = 0; i < L; ++i) {
+            const train_layer_t *l = &net->layers[i];
+            if (!train_has_weights(l))
+                continue;
+            uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
+            stvp_accel_nm_pregen(&chain[k++], i + 1, l->k, l->c, rs, ss, P.nm_n, P.nm_m, lb[i].w, nm_fwd[i],
+                                 nm_bwd[i]);
+        }
+    }
+    nm_count = k - nm_first;
     step_len = k;
 }
 
@@ -231,6 +284,14 @@ static void set_step_decay(float d)
 {
     for (unsigned j = 0; j < dropback_count; ++j)
         chain[dropback_first + j].alpha = d;
+}
+
+/* GRAD_PRUNE's seeds of global step t (train_prune_seed). */
+static void set_step_prune_seeds(uint32_t t)
+{
+    for (uint32_t i = 0; i < net->layer_count; ++i)
+        if (prunes_layer(i))
+            chain[prune_at[i]].param0 = train_prune_seed(P.seed, t, i);
 }
 
 static void set_step_lr(float lr)
@@ -312,6 +373,10 @@ static void allocate(void)
             uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
             if (P.mode & TRAIN_MODE_PROCRUSTES)
                 blocks[i] = alloc(STVP_ACCEL_BLOCK_BYTES(l->k, l->c, rs, ss));
+            if (P.mode & TRAIN_MODE_NM) {
+                nm_fwd[i] = alloc(STVP_ACCEL_NM_BYTES(l->k, rs * ss, l->c, P.nm_n, P.nm_m));
+                nm_bwd[i] = alloc(STVP_ACCEL_NM_BYTES(l->c, rs * ss, l->k, P.nm_n, P.nm_m));
+            }
             if (have_init_op) {
                 stvp_accel_init_weights(&eval_chain[init_count++], train_init_layer_id(i), l->k, l->c, rs, ss, P.seed,
                                         lb[i].w);
@@ -349,6 +414,16 @@ static int dataset_ok(void)
     return 1;
 }
 
+/* Weights tracked by the last DROPBACK of every layer. */
+static uint32_t tracked_weights(void)
+{
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < net->layer_count; ++i)
+        if (train_has_weights(&net->layers[i]))
+            t += db_res[i].tracked;
+    return t;
+}
+
 static const char *mode_name(uint32_t mode)
 {
     static const char *const names[8] = {"dense",           "procrustes",         "nm",
@@ -378,10 +453,6 @@ int main(void)
         return 2;
     }
     net = &train_nets[P.net];
-    if (P.mode & ~TRAIN_MODE_PROCRUSTES) {
-        printf("train: mode %s is not available in this build (dense and procrustes only)\n", mode_name(P.mode));
-        return 2;
-    }
     if (stvp_accel_init(1) != 0) {
         printf("train: no accelerator at 0x%08x\n", (unsigned)STVP_ACCEL_BASE);
         return 1;
@@ -391,6 +462,14 @@ int main(void)
     have_init_op = (info.ops >> STVP_ACCEL_OP_INIT_WEIGHTS) & 1u;
     if ((P.mode & TRAIN_MODE_PROCRUSTES) && !((info.ops >> STVP_ACCEL_OP_DROPBACK) & 1u)) {
         printf("train: the accelerator has no DROPBACK op (mode procrustes)\n");
+        return 1;
+    }
+    if ((P.mode & TRAIN_MODE_NM) && !((info.ops >> STVP_ACCEL_OP_NM_PREGEN) & 1u)) {
+        printf("train: the accelerator has no NM_PREGEN op (mode nm)\n");
+        return 1;
+    }
+    if ((P.mode & TRAIN_MODE_SPARSETRAIN) && !((info.ops >> STVP_ACCEL_OP_GRAD_PRUNE) & 1u)) {
+        printf("train: the accelerator has no GRAD_PRUNE op (mode sparsetrain)\n");
         return 1;
     }
     stvp_plic_set_threshold(0);
@@ -405,10 +484,18 @@ int main(void)
            (unsigned long)P.lr_e4, (int)(TRAIN_LR_DECAY * 100.0f + 0.5f), (unsigned long)P.seed,
            (unsigned long)ds->train_count, (unsigned long)ds->test_count, (unsigned long)total_w);
 
+    if (P.mode & TRAIN_MODE_NM)
+        printf("train: N:M %lu:%lu on every weight layer (forward along C, input gradient along K)\n",
+               (unsigned long)P.nm_n, (unsigned long)P.nm_m);
+    if (P.mode & TRAIN_MODE_SPARSETRAIN)
+        printf("train: SparseTrain prune rate %.2f, zero skipping on every FC/CONV op\n", (double)train_prune_rate(&P));
+
     uint64_t t_start = stvp_sim_time_ns();
     stvp_sim_phase(PHASE_SETUP);
     allocate();
     build_step_chain();
+    if (nm_count) /* the copies of W0, for the first step's forward and input-gradient ops */
+        run_chain(chain + nm_first, nm_count, "N:M copies of W0");
     const int32_t *train_labels = (const int32_t *)(uintptr_t)ds->train_labels;
     const uint32_t in_bytes = train_in_size(&net->layers[0]) * 4u;
 
@@ -433,6 +520,7 @@ int main(void)
                 set_step_lr(lr);
             }
             set_step_decay(decay);
+            set_step_prune_seeds(global_step);
             const uint32_t *idx = order + s * P.batch;
             for (uint32_t j = 0; j < P.batch; ++j) {
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
@@ -440,7 +528,13 @@ int main(void)
             }
             run_chain(chain, step_len, "training step");
             ++global_step;
-            decay *= DECAY_FACTOR;
+            decay *= TRAIN_DECAY_FACTOR;
+            for (uint32_t i = 0; i < net->layer_count; ++i)
+                if (prunes_layer(i)) {
+                    grad_elements += prune_res[i].elements;
+                    grad_zeros_before += prune_res[i].zeros_before;
+                    grad_zeros_after += prune_res[i].zeros_after;
+                }
             seen += P.batch;
             correct += xent_train.correct;
             loss_sum += xent_train.loss;
@@ -451,9 +545,12 @@ int main(void)
                        (unsigned long)bits.u);
             }
             if ((s + 1) % P.print_every == 0 || s + 1 == steps) {
-                printf("epoch %lu step %lu/%lu loss %.4f acc %.1f%%\n", (unsigned long)epoch + 1,
+                printf("epoch %lu step %lu/%lu loss %.4f acc %.1f%%", (unsigned long)epoch + 1,
                        (unsigned long)s + 1, (unsigned long)steps, (double)(loss_sum / (float)since),
                        100.0 * (double)correct / (double)seen);
+                if (P.mode & TRAIN_MODE_PROCRUSTES) /* the budget as the estimator meets it */
+                    printf(" kept %.4f", (double)tracked_weights() / (double)total_w);
+                printf("\n");
                 loss_sum = 0.0f;
                 since = 0;
             }
@@ -487,14 +584,19 @@ int main(void)
     printf("test accuracy   %.2f%% (%lu/%lu), test loss %.4f\n", 100.0 * (double)ev.correct / (double)ev.count,
            (unsigned long)ev.correct, (unsigned long)ev.count, (double)ev.loss);
     uint32_t kept = total_w;
-    if (P.mode & TRAIN_MODE_PROCRUSTES) {
+    if (P.mode & TRAIN_MODE_PROCRUSTES)
+        kept = tracked_weights();
+    if (P.mode & TRAIN_MODE_NM) {
         kept = 0;
         for (uint32_t i = 0; i < net->layer_count; ++i)
-            if (train_has_weights(&net->layers[i]))
-                kept += db_res[i].tracked;
+            kept += train_nm_kept(&net->layers[i], P.nm_n, P.nm_m);
     }
     printf("weights kept    %.4f (%lu of %lu)\n", (double)kept / (double)total_w, (unsigned long)kept,
            (unsigned long)total_w);
+    if (P.mode & TRAIN_MODE_SPARSETRAIN)
+        printf("grad zeros      %.4f after pruning at p = %.2f (%.4f before; output gradients of the pruned layers)\n",
+               grad_elements ? (double)grad_zeros_after / (double)grad_elements : 0.0, (double)train_prune_rate(&P),
+               grad_elements ? (double)grad_zeros_before / (double)grad_elements : 0.0);
     printf("simulated time  %llu.%06llu s (training %llu us, evaluation %llu us)\n",
            (unsigned long long)((t_end - t_start) / 1000000000ull),
            (unsigned long long)((t_end - t_start) / 1000ull % 1000000ull), (unsigned long long)(t_train / 1000u),

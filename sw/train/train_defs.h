@@ -126,6 +126,17 @@ static inline uint32_t train_init_layer_id(uint32_t i)
     return i + 1;
 }
 
+/* The murmur3 32-bit finaliser: mixes seeds (the PRNG's below, the pruning seeds). */
+static inline uint32_t train_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x85EBCA6Bu;
+    x ^= x >> 13;
+    x *= 0xC2B2AE35u;
+    x ^= x >> 16;
+    return x;
+}
+
 /* ---- run parameters: SIMCTRL ARG[0..7] (stvp --arg / YAML args:), 0 = the default ---- */
 
 /* Mode bits (combinable). */
@@ -134,12 +145,22 @@ static inline uint32_t train_init_layer_id(uint32_t i)
 #define TRAIN_MODE_NM          2u /* bidirectional N:M weight sparsity */
 #define TRAIN_MODE_SPARSETRAIN 4u /* SparseTrain gradient pruning */
 
+/* ARG[1] packs the mode with its sparse parameters (SIMCTRL has 8 argument registers):
+     bits 0..7   mode bits (TRAIN_MODE_*)
+     bits 8..15  N of N:M (0 = 2)
+     bits 16..23 M of N:M (0 = 4; 2..255, N < M)
+     bits 24..31 SparseTrain prune rate in percent (0 = 90; 1..99)
+   so the plain mode numbers 0..7 select the defaults: 2:4 (the BDWP/Ampere pattern) and
+   p = 0.9 (models/accel/sparse/gradient_pruner.h's default). Example: 0x32080206 is mode 6
+   (N:M + SparseTrain) with N:M 2:8 and p = 0.50 (train_mode_arg(6, 2, 8, 50)). */
 typedef struct train_params {
     uint32_t net;          /* ARG[0]: TRAIN_NET_* (default lenet300) */
-    uint32_t mode;         /* ARG[1]: TRAIN_MODE_* bits (default dense) */
+    uint32_t mode;         /* ARG[1] bits 0..7: TRAIN_MODE_* bits (default dense) */
+    uint32_t nm_n, nm_m;   /* ARG[1] bits 8..23: N:M pattern (default 2:4) */
+    uint32_t prune_pct;    /* ARG[1] bits 24..31: SparseTrain prune rate in % (default 90) */
     uint32_t epochs;       /* ARG[2]: epochs (default 1) */
     uint32_t max_steps;    /* ARG[3]: steps per epoch, at most (default 0 = the whole training split) */
-    uint32_t seed;         /* ARG[4]: shuffle and W0 seed (default 1) */
+    uint32_t seed;         /* ARG[4]: shuffle, W0 and pruning seed (default 1) */
     uint32_t print_every;  /* ARG[5]: progress line every N steps (default 100); 1 also prints every loss */
     uint32_t batch;        /* ARG[6]: batch size (default 64) */
     uint32_t lr_e4;        /* ARG[7]: initial learning rate x 1e4 (default 1000 = 0.1) */
@@ -151,6 +172,16 @@ typedef struct train_params {
 #define TRAIN_LR_DECAY 0.8f   /* per epoch: lr(e) = lr0 * 0.8^e (e from 0) */
 #define TRAIN_WEIGHT_DECAY 5e-4f /* L2 on weights (not biases), the SGD op's beta */
 #define TRAIN_PROCRUSTES_KEEP_DIV 10u /* Procrustes keeps total_weights / 10 (10x fewer) */
+#define TRAIN_DECAY_FACTOR 0.9f /* Procrustes d_t = 0.9^t (SEEDS.md [code]) */
+#define TRAIN_NM_N_DEFAULT 2u
+#define TRAIN_NM_M_DEFAULT 4u
+#define TRAIN_PRUNE_PCT_DEFAULT 90u
+
+/* ARG[1] from its parts (0 = the default). */
+static inline uint32_t train_mode_arg(uint32_t mode, uint32_t n, uint32_t m, uint32_t prune_pct)
+{
+    return (mode & 0xFFu) | (n & 0xFFu) << 8 | (m & 0xFFu) << 16 | (prune_pct & 0xFFu) << 24;
+}
 
 /* args[i] for i < nargs, defaults otherwise (and for zeros). */
 static inline void train_params_from_args(train_params_t *p, const uint32_t *args, uint32_t nargs)
@@ -159,7 +190,16 @@ static inline void train_params_from_args(train_params_t *p, const uint32_t *arg
     for (uint32_t i = 0; i < nargs && i < TRAIN_ARG_COUNT; ++i)
         a[i] = args[i];
     p->net = a[0];
-    p->mode = a[1];
+    p->mode = a[1] & 0xFFu;
+    p->nm_n = (a[1] >> 8) & 0xFFu;
+    p->nm_m = (a[1] >> 16) & 0xFFu;
+    p->prune_pct = a[1] >> 24;
+    if (!p->nm_n)
+        p->nm_n = TRAIN_NM_N_DEFAULT;
+    if (!p->nm_m)
+        p->nm_m = TRAIN_NM_M_DEFAULT;
+    if (!p->prune_pct)
+        p->prune_pct = TRAIN_PRUNE_PCT_DEFAULT;
     p->epochs = a[2] ? a[2] : 1;
     p->max_steps = a[3];
     p->seed = a[4] ? a[4] : 1;
@@ -175,9 +215,40 @@ static inline const char *train_params_check(const train_params_t *p)
         return "ARG[0] (network) must be 0 (lenet300) or 1 (lenet5)";
     if (p->mode > 7u)
         return "ARG[1] (mode) has unknown bits (1 Procrustes, 2 N:M, 4 SparseTrain)";
+    if ((p->mode & TRAIN_MODE_PROCRUSTES) && (p->mode & TRAIN_MODE_NM))
+        return "ARG[1] (mode): Procrustes and N:M both choose the kept weights; combine either with SparseTrain";
+    if (p->nm_m < 2u || p->nm_n >= p->nm_m)
+        return "ARG[1] (mode): N:M needs 2 <= M <= 255 and 1 <= N < M";
+    if (p->prune_pct > 99u)
+        return "ARG[1] (mode): the SparseTrain prune rate must be 1..99 %";
     if (p->batch > TRAIN_MAX_BATCH)
         return "ARG[6] (batch) is larger than 128";
     return "";
+}
+
+/* The SparseTrain prune rate p as the GRAD_PRUNE descriptor carries it (binary32). */
+static inline float train_prune_rate(const train_params_t *p)
+{
+    return (float)p->prune_pct / 100.0f;
+}
+
+/* GRAD_PRUNE's seed for layer i at global step t (the pruner's lanes restart at every op, so
+   each op gets its own seed). */
+static inline uint32_t train_prune_seed(uint32_t seed, uint32_t step, uint32_t layer)
+{
+    uint32_t s = train_mix32(seed * 0x9E3779B9u ^ train_mix32(step * 16u + layer + 1u));
+    return s ? s : 1u;
+}
+
+/* Weights the forward op uses under N:M: per (k, r, s) line, ceil(c/M) groups keeping N
+   (a last shorter group keeps min(N, its length)). */
+static inline uint32_t train_nm_kept(const train_layer_t *l, uint32_t n, uint32_t m)
+{
+    if (!train_has_weights(l))
+        return 0;
+    uint32_t rs = l->kind == TRAIN_CONV ? l->r * l->s : 1u;
+    uint32_t full = l->c / m, rem = l->c % m;
+    return l->k * rs * (full * n + (rem < n ? rem : n));
 }
 
 /* Steps of one epoch: whole batches only (the remainder of the shuffled split is dropped). */
@@ -198,17 +269,8 @@ static inline float train_lr(const train_params_t *p, uint32_t epoch)
 
 /* ---- PRNG and shuffle ---- */
 
-/* xorshift32 (Marsaglia 2003) seeded through a murmur3 finaliser (never 0). 32-bit integer
-   math only: cheap on RV32. */
-static inline uint32_t train_mix32(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x85EBCA6Bu;
-    x ^= x >> 13;
-    x *= 0xC2B2AE35u;
-    x ^= x >> 16;
-    return x;
-}
+/* xorshift32 (Marsaglia 2003) seeded through train_mix32 (never 0). 32-bit integer math
+   only: cheap on RV32. */
 static inline uint32_t train_rng_seed(uint32_t seed, uint32_t stream)
 {
     uint32_t s = train_mix32(train_mix32(seed) ^ (stream * 0x9E3779B9u + 0x7F4A7C15u));
