@@ -40,3 +40,46 @@ else()
     GDB "break demo_sum" "continue" "detach"
     EXPECT "Breakpoint 1, demo_sum" "debug_demo: counter 2 sum 0xaaaaaaaa")
 endif()
+
+# ---- hang diagnosis: the watchdog (sim.hang_timeout_ns) and the diagnosis on every stop ----
+stvp_case(hang_polling CODE 125 ARGS ${RUN} --firmware ${DEMO} --arg 2 --set sim.hang_timeout_ns=500000
+  STDERR "firmware hangs: no progress for 500.000 us: the CPU polls DMA.STATUS since [0-9.]+ us at pc 0x[0-9a-f]+ \\(in main\\).*diagnosis.*cpu: polls DMA.STATUS \\(0x1001000c\\).*dma: idle"
+  STATS_RE "\"exit_reason\": \"hang\"" "\"exit_code\": 125" "\"hung\": true" "\"diagnosis\": ." "cpu: polls DMA.STATUS")
+stvp_case(hang_descriptor_never_completes CODE 125 ARGS ${RUN} --firmware ${DEMO} --arg 3 --set sim.hang_timeout_ns=500000
+  STDERR "the CPU sleeps in WFI since [0-9.]+ us at pc 0x[0-9a-f]+ \\(in stvp_dma_wait\\).*cpu: asleep in WFI since [0-9.]+ us.*waits for an interrupt enabled in mie \\(MEI\\).*dma: busy since [0-9.]+ us on descriptor 0x[0-9a-f]+.*plic: pending none; enabled dma\\(2\\)"
+  STATS_RE "\"exit_reason\": \"hang\"" "\"sim_time_ns\": 5[0-9][0-9][0-9][0-9][0-9]\\.?[0-9]*,")
+# The same copy finishes under the default timeout (1 s): a long descriptor is not a hang.
+stvp_case(long_descriptor_completes CODE 4 ARGS ${RUN} --firmware ${DEMO} --arg 3
+  STATS_RE "\"hung\": false" "\"bytes_copied\": 67108864")
+stvp_case(wfi_deadlock_diagnosis CODE 125 ARGS ${RUN} --firmware ${DEMO} --arg 4
+  STDERR "waits in WFI at pc 0x[0-9a-f]+ \\(in main\\).*cpu: halted \\(before: asleep in WFI since [0-9.]+ us\\).*dma: idle \\(last chain done\\).*INT_STATUS 0x00000001, INT_ENABLE 0x00000000 \\(a cause is set whose interrupt is disabled\\)"
+  STATS_RE "\"exit_reason\": \"wfi-deadlock\"" "a cause is set whose interrupt is disabled")
+# A 20 ms timer sleep with a 1 ms hang timeout: asleep with an alarm set is not a hang.
+stvp_case(timed_sleep_is_not_a_hang CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 5 --set sim.hang_timeout_ns=1000000
+  STDOUT "debug_demo: slept 20 ms" STATS_RE "\"hung\": false")
+stvp_case(max_time_diagnosis CODE 124 ARGS ${RUN} --firmware ${DEMO} --arg 2 --max-time 200us --set sim.hang_timeout_ns=0
+  STDERR "simulated time limit reached.*diagnosis.*cpu: polls DMA.STATUS.*last progress at [0-9.]+ us: write to UART.TXDATA by cpu"
+  STATS_RE "\"exit_reason\": \"max-time\"" "\"diagnosis\": .")
+# A run that ends with the firmware's verdict has no diagnosis.
+stvp_case(no_diagnosis_on_exit CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf
+  STATS_RE "\"debug\": {" "\"hang_timeout_ns\": 1e\\+09")
+
+# ---- VCD: scopes per module, the firmware's window ($dumpoff/$dumpon), selection ----
+stvp_case(vcd_scopes_and_window CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
+  STDOUT "vcd scenario done"
+  VCD_RE "\\$timescale 1 ps \\$end" "\\$scope module cpu \\$end" "\\$var wire 32 [^ ]+ pc \\$end"
+         "\\$scope module dma \\$end" "\\$var wire 1 [^ ]+ busy \\$end" "\\$scope module accel \\$end"
+         "\\$scope module units \\$end" "\\$var real 64 [^ ]+ pe_utilisation" "\\$scope module irq \\$end"
+         "\\$dumpoff" "\\$dumpon" "\\$var wire 32 [^ ]+ marker \\$end")
+stvp_case(vcd_selection CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
+  --set "trace.signals=[soc.irq, soc.cpu.state]" --set trace.start_ns=30000 --set trace.stop_ns=60000
+  VCD_RE "\\$var wire 1 [^ ]+ mtip" "\\$var wire 32 [^ ]+ state" "#30000000\n\\$dumpon" "#60000000\n\\$dumpoff"
+  STATS_RE "\"vcd_variables\": 7,")
+stvp_case(vcd_bad_window CODE 2 ARGS ${RUN} --firmware ${DEMO} --set trace.start_ns=100 --set trace.stop_ns=50 --vcd ${OUT}/bad.vcd
+  STDERR "'trace.stop_ns' \\(50\\) must be after 'trace.start_ns' \\(100\\)")
+
+# ---- transaction log ----
+stvp_case(txlog_text CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1 --txlog ${OUT}/txlog_text.log
+  STATS_RE "\"txlog_records\": [1-9][0-9]*")
+stvp_case(txlog_bad_filter CODE 2 ARGS ${RUN} --firmware ${DEMO} --txlog ${OUT}/bad.log --txlog-filter colour=red
+  STDERR "'colour=red': unknown key")
