@@ -437,7 +437,7 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
 // Prices the record's counts, adds it to the counters and the stats, and reports it.
 void Accel::account(AccelOpRecord& rec) {
     rec.cost.energy = energy_.add("layer" + std::to_string(rec.layer) + "." + accel::phase_name(rec.phase),
-                                  rec.cost.counts);
+                                  rec.cost.counts, rec.cost.sparse_pj);
     rec.seq = seq_;
     if (rec.cost.ops) ++seq_;
     counters_.cycles += rec.cost.overhead_cycles + rec.cost.cycles;
@@ -445,7 +445,7 @@ void Accel::account(AccelOpRecord& rec) {
     counters_.macs_skipped += rec.cost.macs_skipped;
     counters_.dram_bytes += rec.cost.dram_bytes;
     counters_.gb_bytes += rec.cost.gb_bytes;
-    counters_.energy_pj += rec.cost.energy.total_pj() + rec.cost.sparse_pj;
+    counters_.energy_pj += rec.cost.energy.total_pj();  // sparse units included
     counters_.pruned += rec.cost.pruned;
     counters_.meta_bytes += rec.cost.metadata_bytes;
     stats_.total.add(rec.cost);

@@ -88,10 +88,10 @@ struct AccelOpTotals {
     uint64_t metadata_bytes = 0;   // sparse metadata DRAM bytes (inside dram_bytes)
     uint64_t pruned = 0;           // gradients zeroed by GRAD_PRUNE
     double sparse_pj = 0;          // energy of the sparse units (decoders, pruner, quantile unit,
-                                   // zero checks, load balancer), on top of `energy`
+                                   // zero checks, load balancer) == energy.sparse_pj
     accel::sparse::SparseCounts sparse;  // their action counts
     accel::ActionCounts counts;
-    accel::EnergyBreakdown energy;  // pJ by unit
+    accel::EnergyBreakdown energy;  // pJ by unit (sparse units included)
     void add(const AccelOpTotals& o);
 };
 

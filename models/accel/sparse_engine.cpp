@@ -59,15 +59,6 @@ std::vector<uint8_t>& nz_map(const float* t, int64_t n, std::vector<uint8_t>& ou
 
 }  // namespace
 
-std::string AccelSparseConfig::validate() const {
-    if (prune_lanes < 1 || prune_lanes > 4096) return "prune_lanes " + std::to_string(prune_lanes) + " must be 1..4096";
-    if (!(init_uniform_bound > 0 && std::isfinite(init_uniform_bound)))
-        return "init_uniform_bound must be finite and > 0";
-    if (std::string e = quantile.validate(); !e.empty()) return e;
-    if (std::string e = energy.validate(); !e.empty()) return "energy." + e;
-    return {};
-}
-
 SparseEngine::SparseEngine(const AccelSparseConfig& cfg) : cfg_(cfg), qe_(cfg.quantile) {}
 
 void SparseEngine::reset() {
@@ -170,8 +161,7 @@ SparseOpResult SparseEngine::run(const Command& c, TimingModel& tm, const Energy
         case STVP_ACCEL_OP_GRAD_PRUNE: grad_prune(c, tm, r); break;
         default: layer_op(c, tm, r); break;
     }
-    sparse::SparseCost sc{r.op, r.extra};
-    r.sparse_pj = std::max(0.0, sparse::sparse_energy_pj(sc, et, cfg_.energy) - energy_of(r.op.counts, et).total_pj());
+    r.sparse_pj = sparse::sparse_unit_energy(r.extra, et, cfg_.energy).total_pj();
     return r;
 }
 

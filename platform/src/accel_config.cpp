@@ -14,6 +14,10 @@ void bind_accel_config(ConfigSchema& s, AccelPlatformConfig& c) {
     s.bind_enum("accel.dataflow", &c.dataflow, {"CxN", "CxK"},
                 "loop dimensions spread over the array's rows x columns: CxN = input channels x minibatch "
                 "(Procrustes' choice for convolutions), CxK = input channels x output channels (its choice for FC)");
+    s.bind_enum("accel.sync", &c.sync, {"tile", "step"},
+                "how often the PEs synchronise: tile = once per global-buffer tile, the array waits for the PE "
+                "with the most work over the tile (the Procrustes authors' rule, SEEDS.md); step = every "
+                "lock-step array step waits for its slowest PE. Identical for dense work");
     s.bind("accel.rf_bytes", &a.rf_bytes, "register file per PE in bytes (Procrustes: 1 KiB = 256 x 32 bit)",
            range(12, 1u << 24));
     s.bind("accel.gb_bytes", &a.gb_bytes, "global buffer in bytes (Procrustes: 128 KiB)", range(12, 1u << 30));
@@ -58,12 +62,52 @@ void bind_accel_config(ConfigSchema& s, AccelPlatformConfig& c) {
            "energy of fetching 64 bytes of command descriptor from DRAM in pJ (8 x 512 pJ); a 128-byte "
            "descriptor costs twice this",
            pj);
+
+    // Sparse units (firmware/include/stvp/hw/accel_desc.h, SPARSE MODES).
+    accel::AccelSparseConfig& sp = c.sparse;
+    s.bind("accel.sparse.load_balance", &sp.load_balance,
+           "pair the densest half-tile with the sparsest before each step (Procrustes' load balancer)");
+    s.bind("accel.sparse.prune_lanes", &sp.prune_lanes,
+           "gradient pruner lanes, one xorshift32 generator each (GRAD_PRUNE) [open]", range(1, 4096));
+    s.bind_enum("accel.sparse.init_kind", &c.sparse_init_kind, {"kaiming_uniform", "uniform"},
+                "distribution of the regenerated initial weights W0 (INIT_WEIGHTS, DROPBACK): kaiming_uniform = "
+                "U(-b, b) with b = sqrt(6 / fan_in) [code], uniform = U(-init_uniform_bound, init_uniform_bound)");
+    s.bind("accel.sparse.init_uniform_bound", &sp.init_uniform_bound,
+           "bound of init_kind uniform, in weight units", range_real(1e-30, 1e30));
+    s.bind("accel.sparse.quantile.initial", &sp.quantile.initial,
+           "first estimate of the Procrustes quantile estimator (score units) [code]", range_real(1e-30, 1e30));
+    s.bind("accel.sparse.quantile.lambda", &sp.quantile.lambda,
+           "step size of the quantile estimator, in (0, 1) [code: 1e-6]", range_real(1e-30, 1 - 1e-12));
+    s.bind("accel.sparse.quantile.moving_average", &sp.quantile.moving_average,
+           "weight of the previous steps' estimate in the starting estimate of a step, in [0, 1); 0 = off [open]",
+           range_real(0, 1 - 1e-12));
+    accel::sparse::SparseEnergyTable& se = sp.energy;
+    const std::string open = " [open: no published value; 40 nm logic estimate]";
+    s.bind("accel.sparse.energy.decoder_unit_pj", &se.decoder_unit_pj,
+           "energy of decoding one block bitmask or N:M group in pJ" + open, pj);
+    s.bind("accel.sparse.energy.zero_check_pj", &se.zero_check_pj,
+           "energy of one operand zero check on the GB -> PE path in pJ" + open, pj);
+    s.bind("accel.sparse.energy.pruner_op_pj", &se.pruner_op_pj,
+           "energy of one gradient through the pruner (xorshift32, compare, select) in pJ" + open, pj);
+    s.bind("accel.sparse.energy.quantile_op_pj", &se.quantile_op_pj,
+           "energy of one quantile-estimator update (fp32 multiply + compare) in pJ [open: one MAC]", pj);
+    s.bind("accel.sparse.energy.transposed_pointer_factor", &se.transposed_pointer_factor,
+           "cost of a block-pointer read in the transposed (input-grad) walk, in GB reads [code: 1.5]",
+           range_real(1, 1e6));
 }
 
 accel::ArrayConfig accel_array_config(const AccelPlatformConfig& c) {
     accel::ArrayConfig a = c.array;
     a.dataflow = c.dataflow == "CxK" ? accel::Dataflow::CxK : accel::Dataflow::CxN;
+    a.sync = c.sync == "step" ? accel::SyncMode::Step : accel::SyncMode::Tile;
     return a;
+}
+
+accel::AccelSparseConfig accel_sparse_config(const AccelPlatformConfig& c) {
+    accel::AccelSparseConfig s = c.sparse;
+    s.init_kind = c.sparse_init_kind == "uniform" ? accel::sparse::InitKind::Uniform
+                                                  : accel::sparse::InitKind::KaimingUniform;
+    return s;
 }
 
 void validate_accel_config(const AccelPlatformConfig& c, uint64_t spad_region_size, const std::string& origin) {
@@ -72,6 +116,9 @@ void validate_accel_config(const AccelPlatformConfig& c, uint64_t spad_region_si
     if (!e.empty()) throw ConfigError(origin + ": 'accel." + e.substr(0, e.find(' ')) + "': " + e);
     const std::string en = c.energy.validate();
     if (!en.empty()) throw ConfigError(origin + ": 'accel.energy." + en.substr(0, en.find(' ')) + "': " + en);
+    // The sparse config's messages start with the field's dotted path below accel.sparse.
+    const std::string sp = accel_sparse_config(c).validate();
+    if (!sp.empty()) throw ConfigError(origin + ": 'accel.sparse." + sp.substr(0, sp.find(' ')) + "': " + sp);
     if (c.spad_bytes > spad_region_size)
         throw ConfigError(origin + ": 'accel.spad_bytes': " + std::to_string(c.spad_bytes) +
                           " bytes do not fit the spad region ('memory_map.spad.size' " +

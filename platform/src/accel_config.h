@@ -8,6 +8,7 @@
 
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
+#include "accel/sparse/sparse_config.h"
 #include "config_schema.h"
 
 namespace stvp {
@@ -18,11 +19,15 @@ struct AccelPlatformConfig {
     // dram.bandwidth_gbps into them, so the accelerator sees the same DRAM as everyone else.
     accel::ArrayConfig array;
     std::string dataflow = "CxN";      // CxN | CxK (accel::Dataflow)
+    std::string sync = "tile";         // tile | step (accel::SyncMode)
     accel::EnergyTable energy;         // pJ per action (configs/energy/procrustes_40nm.yaml)
     uint32_t decode_cycles = 8;        // cycles to validate a descriptor
     uint32_t max_chain = 4096;         // largest DESC_COUNT
     uint64_t spad_bytes = 128 * 1024;  // RAM behind the spad region
     uint64_t spad_latency_ns = 2;      // scratchpad access latency seen by the CPU/DMA
+    // Sparse units (accel.sparse.*); init_kind is the string form of sparse.init_kind.
+    accel::AccelSparseConfig sparse;
+    std::string sparse_init_kind = "kaiming_uniform";  // kaiming_uniform | uniform
 };
 
 // Binds every accel.* key.
@@ -32,7 +37,9 @@ void bind_accel_config(ConfigSchema& schema, AccelPlatformConfig& cfg);
 // the key. `spad_region_size` is memory_map.spad.size.
 void validate_accel_config(const AccelPlatformConfig& cfg, uint64_t spad_region_size, const std::string& origin);
 
-// The ArrayConfig with the dataflow applied (DRAM fields as bound: the SoC sets them).
+// The ArrayConfig with the dataflow and sync mode applied (DRAM fields as bound: the SoC sets them).
 accel::ArrayConfig accel_array_config(const AccelPlatformConfig& cfg);
+// The sparse units' configuration with the init kind applied.
+accel::AccelSparseConfig accel_sparse_config(const AccelPlatformConfig& cfg);
 
 }  // namespace stvp

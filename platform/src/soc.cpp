@@ -33,7 +33,7 @@ std::string hex(uint64_t v) {
     return buf;
 }
 
-void write_totals(JsonWriter& j, const AccelOpTotals& t) {
+void write_totals(JsonWriter& j, const AccelOpTotals& t, const AccelConfig& cfg) {
     j.value("ops", t.ops);
     j.value("cycles", t.cycles);
     j.value("overhead_cycles", t.overhead_cycles);
@@ -41,13 +41,26 @@ void write_totals(JsonWriter& j, const AccelOpTotals& t) {
     j.value("macs_skipped", t.macs_skipped);
     j.value("dram_bytes", t.dram_bytes);
     j.value("gb_bytes", t.gb_bytes);
+    j.value("metadata_bytes", t.metadata_bytes);
+    j.value("pruned", t.pruned);
     j.begin_object("energy_pj");
     j.value("pe", t.energy.pe_pj);
     j.value("rf", t.energy.rf_pj);
     j.value("gb", t.energy.gb_pj);
     j.value("dram", t.energy.dram_pj);
     j.value("control", t.energy.control_pj);
+    j.value("sparse", t.energy.sparse_pj);
     j.value("total", t.energy.total_pj());
+    // The sparse units' share, unit by unit (priced from their action counts; sums to "sparse").
+    const accel::sparse::SparseUnitEnergy su = accel::sparse::sparse_unit_energy(t.sparse, cfg.energy, cfg.sparse.energy);
+    j.begin_object("sparse_units");
+    j.value("decoder", su.decoder_pj);
+    j.value("zero_check", su.zero_check_pj);
+    j.value("pruner", su.pruner_pj);
+    j.value("quantile", su.quantile_pj);
+    j.value("load_balancer", su.load_balancer_pj);
+    j.value("transposed_pointer", su.pointer_pj);
+    j.end_object();
     j.end_object();
 }
 
@@ -63,14 +76,14 @@ void write_accel_stats(JsonWriter& j, const Accel& a) {
     j.value("commands_rejected", s.commands_rejected);
     j.value("busy_time_ns", s.busy_time.to_seconds() * 1e9);
     j.begin_object("total");
-    write_totals(j, s.total);
+    write_totals(j, s.total, a.config());
     j.end_object();
     j.begin_array("per_layer_phase");
     for (const auto& [key, t] : s.per_layer_phase) {
         j.begin_object();
         j.value("layer", uint64_t(key.first));
         j.value("phase", accel::phase_name(key.second));
-        write_totals(j, t);
+        write_totals(j, t, a.config());
         j.end_object();
     }
     j.end_array();
@@ -147,6 +160,7 @@ struct Soc::Impl {
         a.array.dram_bytes_per_s = c.dram.bandwidth_gbps * 1e9;
         a.array.dram_latency_ns = double(c.dram.latency_ns);
         a.energy = c.accel.energy;
+        a.sparse = accel_sparse_config(c.accel);
         a.decode_cycles = c.accel.decode_cycles;
         a.max_chain = c.accel.max_chain;
         a.spad_bytes = c.accel.spad_bytes;

@@ -37,6 +37,7 @@ EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& o) {
     gb_pj += o.gb_pj;
     dram_pj += o.dram_pj;
     control_pj += o.control_pj;
+    sparse_pj += o.sparse_pj;
     return *this;
 }
 
@@ -54,8 +55,9 @@ EnergyBreakdown energy_of(const ActionCounts& c, const EnergyTable& t) {
     return e;
 }
 
-EnergyBreakdown EnergyAccountant::add(const std::string& op, const ActionCounts& c) {
-    const EnergyBreakdown e = energy_of(c, table_);
+EnergyBreakdown EnergyAccountant::add(const std::string& op, const ActionCounts& c, double sparse_pj) {
+    EnergyBreakdown e = energy_of(c, table_);
+    e.sparse_pj = sparse_pj;
     Entry& entry = per_op_[op];
     ++entry.calls;
     entry.counts += c;

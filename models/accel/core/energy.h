@@ -40,7 +40,9 @@ struct EnergyBreakdown {
     double gb_pj = 0;       // global buffer
     double dram_pj = 0;     // DRAM
     double control_pj = 0;  // descriptor fetch
-    double total_pj() const { return pe_pj + rf_pj + gb_pj + dram_pj + control_pj; }
+    double sparse_pj = 0;   // sparse units (decoders, zero checks, pruner, quantile unit, load balancer;
+                            // priced by accel/sparse/work_source.h, passed to EnergyAccountant::add)
+    double total_pj() const { return pe_pj + rf_pj + gb_pj + dram_pj + control_pj + sparse_pj; }
     EnergyBreakdown& operator+=(const EnergyBreakdown& o);
 };
 
@@ -58,8 +60,9 @@ public:
     explicit EnergyAccountant(const EnergyTable& table = {}) : table_(table) {}
     const EnergyTable& table() const { return table_; }
 
-    // Adds one op's counts under `op`; returns that op's energy.
-    EnergyBreakdown add(const std::string& op, const ActionCounts& c);
+    // Adds one op's counts under `op` (plus the energy of its sparse units, pJ); returns that
+    // op's energy.
+    EnergyBreakdown add(const std::string& op, const ActionCounts& c, double sparse_pj = 0);
     const std::map<std::string, Entry>& per_op() const { return per_op_; }  // sorted by label
     const Entry& total() const { return total_; }
     void reset();

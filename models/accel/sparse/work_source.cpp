@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 #include "accel/core/loop_nest.h"
 
@@ -187,9 +188,14 @@ void SparsePeWork::step_work(const StepView& v, int64_t rows, int64_t cols, int6
 }
 
 std::string SparseEnergyTable::validate() const {
-    for (double v : {decoder_unit_pj, zero_check_pj, pruner_op_pj, quantile_op_pj})
-        if (!(v >= 0 && std::isfinite(v))) return "sparse energies must be finite and >= 0";
-    if (!(transposed_pointer_factor >= 1)) return "transposed_pointer_factor must be >= 1";
+    const std::pair<const char*, double> pj[] = {{"decoder_unit_pj", decoder_unit_pj},
+                                                 {"zero_check_pj", zero_check_pj},
+                                                 {"pruner_op_pj", pruner_op_pj},
+                                                 {"quantile_op_pj", quantile_op_pj}};
+    for (const auto& [name, v] : pj)
+        if (!(v >= 0 && std::isfinite(v))) return std::string(name) + " must be finite and >= 0";
+    if (!(transposed_pointer_factor >= 1 && std::isfinite(transposed_pointer_factor)))
+        return "transposed_pointer_factor must be finite and >= 1";
     return {};
 }
 
@@ -214,13 +220,20 @@ SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOper
     return c;
 }
 
-double sparse_energy_pj(const SparseCost& c, const EnergyTable& t, const SparseEnergyTable& s) {
-    const SparseCounts& x = c.extra;
+SparseUnitEnergy sparse_unit_energy(const SparseCounts& x, const EnergyTable& t, const SparseEnergyTable& s) {
     auto d = [](uint64_t v) { return static_cast<double>(v); };
-    return energy_of(c.op.counts, t).total_pj() + d(x.decoded_units) * s.decoder_unit_pj +
-           d(x.zero_checks) * s.zero_check_pj + d(x.pruner_ops) * s.pruner_op_pj +
-           d(x.quantile_ops) * s.quantile_op_pj + d(x.lb_entries) * t.gb_read_pj +
-           d(x.transposed_pointer_reads) * (s.transposed_pointer_factor - 1.0) * t.gb_read_pj;
+    SparseUnitEnergy e;
+    e.decoder_pj = d(x.decoded_units) * s.decoder_unit_pj;
+    e.zero_check_pj = d(x.zero_checks) * s.zero_check_pj;
+    e.pruner_pj = d(x.pruner_ops) * s.pruner_op_pj;
+    e.quantile_pj = d(x.quantile_ops) * s.quantile_op_pj;
+    e.load_balancer_pj = d(x.lb_entries) * t.gb_read_pj;
+    e.pointer_pj = d(x.transposed_pointer_reads) * (s.transposed_pointer_factor - 1.0) * t.gb_read_pj;
+    return e;
+}
+
+double sparse_energy_pj(const SparseCost& c, const EnergyTable& t, const SparseEnergyTable& s) {
+    return energy_of(c.op.counts, t).total_pj() + sparse_unit_energy(c.extra, t, s).total_pj();
 }
 
 }  // namespace stvp::accel::sparse

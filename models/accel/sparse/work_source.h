@@ -122,6 +122,21 @@ struct SparseCost {
 SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOperands& ops, const WeightFormat& wf,
                             bool load_balance);
 
+// pJ of each sparse unit for the given activity (load-balancer sorts and the transposed walk's
+// extra pointer cost are priced as GB reads).
+struct SparseUnitEnergy {
+    double decoder_pj = 0;        // block / N:M decoders
+    double zero_check_pj = 0;     // operand zero detection
+    double pruner_pj = 0;         // gradient pruner
+    double quantile_pj = 0;       // quantile estimator
+    double load_balancer_pj = 0;  // half-tile sort entries
+    double pointer_pj = 0;        // transposed block-pointer walk, the part above a plain GB read
+    double total_pj() const {
+        return decoder_pj + zero_check_pj + pruner_pj + quantile_pj + load_balancer_pj + pointer_pj;
+    }
+};
+SparseUnitEnergy sparse_unit_energy(const SparseCounts& x, const EnergyTable& t, const SparseEnergyTable& s);
+
 // Energy of a sparse op: the core's table on op.counts plus the sparse units.
 double sparse_energy_pj(const SparseCost& c, const EnergyTable& t, const SparseEnergyTable& s);
 

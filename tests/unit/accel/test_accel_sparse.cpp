@@ -222,6 +222,16 @@ TEST(AccelSparse, GradPruneMatchesLibraryAndCounts) {
     EXPECT_EQ(int64_t(r.zeros_after), st.zeros_after);
     EXPECT_EQ(rg.pruned, uint32_t(st.zeros_after - st.zeros_before));
     EXPECT_GT(st.sparsity(), 0.4) << "uniform g: fewer small values than the Gaussian the rule assumes";
+    // The pruner's energy is in the (layer, phase) breakdown and the accountant's entry.
+    ASSERT_EQ(b.records.size(), 1u);
+    const AccelOpTotals& c = b.records[0].cost;
+    EXPECT_DOUBLE_EQ(c.energy.sparse_pj, double(n) * SparseEnergyTable{}.pruner_op_pj);
+    EXPECT_DOUBLE_EQ(c.sparse_pj, c.energy.sparse_pj);
+    const auto& per_op = b.accel.energy().per_op();
+    ASSERT_EQ(per_op.size(), 1u);
+    EXPECT_DOUBLE_EQ(per_op.begin()->second.energy.sparse_pj, c.energy.sparse_pj);
+    EXPECT_DOUBLE_EQ(b.accel.stats().total.energy.total_pj(), c.energy.total_pj());
+    EXPECT_GT(c.energy.total_pj(), c.energy.sparse_pj);
 }
 
 // SKIP_ZEROS: numerics unchanged, fewer MACs and no more cycles than the dense op.

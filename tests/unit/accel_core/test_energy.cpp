@@ -21,6 +21,7 @@ TEST(AccelEnergy, CountsTimesEnergiesByUnit) {
     EXPECT_DOUBLE_EQ(e.dram_pj, 8 * 512.0 + 1 * 512.0);
     EXPECT_DOUBLE_EQ(e.control_pj, 4096.0);
     EXPECT_DOUBLE_EQ(e.total_pj(), e.pe_pj + e.rf_pj + e.gb_pj + e.dram_pj + e.control_pj);
+    EXPECT_EQ(e.sparse_pj, 0.0);  // energy_of prices the core's actions only
 }
 
 TEST(AccelEnergy, AccountantPerOpAndTotal) {

@@ -1,0 +1,23 @@
+# Integration cases for the accelerator's sparse modes: the accel.sparse.* / accel.sync keys,
+# the sparse energy in the stats, sw/sparse_ops and sw/sparse_step. Uses ${RUN} and ${BIN}
+# from cases.cmake.
+
+# ---- configuration keys: a bad value is a configuration error naming the key ----
+stvp_case(sparse_config_bad_lanes CODE 2 ARGS ${RUN} --set accel.sparse.prune_lanes=0 --firmware ${BIN}/hello.elf
+  STDERR "accel.sparse.prune_lanes")
+stvp_case(sparse_config_bad_lambda CODE 2 ARGS ${RUN} --set accel.sparse.quantile.lambda=1.5
+  --firmware ${BIN}/hello.elf STDERR "accel.sparse.quantile.lambda")
+stvp_case(sparse_config_bad_energy CODE 2 ARGS ${RUN} --set accel.sparse.energy.pruner_op_pj=-1
+  --firmware ${BIN}/hello.elf STDERR "accel.sparse.energy.pruner_op_pj")
+stvp_case(sparse_config_bad_init_kind CODE 2 ARGS ${RUN} --set accel.sparse.init_kind=normal
+  --firmware ${BIN}/hello.elf STDERR "accel.sparse.init_kind")
+stvp_case(sparse_config_bad_sync CODE 2 ARGS ${RUN} --set accel.sync=lane --firmware ${BIN}/hello.elf
+  STDERR "accel.sync")
+# Every key accepted; the stats carry the sparse units' energy breakdown.
+stvp_case(sparse_config_keys CODE 0 ARGS ${RUN} --set accel.sync=step --set accel.sparse.load_balance=false
+  --set accel.sparse.prune_lanes=4 --set accel.sparse.init_kind=uniform --set accel.sparse.init_uniform_bound=0.1
+  --set accel.sparse.quantile.initial=0.02 --set accel.sparse.quantile.lambda=1e-5
+  --set accel.sparse.quantile.moving_average=0.5 --set accel.sparse.energy.decoder_unit_pj=1
+  --set accel.sparse.energy.zero_check_pj=0.2 --set accel.sparse.energy.quantile_op_pj=30
+  --set accel.sparse.energy.transposed_pointer_factor=2 --firmware ${BIN}/hello.elf
+  STATS_RE "\"sparse\": 0" "\"sparse_units\": \\{" "\"load_balancer\": 0")
