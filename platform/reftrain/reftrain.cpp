@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "accel/core/ops.h"
+#include "accel/sparse/gradient_pruner.h"
 #include "accel/sparse/init_weights.h"
+#include "accel/sparse/nm_sparse.h"
 
 namespace stvp::reftrain {
 
@@ -58,6 +60,7 @@ RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params)
             const uint32_t wc = train_weight_count(&l);
             L.w.resize(wc), L.dw.resize(wc), L.b.assign(l.k, 0.0f), L.db.resize(l.k);
             init.fill(train_init_layer_id(i), 0, wc, train_fan_in(&l), L.w.data());
+            if (p_.mode & TRAIN_MODE_NM) nm_pregen(i);  // train.elf's copies of W0
         }
         L.out.resize(size_t{nmax} * train_out_size(&l));
         L.dout.resize(L.out.size());
@@ -70,7 +73,6 @@ RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params)
 std::string RefTrainer::validate() const {
     const std::string bad = train_params_check(&p_);
     if (!bad.empty()) return bad;
-    if (p_.mode != TRAIN_MODE_DENSE) return "only the dense mode is available";
     const train_layer_t& l0 = net_->layers[0];
     if (data_.channels * data_.rows * data_.cols != train_in_size(&l0) ||
         data_.classes != net_->layers[net_->layer_count - 1].k)
@@ -88,15 +90,95 @@ void RefTrainer::begin_epoch(uint32_t epoch) {
 
 const float* RefTrainer::input_of(uint32_t i) const { return i == 0 ? x_.data() : layers_[i - 1].out.data(); }
 
+const float* RefTrainer::fwd_weights(uint32_t i) const {
+    const Layer& L = layers_[i];
+    return use_block_ || (p_.mode & TRAIN_MODE_NM) ? L.w_fwd.data() : L.w.data();
+}
+const float* RefTrainer::bwd_weights(uint32_t i) const {
+    const Layer& L = layers_[i];
+    if (p_.mode & TRAIN_MODE_NM) return L.w_bwd.data();
+    return use_block_ ? L.w_fwd.data() : L.w.data();  // the block copy serves both directions
+}
+
+bool RefTrainer::prunes_layer(uint32_t i) const {
+    return (p_.mode & TRAIN_MODE_SPARSETRAIN) && train_has_weights(&net_->layers[i]) && i + 1 < net_->layer_count;
+}
+
+// NM_PREGEN (SparseEngine::nm_pregen): both copies from the master, decoded (pruned = 0), as
+// the device decodes them for its FC/CONV ops.
+void RefTrainer::nm_pregen(uint32_t i) {
+    const train_layer_t& l = net_->layers[i];
+    Layer& L = layers_[i];
+    const int64_t R = l.kind == TRAIN_CONV ? l.r : 1, S = l.kind == TRAIN_CONV ? l.s : 1;
+    const acc::sparse::NmConfig nc{p_.nm_n, p_.nm_m};
+    acc::sparse::NmWeights nm;
+    L.w_fwd.assign(L.w.size(), 0.0f);
+    L.w_bwd.assign(L.w.size(), 0.0f);
+    check(acc::sparse::NmWeights::prune(L.w.data(), l.k, l.c, R, S, nc, acc::sparse::NmAxis::Input, &nm), "nm prune");
+    nm.decode(L.w_fwd.data());
+    check(acc::sparse::NmWeights::prune(L.w.data(), l.k, l.c, R, S, nc, acc::sparse::NmAxis::Output, &nm), "nm prune");
+    nm.decode(L.w_bwd.data());
+}
+
+// DROPBACK over the weight layers in order (SparseEngine::dropback, quantile mode): the first
+// layer ends the estimator's previous step and begins one with q = 1 - f (f in binary32, as
+// the descriptor's beta); untracked weights reset to d*W0; the tracked ones form the copy.
+void RefTrainer::dropback() {
+    const float f = 1.0f / static_cast<float>(TRAIN_PROCRUSTES_KEEP_DIV);
+    acc::sparse::InitWeightsConfig ic;
+    ic.seed = p_.seed;
+    ic.kind = acc::sparse::InitKind::KaimingUniform;
+    const acc::sparse::InitWeights init(ic);
+    bool first = true;
+    for (uint32_t i = 0; i < net_->layer_count; ++i) {
+        const train_layer_t& l = net_->layers[i];
+        if (!train_has_weights(&l)) continue;
+        Layer& L = layers_[i];
+        const size_t count = L.w.size();
+        w0_.resize(count);
+        init.fill(train_init_layer_id(i), 0, count, train_fan_in(&l), w0_.data());
+        if (first) {
+            if (qe_open_) qe_.end_step();
+            qe_.begin_step(1.0 - static_cast<double>(f));
+            qe_open_ = true;
+            first = false;
+        }
+        L.w_fwd.assign(count, 0.0f);
+        L.tracked = 0;
+        for (size_t j = 0; j < count; ++j) {
+            if (qe_.observe(acc::sparse::score(L.w[j], w0_[j], decay_))) {
+                L.w_fwd[j] = L.w[j];
+                ++L.tracked;
+            } else {
+                L.w[j] = decay_ * w0_[j];
+            }
+        }
+    }
+}
+
+uint32_t RefTrainer::weights_kept() const {
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < net_->layer_count; ++i) {
+        const train_layer_t& l = net_->layers[i];
+        if (p_.mode & TRAIN_MODE_PROCRUSTES)
+            kept += train_has_weights(&l) ? layers_[i].tracked : 0;
+        else if (p_.mode & TRAIN_MODE_NM)
+            kept += train_nm_kept(&l, p_.nm_n, p_.nm_m);
+        else
+            kept += train_weight_count(&l);
+    }
+    return kept;
+}
+
 void RefTrainer::forward(uint32_t n, const float* input) {
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         const train_layer_t& l = net_->layers[i];
         Layer& L = layers_[i];
         const float* in = i == 0 ? input : layers_[i - 1].out.data();
         if (l.kind == TRAIN_FC)
-            check(acc::fc_forward(fc_shape(l, n), in, L.w.data(), L.b.data(), L.out.data(), l.relu), "fc_forward");
+            check(acc::fc_forward(fc_shape(l, n), in, fwd_weights(i), L.b.data(), L.out.data(), l.relu), "fc_forward");
         else if (l.kind == TRAIN_CONV)
-            check(acc::conv2d_forward(conv_shape(l, n), in, L.w.data(), L.b.data(), L.out.data(), l.relu),
+            check(acc::conv2d_forward(conv_shape(l, n), in, fwd_weights(i), L.b.data(), L.out.data(), l.relu),
                   "conv2d_forward");
         else
             check(acc::maxpool2d_forward(pool_shape(l, n), in, L.out.data()), "maxpool2d_forward");
@@ -105,6 +187,7 @@ void RefTrainer::forward(uint32_t n, const float* input) {
 
 StepResult RefTrainer::step(uint32_t s) {
     const uint32_t B = p_.batch, in_size = train_in_size(&net_->layers[0]), L = net_->layer_count;
+    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ == 1) use_block_ = true;  // as train.elf
     for (uint32_t j = 0; j < B; ++j) {
         const uint32_t idx = order_[size_t{s} * B + j];
         std::memcpy(&x_[size_t{j} * in_size], &data_.train_x[size_t{idx} * in_size], in_size * sizeof(float));
@@ -122,15 +205,25 @@ StepResult RefTrainer::step(uint32_t s) {
         const float* in = input_of(i);
         const float* mask = i > 0 && train_out_relu(net_, i - 1) ? in : nullptr;
         float* din = i > 0 ? layers_[i - 1].dout.data() : nullptr;
+        if (prunes_layer(i)) {
+            acc::sparse::GradientPrunerConfig pc;
+            pc.prune_rate = static_cast<double>(train_prune_rate(&p_));
+            pc.lanes = 16;  // AccelSparseConfig::prune_lanes' default
+            pc.seed = train_prune_seed(p_.seed, global_step_, i);
+            acc::sparse::GradientPruner pruner(pc);
+            const auto st = pruner.prune(Ly.dout.data(), int64_t{B} * train_out_size(&l));
+            grad_elements_ += static_cast<uint64_t>(st.elements);
+            grad_zeros_after_ += static_cast<uint64_t>(st.zeros_after);
+        }
         if (l.kind == TRAIN_FC) {
             check(acc::fc_weight_grad(fc_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
                   "fc_weight_grad");
-            if (din) check(acc::fc_input_grad(fc_shape(l, B), Ly.dout.data(), Ly.w.data(), mask, din), "fc_input_grad");
+            if (din) check(acc::fc_input_grad(fc_shape(l, B), Ly.dout.data(), bwd_weights(i), mask, din), "fc_input_grad");
         } else if (l.kind == TRAIN_CONV) {
             check(acc::conv2d_weight_grad(conv_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
                   "conv2d_weight_grad");
             if (din)
-                check(acc::conv2d_input_grad(conv_shape(l, B), Ly.dout.data(), Ly.w.data(), mask, din),
+                check(acc::conv2d_input_grad(conv_shape(l, B), Ly.dout.data(), bwd_weights(i), mask, din),
                       "conv2d_input_grad");
         } else if (din) {
             check(acc::maxpool2d_backward(pool_shape(l, B), in, Ly.dout.data(), din, mask != nullptr),
@@ -146,6 +239,12 @@ StepResult RefTrainer::step(uint32_t s) {
         check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, TRAIN_WEIGHT_DECAY), "sgd_update");
         check(acc::sgd_update(bs, Ly.b.data(), Ly.db.data(), lr_, 0.0f), "sgd_update");
     }
+    if (p_.mode & TRAIN_MODE_PROCRUSTES) dropback();
+    if (p_.mode & TRAIN_MODE_NM)
+        for (uint32_t i = 0; i < L; ++i)
+            if (train_has_weights(&net_->layers[i])) nm_pregen(i);
+    ++global_step_;
+    decay_ *= TRAIN_DECAY_FACTOR;
     return {xr.loss, xr.correct};
 }
 
@@ -173,9 +272,9 @@ EvalResult RefTrainer::evaluate() {
 EvalResult RefTrainer::run(std::FILE* out) {
     using clock = std::chrono::steady_clock;
     const uint32_t steps = steps_per_epoch();
-    std::fprintf(out, "reftrain: %s, mode dense, %u epochs x %u steps, batch %u, lr %u e-4, seed %u, %u train / %u test "
+    std::fprintf(out, "reftrain: %s, mode %u, %u epochs x %u steps, batch %u, lr %u e-4, seed %u, %u train / %u test "
                 "samples, %u weights\n",
-                net_->name, p_.epochs, steps, p_.batch, p_.lr_e4, p_.seed, data_.train_count(), data_.test_count(),
+                net_->name, p_.mode, p_.epochs, steps, p_.batch, p_.lr_e4, p_.seed, data_.train_count(), data_.test_count(),
                 train_total_weights(net_));
     EvalResult ev;
     uint32_t global_step = 0;
@@ -215,9 +314,9 @@ EvalResult RefTrainer::run(std::FILE* out) {
                     ev.correct, ev.count, static_cast<double>(train_lr(&p_, epoch)), tw,
                     std::chrono::duration<double>(t2 - t1).count());
     }
-    std::fprintf(out, "reftrain: test accuracy %.2f%% (%u/%u), host wall per training epoch %.3f s\n",
+    std::fprintf(out, "reftrain: test accuracy %.2f%% (%u/%u), weights kept %.4f, host wall per training epoch %.3f s\n",
                 100.0 * ev.correct / static_cast<double>(ev.count), ev.correct, ev.count,
-                p_.epochs ? train_wall / p_.epochs : 0.0);
+                weights_kept() / static_cast<double>(train_total_weights(net_)), p_.epochs ? train_wall / p_.epochs : 0.0);
     return ev;
 }
 

@@ -3,6 +3,12 @@
 // hyper-parameters), same data (platform/src/dataset.h, the loader the platform preloads
 // from), same W0 (models/accel/sparse InitWeights) and the same op functions the accelerator
 // executes (models/accel/core/ops.h), in the same order — so its per-step losses are the VP's.
+// The sparse modes call the library code behind the device's sparse opcodes the way
+// models/accel/sparse_engine.cpp does: DROPBACK = QuantileEstimator over score() with W0 from
+// InitWeights (one estimator step over the layers of a training step), the forward and
+// input-gradient ops on the tracked weights; NM_PREGEN = NmWeights::prune along C and along K,
+// the ops on the decoded copies; GRAD_PRUNE = GradientPruner (16 lanes, the accelerator's
+// default) on the output gradient of every weight layer below the last.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "accel/sparse/dropback.h"
 #include "dataset.h"
 #include "train_defs.h"
 
@@ -50,13 +57,26 @@ public:
     EvalResult run(std::FILE* out = stdout);
 
     const std::vector<float>& weights(uint32_t layer) const { return layers_[layer].w; }
+    // Weights the forward ops use now (kept fraction of train.elf's summary): Procrustes the
+    // last step's tracked count, N:M the forward copies' weights, else all.
+    uint32_t weights_kept() const;
+    // SparseTrain: output-gradient elements pruned so far and the zeros after pruning.
+    uint64_t grad_elements() const { return grad_elements_; }
+    uint64_t grad_zeros_after() const { return grad_zeros_after_; }
 
 private:
     struct Layer {
         std::vector<float> w, b, dw, db, out, dout;
+        std::vector<float> w_fwd, w_bwd;  // the copies the forward / input-gradient ops read (sparse modes)
+        uint32_t tracked = 0;             // Procrustes: tracked by the last selection
     };
     void forward(uint32_t n, const float* input);
     const float* input_of(uint32_t i) const;
+    const float* fwd_weights(uint32_t i) const;
+    const float* bwd_weights(uint32_t i) const;
+    void dropback();
+    void nm_pregen(uint32_t i);
+    bool prunes_layer(uint32_t i) const;
 
     const Dataset& data_;
     train_params_t p_;
@@ -66,6 +86,14 @@ private:
     std::vector<int32_t> y_;
     std::vector<uint32_t> order_;
     float lr_ = 0;
+    uint32_t global_step_ = 0;
+    bool use_block_ = false;                         // Procrustes: from the second step on
+    float decay_ = 1.0f;                             // Procrustes: d_t, binary32 as the firmware's
+    accel::sparse::QuantileEstimator qe_;            // Procrustes: the device's persistent estimator
+    bool qe_open_ = false;
+    std::vector<float> w0_;
+    std::vector<uint8_t> mask_;
+    uint64_t grad_elements_ = 0, grad_zeros_after_ = 0;
 };
 
 }  // namespace stvp::reftrain

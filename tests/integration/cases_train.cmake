@@ -49,3 +49,26 @@ stvp_case(train_procrustes_short CODE 0
   ARGS ${TRAIN_SMALL} --set "args=[0,1,1,40,1,20]" --firmware ${BIN}/train.elf
   STDOUT "train: lenet300, mode procrustes.*epoch 1 step 40/40 .*weights kept    0\\.0[0-9]+ \\([0-9]+ of 266200\\).*MACs [0-9]+ \\(skipped [1-9][0-9]*\\).*train: done"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+
+# The sparse modes against the reference trainer (same library calls in the same order:
+# bit-identical losses), 30 steps each on LeNet-300-100 and 10 on LeNet-5. ARG[1] = mode:
+# 1 Procrustes, 2 N:M (2:4), 4 SparseTrain (p = 0.9), 5 and 6 the combinations; 0x01080202
+# is N:M 1:8 with p = 0.01 (train_defs.h).
+foreach(mode 1 2 4 5 6 0x01080202)
+  train_compare(train_vs_reftrain_lenet300_mode${mode} --config ${TRAIN_CFG} --set dataset.train_limit=6400
+    --set dataset.test_limit=500 --set "args=[0,${mode},1,30,1,1]")
+endforeach()
+foreach(mode 5 6)
+  train_compare(train_vs_reftrain_lenet5_mode${mode} --config ${TRAIN_CFG} --set dataset.train_limit=2000
+    --set dataset.test_limit=200 --set "args=[1,${mode},1,10,1,1]")
+endforeach()
+# N:M + SparseTrain on the VP: summary names the pattern, half the weights kept at 2:4,
+# gradient zeros reported, MACs skipped.
+stvp_case(train_nm_sparsetrain_short CODE 0
+  ARGS ${TRAIN_SMALL} --set "args=[0,6,1,20,1,10]" --firmware ${BIN}/train.elf
+  STDOUT "train: lenet300, mode nm\\+sparsetrain.*train: N:M 2:4 .*SparseTrain prune rate 0\\.90.*epoch 1 step 20/20 .*weights kept    0\\.5000 \\(133100 of 266200\\).*grad zeros      0\\.[0-9]+ after pruning.*MACs [0-9]+ \\(skipped [1-9][0-9]*\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+# Procrustes + N:M is refused (both choose the kept weights).
+stvp_case(train_procrustes_nm_refused CODE 2
+  ARGS ${TRAIN_SMALL} --set "args=[0,3]" --firmware ${BIN}/train.elf
+  STDOUT "train: ARG\\[1\\] \\(mode\\): Procrustes and N:M both choose the kept weights")

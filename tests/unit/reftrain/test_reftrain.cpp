@@ -111,3 +111,33 @@ TEST(RefTrainer, RefusesAMismatchedDataSet) {
 }
 
 }  // namespace
+
+// ARG[1] packs the mode with N, M and the prune rate; zeros select 2:4 and p = 0.9.
+TEST(TrainDefs, ModeArgumentPacksSparseParameters) {
+    train_params_t p;
+    const uint32_t plain[2] = {0, 6};
+    train_params_from_args(&p, plain, 2);
+    EXPECT_EQ(p.mode, 6u);
+    EXPECT_EQ(p.nm_n, 2u);
+    EXPECT_EQ(p.nm_m, 4u);
+    EXPECT_EQ(p.prune_pct, 90u);
+    EXPECT_STREQ(train_params_check(&p), "");
+    EXPECT_EQ(train_mode_arg(6, 2, 8, 50), 0x32080206u);
+    const uint32_t packed[2] = {0, train_mode_arg(6, 1, 8, 50)};
+    train_params_from_args(&p, packed, 2);
+    EXPECT_EQ(p.mode, 6u);
+    EXPECT_EQ(p.nm_n, 1u);
+    EXPECT_EQ(p.nm_m, 8u);
+    EXPECT_FLOAT_EQ(train_prune_rate(&p), 0.5f);
+    const uint32_t both[2] = {0, 3};  // Procrustes + N:M
+    train_params_from_args(&p, both, 2);
+    EXPECT_STRNE(train_params_check(&p), "");
+    const uint32_t bad_nm[2] = {0, train_mode_arg(2, 4, 4, 0)};
+    train_params_from_args(&p, bad_nm, 2);
+    EXPECT_STRNE(train_params_check(&p), "");
+    // 2:4 keeps half of an FC layer; a pooling layer has no weights.
+    EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET300].layers[0], 2, 4), 300u * 392u);
+    EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET5].layers[1], 2, 4), 0u);
+    EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 1, 0));
+    EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 0, 1));
+}
