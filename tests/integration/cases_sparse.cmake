@@ -21,3 +21,13 @@ stvp_case(sparse_config_keys CODE 0 ARGS ${RUN} --set accel.sync=step --set acce
   --set accel.sparse.energy.zero_check_pj=0.2 --set accel.sparse.energy.quantile_op_pj=30
   --set accel.sparse.energy.transposed_pointer_factor=2 --firmware ${BIN}/hello.elf
   STATS_RE "\"sparse\": 0" "\"sparse_units\": \\{" "\"load_balancer\": 0")
+
+# ---- sw/sparse_ops: every sparse op against its CPU reference ----
+stvp_case(sparse_ops CODE 0 ARGS ${RUN} --firmware ${BIN}/sparse_ops.elf
+  STDOUT "PASS INIT_WEIGHTS .*PASS DROPBACK TOPK FC f 0.25 +tracked 48 of 192 \\(want 48\\), master exact, block copy exact.*PASS DROPBACK quantile estimator .*PASS NM_PREGEN .*PASS GRAD_PRUNE .*PASS sparse_ops: 17 checks, 0 failed"
+  REJECT_STDOUT "FAIL"
+  STATS_RE "\"pruned\": [1-9]" "\"metadata_bytes\": [1-9]" "\"pruner\": [1-9]" "\"quantile\": [1-9]" "\"decoder\": [1-9]")
+# Numerics do not depend on the synchronisation mode, the load balancer or the dataflow.
+stvp_case(sparse_ops_step_sync_cxk CODE 0 ARGS ${RUN} --set accel.sync=step --set accel.sparse.load_balance=false
+  --set accel.dataflow=CxK --firmware ${BIN}/sparse_ops.elf
+  STDOUT "PASS sparse_ops: 17 checks, 0 failed")
