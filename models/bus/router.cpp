@@ -68,9 +68,10 @@ void Router::add_region(const std::string& name, uint64_t base, uint64_t size, u
     if (elaborated_) check_port(r);
     auto pos = std::upper_bound(entries_.begin(), entries_.end(), base,
                                 [](uint64_t b, const Entry& e) { return b < e.region.base; });
-    entries_.insert(pos, Entry{r, 0});
+    entries_.insert(pos, Entry{r, 0, 0});
     regions_.clear();
     for (const auto& e : entries_) regions_.push_back(e.region);
+    update_observer_masks();
     // A region added while running may cover a hole for which an initiator cached a DMI
     // denial: make every initiator ask again.
     if (elaborated_)
@@ -128,21 +129,33 @@ void Router::hole_around(uint64_t addr, uint64_t& lo, uint64_t& hi) const {
     }
 }
 
-void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-    if (observers_.empty()) {
-        route(id, trans, delay);
-        return;
-    }
-    const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
-    const Entry* e = route(id, trans, delay);
-    const sc_core::sc_time end = sc_core::sc_time_stamp() + delay;
-    for (const auto& fn : observers_) fn(id, trans, e ? &e->region : nullptr, start, end);
+void Router::add_observer(ObserverFn fn, RegionFilter wants) {
+    if (observers_.size() == 32) throw std::length_error(std::string(name()) + ": at most 32 observers");
+    observers_.push_back(Observer{std::move(fn), std::move(wants)});
+    update_observer_masks();
 }
 
-// Forwards to the target; returns the region's entry, or nullptr after a decode error.
-const Router::Entry* Router::route(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Router::update_observer_masks() {
+    hole_observers_ = 0;
+    for (auto& e : entries_) e.observers = 0;
+    for (std::size_t i = 0; i < observers_.size(); ++i) {
+        const RegionFilter& w = observers_[i].wants;
+        if (!w || w(nullptr)) hole_observers_ |= 1u << i;
+        for (auto& e : entries_)
+            if (!w || w(&e.region)) e.observers |= 1u << i;
+    }
+}
+
+void Router::notify(uint32_t mask, int id, const tlm::tlm_generic_payload& trans, const RouterRegion* region,
+                    const sc_core::sc_time& start, const sc_core::sc_time& end) const {
+    for (std::size_t i = 0; mask; ++i, mask >>= 1)
+        if (mask & 1) observers_[i].fn(id, trans, region, start, end);
+}
+
+void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const uint64_t addr = trans.get_address();
     const unsigned len = trans.get_data_length();
+    const sc_core::sc_time issued = delay;
     delay += hop_latency_;
     Entry* e = find(addr);
     // The bytes touched are [addr, addr + len) (or one streaming window); any of them outside
@@ -152,13 +165,19 @@ const Router::Entry* Router::route(int id, tlm::tlm_generic_payload& trans, sc_c
         ++decode_errors_;
         if (on_decode_error_) on_decode_error_(id, trans.get_command(), addr, len);
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return nullptr;
+        if (hole_observers_) {
+            const sc_core::sc_time t = sc_core::sc_time_stamp();
+            notify(hole_observers_, id, trans, nullptr, t + issued, t + delay);
+        }
+        return;
     }
     ++e->transactions;
+    const uint32_t observers = e->observers;
+    const sc_core::sc_time start = observers ? sc_core::sc_time_stamp() + issued : sc_core::SC_ZERO_TIME;
     trans.set_address(addr - e->region.base);
     initiator_socket[e->region.target_port]->b_transport(trans, delay);
     trans.set_address(addr);
-    return e;
+    if (observers) notify(observers, id, trans, &e->region, start, sc_core::sc_time_stamp() + delay);
 }
 
 unsigned int Router::transport_dbg(int /*id*/, tlm::tlm_generic_payload& trans) {

@@ -66,16 +66,18 @@ public:
     using DecodeErrorFn = std::function<void(int initiator, tlm::tlm_command cmd, uint64_t addr, unsigned len)>;
     void on_decode_error(DecodeErrorFn fn) { on_decode_error_ = std::move(fn); }
 
-    // Observers of every b_transport through the router, called after the target returned
-    // (also for holes, with region = nullptr and the error response set). The transaction
-    // carries the global address; `start` and `end` are the initiator's times of the access
-    // and of its completion (sc_time_stamp() + annotated delay on entry and on return; a
-    // target that synchronises moves sc_time_stamp(), not these). For transaction logs and
-    // monitors; while none is added the router does no extra work.
+    // Observers of b_transport through the router, called after the target returned (for an
+    // access to a hole, or one that runs past its region's end, with region = nullptr and the
+    // error response set). The transaction carries the global address; `start` and `end` are
+    // the initiator's times of the access and of its completion (sc_time_stamp() + annotated
+    // delay on entry and on return; a target that synchronises moves sc_time_stamp(), not
+    // these). `wants` picks the regions an observer sees (nullptr: holes); without it, all.
+    // For transaction logs and monitors: a region no observer wants costs nothing extra.
     using ObserverFn = std::function<void(int initiator, const tlm::tlm_generic_payload& trans,
                                           const RouterRegion* region, const sc_core::sc_time& start,
                                           const sc_core::sc_time& end)>;
-    void add_observer(ObserverFn fn) { observers_.push_back(std::move(fn)); }
+    using RegionFilter = std::function<bool(const RouterRegion* region)>;
+    void add_observer(ObserverFn fn, RegionFilter wants = {});
 
     // b_transport transactions that reached a target, per region (same order as regions()).
     uint64_t transactions(const std::string& region) const;
@@ -85,10 +87,17 @@ private:
     struct Entry {
         RouterRegion region;
         uint64_t transactions = 0;
+        uint32_t observers = 0;  // bit i: observers_[i] wants this region
+    };
+    struct Observer {
+        ObserverFn fn;
+        RegionFilter wants;
     };
 
     void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-    const Entry* route(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void notify(uint32_t mask, int id, const tlm::tlm_generic_payload& trans, const RouterRegion* region,
+                const sc_core::sc_time& start, const sc_core::sc_time& end) const;
+    void update_observer_masks();
     unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);
     bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
     void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
@@ -106,7 +115,8 @@ private:
     bool elaborated_ = false;
     uint64_t decode_errors_ = 0;
     DecodeErrorFn on_decode_error_;
-    std::vector<ObserverFn> observers_;
+    std::vector<Observer> observers_;  // at most 32
+    uint32_t hole_observers_ = 0;      // bit i: observers_[i] wants holes
 };
 
 }  // namespace stvp

@@ -71,10 +71,9 @@ HangMonitor::HangMonitor(sc_core::sc_module_name name, const SocParts& parts, So
         if (parts_.initiators[i] == "cpu") cpu_initiator_ = int(i);
 
     if (parts_.router) {
-        parts_.router->add_observer([this](int initiator, const tlm::tlm_generic_payload& t, const RouterRegion* region,
+        parts_.router->add_observer([this](int initiator, const tlm::tlm_generic_payload& t, const RouterRegion*,
                                            const sc_core::sc_time& start, const sc_core::sc_time&) {
-            if (!region || !parts_.devices.count(region->name)) return;  // memory: neither progress nor polling
-            const sc_core::sc_time& at = start;
+            const sc_core::sc_time& at = start;  // a device register: memory is neither progress nor polling
             if (t.is_write()) {
                 ++progress_events_;
                 poll_reads_ = 0;
@@ -89,7 +88,8 @@ HangMonitor::HangMonitor(sc_core::sc_module_name name, const SocParts& parts, So
             if (initiator != cpu_initiator_) return;
             if (poll_reads_++ == 0) poll_since_ = at;
             poll_addr_ = t.get_address();
-        });
+        },
+        [this](const RouterRegion* region) { return region && parts_.devices.count(region->name) != 0; });
     }
     if (parts_.dma)
         events.on_descriptor([this](const DmaDescriptorEvent& e) {

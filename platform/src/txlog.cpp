@@ -125,6 +125,15 @@ bool TxFilter::empty() const {
     return initiators_.empty() && targets_.empty() && kinds_.empty() && ranges_.empty() && response_ < 0;
 }
 
+bool TxFilter::wants_target(const std::string& target, bool device) const {
+    if (!targets_.empty() && !any_of(targets_, target)) return false;
+    if (kinds_.empty()) return true;
+    const TxKind k = (device || target == "hole") ? TxKind::Reg : TxKind::Mem;
+    for (TxKind x : kinds_)
+        if (x == k) return true;
+    return false;
+}
+
 bool TxFilter::accepts(const TxRecord& r) const {
     if (!initiators_.empty() && !(r.initiator && any_of(initiators_, *r.initiator))) return false;
     if (!targets_.empty() && !any_of(targets_, r.target ? *r.target : std::string("hole"))) return false;
@@ -280,6 +289,10 @@ void attach_txlog(TxLog& log, const SocParts& parts, SocEvents& events) {
             }
             if (dev) r.reg = dev->registers().name_at(r.address - region->base);
             feed->log.write(r);
+        },
+        [feed](const RouterRegion* region) {
+            return feed->log.filter().wants_target(region ? region->name : std::string("hole"),
+                                                   region && feed->parts.devices.count(region->name));
         });
     }
     if (parts.dma)

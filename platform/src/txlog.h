@@ -61,6 +61,9 @@ public:
 
     bool accepts(const TxRecord& r) const;
     bool empty() const;
+    // Whether a bus transaction to `target` ("hole" for an unmapped address; `device`: a
+    // register device) could pass: the router skips the others at no cost.
+    bool wants_target(const std::string& target, bool device) const;
 
 private:
     static bool any_of(const std::vector<std::string>& set, const std::string& v);
