@@ -31,3 +31,16 @@ stvp_case(sparse_ops CODE 0 ARGS ${RUN} --firmware ${BIN}/sparse_ops.elf
 stvp_case(sparse_ops_step_sync_cxk CODE 0 ARGS ${RUN} --set accel.sync=step --set accel.sparse.load_balance=false
   --set accel.dataflow=CxK --firmware ${BIN}/sparse_ops.elf
   STDOUT "PASS sparse_ops: 17 checks, 0 failed")
+
+# ---- sw/sparse_step: training steps in every sparse mode (the estimator's step size sized for
+# the small model, see sw/sparse_step/README.md) ----
+stvp_case(sparse_step CODE 0 ARGS ${RUN} --set accel.sparse.quantile.lambda=0.01 --firmware ${BIN}/sparse_step.elf
+  STDOUT "PASS Procrustes f 0.25 +loss [0-9.]+ -> [0-9.]+ over 6 steps; tracked [0-9]+ \\(budget 336\\).*PASS N:M 2:4 +loss .*2:4 pattern holds.*PASS N:M 2:8 .*2:8 pattern holds.*PASS SparseTrain p 0.8 .*dh sparsity .*PASS Procrustes \\+ SparseTrain .*PASS N:M 2:4 \\+ SparseTrain .*PASS sparse_step: 6 modes, 0 failed"
+  REJECT_STDOUT "FAIL"
+  STATS_RE "\"chains_failed\": 0," "\"pruner\": [1-9]" "\"quantile\": [1-9]")
+# Under per-step synchronisation only the time changes.
+stvp_case(sparse_step_step_sync CODE 0 ARGS ${RUN} --set accel.sync=step --set accel.sparse.quantile.lambda=0.01
+  --firmware ${BIN}/sparse_step.elf --arg 3 STDOUT "over 3 steps.*PASS sparse_step: 6 modes, 0 failed")
+# With the default step size the estimator cannot reach the budget of this small model.
+stvp_case(sparse_step_default_lambda CODE 1 ARGS ${RUN} --firmware ${BIN}/sparse_step.elf --arg 2
+  STDOUT "FAIL Procrustes f 0.25 .*tracked [0-9]+ \\(budget 336\\).*PASS N:M 2:4 .*FAIL sparse_step: 6 modes, 2 failed")
