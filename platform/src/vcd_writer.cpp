@@ -170,8 +170,12 @@ void VcdWriter::write_header() {
             open.push_back(p[open.size()]);
         }
         const Var& v = vars_[i];
+        // Vectors carry their range ("state [31:0]"), as Verilog simulators write it, so viewers
+        // name them predictably (GTKWave: soc.cpu.state[31:0], as traces/stvp.gtkw expects).
         out_ << "$var " << (v.kind == Kind::Real ? "real" : "wire") << ' ' << v.width << ' ' << v.code << ' '
-             << p.back() << " $end\n";
+             << p.back();
+        if (v.kind == Kind::Vector && v.width > 1) out_ << " [" << v.width - 1 << ":0]";
+        out_ << " $end\n";
     }
     while (!open.empty()) {
         out_ << "$upscope $end\n";

@@ -67,10 +67,10 @@ stvp_case(no_diagnosis_on_exit CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf
 # ---- VCD: scopes per module, the firmware's window ($dumpoff/$dumpon), selection ----
 stvp_case(vcd_scopes_and_window CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
   STDOUT "vcd scenario done"
-  VCD_RE "\\$timescale 1 ps \\$end" "\\$scope module cpu \\$end" "\\$var wire 32 [^ ]+ pc \\$end"
+  VCD_RE "\\$timescale 1 ps \\$end" "\\$scope module cpu \\$end" "\\$var wire 32 [^ ]+ pc \\[31:0\\] \\$end"
          "\\$scope module dma \\$end" "\\$var wire 1 [^ ]+ busy \\$end" "\\$scope module accel \\$end"
          "\\$scope module units \\$end" "\\$var real 64 [^ ]+ pe_utilisation" "\\$scope module irq \\$end"
-         "\\$dumpoff" "\\$dumpon" "\\$var wire 32 [^ ]+ marker \\$end")
+         "\\$dumpoff" "\\$dumpon" "\\$var wire 32 [^ ]+ marker \\[31:0\\] \\$end")
 stvp_case(vcd_selection CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
   --set "trace.signals=[soc.irq, soc.cpu.state]" --set trace.start_ns=30000 --set trace.stop_ns=60000
   VCD_RE "\\$var wire 1 [^ ]+ mtip" "\\$var wire 32 [^ ]+ state" "#30000000\n\\$dumpon" "#60000000\n\\$dumpoff"

@@ -81,9 +81,11 @@ inline Vcd read_vcd(const std::string& path) {
                 f >> tok;
                 if (!scope.empty()) scope.pop_back();
             } else if (tok == "$var") {
-                std::string type, code, name, end;
+                std::string type, code, name, rest;
                 unsigned width;
-                f >> type >> width >> code >> name >> end;
+                f >> type >> width >> code >> name;
+                while (f >> rest && rest != "$end") {
+                }  // an optional range: "[31:0]"
                 std::string full;
                 for (auto& s : scope) full += s + ".";
                 full += name;
