@@ -129,8 +129,9 @@
  *   *_BWD_WEIGHT stays dense over the weights (format DENSE).
  * SKIP_ZEROS (any FC/CONV op): the PEs skip MACs whose activation or gradient operand is zero
  * (natural ReLU zeros, pruned gradients): the op's time comes from the per-PE work of the real
- * non-zeros (lock-step: each array step takes its slowest PE; the load balancer follows the
- * configuration), the zero checks are charged. Numerics are unchanged. Without SKIP_ZEROS (the
+ * non-zeros (the array waits for its busiest PE once per global-buffer tile, or every array
+ * step with accel.sync: step; the load balancer follows the configuration), the zero checks
+ * are charged. Numerics are unchanged. Without SKIP_ZEROS (the
  * dense baseline) only the weight format's zeros are skipped.
  *
  * BLOCK COPY (meta0, 4-byte aligned, STVP_ACCEL_BLOCK_BYTES(k, c, r, s) bytes reserved):
