@@ -259,6 +259,9 @@ std::vector<std::string> HangMonitor::diagnosis() const {
                 hex(r.value(ACCEL_INT_STATUS)) + ", INT_ENABLE " + hex(r.value(ACCEL_INT_ENABLE));
         if ((r.value(ACCEL_INT_STATUS) & ~r.value(ACCEL_INT_ENABLE)) != 0)
             line += " (a cause is set whose interrupt is disabled)";
+        uint64_t nan = 0, inf = 0;
+        if (parts_.accel_nonfinite && parts_.accel_nonfinite(nan, inf))
+            line += "; non-finite results: " + std::to_string(nan) + " NaN, " + std::to_string(inf) + " Inf";
         out.push_back(line);
     }
     if (Plic* plic = parts_.plic) {
@@ -325,6 +328,13 @@ void HangMonitor::write_stats(JsonWriter& j) const {
     j.value("last_progress_ns", last_progress_.to_seconds() * 1e9);
     j.value("last_progress", progress_what());
     j.value("progress_events", progress_events_);
+    uint64_t nan = 0, inf = 0;
+    if (parts_.accel_nonfinite && parts_.accel_nonfinite(nan, inf)) {
+        j.begin_object("accel_nonfinite");
+        j.value("nan", nan);
+        j.value("inf", inf);
+        j.end_object();
+    }
 }
 
 }  // namespace stvp
