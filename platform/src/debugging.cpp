@@ -70,7 +70,7 @@ Debugging::Debugging(Soc& soc, const PlatformConfig& cfg, const RunOptions& run)
         gdb_->on_kill = [this] {
             soc_.finish({"gdb-kill", exit_code::kInterrupted, "killed from the debugger (gdb 'kill')"});
         };
-        gdb_->monitor_stats = [this] {
+        gdb_->monitor_diagnosis = [this] {
             std::string s;
             for (const std::string& line : diagnosis()) s += line + "\n";
             return s;

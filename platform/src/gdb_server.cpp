@@ -422,11 +422,11 @@ std::string GdbServer::monitor(Cpu& cpu, const std::string& command) {
                       static_cast<unsigned long long>(cpu.instructions()),
                       static_cast<unsigned long long>(cpu.cycles()));
         out = buf;
-    } else if (command == "stats") {
-        out = monitor_stats ? monitor_stats() : std::string("no statistics available\n");
+    } else if (command == "diagnosis") {
+        out = monitor_diagnosis ? monitor_diagnosis() : std::string("no diagnosis available\n");
     } else {
-        out = "stvp monitor commands:\n  time   simulated time, instructions and cycles\n"
-              "  stats  the platform's counters so far\n";
+        out = "stvp monitor commands:\n  time       simulated time, instructions and cycles\n"
+              "  diagnosis  what the CPU, DMA, accelerator and interrupt controller are doing\n";
         if (command != "help") out = "unknown monitor command '" + command + "'\n" + out;
     }
     return out;

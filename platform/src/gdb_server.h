@@ -14,7 +14,7 @@
 // 65 + CSR number as gdb numbers them), ?, g/G, p/P, m/M/X (through the bus's debug
 // transport: no time, no device side effects), c/s (with optional address), Z0/z0 and Z1/z1
 // (both as decode-cache breakpoints), D (detach: breakpoints removed, the run goes on), k and
-// vKill (the platform ends the run), qRcmd ("monitor help|time|stats"). Unknown packets get
+// vKill (the platform ends the run), qRcmd ("monitor help|time|diagnosis"). Unknown packets get
 // the empty reply. Stop replies: S05 at reset and after a step, T05swbreak:; at a breakpoint,
 // S02 after an interrupt, W<code> when the firmware exits, X<sig> when the run ends otherwise.
 #pragma once
@@ -48,8 +48,8 @@ public:
 
     // 'k' / vKill: the platform ends the run (the CPU then halts for good).
     std::function<void()> on_kill;
-    // Extra text for "monitor stats" (e.g. the platform's counters); may be empty.
-    std::function<std::string()> monitor_stats;
+    // Text for "monitor diagnosis" (the hang monitor's report); may be empty.
+    std::function<std::string()> monitor_diagnosis;
     // Packet trace (each packet received and sent, one per line), for debugging the stub.
     void set_log(std::ostream* log) { log_ = log; }
 

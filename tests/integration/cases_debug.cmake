@@ -23,10 +23,10 @@ else()
   stvp_gdb_case(gdb_session CODE 42 ARGS --config ${CFG} --arg 0
     GDB "break main" "continue" "next" "break demo_sum" "continue" "print $a0" "set $a0 = 2"
         "finish" "print demo_counter" "set var demo_counter = 41" "x/4xw demo_table" "stepi"
-        "info registers pc" "monitor time" "continue"
+        "info registers pc" "monitor time" "monitor diagnosis" "continue"
     EXPECT "_start \\(\\) at .*crt0.S" "Breakpoint 1, main \\(\\)" "Breakpoint 2, demo_sum \\(n=n@entry=4\\)" "\\$1 = 4" "\\$3 = 1"
            "<demo_table>:[ \t]+0x11111111[ \t]+0x22222222[ \t]+0x33333333[ \t]+0x44444444"
-           "^pc +0x800" "simulated time [0-9.]+ ns" "exited with code 052"
+           "^pc +0x800" "simulated time [0-9.]+ ns" "dma: idle, done: 0 descriptor" "exited with code 052"
            "debug_demo: counter 42 sum 0x33333333" "\"exit_reason\": \"exit\"")
   # Halting freezes simulated time: two `monitor time` half a second of wall time apart agree.
   stvp_gdb_case(gdb_time_frozen CODE 2 ARGS --config ${CFG} --arg 0
