@@ -59,6 +59,11 @@ SocTracer::SocTracer(const SocParts& parts, SocEvents& events, const SocTraceOpt
         zero_skip_ = vcd_->add("soc.accel.units.zero_skip", VcdWriter::Kind::Real);
         gb_util_ = vcd_->add("soc.accel.units.gb_utilisation", VcdWriter::Kind::Real);
         vector_rate_ = vcd_->add("soc.accel.units.vector_ops_per_cycle", VcdWriter::Kind::Real);
+        decoder_rate_ = vcd_->add("soc.accel.units.decoder", VcdWriter::Kind::Real);
+        zero_check_rate_ = vcd_->add("soc.accel.units.zero_check", VcdWriter::Kind::Real);
+        pruner_rate_ = vcd_->add("soc.accel.units.pruner", VcdWriter::Kind::Real);
+        quantile_rate_ = vcd_->add("soc.accel.units.quantile", VcdWriter::Kind::Real);
+        balancer_rate_ = vcd_->add("soc.accel.units.load_balancer", VcdWriter::Kind::Real);
     }
     for (std::size_t i = 0; i < parts_.initiators.size(); ++i) {
         if (parts_.initiators[i] == "dma") dma_initiator_ = int(i);
@@ -163,10 +168,14 @@ void SocTracer::attach_events(SocEvents& events) {
         });
     if (marker_ >= 0)
         events.on_marker([this](uint32_t v, const sc_core::sc_time& t) { vcd_->change(marker_, v, t); });
-    if (parts_.accel && (accel_ops_ >= 0 || zero_skip_ >= 0 || gb_util_ >= 0 || vector_rate_ >= 0)) {
+    const std::vector<int> units = {zero_skip_,       gb_util_,      vector_rate_,  decoder_rate_,
+                                    zero_check_rate_, pruner_rate_, quantile_rate_, balancer_rate_};
+    bool any_unit = false;
+    for (int id : units) any_unit = any_unit || id >= 0;
+    if (parts_.accel && (accel_ops_ >= 0 || any_unit)) {
         const double hz = parts_.accel->config().array.clock_hz;
         const double gb_port = double(parts_.accel->config().array.gb_bytes_per_cycle);
-        events.on_op([this, hz, gb_port](const AccelOpRecord& r) {
+        events.on_op([this, hz, gb_port, units](const AccelOpRecord& r) {
             if (r.cost.ops == 0) return;  // failed: nothing executed
             vcd_->change(accel_ops_, ++accel_done_, r.end);
             const sc_core::sc_time span(double(r.cost.cycles) / hz, sc_core::SC_SEC);
@@ -177,7 +186,13 @@ void SocTracer::attach_events(SocEvents& events) {
             vcd_->change_real(zero_skip_, considered > 0 ? double(r.cost.macs_skipped) / considered : 0.0, begin);
             vcd_->change_real(gb_util_, double(c.gb_read_bytes + c.gb_write_bytes) / (cycles * gb_port), begin);
             vcd_->change_real(vector_rate_, double(c.vector_op) / cycles, begin);
-            for (int id : {zero_skip_, gb_util_, vector_rate_}) vcd_->change_real(id, 0.0, r.end);
+            const auto& sp = r.cost.sparse;
+            vcd_->change_real(decoder_rate_, double(sp.decoded_units) / cycles, begin);
+            vcd_->change_real(zero_check_rate_, double(sp.zero_checks) / cycles, begin);
+            vcd_->change_real(pruner_rate_, double(sp.pruner_ops) / cycles, begin);
+            vcd_->change_real(quantile_rate_, double(sp.quantile_ops) / cycles, begin);
+            vcd_->change_real(balancer_rate_, double(sp.lb_entries) / cycles, begin);
+            for (int id : units) vcd_->change_real(id, 0.0, r.end);
         });
     }
 }

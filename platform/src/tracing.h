@@ -14,9 +14,12 @@
 //   soc.simctrl.{trace_enable,phase,marker}   the firmware's window, phase label, last marker
 //   soc.accel.{busy,opcode,phase,layer,pe_utilisation,dram_utilisation}   the model's signals
 //   soc.accel.desc    index of the descriptor being processed; soc.accel.ops: ops completed
-//   soc.accel.units.{zero_skip,gb_utilisation,vector_ops_per_cycle}   per-unit activity of
-//                     the op executing: fraction of MACs the sparsity decoders skipped, global
-//                     buffer port utilisation, element-wise ops per cycle (0 between ops)
+//   soc.accel.units.*  per-unit activity of the op executing (0 between ops): zero_skip
+//                     (fraction of MACs skipped for zero operands), gb_utilisation (global
+//                     buffer port busy fraction), and per cycle: vector_ops_per_cycle
+//                     (element-wise unit), decoder (blocks / N:M groups decoded), zero_check
+//                     (activation/gradient zero checks), pruner (gradient pruner ops), quantile
+//                     (DropBack quantile unit ops), load_balancer (half-tile entries sorted)
 // PC sampling: the pc is recorded when soc.cpu.state changes (after a trap entry it is the
 // handler, after mret the return address, in WFI the instruction after the wfi), at debugger
 // halts and, with trace.pc = slice, at the end of every CPU time slice (at most one quantum
@@ -24,6 +27,8 @@
 //
 // Per-unit values of an op are known when it completes, so they are written for the span the
 // op executed (soc.accel.opcode != 0); the writer holds back output while an op runs.
+// Buffer occupancy over time is not modelled by the accelerator (its tile model charges
+// traffic, not fill levels), so the waveform has none.
 #pragma once
 
 #include <memory>
@@ -75,6 +80,7 @@ private:
     int pc_ = -1, bus_errors_ = -1, bus_error_addr_ = -1, dma_desc_ = -1, dma_bytes_ = -1, dma_descs_ = -1;
     int uart_tx_ = -1, marker_ = -1, accel_desc_ = -1, accel_ops_ = -1;
     int zero_skip_ = -1, gb_util_ = -1, vector_rate_ = -1;
+    int decoder_rate_ = -1, zero_check_rate_ = -1, pruner_rate_ = -1, quantile_rate_ = -1, balancer_rate_ = -1;
     uint64_t errors_ = 0, dma_written_ = 0, dma_done_ = 0, accel_done_ = 0;
     uint32_t last_dma_desc_ = 0, last_accel_desc_ = 0;
     int dma_initiator_ = -1, accel_initiator_ = -1;

@@ -69,7 +69,8 @@ stvp_case(vcd_scopes_and_window CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
   STDOUT "vcd scenario done"
   VCD_RE "\\$timescale 1 ps \\$end" "\\$scope module cpu \\$end" "\\$var wire 32 [^ ]+ pc \\[31:0\\] \\$end"
          "\\$scope module dma \\$end" "\\$var wire 1 [^ ]+ busy \\$end" "\\$scope module accel \\$end"
-         "\\$scope module units \\$end" "\\$var real 64 [^ ]+ pe_utilisation" "\\$scope module irq \\$end"
+         "\\$scope module units \\$end" "\\$var real 64 [^ ]+ pe_utilisation" "\\$var real 64 [^ ]+ pruner \\$end"
+         "\\$var real 64 [^ ]+ decoder \\$end" "\\$scope module irq \\$end"
          "\\$dumpoff" "\\$dumpon" "\\$var wire 32 [^ ]+ marker \\[31:0\\] \\$end")
 stvp_case(vcd_selection CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
   --set "trace.signals=[soc.irq, soc.cpu.state]" --set trace.start_ns=30000 --set trace.stop_ns=60000
