@@ -469,10 +469,11 @@ static void test_grad_prune(void)
     const double tau_cpu = inverse_normal_cdf((1.0 + (double)p) / 2.0) * (sum / G * sqrt(kPi / 2.0));
     const float tau = res.tau;
     int tau_ok = fabs((double)tau - tau_cpu) <= 1e-6 * tau_cpu;
-    /* Every element: per-lane xorshift32 (lane l seeded seed + l, element i on lane i % 16). */
+    /* Every element: per-lane xorshift32 (lane l seeded as accel_desc.h says, element i on
+       lane i % 16). */
     uint32_t lane[LANES];
     for (uint32_t l = 0; l < LANES; ++l)
-        lane[l] = seed + l ? seed + l : 0x9E3779B9u;
+        lane[l] = stvp_accel_prune_lane_seed(seed, l);
     int elems_ok = 1;
     for (uint32_t i = 0; i < G; ++i) {
         float v = g0[i], a = fabsf(v), e = v;

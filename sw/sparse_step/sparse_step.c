@@ -127,9 +127,7 @@ static int step(const sparse_mode_t *md, unsigned s)
     weights(&chain[k++], md, 2, 1, s);
     if (st) {
         stvp_accel_copy(&chain[k++], dh_pre, dh, sizeof dh);
-        /* Well-mixed seeds: the pruner seeds lane l with seed + l and no warm-up, and xorshift32's
-           first draw from a small seed is small (it would keep most first-in-lane gradients). */
-        stvp_accel_grad_prune(&chain[k++], 1, N * D_HID, dh, kPruneRate, 0x9E3779B9u * (s + 1), &pres);
+        stvp_accel_grad_prune(&chain[k++], 1, N * D_HID, dh, kPruneRate, s + 1, &pres);
     }
     stvp_accel_fc_bwd_weight(&chain[k], N, D_IN, D_HID, dh, x, dw1, db1);
     if (st)

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "stvp/hw/accel_desc.h"  // the lane seeding, shared with firmware references
+
 namespace stvp::accel::sparse {
 
 double inverse_normal_cdf(double p) {
@@ -20,7 +22,7 @@ std::string GradientPrunerConfig::validate() const {
 }
 
 GradientPruner::GradientPruner(const GradientPrunerConfig& cfg) : cfg_(cfg) {
-    for (uint32_t l = 0; l < cfg.lanes; ++l) lanes_.emplace_back(cfg.seed + l);
+    for (uint32_t l = 0; l < cfg.lanes; ++l) lanes_.emplace_back(stvp_accel_prune_lane_seed(cfg.seed, l));
 }
 
 double GradientPruner::threshold(const float* g, int64_t n) const {

@@ -35,7 +35,7 @@ double inverse_normal_cdf(double p);
 struct GradientPrunerConfig {
     double prune_rate = 0.9;  // p: target fraction of small gradients pruned, in [0, 1)
     uint32_t lanes = 16;      // RNG lanes (one per pruner lane) [open]
-    uint32_t seed = 1;        // lane l starts from seed + l (never 0)
+    uint32_t seed = 1;        // lane l starts from stvp_accel_prune_lane_seed(seed, l) (accel_desc.h)
     std::string validate() const;
 };
 

@@ -2,6 +2,8 @@
 // the same generator, the achieved sparsity near p on Gaussian gradients, and unbiasedness.
 #include <gtest/gtest.h>
 
+#include "stvp/hw/accel_desc.h"
+
 #include <cmath>
 #include <random>
 #include <vector>
@@ -15,6 +17,18 @@ TEST(GradientPruner, InverseNormalAndXorshift) {
     EXPECT_NEAR(inverse_normal_cdf(0.5), 0.0, 1e-12);
     Xorshift32 x(1);
     EXPECT_EQ(x.next(), 270369u);  // Marsaglia's xorshift32 (13, 17, 5) from 1
+}
+
+TEST(GradientPruner, LaneSeedsAreMixed) {
+    // Neighbouring lanes and small seeds must not start from small, correlated states: the
+    // first draw of every lane of seed 1 is spread over the whole range.
+    double first_draws = 0;
+    for (uint32_t l = 0; l < 16; ++l) {
+        Xorshift32 x(stvp_accel_prune_lane_seed(1, l));
+        first_draws += x.unit();
+    }
+    EXPECT_NEAR(first_draws / 16, 0.5, 0.2);
+    EXPECT_NE(stvp_accel_prune_lane_seed(0, 0), 0u);
 }
 
 TEST(GradientPruner, MatchesReferenceRuleAndThreshold) {
@@ -31,7 +45,9 @@ TEST(GradientPruner, MatchesReferenceRuleAndThreshold) {
     mean /= g.size();
     const double tau = inverse_normal_cdf(0.85) * mean * std::sqrt(M_PI / 2);
     EXPECT_NEAR(p.threshold(g.data(), 10000), tau, 1e-9);
-    std::vector<Xorshift32> lanes{Xorshift32(1), Xorshift32(2), Xorshift32(3), Xorshift32(4)};
+    // Lane l starts from stvp_accel_prune_lane_seed(seed = 1, l) (accel_desc.h).
+    std::vector<Xorshift32> lanes;
+    for (uint32_t l = 0; l < 4; ++l) lanes.emplace_back(stvp_accel_prune_lane_seed(1, l));
     std::vector<float> ref = g;
     const float t = static_cast<float>(tau);
     for (size_t i = 0; i < ref.size(); ++i)

@@ -111,9 +111,10 @@
  *  GRAD_PRUNE    SparseTrain stochastic pruning of g[0..n) in place (an output gradient dY):
  *                sigma = mean|g| * sqrt(pi/2), tau = Phi^-1((1 + p)/2) * sigma; |g| < tau
  *                becomes sign(g)*tau with probability |g|/tau, else 0 (unbiased); p = alpha in
- *                [0, 1). Random numbers: per-lane xorshift32, lane l seeded with seed + l
- *                (param0; element i uses lane i % lanes; lanes from the configuration, 16 by
- *                default) — fresh at every op, so the result depends only on (g, p, seed):
+ *                [0, 1). Random numbers: per-lane xorshift32, lane l seeded with
+ *                stvp_accel_prune_lane_seed(seed, l) (seed = param0; element i uses lane
+ *                i % lanes; lanes from the configuration, 16 by default) — fresh at every op,
+ *                so the result depends only on (g, p, seed):
  *                models/accel/sparse/gradient_pruner.h. RESULT: writes struct
  *                stvp_accel_prune_result at dst1.
  *
@@ -293,6 +294,20 @@ typedef struct stvp_accel_dropback_result {
     float threshold;   /* quantile estimate after this layer (TOPK: the k-th score) */
     float decay;       /* d used (alpha) */
 } stvp_accel_dropback_result;
+
+/* Seed of GRAD_PRUNE's lane l: a murmur3 finaliser of (seed, lane), so neighbouring lanes and
+   small seeds start from unrelated states (seeding lane l with seed + l made the lanes' first
+   draws small and correlated, and pruned too few gradients). Never 0 (xorshift's fixed point). */
+static inline uint32_t stvp_accel_prune_lane_seed(uint32_t seed, uint32_t lane)
+{
+    uint32_t h = seed ^ (lane * 0x9E3779B9u);
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h ? h : 0x9E3779B9u;
+}
 
 /* Written by GRAD_PRUNE (flag RESULT) at dst1. */
 typedef struct stvp_accel_prune_result {
