@@ -127,7 +127,12 @@ void VcdWriter::initial_real(int id, double value) {
 void VcdWriter::push(const Event& e) {
     if (closed_) return;
     pending_.push_back(e);
-    if (pending_.size() >= 8192) flush(horizon_ ? horizon_() : sc_core::sc_time_stamp());
+    if (pending_.size() >= flush_at_) {
+        flush(horizon_ ? horizon_() : sc_core::sc_time_stamp());
+        // What the horizon held back stays; wait for as much again before sorting anew, so a
+        // long hold costs amortised O(log n) per change, not a sort per change.
+        flush_at_ = std::max<std::size_t>(kFlushBatch, 2 * pending_.size());
+    }
 }
 
 void VcdWriter::change(int id, uint64_t value, const sc_core::sc_time& t) {

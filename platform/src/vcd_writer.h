@@ -116,6 +116,8 @@ private:
     uint64_t start_, stop_;
     std::vector<Var> vars_;
     std::vector<Event> pending_;
+    static constexpr std::size_t kFlushBatch = 8192;
+    std::size_t flush_at_ = kFlushBatch;  // buffered changes that trigger a flush
     std::function<sc_core::sc_time()> horizon_;
     uint64_t seq_ = 0;
     bool header_done_ = false;

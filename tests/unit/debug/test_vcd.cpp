@@ -143,6 +143,28 @@ TEST(VcdWriter, SelectionLeavesVariablesOut) {
     std::remove(path.c_str());
 }
 
+TEST(VcdWriter, HeldHorizonKeepsOrderOverManyChanges) {
+    const std::string path = temp_path("held");
+    sc_time horizon = sc_core::SC_ZERO_TIME;  // nothing may be written yet
+    {
+        VcdWriter w(path, {});
+        w.set_horizon([&] { return horizon; });
+        const int a = w.add("soc.a", VcdWriter::Kind::Vector, 32);
+        const int late = w.add("soc.late", VcdWriter::Kind::Wire);
+        for (uint64_t i = 1; i <= 50000; ++i) w.change(a, i, ns(double(i)));
+        w.change(late, 1, ns(5));  // reported after everything else, still in its place
+        horizon = ns(100000);
+        w.close(ns(60000));
+        EXPECT_EQ(w.changes_written(), 50001u);
+    }
+    const Vcd v = read_vcd(path);
+    ASSERT_TRUE(v.ok) << v.error;
+    ASSERT_EQ(v.var("soc.a")->changes.size(), 50001u);  // with the initial value
+    for (uint64_t i = 1; i <= 50000; ++i) ASSERT_EQ(v.var("soc.a")->changes[i].first, i * kPsPerNs);
+    EXPECT_EQ(v.times("soc.late", "1"), std::vector<uint64_t>{5 * kPsPerNs});
+    std::remove(path.c_str());
+}
+
 // The SoC tracer on the small SoC: a DMA copy, the firmware's trace window and phase, a
 // marker, an access to a hole, each at a known time.
 TEST(SocTracer, EdgesAtTheirSimulatedTimes) {
