@@ -32,6 +32,12 @@ else()
   stvp_gdb_case(gdb_time_frozen CODE 2 ARGS --config ${CFG} --arg 0
     GDB "break demo_sum" "continue" "monitor time" "shell sleep 0.5" "monitor time" "delete" "continue"
     EXPECT "twice:simulated time [0-9.]+ ns.*instructions" "exited with code 02")
+  # Ctrl-C: gdb interrupts the firmware polling forever; the pc is in the loop, the
+  # diagnosis says what it polls, and kill ends the run.
+  stvp_gdb_case(gdb_ctrl_c CODE 130 ARGS --config ${CFG} --arg 2 --set sim.hang_timeout_ns=0
+    GDB "continue" "@sigint" "info registers pc" "monitor diagnosis" "kill"
+    EXPECT "Program received signal SIGINT" "(poll_forever|stvp_read32) \\(" "cpu: polls DMA.STATUS \\(0x1001000c\\)"
+           "\"exit_reason\": \"gdb-kill\"")
   # gdb's kill ends the run (reason gdb-kill, exit code 130); detach lets it run to the end.
   stvp_gdb_case(gdb_kill CODE 130 ARGS --config ${CFG} --arg 0
     GDB "break demo_sum" "continue" "kill"
