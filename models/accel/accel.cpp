@@ -1,6 +1,8 @@
 #include "accel/accel.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <iomanip>
@@ -38,6 +40,8 @@ void AccelOpTotals::add(const AccelOpTotals& o) {
     energy += o.energy;
     metadata_bytes += o.metadata_bytes;
     pruned += o.pruned;
+    nan += o.nan;
+    inf += o.inf;
     sparse_pj += o.sparse_pj;
     sparse.decoded_units += o.sparse.decoded_units;
     sparse.zero_checks += o.sparse.zero_checks;
@@ -60,6 +64,21 @@ MemoryConfig spad_config(const AccelConfig& c) {
     m.read_latency = m.write_latency = c.spad_latency;
     m.bandwidth = double(c.array.gb_bytes_per_cycle) * c.array.clock_hz;
     return m;
+}
+
+// NaN and Inf among n fp32 values: an all-ones exponent is non-finite, a non-zero mantissa
+// then makes it a NaN. One pass of integer compares over memory the op just wrote.
+void count_fp32(const uint8_t* p, uint64_t n, uint64_t& nan, uint64_t& inf) {
+    uint64_t nonfinite = 0, nans = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+        uint32_t b;
+        std::memcpy(&b, p + 4 * i, 4);
+        const bool nf = (b & 0x7F800000u) == 0x7F800000u;
+        nonfinite += nf;
+        nans += nf & ((b & 0x007FFFFFu) != 0);
+    }
+    nan += nans;
+    inf += nonfinite - nans;
 }
 
 std::string hex(uint32_t v) {
@@ -122,7 +141,8 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
       phase_("phase"),
       layer_("layer"),
       pe_util_("pe_utilisation"),
-      dram_util_("dram_utilisation") {
+      dram_util_("dram_utilisation"),
+      gb_occupancy_("gb_occupancy") {
     if (auto err = cfg_.validate(); !err.empty()) throw std::invalid_argument(std::string(this->name()) + ": " + err);
 
     master.register_invalidate_direct_mem_ptr(this, &Accel::invalidate);
@@ -139,7 +159,8 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
     });
     regs_.on_write(ACCEL_INT_ENABLE, [this](unsigned, uint32_t v) {
         regs_.value(ACCEL_INT_ENABLE) =
-            v & (ACCEL_INT_ENABLE_DONE_MASK | ACCEL_INT_ENABLE_ERROR_MASK | ACCEL_INT_ENABLE_DESC_MASK);
+            v & (ACCEL_INT_ENABLE_DONE_MASK | ACCEL_INT_ENABLE_ERROR_MASK | ACCEL_INT_ENABLE_DESC_MASK |
+                 ACCEL_INT_ENABLE_NONFINITE_MASK);
         irq_ev_.notify(cpu_offset());
         return true;
     });
@@ -148,14 +169,15 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
     for (uint32_t off : {uint32_t(ACCEL_STATUS), uint32_t(ACCEL_INT_STATUS), uint32_t(ACCEL_CUR_DESC),
                          uint32_t(ACCEL_DESCS_DONE), uint32_t(ACCEL_ERR_CODE), uint32_t(ACCEL_ERR_DESC),
                          uint32_t(ACCEL_ERR_FIELD), uint32_t(ACCEL_ERR_VALUE), uint32_t(ACCEL_CMD_REJECTED),
-                         uint32_t(ACCEL_OPS_DONE)})
+                         uint32_t(ACCEL_OPS_DONE), uint32_t(ACCEL_NONFINITE_DESC)})
         regs_.on_read(off, [this, off](unsigned) { return read_synced(off); });
     // 64-bit counters: reading _LO latches the counter, _HI returns the latched upper half.
     const std::pair<uint32_t, const uint64_t*> counters[] = {
         {ACCEL_CYCLES_LO, &counters_.cycles},         {ACCEL_MACS_LO, &counters_.macs},
         {ACCEL_MACS_SKIPPED_LO, &counters_.macs_skipped}, {ACCEL_DRAM_BYTES_LO, &counters_.dram_bytes},
         {ACCEL_GB_BYTES_LO, &counters_.gb_bytes},     {ACCEL_PRUNED_LO, &counters_.pruned},
-        {ACCEL_META_BYTES_LO, &counters_.meta_bytes}};
+        {ACCEL_META_BYTES_LO, &counters_.meta_bytes}, {ACCEL_NAN_COUNT_LO, &counters_.nan},
+        {ACCEL_INF_COUNT_LO, &counters_.inf}};
     for (const auto& [lo, ptr] : counters) {
         const uint32_t hi = lo + 4;
         const uint64_t* p = ptr;
@@ -272,6 +294,7 @@ void Accel::start_chain() {
     for (uint32_t off : {uint32_t(ACCEL_CUR_DESC), uint32_t(ACCEL_DESCS_DONE), uint32_t(ACCEL_ERR_CODE),
                          uint32_t(ACCEL_ERR_DESC), uint32_t(ACCEL_ERR_FIELD), uint32_t(ACCEL_ERR_VALUE)})
         regs_.value(off) = 0;
+    regs_.value(ACCEL_NONFINITE_DESC) = 0xFFFFFFFFu;
     // The doorbell must not block the CPU: the processor starts at the CPU's local time.
     start_ev_.notify(cpu_offset());
 }
@@ -408,6 +431,7 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         rec.cost.dram_bytes = c.counts.dram_read_bytes + c.counts.dram_write_bytes;
         rec.cost.gb_bytes = c.counts.gb_read_bytes + c.counts.gb_write_bytes;
         rec.cost.counts += c.counts;
+        count_nonfinite(cmd, rec.cost);
 
         layer_.write(rec.layer);
         opcode_.write(rec.opcode);
@@ -415,11 +439,13 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         const double slots = double(c.cycles) * double(cfg_.array.pes()) * cfg_.array.macs_per_pe;
         pe_util_.write(slots > 0 ? double(c.macs) / slots : 0.0);
         dram_util_.write(c.cycles ? double(c.dram_cycles) / double(c.cycles) : 0.0);
+        gb_occupancy_.write(static_cast<uint32_t>(std::min<uint64_t>(c.gb_bytes_in_use, UINT32_MAX)));
         wait(cycles(c.cycles));
         opcode_.write(0);
         phase_.write(STVP_ACCEL_PHASE_IDLE);
         pe_util_.write(0.0);
         dram_util_.write(0.0);
+        gb_occupancy_.write(0);
 
         rec.end = sc_core::sc_time_stamp();
         account(rec);
@@ -428,6 +454,11 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         ++stats_.descriptors;
         if (rec.desc.flags & STVP_ACCEL_FLAG_IRQ) {
             regs_.value(ACCEL_INT_STATUS) |= ACCEL_INT_STATUS_DESC_MASK;
+            irq_ev_.notify(SC_ZERO_TIME);
+        }
+        if (rec.cost.nan + rec.cost.inf) {
+            if (regs_.value(ACCEL_NONFINITE_DESC) == 0xFFFFFFFFu) regs_.value(ACCEL_NONFINITE_DESC) = i;
+            regs_.value(ACCEL_INT_STATUS) |= ACCEL_INT_STATUS_NONFINITE_MASK;
             irq_ev_.notify(SC_ZERO_TIME);
         }
     }
@@ -448,9 +479,29 @@ void Accel::account(AccelOpRecord& rec) {
     counters_.energy_pj += rec.cost.energy.total_pj();  // sparse units included
     counters_.pruned += rec.cost.pruned;
     counters_.meta_bytes += rec.cost.metadata_bytes;
+    counters_.nan += rec.cost.nan;
+    counters_.inf += rec.cost.inf;
     stats_.total.add(rec.cost);
     stats_.per_layer_phase[{rec.layer, rec.phase}].add(rec.cost);
     if (on_op_) on_op_(rec);
+}
+
+// The fp32 outputs an op wrote (accel.def, health counters): dst0 except COPY's bytes, db of
+// the *_BWD_WEIGHT ops, SOFTMAX_XENT's loss (the first word of its result).
+void Accel::count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost) {
+    const uint32_t op = cmd.desc.opcode;
+    for (const accel::Operand& o : cmd.operands) {
+        if (!o.is_output() || !o.host) continue;
+        uint64_t words = 0;
+        if (o.field == STVP_ACCEL_FIELD_DST0 && op != STVP_ACCEL_OP_COPY)
+            words = o.bytes / 4;
+        else if (o.field == STVP_ACCEL_FIELD_DST1 &&
+                 (op == STVP_ACCEL_OP_FC_BWD_WEIGHT || op == STVP_ACCEL_OP_CONV_BWD_WEIGHT))
+            words = o.bytes / 4;
+        else if (o.field == STVP_ACCEL_FIELD_DST1 && op == STVP_ACCEL_OP_SOFTMAX_XENT)
+            words = 1;
+        count_fp32(o.host, words, cost.nan, cost.inf);
+    }
 }
 
 void Accel::trace(sc_core::sc_trace_file* tf, const std::string& prefix) const {
@@ -460,6 +511,7 @@ void Accel::trace(sc_core::sc_trace_file* tf, const std::string& prefix) const {
     sc_core::sc_trace(tf, layer_, prefix + ".layer");
     sc_core::sc_trace(tf, pe_util_, prefix + ".pe_utilisation");
     sc_core::sc_trace(tf, dram_util_, prefix + ".dram_utilisation");
+    sc_core::sc_trace(tf, gb_occupancy_, prefix + ".gb_occupancy");
 }
 
 }  // namespace stvp

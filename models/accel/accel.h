@@ -87,6 +87,7 @@ struct AccelOpTotals {
     uint64_t gb_bytes = 0;         // read + written
     uint64_t metadata_bytes = 0;   // sparse metadata DRAM bytes (inside dram_bytes)
     uint64_t pruned = 0;           // gradients zeroed by GRAD_PRUNE
+    uint64_t nan = 0, inf = 0;     // non-finite fp32 values written to the ops' fp32 outputs (accel.def, NAN_COUNT)
     double sparse_pj = 0;          // energy of the sparse units (decoders, pruner, quantile unit,
                                    // zero checks, load balancer) == energy.sparse_pj
     accel::sparse::SparseCounts sparse;  // their action counts
@@ -141,12 +142,18 @@ public:
     const sc_core::sc_signal<uint32_t>& layer() const { return layer_; }    // layer of the last op
     const sc_core::sc_signal<double>& pe_utilisation() const { return pe_util_; }    // MACs / (PEs x MACs/PE x cycles) of the op
     const sc_core::sc_signal<double>& dram_utilisation() const { return dram_util_; }  // DRAM-busy cycles / cycles of the op
+    // Global-buffer bytes in use while an op runs (its mapping's operand tiles, x2 with double
+    // buffering; OpCost::gb_bytes_in_use), 0 between ops.
+    const sc_core::sc_signal<uint32_t>& gb_occupancy() const { return gb_occupancy_; }
     void trace(sc_core::sc_trace_file* tf, const std::string& prefix) const;
 
     // Notified (immediately) when a chain ends, successfully or not, as STATUS.BUSY falls.
     const sc_core::sc_event& done_event() const { return done_ev_; }
     // Called when each descriptor completes or fails.
     void on_op(std::function<void(const AccelOpRecord&)> fn) { on_op_ = std::move(fn); }
+    // NaN / Inf values written since reset or SOFT_RESET (the NAN_COUNT / INF_COUNT registers).
+    uint64_t nan_count() const { return counters_.nan; }
+    uint64_t inf_count() const { return counters_.inf; }
 
 private:
     class Resolver;  // MemoryResolver over DMI through `master` (accel.cpp)
@@ -168,6 +175,7 @@ private:
     sc_core::sc_time cycles(uint64_t n) const;
     uint64_t to_cycles(const sc_core::sc_time& t) const;
     void account(AccelOpRecord& rec);
+    static void count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost);
     void invalidate(sc_dt::uint64 start, sc_dt::uint64 end);
 
     AccelConfig cfg_;
@@ -178,6 +186,7 @@ private:
     sc_core::sc_signal<bool> busy_;
     sc_core::sc_signal<uint32_t> opcode_, phase_, layer_;
     sc_core::sc_signal<double> pe_util_, dram_util_;
+    sc_core::sc_signal<uint32_t> gb_occupancy_;
     sc_core::sc_event start_ev_, irq_ev_, done_ev_;
     uint32_t base_ = 0, count_ = 0;  // latched at START
     uint64_t seq_ = 0;
@@ -185,6 +194,7 @@ private:
     // Performance counters behind the _LO/_HI registers (cleared by SOFT_RESET).
     struct Counters {
         uint64_t cycles = 0, macs = 0, macs_skipped = 0, dram_bytes = 0, gb_bytes = 0, pruned = 0, meta_bytes = 0;
+        uint64_t nan = 0, inf = 0;
         double energy_pj = 0;
     } counters_;
     std::map<uint32_t, uint32_t> latched_hi_;  // by _HI offset

@@ -25,6 +25,8 @@ OpCost copy_cost(const ArrayConfig& cfg, uint64_t bytes, bool src_spad, bool dst
     const bool staged = !src_spad && !dst_spad;
     k.gb_read_bytes = (src_spad || staged) ? bytes : 0;
     k.gb_write_bytes = (dst_spad || staged) ? bytes : 0;
+    // A DRAM -> DRAM copy is staged through the global buffer; a scratchpad side is not the GB.
+    c.gb_bytes_in_use = staged ? std::min<uint64_t>(bytes, cfg.gb_bytes) : 0;
     return c;
 }
 

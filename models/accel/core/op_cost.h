@@ -40,6 +40,10 @@ struct OpCost {
     uint64_t macs_skipped = 0;    // == counts.mac_gated: zero operands and padding
     uint64_t gb_tiles = 0;        // GB tile visits
     uint64_t array_steps = 0;     // lock-step array steps
+    // Global-buffer bytes the op holds while it runs: the mapping's tile set of every operand
+    // (x2 with double buffering) for array nests, the streamed bytes (at most the GB) for
+    // element-wise work; the largest over the op's sub-nests (they run one after another).
+    uint64_t gb_bytes_in_use = 0;
     ActionCounts counts;
     // DRAM traffic of the three operand roles, indexed by Role (Weight, Input, Output); the
     // epilogue's reads (bias, saved input for the ReLU mask) and the bias-gradient write are

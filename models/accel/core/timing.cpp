@@ -37,6 +37,7 @@ OpCost& OpCost::operator+=(const OpCost& o) {
     macs_skipped += o.macs_skipped;
     gb_tiles += o.gb_tiles;
     array_steps += o.array_steps;
+    gb_bytes_in_use = std::max(gb_bytes_in_use, o.gb_bytes_in_use);
     counts += o.counts;
     for (int r = 0; r < kRoles; ++r) {
         traffic[r].tensor = o.traffic[r].tensor;
@@ -223,6 +224,7 @@ int64_t dram_request(const ArrayConfig& cfg, int64_t bytes) {
 OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const PeWorkSource* work) {
     OpCost cost;
     for (int r = 0; r < kRoles; ++r) cost.traffic[r].tensor = nest.tensor[r];
+    cost.gb_bytes_in_use = static_cast<uint64_t>(m.gb_words) * 4 * (cfg.double_buffering ? 2 : 1);
     const DimArray& t = m.gb_tile;
     DimArray n;
     for (int d = 0; d < kDims; ++d) n[d] = ceil_div(nest.extent[d], t[d]);
@@ -362,6 +364,7 @@ OpCost vector_cost(const ArrayConfig& cfg, uint64_t element_ops, uint64_t dram_r
     c.cycles = static_cast<uint64_t>(cfg.double_buffering ? std::max(compute, dram) : compute + dram);
     c.compute_cycles = static_cast<uint64_t>(compute);
     c.dram_cycles = static_cast<uint64_t>(dram);
+    c.gb_bytes_in_use = std::min<uint64_t>(dram_read_bytes + dram_write_bytes, static_cast<uint64_t>(cfg.gb_bytes));
     ActionCounts& k = c.counts;
     k.vector_op = element_ops;
     k.dram_read_bytes = dram_read_bytes;

@@ -66,7 +66,7 @@ TEST(AccelRegisters, ResetValuesIdentificationAndAccessRules) {
         EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, 0x1000, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
         EXPECT_EQ(b.access(tlm::TLM_READ_COMMAND, ACCEL_STATUS + 2, v), tlm::TLM_BURST_ERROR_RESPONSE);
         b.wr(ACCEL_INT_ENABLE, 0xFFFFFFFF);
-        EXPECT_EQ(b.rd(ACCEL_INT_ENABLE), 7u) << "only DONE, ERROR and DESC exist";
+        EXPECT_EQ(b.rd(ACCEL_INT_ENABLE), 15u) << "only DONE, ERROR, DESC and NONFINITE exist";
         b.wr(ACCEL_DESC_BASE, 0x80001000);
         b.wr(ACCEL_DESC_COUNT, 3);
         EXPECT_EQ(b.rd(ACCEL_DESC_BASE), 0x80001000u);
