@@ -19,8 +19,8 @@
 // tick re-arming mtimecmp) counts as progress. --max-time still bounds such runs, and the
 // diagnosis is printed for every run that ends without the firmware's verdict.
 //
-// Accelerator NaN/Inf counters: the accelerator model does not count non-finite results yet;
-// the diagnosis and the stats report them through SocParts::accel_nonfinite once it does.
+// Accelerator NaN/Inf counters (accel.def, NAN_COUNT / INF_COUNT): the diagnosis and the stats
+// report them through SocParts::accel_nonfinite, which Soc::parts() sets.
 #pragma once
 
 #include <cstdint>

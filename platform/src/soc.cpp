@@ -43,6 +43,8 @@ void write_totals(JsonWriter& j, const AccelOpTotals& t, const AccelConfig& cfg)
     j.value("gb_bytes", t.gb_bytes);
     j.value("metadata_bytes", t.metadata_bytes);
     j.value("pruned", t.pruned);
+    j.value("nan", t.nan);  // non-finite fp32 outputs (accel.def, health counters)
+    j.value("inf", t.inf);
     j.begin_object("energy_pj");
     j.value("pe", t.energy.pe_pj);
     j.value("rf", t.energy.rf_pj);
@@ -394,6 +396,13 @@ SocParts Soc::parts() {
     p.irq_lines = {{"mtip", &m.irq_timer}, {"msip", &m.irq_software}, {"meip", &m.irq_external},
                    {"uart", &m.irq_uart},  {"dma", &m.irq_dma},       {"accel", &m.irq_accel}};
     p.plic_sources = {{"uart", STVP_IRQ_UART}, {"dma", STVP_IRQ_DMA}, {"accel", STVP_IRQ_ACCEL}};
+    // The NAN_COUNT / INF_COUNT registers' values (since reset or the last SOFT_RESET).
+    Accel* accel = &m.accel;
+    p.accel_nonfinite = [accel](uint64_t& nan, uint64_t& inf) {
+        nan = accel->nan_count();
+        inf = accel->inf_count();
+        return true;
+    };
     return p;
 }
 

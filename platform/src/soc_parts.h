@@ -42,10 +42,9 @@ struct SocParts {
     std::map<std::string, const sc_core::sc_signal<bool>*> irq_lines;
     std::map<std::string, unsigned> plic_sources;
     // Hook for the accelerator's NaN/Inf counters (non-finite fp32 values its ops wrote since
-    // reset): fills both and returns true once the model counts them; unset (or false) until
-    // then. The diagnosis and the stats' debug section report them when present. The model
-    // side (counting op outputs, NAN_COUNT/INF_COUNT registers in accel.def for the firmware,
-    // AccelStats fields) belongs to the accelerator; Soc::parts() then sets this.
+    // reset or SOFT_RESET, the NAN_COUNT / INF_COUNT registers of accel.def): fills both and
+    // returns true; unset (or false) without an accelerator. The diagnosis and the stats' debug
+    // section report them when present; Soc::parts() sets it.
     std::function<bool(uint64_t& nan, uint64_t& inf)> accel_nonfinite;
 };
 
