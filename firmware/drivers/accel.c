@@ -17,6 +17,7 @@ static struct {
     volatile unsigned end_irqs;   /* handler calls that saw DONE or ERROR */
     volatile unsigned error_irqs; /* ... of which ERROR */
     volatile unsigned desc_irqs;  /* handler calls that saw DESC */
+    volatile unsigned nonfinite;  /* INT_STATUS.NONFINITE acknowledgements (handler or poll) */
 } acc_state;
 
 /* ---- builders ---- */
@@ -306,6 +307,8 @@ static void acc_isr(void *ctx)
     stvp_write32(ACC_REG(ACCEL_INT_STATUS), s);
     if (s & ACCEL_INT_STATUS_DESC_MASK)
         ++acc_state.desc_irqs;
+    if (s & ACCEL_INT_STATUS_NONFINITE_MASK)
+        ++acc_state.nonfinite;
     if (s & ACCEL_INT_STATUS_ERROR_MASK)
         ++acc_state.error_irqs;
     if (s & (ACCEL_INT_STATUS_DONE_MASK | ACCEL_INT_STATUS_ERROR_MASK)) {
@@ -422,6 +425,8 @@ uint32_t stvp_accel_wait_poll(stvp_accel_result_t *r)
     uint32_t saved = stvp_irq_save();
     uint32_t s = stvp_read32(ACC_REG(ACCEL_INT_STATUS));
     stvp_write32(ACC_REG(ACCEL_INT_STATUS), s);
+    if (s & ACCEL_INT_STATUS_NONFINITE_MASK)
+        ++acc_state.nonfinite;
     acc_state.running = 0;
     stvp_irq_restore(saved);
     __asm__ __volatile__("" ::: "memory");
@@ -448,6 +453,11 @@ unsigned stvp_accel_error_irq_count(void)
 unsigned stvp_accel_desc_irq_count(void)
 {
     return acc_state.desc_irqs;
+}
+
+unsigned stvp_accel_nonfinite_count(void)
+{
+    return acc_state.nonfinite;
 }
 
 uint32_t stvp_accel_cmd_rejected(void)
@@ -488,6 +498,15 @@ void stvp_accel_read_sparse_counters(stvp_accel_sparse_counters_t *c)
     c->tracked = stvp_read32(ACC_REG(ACCEL_TRACKED));
     stvp_irq_restore(saved);
     memcpy(&c->quantile_est, &est, sizeof est);
+}
+
+void stvp_accel_read_health(stvp_accel_health_t *h)
+{
+    uint32_t saved = stvp_irq_save();
+    h->nan = read64(ACCEL_NAN_COUNT_LO);
+    h->inf = read64(ACCEL_INF_COUNT_LO);
+    h->first_desc = stvp_read32(ACC_REG(ACCEL_NONFINITE_DESC));
+    stvp_irq_restore(saved);
 }
 
 void stvp_accel_counters_delta(const stvp_accel_counters_t *before, const stvp_accel_counters_t *after,

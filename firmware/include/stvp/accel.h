@@ -208,6 +208,10 @@ int stvp_accel_run(const stvp_accel_desc *descs, unsigned count, stvp_accel_resu
 unsigned stvp_accel_irq_count(void);
 unsigned stvp_accel_error_irq_count(void);
 unsigned stvp_accel_desc_irq_count(void);
+/* Acknowledgements of INT_STATUS.NONFINITE (an op wrote a NaN/Inf) by the driver's handler or
+   polling wait: the driver clears every cause it sees, so this is how to learn that the bit
+   was set. Counts chains' acknowledgements, not values (see stvp_accel_read_health). */
+unsigned stvp_accel_nonfinite_count(void);
 
 /* CMD_REJECTED: writes to CTRL/DESC_BASE/DESC_COUNT the device ignored while busy. */
 uint32_t stvp_accel_cmd_rejected(void);
@@ -235,6 +239,17 @@ typedef struct stvp_accel_sparse_counters {
     float quantile_est;   /* the quantile estimator's current estimate */
 } stvp_accel_sparse_counters_t;
 void stvp_accel_read_sparse_counters(stvp_accel_sparse_counters_t *c);
+
+/* Health counters (accel.def): NaN / Inf values the ops wrote to their fp32 outputs since reset
+   or soft reset, and the index in the current/last chain of the first descriptor that wrote
+   one (0xFFFFFFFF = none). */
+typedef struct stvp_accel_health {
+    uint64_t nan;
+    uint64_t inf;
+    uint32_t first_desc;
+} stvp_accel_health_t;
+#define STVP_ACCEL_NO_DESC 0xFFFFFFFFu
+void stvp_accel_read_health(stvp_accel_health_t *h);
 
 /* *out = *after - *before, field by field. */
 void stvp_accel_counters_delta(const stvp_accel_counters_t *before, const stvp_accel_counters_t *after,
