@@ -5,6 +5,7 @@
  * outputs, names descriptor 1 and sets INT_STATUS.NONFINITE (seen by the interrupt-driven
  * wait); an SGD step with Inf gradients adds two Inf weights (seen by the polling wait); a
  * soft reset clears the counters. One PASS/FAIL line per check; exit 0 iff all passed.
+ * Argument 1: stop before the soft reset and poll forever (for the hang diagnosis).
  */
 #include <math.h>
 #include <stdio.h>
@@ -87,6 +88,14 @@ int main(void)
     check(rc == 0 && err == STVP_ACCEL_ERR_NONE && r.status == ACCEL_STATUS_DONE_MASK && h.nan == 2 && h.inf == 4 && h.first_desc == 0,
           "SGD: two -Inf weights counted (totals accumulate), descriptor 0 named");
     check(stvp_accel_nonfinite_count() == 2, "INT_STATUS.NONFINITE seen by the polling wait");
+
+    /* Argument 1: hang here instead (poll STATUS forever) so the platform's hang diagnosis
+       reports the counters as the device holds them. */
+    if (stvp_sim_arg(0, 0) == 1) {
+        printf("accel_health: polling forever with the counters set\n");
+        for (;;)
+            (void)stvp_accel_busy();
+    }
 
     rc = stvp_accel_soft_reset();
     stvp_accel_read_health(&h);

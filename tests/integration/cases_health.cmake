@@ -15,3 +15,10 @@ stvp_case(accel_health CODE 0 ARGS ${RUN} --firmware ${BIN}/accel_health.elf
            "\"accel_nonfinite\": {[ \n]*\"nan\": 0,[ \n]*\"inf\": 0"
   VCD_RE "\\$scope module accel \\$end[^$]*(\\$var [^\n]*\n)*\\$var wire 32 [^ ]+ gb_occupancy \\[31:0\\] \\$end"
          "\nb10000000 [^\n]+\n")
+# The hang diagnosis reports the device's counters (SocParts::accel_nonfinite) in its
+# accelerator line and in the stats' debug section.
+stvp_case(accel_health_diagnosis CODE 125 ARGS ${RUN} --firmware ${BIN}/accel_health.elf --arg 1
+  --set sim.hang_timeout_ns=200000
+  STDOUT "PASS INT_STATUS.NONFINITE seen by the polling wait.*accel_health: polling forever"
+  STDERR "firmware hangs: .*accel: idle.*non-finite results: 2 NaN, 4 Inf"
+  STATS_RE "\"exit_reason\": \"hang\"" "\"accel_nonfinite\": {[ \n]*\"nan\": 2,[ \n]*\"inf\": 4")
