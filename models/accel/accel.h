@@ -19,6 +19,12 @@
 // Counters, DESCS_DONE and INT_STATUS.DESC change at the end of each op; STATUS and
 // INT_STATUS.DONE/ERROR at the end of the chain (or at the failing check).
 //
+// Health: after computing an op's outputs, one pass over its fp32 outputs counts NaN and Inf
+// (accel.def lists which outputs; COPY's bytes and integer metadata are not scanned); the
+// counts go to the op's record, the stats, NAN_COUNT/INF_COUNT and, if non-zero,
+// INT_STATUS.NONFINITE and NONFINITE_DESC at the end of the op. The `gb_occupancy` signal
+// holds OpCost::gb_bytes_in_use (the mapping's tile set) for exactly the op's span.
+//
 // DRAM traffic of ops is charged by the tile model from the ArrayConfig's DRAM latency and
 // bandwidth (the platform sets them from the DRAM's configuration) for every operand, wherever
 // it lives; only COPY distinguishes the scratchpad (load_store.h). Tensors may still be named
