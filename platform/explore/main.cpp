@@ -1,0 +1,121 @@
+// stvp_explore: timing-only estimates, sweeps and the reproduction report (platform/explore).
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config_schema.h"
+#include "estimate_io.h"
+#include "explore_config.h"
+#include "network.h"
+#include "report.h"
+#include "sweep.h"
+#include "timing_only.h"
+
+using namespace stvp::explore;
+
+namespace {
+
+const char* kUsage =
+    "Usage:\n"
+    "  stvp_explore --preset PRESET.yaml --network NET.yaml [--batch N] [--density D] [--set key=value]...\n"
+    "               [--per-op] [--json FILE] [--csv FILE] [--summary FILE]\n"
+    "  stvp_explore --sweep SWEEP.yaml [-j N] [--out DIR]\n"
+    "  stvp_explore --report OUT.md [--repo DIR] [-j N]\n"
+    "\n"
+    "Timing-only mode: one training iteration of NET on the accelerator of PRESET, charged by the\n"
+    "accelerator's timing and energy model from operand densities (no numerics).\n"
+    "  --set accel.*=v / dram.*=v   platform keys (as stvp --set; see stvp --help-config)\n"
+    "  --set KEY=v                  workload keys: scheme (dense|procrustes|nm|sparsetrain), batch,\n"
+    "                               weight_density, act_density, prune_rate, n, m, sample_batch, exact_macs, seed, density,\n"
+    "                               weight_density.LAYER, act_density.LAYER (per-layer densities)\n"
+    "  --batch N, --density D       shorthands for batch=N, density=D (the scheme's exploited operand)\n"
+    "  --per-op                     print every op's row, not only the totals\n"
+    "  --json/--csv FILE            full estimate as JSON / per-op CSV; --summary FILE: one CSV line\n"
+    "Sweeps: a YAML grid of --set overrides run as parallel processes (-j, default: all cores),\n"
+    "collected into DIR/<name>.csv with SVG plots (configs/sweeps/README.md).\n"
+    "Exit codes: 0 ok, 2 bad command line / configuration / network, 1 a sweep point failed.\n";
+
+int run_single(const std::string& preset, const std::string& network, const std::vector<std::string>& sets,
+               bool per_op, const std::string& json, const std::string& csv, const std::string& summary) {
+    const Network net = load_network(network);
+    const ExploreSetup s = load_setup(preset, sets);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Estimate e = estimate(net, s.workload, s.array, s.energy, s.sparse);
+    const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char title[256];
+    std::snprintf(title, sizeof title, "%s, batch %u, scheme %s, %ux%u PEs (estimated in %.2f s host time)",
+                  net.name.c_str(), s.workload.batch, to_string(s.workload.scheme), s.array.rows, s.array.cols, host);
+    print_table(std::cout, e, title, per_op);
+    auto open = [](const std::string& path) {
+        std::ofstream f(path);
+        if (!f) throw ExploreError(path + ": cannot write");
+        return f;
+    };
+    if (!json.empty()) {
+        std::ofstream f = open(json);
+        write_json(f, e, net.name, s.workload);
+    }
+    if (!csv.empty()) {
+        std::ofstream f = open(csv);
+        write_ops_csv(f, e);
+    }
+    if (!summary.empty()) {
+        std::ofstream f = open(summary);
+        f << summary_csv_row(e, net.name, s.workload) << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string preset, network, sweep, report, json, csv, summary, out, repo = ".";
+    std::vector<std::string> sets;
+    bool per_op = false;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string a = argv[i];
+            auto next = [&]() -> std::string {
+                if (i + 1 >= argc) throw ExploreError(a + ": missing value");
+                return argv[++i];
+            };
+            if (a == "-h" || a == "--help") {
+                std::cout << kUsage;
+                return 0;
+            } else if (a == "--preset") preset = next();
+            else if (a == "--network") network = next();
+            else if (a == "--set") sets.push_back(next());
+            else if (a == "--batch") sets.push_back("batch=" + next());
+            else if (a == "--density") sets.push_back("density=" + next());
+            else if (a == "--per-op") per_op = true;
+            else if (a == "--json") json = next();
+            else if (a == "--csv") csv = next();
+            else if (a == "--summary") summary = next();
+            else if (a == "--sweep") sweep = next();
+            else if (a == "--report") report = next();
+            else if (a == "--repo") repo = next();
+            else if (a == "--out") out = next();
+            else if (a == "-j") {
+                const int j = std::atoi(next().c_str());
+                if (j < 1 || j > 256) throw ExploreError("-j: must be 1 .. 256");
+                jobs = unsigned(j);
+            } else throw ExploreError("unknown argument '" + a + "' (see --help)");
+        }
+        if (!sweep.empty()) return run_sweep(sweep, out, jobs, argv[0]);
+        if (!report.empty()) return write_report(report, repo, jobs, argv[0]);
+        if (network.empty()) throw ExploreError("--network is required (see --help)");
+        return run_single(preset, network, sets, per_op, json, csv, summary);
+    } catch (const ExploreError& e) {
+        std::cerr << "stvp_explore: " << e.what() << "\n";
+        return 2;
+    } catch (const stvp::ConfigError& e) {
+        std::cerr << "stvp_explore: " << e.what() << "\n";
+        return 2;
+    }
+}
