@@ -23,7 +23,7 @@ struct Case {
 };
 
 // The GB port and DRAM made effectively unlimited.
-const std::vector<std::string> kIdealMemory{"accel.gb_bytes_per_cycle=1048576", "dram.bandwidth_gbps=100000",
+const std::vector<std::string> kIdealMemory{"accel.gb_bytes_per_cycle=1048576", "dram.bandwidth_gbps=10000",
                                             "dram.latency_ns=0"};
 
 std::vector<std::string> split(const std::string& line) {
@@ -103,7 +103,7 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         "softmax, SGD) on the accelerator model the device uses, operand zero maps synthesised from the presets' "
         "densities (configs/presets/). Ratios are dense / sparse on the same array and mapping (SEEDS.md's "
         "metric). *Ideal memory*: the same with the global-buffer port and DRAM unlimited "
-        "(`--set accel.gb_bytes_per_cycle=1048576 dram.bandwidth_gbps=100000 dram.latency_ns=0`).\n\n"
+        "(`--set accel.gb_bytes_per_cycle=1048576 dram.bandwidth_gbps=10000 dram.latency_ns=0`).\n\n"
         "| scheme | network | speedup | energy ratio | speedup, ideal memory | energy ratio, ideal memory | "
         "published speedup / energy (SEEDS.md) |\n|---|---|---|---|---|---|---|\n";
     for (size_t i = 0; i < cases.size(); ++i) {

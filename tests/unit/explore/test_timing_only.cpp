@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
@@ -98,4 +99,33 @@ TEST(ExploreTimingOnly, SparseTrainKeepFractionFollowsThePruneRate) {
     EXPECT_LT(k9, k5);
     EXPECT_GT(k9, 0.1);  // pruned values below tau survive as +-tau with probability |g|/tau
     EXPECT_LT(k9, 0.6);
+}
+
+// A depthwise conv is charged as C single-channel convolutions (the core has no grouped conv).
+TEST(ExploreTimingOnly, DepthwiseIsCSingleChannelConvs) {
+    const Network dw = parse_network(
+        YAML::Load("name: dw\nlayers:\n  - {name: d, type: conv, in: [8, 6, 6], out: 8, kernel: 3, pad: 1, "
+                   "depthwise: true}\n"),
+        "dw.yaml");
+    const Network one = parse_network(
+        YAML::Load("name: one\nlayers:\n  - {name: d, type: conv, in: [1, 6, 6], out: 1, kernel: 3, pad: 1}\n"),
+        "one.yaml");
+    const ExploreSetup s = load_setup(kDir + "presets/dense.yaml", {"batch=4"});
+    const Estimate a = estimate(dw, s.workload, s.array, s.energy, s.sparse);
+    const Estimate b = estimate(one, s.workload, s.array, s.energy, s.sparse);
+    EXPECT_EQ(dw.weights(), 72u);
+    ASSERT_EQ(a.ops[0].phase, "forward");
+    EXPECT_DOUBLE_EQ(a.ops[0].cycles, 8 * b.ops[0].cycles);
+    EXPECT_DOUBLE_EQ(a.ops[0].macs, 8 * b.ops[0].macs);
+}
+
+// Per-layer densities override the preset's for that layer only.
+TEST(ExploreTimingOnly, PerLayerWeightDensity) {
+    const Network net = load_network(kDir + "networks/lenet300.yaml");
+    const ExploreSetup s = load_setup(kDir + "presets/procrustes.yaml", {"batch=16", "weight_density.fc1=1"});
+    const Estimate e = estimate(net, s.workload, s.array, s.energy, s.sparse);
+    ASSERT_EQ(e.ops[0].layer, "fc1");
+    EXPECT_NEAR(e.ops[0].macs, e.ops[0].dense_macs, 1e-9 * e.ops[0].dense_macs);  // fc1 dense
+    ASSERT_EQ(e.ops[2].layer, "fc2");
+    EXPECT_LT(e.ops[2].macs, 0.2 * e.ops[2].dense_macs);  // fc2 at the preset's 0.1
 }
