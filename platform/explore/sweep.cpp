@@ -261,7 +261,10 @@ std::vector<std::string> render_plots(const Sweep& s, const std::string& csv, co
             std::vector<Series> series;
             std::map<std::string, size_t> index;
             for (const auto& r : t.rows) {
-                const std::string name = p.series.empty() ? p.y : r[size_t(t.col(p.series))];
+                // Legend entries carry the series key unless it is the scheme name.
+                const std::string name = p.series.empty()      ? p.y
+                                         : p.series == "scheme" ? r[size_t(t.col(p.series))]
+                                                                : pretty(p.series) + " " + r[size_t(t.col(p.series))];
                 if (!index.count(name)) index[name] = series.size(), series.push_back({name, {}});
                 series[index[name]].points.emplace_back(std::atof(r[size_t(t.col(p.x))].c_str()),
                                                         std::atof(r[size_t(t.col(p.y))].c_str()));
