@@ -15,6 +15,8 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "../support/reg_access.h"
+
 #include "accel/accel.h"
 #include "bus/router.h"
 #include "memory/memory.h"
@@ -113,27 +115,10 @@ public:
     // --- register access (CPU-like) ---
     tlm::tlm_response_status access(tlm::tlm_command cmd, uint32_t off, uint32_t& v, sc_time ahead = SC_ZERO_TIME,
                                     sc_time* returned_delay = nullptr) {
-        tlm::tlm_generic_payload t;
-        t.set_command(cmd);
-        t.set_address(off);
-        t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        t.set_data_length(4);
-        t.set_streaming_width(4);
-        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_time d = ahead;
-        cpu->b_transport(t, d);
-        if (returned_delay) *returned_delay = d;
-        if (ahead == SC_ZERO_TIME) wait(d);
-        return t.get_response_status();
+        return test::reg_access(cpu, cmd, off, v, ahead, returned_delay);
     }
-    uint32_t rd(uint32_t off) {
-        uint32_t v = 0xDEADBEEF;
-        EXPECT_EQ(access(tlm::TLM_READ_COMMAND, off, v), tlm::TLM_OK_RESPONSE) << "read of offset " << off;
-        return v;
-    }
-    void wr(uint32_t off, uint32_t v) {
-        EXPECT_EQ(access(tlm::TLM_WRITE_COMMAND, off, v), tlm::TLM_OK_RESPONSE) << "write of offset " << off;
-    }
+    uint32_t rd(uint32_t off) { return test::reg_read(cpu, off); }
+    void wr(uint32_t off, uint32_t v) { test::reg_write(cpu, off, v); }
     void start(uint32_t count, uint32_t base = kDescBase) {
         wr(ACCEL_DESC_BASE, base);
         wr(ACCEL_DESC_COUNT, count);

@@ -12,6 +12,8 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include "../support/reg_access.h"
 #include <tlm_utils/simple_target_socket.h>
 
 #include "dma/dma.h"
@@ -100,29 +102,12 @@ public:
     // CPU-like register access: the access takes its annotated delay (waited unless
     // `ahead` is given: then the access is issued `ahead` into the future, as a
     // temporally-decoupled CPU does, and the caller's thread is not advanced).
-    tlm::tlm_response_status access(tlm::tlm_command cmd, uint32_t off, uint32_t& v,
-                                    sc_time ahead = SC_ZERO_TIME, sc_time* returned_delay = nullptr) {
-        tlm::tlm_generic_payload t;
-        t.set_command(cmd);
-        t.set_address(off);
-        t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        t.set_data_length(4);
-        t.set_streaming_width(4);
-        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_time d = ahead;
-        cpu->b_transport(t, d);
-        if (returned_delay) *returned_delay = d;
-        if (ahead == SC_ZERO_TIME) wait(d);
-        return t.get_response_status();
+    tlm::tlm_response_status access(tlm::tlm_command cmd, uint32_t off, uint32_t& v, sc_time ahead = SC_ZERO_TIME,
+                                    sc_time* returned_delay = nullptr) {
+        return test::reg_access(cpu, cmd, off, v, ahead, returned_delay);
     }
-    uint32_t rd(uint32_t off) {
-        uint32_t v = 0xDEADBEEF;
-        EXPECT_EQ(access(tlm::TLM_READ_COMMAND, off, v), tlm::TLM_OK_RESPONSE) << "read of offset " << off;
-        return v;
-    }
-    void wr(uint32_t off, uint32_t v) {
-        EXPECT_EQ(access(tlm::TLM_WRITE_COMMAND, off, v), tlm::TLM_OK_RESPONSE) << "write of offset " << off;
-    }
+    uint32_t rd(uint32_t off) { return test::reg_read(cpu, off); }
+    void wr(uint32_t off, uint32_t v) { test::reg_write(cpu, off, v); }
     void start(uint32_t head) {
         wr(DMA_DESC_HEAD, head);
         wr(DMA_CTRL, DMA_CTRL_START_MASK);
