@@ -105,6 +105,18 @@ int main(int argc, char** argv) {
         "compare", po::value(&compare), "the VP's stdout of the same run: check its per-step losses")(
         "tolerance", po::value(&tolerance), "relative loss tolerance of --compare (default 1e-5)")(
         "max-correct-diff", po::value(&max_correct_diff), "allowed difference of test correct counts (default 0)");
+    po::options_description study("Procrustes selection study (configs/results/procrustes_study.md; not the VP's "
+                                   "algorithm unless at the defaults, so not with --compare)");
+    std::string select = "quantile";
+    stvp::reftrain::SelectionVariant variant;
+    study.add_options()("select", po::value(&select),
+                        "quantile (the device's estimator, default) | topk (exact global, DropBack) | topk-per-layer | "
+                        "random (a fixed random mask)")(
+        "dense-steps", po::value(&variant.dense_steps), "train dense for N steps before the first selection")(
+        "ramp-steps", po::value(&variant.ramp_steps),
+        "shrink the budget from 100% to ARG[1]'s over N selections, cubically (needs topk or topk-per-layer)")(
+        "weight-decay", po::value(&variant.weight_decay), "L2 factor of the weight SGD ops (default 5e-4)");
+    opts.add(study);
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -116,6 +128,15 @@ int main(int argc, char** argv) {
     if (vm.count("help")) {
         std::cout << opts;
         return 0;
+    }
+    if (!stvp::reftrain::parse_select(select, &variant.select)) {
+        std::cerr << "stvp_reftrain: --select " << select << ": not one of quantile, topk, topk-per-layer, random\n";
+        return 2;
+    }
+    if (!compare.empty() && !variant.is_vp()) {
+        std::cerr << "stvp_reftrain: --compare checks the VP's algorithm; the study options (" << variant.describe()
+                  << ") depart from it\n";
+        return 2;
     }
     try {
         stvp::PlatformConfig pc = stvp::load_platform_config(config, sets);
@@ -134,7 +155,7 @@ int main(int argc, char** argv) {
         train_params_from_args(&p, a, n);
         const stvp::Dataset data =
             stvp::load_fashion_mnist(pc.dataset.dir, pc.dataset.train_limit, pc.dataset.test_limit);
-        stvp::reftrain::RefTrainer t(data, p);
+        stvp::reftrain::RefTrainer t(data, p, stvp::accel_sparse_config(pc.accel), variant);
         const std::string bad = t.validate();
         if (!bad.empty()) {
             std::cerr << "stvp_reftrain: " << bad << "\n";

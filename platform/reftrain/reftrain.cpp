@@ -1,9 +1,12 @@
 #include "reftrain.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 #include "accel/core/ops.h"
@@ -37,6 +40,15 @@ acc::Pool2dShape pool_shape(const train_layer_t& l, uint32_t n) {
     return s;
 }
 
+// INIT_WEIGHTS / DROPBACK's W0 generator as the device configures it (SparseEngine).
+acc::sparse::InitWeightsConfig init_config(uint32_t seed, const acc::AccelSparseConfig& sparse) {
+    acc::sparse::InitWeightsConfig ic;
+    ic.seed = seed;
+    ic.kind = sparse.init_kind;
+    ic.uniform_bound = sparse.init_uniform_bound;
+    return ic;
+}
+
 // An op's error is a bug of this program (the shapes come from the tables), never data.
 void check(const std::string& err, const char* what) {
     if (!err.empty()) throw std::logic_error(std::string("reftrain: ") + what + ": " + err);
@@ -44,14 +56,42 @@ void check(const std::string& err, const char* what) {
 
 }  // namespace
 
-RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params)
-    : data_(data), p_(params), net_(&train_nets[params.net < TRAIN_NET_COUNT ? params.net : 0]) {
+namespace {
+const char* const kSelectNames[] = {"quantile", "topk", "topk-per-layer", "random"};
+}  // namespace
+
+bool parse_select(const std::string& name, SelectionVariant::Select* out) {
+    for (size_t i = 0; i < std::size(kSelectNames); ++i)
+        if (name == kSelectNames[i]) {
+            *out = static_cast<SelectionVariant::Select>(i);
+            return true;
+        }
+    return false;
+}
+
+std::string SelectionVariant::describe() const {
+    std::string d = std::string("select ") + kSelectNames[static_cast<size_t>(select)];
+    if (dense_steps) d += ", dense steps " + std::to_string(dense_steps);
+    if (ramp_steps) d += ", ramp steps " + std::to_string(ramp_steps);
+    if (weight_decay != TRAIN_WEIGHT_DECAY) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, ", weight decay %g", static_cast<double>(weight_decay));
+        d += buf;
+    }
+    return d;
+}
+
+RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params, const acc::AccelSparseConfig& sparse,
+                       const SelectionVariant& variant)
+    : data_(data),
+      p_(params),
+      sparse_(sparse),
+      variant_(variant),
+      net_(&train_nets[params.net < TRAIN_NET_COUNT ? params.net : 0]),
+      qe_(sparse.quantile) {
     if (!validate().empty()) return;
     const uint32_t nmax = p_.batch > TRAIN_EVAL_BATCH ? p_.batch : TRAIN_EVAL_BATCH;
-    acc::sparse::InitWeightsConfig ic;
-    ic.seed = p_.seed;
-    ic.kind = acc::sparse::InitKind::KaimingUniform;
-    const acc::sparse::InitWeights init(ic);
+    const acc::sparse::InitWeights init(init_config(p_.seed, sparse_));
     layers_.resize(net_->layer_count);
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         const train_layer_t& l = net_->layers[i];
@@ -60,6 +100,7 @@ RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params)
             const uint32_t wc = train_weight_count(&l);
             L.w.resize(wc), L.dw.resize(wc), L.b.assign(l.k, 0.0f), L.db.resize(l.k);
             init.fill(train_init_layer_id(i), 0, wc, train_fan_in(&l), L.w.data());
+            if (p_.mode & TRAIN_MODE_PROCRUSTES) L.w0 = L.w;  // DROPBACK regenerates exactly these
             if (p_.mode & TRAIN_MODE_NM) nm_pregen(i);  // train.elf's copies of W0
         }
         L.out.resize(size_t{nmax} * train_out_size(&l));
@@ -78,6 +119,15 @@ std::string RefTrainer::validate() const {
         data_.classes != net_->layers[net_->layer_count - 1].k)
         return std::string("the data set does not fit ") + net_->name;
     if (data_.train_count() < p_.batch || data_.test_count() == 0) return "the data set is too small";
+    if (!(variant_.weight_decay >= 0.0f && variant_.weight_decay < 1.0f))
+        return "the weight decay must be in [0, 1)";
+    const bool selection_study = variant_.select != SelectionVariant::Select::Quantile || variant_.dense_steps ||
+                                 variant_.ramp_steps;
+    if (selection_study && !(p_.mode & TRAIN_MODE_PROCRUSTES))
+        return "the selection variants (select, dense steps, ramp steps) need Procrustes (ARG[1] bit 0)";
+    if (variant_.ramp_steps && variant_.select == SelectionVariant::Select::Quantile)
+        return "ramp steps need an exact selection (topk or topk-per-layer): the quantile estimator's target "
+               "does not follow a budget that changes every step";
     return {};
 }
 
@@ -123,35 +173,81 @@ void RefTrainer::nm_pregen(uint32_t i) {
 // DROPBACK over the weight layers in order (SparseEngine::dropback, quantile mode): the first
 // layer ends the estimator's previous step and begins one with q = 1 - f (f in binary32, as
 // the descriptor's beta); untracked weights reset to d*W0; the tracked ones form the copy.
+// The study's other selections decide the tracked set first (select_tracked) and then reset
+// and copy the same way.
 void RefTrainer::dropback() {
-    const float f = 1.0f / static_cast<float>(TRAIN_PROCRUSTES_KEEP_DIV);
-    acc::sparse::InitWeightsConfig ic;
-    ic.seed = p_.seed;
-    ic.kind = acc::sparse::InitKind::KaimingUniform;
-    const acc::sparse::InitWeights init(ic);
+    const float f = keep_fraction();
+    const bool quantile = variant_.select == SelectionVariant::Select::Quantile;
+    if (!quantile) select_tracked(f);
     bool first = true;
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         const train_layer_t& l = net_->layers[i];
         if (!train_has_weights(&l)) continue;
         Layer& L = layers_[i];
         const size_t count = L.w.size();
-        w0_.resize(count);
-        init.fill(train_init_layer_id(i), 0, count, train_fan_in(&l), w0_.data());
-        if (first) {
+        if (first && quantile) {
             if (qe_open_) qe_.end_step();
             qe_.begin_step(1.0 - static_cast<double>(f));
             qe_open_ = true;
-            first = false;
         }
+        first = false;
         L.w_fwd.assign(count, 0.0f);
         L.tracked = 0;
         for (size_t j = 0; j < count; ++j) {
-            if (qe_.observe(acc::sparse::score(L.w[j], w0_[j], decay_))) {
+            const bool keep = quantile ? qe_.observe(acc::sparse::score(L.w[j], L.w0[j], decay_)) : L.keep[j] != 0;
+            if (keep) {
                 L.w_fwd[j] = L.w[j];
                 ++L.tracked;
             } else {
-                L.w[j] = decay_ * w0_[j];
+                L.w[j] = decay_ * L.w0[j];
             }
+        }
+    }
+}
+
+float RefTrainer::keep_fraction() const {
+    const float f = train_keep_fraction(&p_);
+    const uint32_t since = global_step_ - variant_.dense_steps;  // selections made before this one
+    if (since >= variant_.ramp_steps) return f;
+    const double u = 1.0 - static_cast<double>(since) / variant_.ramp_steps;
+    return static_cast<float>(f + (1.0 - f) * u * u * u);
+}
+
+void RefTrainer::select_tracked(float f) {
+    using Select = SelectionVariant::Select;
+    std::vector<float> scores;
+    for (uint32_t i = 0; i < net_->layer_count; ++i) {
+        if (!train_has_weights(&net_->layers[i])) continue;
+        Layer& L = layers_[i];
+        L.keep.assign(L.w.size(), 0);
+        if (variant_.select == Select::TopKPerLayer) scores.clear();
+        for (size_t j = 0; j < L.w.size(); ++j) scores.push_back(acc::sparse::score(L.w[j], L.w0[j], decay_));
+        if (variant_.select == Select::TopKPerLayer) {
+            const int64_t k = std::llround(static_cast<double>(f) * static_cast<double>(L.w.size()));
+            for (const int64_t j : acc::sparse::exact_top_k(scores, k)) L.keep[static_cast<size_t>(j)] = 1;
+        }
+    }
+    if (variant_.select == Select::TopK) {
+        const int64_t k = std::llround(static_cast<double>(f) * static_cast<double>(scores.size()));
+        std::vector<int64_t> top = acc::sparse::exact_top_k(scores, k);
+        size_t at = 0, base = 0;
+        for (uint32_t i = 0; i < net_->layer_count; ++i) {
+            if (!train_has_weights(&net_->layers[i])) continue;
+            Layer& L = layers_[i];
+            for (; at < top.size() && static_cast<size_t>(top[at]) < base + L.w.size(); ++at)
+                L.keep[static_cast<size_t>(top[at]) - base] = 1;
+            base += L.w.size();
+        }
+    } else if (variant_.select == Select::Random) {
+        // One draw per weight from (seed, layer, index), fixed for the run: a mask that no
+        // training signal chose, the floor for any selection at this budget.
+        const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(f) * 4294967296.0);
+        for (uint32_t i = 0; i < net_->layer_count; ++i) {
+            if (!train_has_weights(&net_->layers[i])) continue;
+            Layer& L = layers_[i];
+            for (size_t j = 0; j < L.w.size(); ++j)
+                L.keep[j] = train_mix32(train_mix32(p_.seed ^ 0xA511E9B3u) ^ train_mix32(i * 0x9E3779B9u ^ uint32_t(j))) <
+                            threshold;
         }
     }
 }
@@ -187,7 +283,8 @@ void RefTrainer::forward(uint32_t n, const float* input) {
 
 StepResult RefTrainer::step(uint32_t s) {
     const uint32_t B = p_.batch, in_size = train_in_size(&net_->layers[0]), L = net_->layer_count;
-    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ == 1) use_block_ = true;  // as train.elf
+    // As train.elf: the block copy serves the ops from the step after the first selection.
+    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ == variant_.dense_steps + 1) use_block_ = true;
     for (uint32_t j = 0; j < B; ++j) {
         const uint32_t idx = order_[size_t{s} * B + j];
         std::memcpy(&x_[size_t{j} * in_size], &data_.train_x[size_t{idx} * in_size], in_size * sizeof(float));
@@ -236,10 +333,10 @@ StepResult RefTrainer::step(uint32_t s) {
         Layer& Ly = layers_[i];
         acc::SgdShape ws, bs;
         ws.count = train_weight_count(&l), bs.count = l.k;
-        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, TRAIN_WEIGHT_DECAY), "sgd_update");
+        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, variant_.weight_decay), "sgd_update");
         check(acc::sgd_update(bs, Ly.b.data(), Ly.db.data(), lr_, 0.0f), "sgd_update");
     }
-    if (p_.mode & TRAIN_MODE_PROCRUSTES) dropback();
+    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ >= variant_.dense_steps) dropback();
     if (p_.mode & TRAIN_MODE_NM)
         for (uint32_t i = 0; i < L; ++i)
             if (train_has_weights(&net_->layers[i])) nm_pregen(i);
@@ -276,6 +373,7 @@ EvalResult RefTrainer::run(std::FILE* out) {
                 "samples, %u weights\n",
                 net_->name, p_.mode, p_.epochs, steps, p_.batch, p_.lr_e4, p_.seed, data_.train_count(), data_.test_count(),
                 train_total_weights(net_));
+    if (!variant_.is_vp()) std::fprintf(out, "reftrain: study variant (not the VP's algorithm): %s\n", variant_.describe().c_str());
     EvalResult ev;
     uint32_t global_step = 0;
     double train_wall = 0;

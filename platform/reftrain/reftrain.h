@@ -18,10 +18,36 @@
 #include <vector>
 
 #include "accel/sparse/dropback.h"
+#include "accel/sparse/sparse_config.h"
 #include "dataset.h"
 #include "train_defs.h"
 
 namespace stvp::reftrain {
+
+// Variants of the Procrustes weight selection for the accuracy study
+// (platform/reftrain/procrustes_study.sh -> configs/results/procrustes_study.md). The defaults
+// are train.elf's algorithm; anything else departs from what the VP runs, so stvp_reftrain
+// refuses --compare with it.
+struct SelectionVariant {
+    enum class Select : uint8_t {
+        Quantile,      // the device's streaming quantile estimator over the global scores (Procrustes)
+        TopK,          // the exact global top-k of the scores (DropBack)
+        TopKPerLayer,  // the exact top-k within each layer, k = f x the layer's weights
+        Random,        // a random mask fixed at the first selection (f of every layer on average)
+    };
+    Select select = Select::Quantile;
+    uint32_t dense_steps = 0;  // dense training before the first selection (train-prune-retrain baseline)
+    uint32_t ramp_steps = 0;   // budget from 100% down to f over these steps, cubically (Zhu & Gupta 2017)
+    float weight_decay = TRAIN_WEIGHT_DECAY;  // the SGD ops' L2 factor on weights
+
+    bool is_vp() const {
+        return select == Select::Quantile && dense_steps == 0 && ramp_steps == 0 && weight_decay == TRAIN_WEIGHT_DECAY;
+    }
+    std::string describe() const;  // "select topk, dense steps 2811" (what differs from the VP)
+};
+
+// "quantile" | "topk" | "topk-per-layer" | "random"; false if unknown.
+bool parse_select(const std::string& name, SelectionVariant::Select* out);
 
 struct StepResult {
     float loss = 0;
@@ -35,12 +61,17 @@ struct EvalResult {
 
 class RefTrainer {
 public:
-    // params as train_params_from_args() fills them; the data set must outlive the trainer.
-    RefTrainer(const Dataset& data, const train_params_t& params);
+    // params as train_params_from_args() fills them; sparse: the accelerator's sparse-unit
+    // configuration (accel.sparse.*: W0 distribution, quantile estimator) the VP runs with;
+    // variant: the selection study's departures (none by default). The data set must outlive
+    // the trainer.
+    RefTrainer(const Dataset& data, const train_params_t& params, const accel::AccelSparseConfig& sparse = {},
+               const SelectionVariant& variant = {});
 
     // "" if the parameters, the network and the data set fit together, else why not.
     std::string validate() const;
 
+    const SelectionVariant& variant() const { return variant_; }
     uint32_t steps_per_epoch() const;
     const train_net_t& net() const { return *net_; }
     const train_params_t& params() const { return p_; }
@@ -68,6 +99,8 @@ private:
     struct Layer {
         std::vector<float> w, b, dw, db, out, dout;
         std::vector<float> w_fwd, w_bwd;  // the copies the forward / input-gradient ops read (sparse modes)
+        std::vector<float> w0;            // Procrustes: W0 (InitWeights), regenerated once
+        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set
         uint32_t tracked = 0;             // Procrustes: tracked by the last selection
     };
     void forward(uint32_t n, const float* input);
@@ -75,11 +108,15 @@ private:
     const float* fwd_weights(uint32_t i) const;
     const float* bwd_weights(uint32_t i) const;
     void dropback();
+    float keep_fraction() const;  // the budget f of this step (ramp_steps shrink it gradually)
+    void select_tracked(float f);  // fills Layer::keep for the study's non-quantile selections
     void nm_pregen(uint32_t i);
     bool prunes_layer(uint32_t i) const;
 
     const Dataset& data_;
     train_params_t p_;
+    accel::AccelSparseConfig sparse_;
+    SelectionVariant variant_;
     const train_net_t* net_;
     std::vector<Layer> layers_;
     std::vector<float> x_;
@@ -91,8 +128,6 @@ private:
     float decay_ = 1.0f;                             // Procrustes: d_t, binary32 as the firmware's
     accel::sparse::QuantileEstimator qe_;            // Procrustes: the device's persistent estimator
     bool qe_open_ = false;
-    std::vector<float> w0_;
-    std::vector<uint8_t> mask_;
     uint64_t grad_elements_ = 0, grad_zeros_after_ = 0;
 };
 

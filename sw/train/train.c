@@ -252,7 +252,7 @@ static void build_step_chain(void)
     sgd_count = k - sgd_first;
     dropback_first = k;
     if (P.mode & TRAIN_MODE_PROCRUSTES) {
-        const float f = 1.0f / (float)TRAIN_PROCRUSTES_KEEP_DIV;
+        const float f = train_keep_fraction(&P);
         int first = 1;
         for (uint32_t i = 0; i < L; ++i) {
             const train_layer_t *l = &net->layers[i];
@@ -487,6 +487,9 @@ int main(void)
     if (P.mode & TRAIN_MODE_NM)
         printf("train: N:M %lu:%lu on every weight layer (forward along C, input gradient along K)\n",
                (unsigned long)P.nm_n, (unsigned long)P.nm_m);
+    if (P.mode & TRAIN_MODE_PROCRUSTES)
+        printf("train: Procrustes budget %lu%% of the weights (DROPBACK's quantile estimator targets q = %.2f)\n",
+               (unsigned long)P.keep_pct, 1.0 - (double)train_keep_fraction(&P));
     if (P.mode & TRAIN_MODE_SPARSETRAIN)
         printf("train: SparseTrain prune rate %.2f, zero skipping on every FC/CONV op\n", (double)train_prune_rate(&P));
 

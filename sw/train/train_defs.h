@@ -147,16 +147,20 @@ static inline uint32_t train_mix32(uint32_t x)
 
 /* ARG[1] packs the mode with its sparse parameters (SIMCTRL has 8 argument registers):
      bits 0..7   mode bits (TRAIN_MODE_*)
-     bits 8..15  N of N:M (0 = 2)
-     bits 16..23 M of N:M (0 = 4; 2..255, N < M)
+     bits 8..15  N of N:M (0 = 2); with Procrustes (which excludes N:M) instead the weights
+                 kept, in percent of all weights (0 = 10; 1..99)
+     bits 16..23 M of N:M (0 = 4; 2..255, N < M); must be 0 with Procrustes
      bits 24..31 SparseTrain prune rate in percent (0 = 90; 1..99)
-   so the plain mode numbers 0..7 select the defaults: 2:4 (the BDWP/Ampere pattern) and
-   p = 0.9 (models/accel/sparse/gradient_pruner.h's default). Example: 0x32080206 is mode 6
-   (N:M + SparseTrain) with N:M 2:8 and p = 0.50 (train_mode_arg(6, 2, 8, 50)). */
+   so the plain mode numbers 0..7 select the defaults: 2:4 (the BDWP/Ampere pattern), a
+   Procrustes budget of 10% (the papers' "about 10x fewer weights", SEEDS.md) and p = 0.9
+   (models/accel/sparse/gradient_pruner.h's default). Examples: 0x32080206 is mode 6 (N:M +
+   SparseTrain) with N:M 2:8 and p = 0.50 (train_mode_arg(6, 2, 8, 50)); 0x1401 is
+   Procrustes keeping 20% (train_mode_arg(1, 20, 0, 0)). */
 typedef struct train_params {
     uint32_t net;          /* ARG[0]: TRAIN_NET_* (default lenet300) */
     uint32_t mode;         /* ARG[1] bits 0..7: TRAIN_MODE_* bits (default dense) */
     uint32_t nm_n, nm_m;   /* ARG[1] bits 8..23: N:M pattern (default 2:4) */
+    uint32_t keep_pct;     /* ARG[1] bits 8..15 with Procrustes: weights kept in % (default 10) */
     uint32_t prune_pct;    /* ARG[1] bits 24..31: SparseTrain prune rate in % (default 90) */
     uint32_t epochs;       /* ARG[2]: epochs (default 1) */
     uint32_t max_steps;    /* ARG[3]: steps per epoch, at most (default 0 = the whole training split) */
@@ -171,8 +175,9 @@ typedef struct train_params {
 #define TRAIN_EVAL_BATCH 100u /* test samples per evaluation batch (the last one may be smaller) */
 #define TRAIN_LR_DECAY 0.8f   /* per epoch: lr(e) = lr0 * 0.8^e (e from 0) */
 #define TRAIN_WEIGHT_DECAY 5e-4f /* L2 on weights (not biases), the SGD op's beta */
-#define TRAIN_PROCRUSTES_KEEP_DIV 10u /* Procrustes keeps total_weights / 10 (10x fewer) */
+#define TRAIN_KEEP_PCT_DEFAULT 10u /* Procrustes keeps 10% of the weights (10x fewer) */
 #define TRAIN_DECAY_FACTOR 0.9f /* Procrustes d_t = 0.9^t (SEEDS.md [code]) */
+#define TRAIN_ARG_STRAY 0xFFFFFFFFu /* train_params_from_args: bits given that the mode does not use */
 #define TRAIN_NM_N_DEFAULT 2u
 #define TRAIN_NM_M_DEFAULT 4u
 #define TRAIN_PRUNE_PCT_DEFAULT 90u
@@ -194,6 +199,15 @@ static inline void train_params_from_args(train_params_t *p, const uint32_t *arg
     p->nm_n = (a[1] >> 8) & 0xFFu;
     p->nm_m = (a[1] >> 16) & 0xFFu;
     p->prune_pct = a[1] >> 24;
+    p->keep_pct = TRAIN_KEEP_PCT_DEFAULT;
+    if (p->mode & TRAIN_MODE_PROCRUSTES) {
+        /* bits 8..15 are the budget; N:M (excluded by Procrustes) keeps its defaults, and M
+           bits given anyway are marked for train_params_check to refuse */
+        if (p->nm_n)
+            p->keep_pct = p->nm_n;
+        p->nm_n = 0;
+        p->nm_m = p->nm_m ? TRAIN_ARG_STRAY : 0u;
+    }
     if (!p->nm_n)
         p->nm_n = TRAIN_NM_N_DEFAULT;
     if (!p->nm_m)
@@ -217,6 +231,10 @@ static inline const char *train_params_check(const train_params_t *p)
         return "ARG[1] (mode) has unknown bits (1 Procrustes, 2 N:M, 4 SparseTrain)";
     if ((p->mode & TRAIN_MODE_PROCRUSTES) && (p->mode & TRAIN_MODE_NM))
         return "ARG[1] (mode): Procrustes and N:M both choose the kept weights; combine either with SparseTrain";
+    if ((p->mode & TRAIN_MODE_PROCRUSTES) && p->nm_m == TRAIN_ARG_STRAY)
+        return "ARG[1] (mode): bits 16..23 (M of N:M) must be 0 with Procrustes";
+    if (p->keep_pct < 1u || p->keep_pct > 99u)
+        return "ARG[1] (mode): the Procrustes budget (bits 8..15) must be 1..99 % of the weights";
     if (p->nm_m < 2u || p->nm_n >= p->nm_m)
         return "ARG[1] (mode): N:M needs 2 <= M <= 255 and 1 <= N < M";
     if (p->prune_pct > 99u)
@@ -230,6 +248,14 @@ static inline const char *train_params_check(const train_params_t *p)
 static inline float train_prune_rate(const train_params_t *p)
 {
     return (float)p->prune_pct / 100.0f;
+}
+
+/* The Procrustes budget as the DROPBACK descriptor carries it: the fraction f of the weights
+   to track (binary32; q = 1 - f is the estimator's target quantile). 10% gives 0.1f, the value
+   of the former fixed 1/10. */
+static inline float train_keep_fraction(const train_params_t *p)
+{
+    return (float)p->keep_pct / 100.0f;
 }
 
 /* GRAD_PRUNE's seed for layer i at global step t (the pruner's lanes restart at every op, so

@@ -54,7 +54,8 @@ stvp_case(train_procrustes_short CODE 0
 # bit-identical losses), 30 steps each on LeNet-300-100 and 10 on LeNet-5. ARG[1] = mode:
 # 1 Procrustes, 2 N:M (2:4), 4 SparseTrain (p = 0.9), 5 and 6 the combinations; 0x01080202
 # is N:M 1:8 with p = 0.01 (train_defs.h).
-foreach(mode 1 2 4 5 6 0x01080202)
+# 0x1401 is Procrustes keeping 20% of the weights (ARG[1] bits 8..15).
+foreach(mode 1 2 4 5 6 0x01080202 0x1401)
   train_compare(train_vs_reftrain_lenet300_mode${mode} --config ${TRAIN_CFG} --set dataset.train_limit=6400
     --set dataset.test_limit=500 --set "args=[0,${mode},1,30,1,1]")
 endforeach()
@@ -72,3 +73,34 @@ stvp_case(train_nm_sparsetrain_short CODE 0
 stvp_case(train_procrustes_nm_refused CODE 2
   ARGS ${TRAIN_SMALL} --set "args=[0,3]" --firmware ${BIN}/train.elf
   STDOUT "train: ARG\\[1\\] \\(mode\\): Procrustes and N:M both choose the kept weights")
+# The Procrustes budget from ARG[1] bits 8..15 (0x1401 = 20%): named at start-up; the
+# estimator (lambda 1e-6, tuned for networks of millions of weights) needs about 100 steps to
+# reach it on LeNet-300-100, then holds it within a few percent. Out-of-range budgets and
+# stray M bits are refused.
+stvp_case(train_procrustes_budget CODE 0
+  ARGS ${TRAIN_SMALL} --set dataset.train_limit=12800 --set dataset.test_limit=500
+       --set "args=[0,0x1401,1,200,1,50]" --firmware ${BIN}/train.elf
+  STDOUT "train: Procrustes budget 20% of the weights \\(DROPBACK's quantile estimator targets q = 0\\.80\\).*epoch 1 step 200/200 .*kept 0\\.(1[89]|2[0-2])[0-9]*.*weights kept    0\\.(1[89]|2[0-2])[0-9]+ \\([0-9]+ of 266200\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+stvp_case(train_procrustes_budget_refused CODE 2
+  ARGS ${TRAIN_SMALL} --set "args=[0,0x6401]" --firmware ${BIN}/train.elf
+  STDOUT "train: ARG\\[1\\] \\(mode\\): the Procrustes budget \\(bits 8..15\\) must be 1..99 % of the weights")
+stvp_case(train_procrustes_stray_m_refused CODE 2
+  ARGS ${TRAIN_SMALL} --set "args=[0,0x041401]" --firmware ${BIN}/train.elf
+  STDOUT "train: ARG\\[1\\] \\(mode\\): bits 16..23 \\(M of N:M\\) must be 0 with Procrustes")
+
+# stvp_reftrain's selection-study options: nonsense is refused (exit 2) with the option named,
+# and --compare (which checks the VP's algorithm) refuses any departure from it.
+function(reftrain_refusal name regex)
+  add_test(NAME integration.${name} COMMAND stvp_reftrain --config ${TRAIN_CFG} --set dataset.train_limit=640
+           --set dataset.test_limit=100 ${ARGN})
+  set_tests_properties(integration.${name} PROPERTIES WILL_FAIL FALSE PASS_REGULAR_EXPRESSION "${regex}")
+endfunction()
+reftrain_refusal(reftrain_bad_select "--select top-k: not one of quantile, topk, topk-per-layer, random"
+  --arg 0 --arg 1 --select top-k)
+reftrain_refusal(reftrain_study_needs_procrustes "need Procrustes \\(ARG\\[1\\] bit 0\\)"
+  --arg 0 --arg 0 --select topk)
+reftrain_refusal(reftrain_ramp_needs_exact "ramp steps need an exact selection" --arg 0 --arg 1 --ramp-steps 10)
+reftrain_refusal(reftrain_study_no_compare "--compare checks the VP's algorithm; the study options \\(select topk\\)"
+  --arg 0 --arg 1 --select topk --compare ${CMAKE_SOURCE_DIR}/README.md)
+reftrain_refusal(reftrain_bad_weight_decay "weight decay must be in \\[0, 1\\)" --arg 0 --arg 1 --weight-decay 2)

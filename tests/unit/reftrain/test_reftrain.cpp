@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "accel/sparse/init_weights.h"
@@ -140,4 +142,140 @@ TEST(TrainDefs, ModeArgumentPacksSparseParameters) {
     EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET5].layers[1], 2, 4), 0u);
     EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 1, 0));
     EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 0, 1));
+}
+
+// With Procrustes, ARG[1] bits 8..15 are the budget in percent (0 = 10%); M bits are refused.
+TEST(TrainDefs, ProcrustesBudgetArgument) {
+    train_params_t p;
+    const uint32_t plain[2] = {0, 1};
+    train_params_from_args(&p, plain, 2);
+    EXPECT_EQ(p.keep_pct, 10u);
+    EXPECT_EQ(train_keep_fraction(&p), 1.0f / 10.0f);  // bit-identical to the former fixed 1/10
+    EXPECT_STREQ(train_params_check(&p), "");
+    const uint32_t twenty[2] = {0, train_mode_arg(5, 20, 0, 50)};  // Procrustes 20% + SparseTrain 0.5
+    train_params_from_args(&p, twenty, 2);
+    EXPECT_EQ(p.mode, 5u);
+    EXPECT_EQ(p.keep_pct, 20u);
+    EXPECT_EQ(p.nm_n, 2u);  // N:M untouched by the budget
+    EXPECT_FLOAT_EQ(train_keep_fraction(&p), 0.2f);
+    EXPECT_FLOAT_EQ(train_prune_rate(&p), 0.5f);
+    EXPECT_STREQ(train_params_check(&p), "");
+    const uint32_t too_many[2] = {0, train_mode_arg(1, 100, 0, 0)};
+    train_params_from_args(&p, too_many, 2);
+    EXPECT_NE(std::string(train_params_check(&p)).find("budget"), std::string::npos);
+    const uint32_t stray_m[2] = {0, train_mode_arg(1, 20, 4, 0)};
+    train_params_from_args(&p, stray_m, 2);
+    EXPECT_NE(std::string(train_params_check(&p)).find("must be 0 with Procrustes"), std::string::npos);
+    const uint32_t nm[2] = {0, train_mode_arg(2, 1, 8, 0)};  // N:M still reads bits 8..15 as N
+    train_params_from_args(&p, nm, 2);
+    EXPECT_EQ(p.nm_n, 1u);
+    EXPECT_EQ(p.keep_pct, 10u);
+    EXPECT_STREQ(train_params_check(&p), "");
+}
+
+// The selection study's variants: each keeps its budget, the ramp shrinks it gradually, dense
+// steps postpone the first selection, and the default is the VP's algorithm.
+namespace {
+
+using stvp::reftrain::SelectionVariant;
+
+stvp::reftrain::RefTrainer procrustes_trainer(const stvp::Dataset& d, const SelectionVariant& v,
+                                              uint32_t keep_pct = 10) {
+    const uint32_t args[] = {0, train_mode_arg(1, keep_pct, 0, 0), 1, 0, 1, 1000};
+    train_params_t p;
+    train_params_from_args(&p, args, 6);
+    return stvp::reftrain::RefTrainer(d, p, {}, v);
+}
+
+uint32_t tracked_in(const stvp::reftrain::RefTrainer& t, uint32_t layer) {
+    // Untracked weights sit at d * W0 with d = 0.9^t: below 1e-14 after 300 steps, far below
+    // any trained weight.
+    const auto& w = t.weights(layer);
+    return static_cast<uint32_t>(std::count_if(w.begin(), w.end(), [](float x) { return std::fabs(x) > 1e-10f; }));
+}
+
+}  // namespace
+
+TEST(SelectionVariant, DefaultIsTheVpAlgorithmAndNamesParse) {
+    SelectionVariant v;
+    EXPECT_TRUE(v.is_vp());
+    EXPECT_TRUE(stvp::reftrain::parse_select("topk-per-layer", &v.select));
+    EXPECT_EQ(v.select, SelectionVariant::Select::TopKPerLayer);
+    EXPECT_FALSE(v.is_vp());
+    EXPECT_EQ(v.describe(), "select topk-per-layer");
+    EXPECT_FALSE(stvp::reftrain::parse_select("top-k", &v.select));
+    v = {};
+    v.weight_decay = 0;
+    EXPECT_FALSE(v.is_vp());
+    EXPECT_EQ(v.describe(), "select quantile, weight decay 0");
+}
+
+TEST(SelectionVariant, ExactSelectionsKeepTheirBudget) {
+    const stvp::Dataset d = synthetic(64 * 320, 100);
+    SelectionVariant topk, per_layer;
+    topk.select = SelectionVariant::Select::TopK;
+    per_layer.select = SelectionVariant::Select::TopKPerLayer;
+    auto t = procrustes_trainer(d, topk), u = procrustes_trainer(d, per_layer);
+    ASSERT_EQ(t.validate(), "");
+    t.begin_epoch(0), u.begin_epoch(0);
+    for (uint32_t s = 0; s < 300; ++s) t.step(s), u.step(s);
+    EXPECT_NEAR(t.weights_kept(), 26620u, 1u);  // round(0.1 x 266200), float f
+    EXPECT_EQ(tracked_in(t, 0) + tracked_in(t, 1) + tracked_in(t, 2), t.weights_kept());
+    EXPECT_EQ(tracked_in(u, 0), 23520u);  // 10% of each layer
+    EXPECT_EQ(tracked_in(u, 1), 3000u);
+    EXPECT_EQ(tracked_in(u, 2), 100u);
+}
+
+TEST(SelectionVariant, RampAndDenseStepsShapeTheBudgetOverTime) {
+    const stvp::Dataset d = synthetic(64 * 40, 100);
+    SelectionVariant ramp;
+    ramp.select = SelectionVariant::Select::TopK;
+    ramp.ramp_steps = 20;
+    auto t = procrustes_trainer(d, ramp, 20);
+    t.begin_epoch(0);
+    t.step(0);
+    EXPECT_EQ(t.weights_kept(), 266200u);  // u = 1: everything tracked at the first selection
+    for (uint32_t s = 1; s < 10; ++s) t.step(s);
+    const double mid = 0.2 + 0.8 * 0.55 * 0.55 * 0.55;  // step 9 of 20: u = 11/20
+    EXPECT_NEAR(t.weights_kept() / 266200.0, mid, 1e-4);
+    for (uint32_t s = 10; s < 30; ++s) t.step(s);
+    EXPECT_NEAR(t.weights_kept(), 53240u, 1u);
+
+    SelectionVariant dense_first;
+    dense_first.select = SelectionVariant::Select::TopK;
+    dense_first.dense_steps = 5;
+    auto u = procrustes_trainer(d, dense_first);
+    u.begin_epoch(0);
+    for (uint32_t s = 0; s < 5; ++s) u.step(s);
+    EXPECT_EQ(u.weights_kept(), 0u);  // no selection yet
+    u.step(5);
+    EXPECT_NEAR(u.weights_kept(), 26620u, 1u);
+}
+
+TEST(SelectionVariant, RandomMaskIsFixedAndNearTheBudget) {
+    const stvp::Dataset d = synthetic(64 * 4, 100);
+    SelectionVariant v;
+    v.select = SelectionVariant::Select::Random;
+    auto t = procrustes_trainer(d, v);
+    t.begin_epoch(0);
+    t.step(0);
+    const uint32_t first = t.weights_kept();
+    EXPECT_NEAR(first / 266200.0, 0.1, 0.005);
+    t.step(1);
+    EXPECT_EQ(t.weights_kept(), first);
+}
+
+TEST(SelectionVariant, RefusesNonsense) {
+    const stvp::Dataset d = synthetic(256, 100);
+    train_params_t dense;
+    train_params_from_args(&dense, nullptr, 0);
+    SelectionVariant v;
+    v.select = SelectionVariant::Select::TopK;
+    EXPECT_NE(stvp::reftrain::RefTrainer(d, dense, {}, v).validate().find("need Procrustes"), std::string::npos);
+    SelectionVariant q;
+    q.ramp_steps = 10;
+    EXPECT_NE(procrustes_trainer(d, q).validate().find("exact selection"), std::string::npos);
+    SelectionVariant wd;
+    wd.weight_decay = -1;
+    EXPECT_NE(procrustes_trainer(d, wd).validate().find("weight decay"), std::string::npos);
 }
