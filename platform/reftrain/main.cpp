@@ -109,13 +109,17 @@ int main(int argc, char** argv) {
                                    "algorithm unless at the defaults, so not with --compare)");
     std::string select = "quantile";
     stvp::reftrain::SelectionVariant variant;
+    uint32_t snapshot_step = 0;
     study.add_options()("select", po::value(&select),
                         "quantile (the device's estimator, default) | topk (exact global, DropBack) | topk-per-layer | "
                         "random (a fixed random mask)")(
         "dense-steps", po::value(&variant.dense_steps), "train dense for N steps before the first selection")(
         "ramp-steps", po::value(&variant.ramp_steps),
         "shrink the budget from 100% to ARG[1]'s over N selections, cubically (needs topk or topk-per-layer)")(
-        "weight-decay", po::value(&variant.weight_decay), "L2 factor of the weight SGD ops (default 5e-4)");
+        "weight-decay", po::value(&variant.weight_decay), "L2 factor of the weight SGD ops (default 5e-4)")(
+        "snapshot-step", po::value(&snapshot_step),
+        "report how much of the final tracked set was tracked at global step N, and the entries after it "
+        "(any selection, also the VP's)");
     opts.add(study);
     po::variables_map vm;
     try {
@@ -156,6 +160,7 @@ int main(int argc, char** argv) {
         const stvp::Dataset data =
             stvp::load_fashion_mnist(pc.dataset.dir, pc.dataset.train_limit, pc.dataset.test_limit);
         stvp::reftrain::RefTrainer t(data, p, stvp::accel_sparse_config(pc.accel), variant);
+        t.set_snapshot_step(snapshot_step);
         const std::string bad = t.validate();
         if (!bad.empty()) {
             std::cerr << "stvp_reftrain: " << bad << "\n";

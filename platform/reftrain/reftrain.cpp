@@ -193,8 +193,12 @@ void RefTrainer::dropback() {
         first = false;
         L.w_fwd.assign(count, 0.0f);
         L.tracked = 0;
+        const bool counting = snapshot_step_ && global_step_ > snapshot_step_;
+        if (L.was.size() != count) L.was.assign(count, 0);
         for (size_t j = 0; j < count; ++j) {
             const bool keep = quantile ? qe_.observe(acc::sparse::score(L.w[j], L.w0[j], decay_)) : L.keep[j] != 0;
+            entered_ += counting && keep && !L.was[j];
+            L.was[j] = keep;
             if (keep) {
                 L.w_fwd[j] = L.w[j];
                 ++L.tracked;
@@ -202,7 +206,15 @@ void RefTrainer::dropback() {
                 L.w[j] = decay_ * L.w0[j];
             }
         }
+        if (snapshot_step_ && global_step_ == snapshot_step_) L.snapshot = L.was;
     }
+}
+
+uint32_t RefTrainer::tracked_since_snapshot(uint32_t layer) const {
+    const Layer& L = layers_[layer];
+    uint32_t n = 0;
+    for (size_t j = 0; j < L.snapshot.size() && j < L.was.size(); ++j) n += L.snapshot[j] && L.was[j];
+    return n;
 }
 
 float RefTrainer::keep_fraction() const {
@@ -415,6 +427,26 @@ EvalResult RefTrainer::run(std::FILE* out) {
     std::fprintf(out, "reftrain: test accuracy %.2f%% (%u/%u), weights kept %.4f, host wall per training epoch %.3f s\n",
                 100.0 * ev.correct / static_cast<double>(ev.count), ev.correct, ev.count,
                 weights_kept() / static_cast<double>(train_total_weights(net_)), p_.epochs ? train_wall / p_.epochs : 0.0);
+    if (p_.mode & TRAIN_MODE_PROCRUSTES) {  // where the global selection put the budget
+        std::fprintf(out, "reftrain: tracked per layer:");
+        for (uint32_t i = 0; i < net_->layer_count; ++i) {
+            const train_layer_t& l = net_->layers[i];
+            if (!train_has_weights(&l)) continue;
+            std::fprintf(out, " layer %u %u/%u (%.1f%%)", i + 1, layers_[i].tracked, train_weight_count(&l),
+                         100.0 * layers_[i].tracked / train_weight_count(&l));
+        }
+        std::fprintf(out, "\n");
+        if (snapshot_step_ && global_step_ > snapshot_step_) {
+            std::fprintf(out, "reftrain: tracked now and already at step %u:", snapshot_step_);
+            for (uint32_t i = 0; i < net_->layer_count; ++i)
+                if (train_has_weights(&net_->layers[i]))
+                    std::fprintf(out, " layer %u %u/%u (%.0f%%)", i + 1, tracked_since_snapshot(i), layers_[i].tracked,
+                                 layers_[i].tracked ? 100.0 * tracked_since_snapshot(i) / layers_[i].tracked : 0.0);
+            const uint32_t after = global_step_ - snapshot_step_ - 1;
+            std::fprintf(out, "; %" PRIu64 " weights entered the set after it (%.0f per step)\n", entered_,
+                         after ? static_cast<double>(entered_) / after : 0.0);
+        }
+    }
     return ev;
 }
 

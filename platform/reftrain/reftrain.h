@@ -72,6 +72,13 @@ public:
     std::string validate() const;
 
     const SelectionVariant& variant() const { return variant_; }
+    // Procrustes: remember the tracked set chosen at global step `step` (0 = off); run() then
+    // reports how much of the final set was already tracked then, and how many weights
+    // entered the set after it (how early the selection settles).
+    void set_snapshot_step(uint32_t step) { snapshot_step_ = step; }
+    uint64_t entered_after_snapshot() const { return entered_; }
+    // Of layer i's tracked weights now, those tracked at the snapshot step.
+    uint32_t tracked_since_snapshot(uint32_t layer) const;
     uint32_t steps_per_epoch() const;
     const train_net_t& net() const { return *net_; }
     const train_params_t& params() const { return p_; }
@@ -100,7 +107,9 @@ private:
         std::vector<float> w, b, dw, db, out, dout;
         std::vector<float> w_fwd, w_bwd;  // the copies the forward / input-gradient ops read (sparse modes)
         std::vector<float> w0;            // Procrustes: W0 (InitWeights), regenerated once
-        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set
+        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set (study selections)
+        std::vector<uint8_t> was;         // Procrustes: the tracked set of the last selection
+        std::vector<uint8_t> snapshot;    // Procrustes: the tracked set at the snapshot step
         uint32_t tracked = 0;             // Procrustes: tracked by the last selection
     };
     void forward(uint32_t n, const float* input);
@@ -128,6 +137,8 @@ private:
     float decay_ = 1.0f;                             // Procrustes: d_t, binary32 as the firmware's
     accel::sparse::QuantileEstimator qe_;            // Procrustes: the device's persistent estimator
     bool qe_open_ = false;
+    uint32_t snapshot_step_ = 0;
+    uint64_t entered_ = 0;  // weights that joined the tracked set after the snapshot step
     uint64_t grad_elements_ = 0, grad_zeros_after_ = 0;
 };
 

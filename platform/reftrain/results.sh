@@ -43,7 +43,8 @@ run() { # name preset args [label]
 }
 export -f run
 export build root logs
-printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -L 1 bash -c 'run "$@"' _
+# TABLES_ONLY=1 re-tabulates the logs of the last run without training again.
+[ "${TABLES_ONLY:-0}" = 1 ] || printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -L 1 bash -c 'run "$@"' _
 
 # One row from a log: fields separated by |.
 row() { # name dense_name [mode label]

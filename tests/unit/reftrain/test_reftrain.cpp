@@ -279,3 +279,26 @@ TEST(SelectionVariant, RefusesNonsense) {
     wd.weight_decay = -1;
     EXPECT_NE(procrustes_trainer(d, wd).validate().find("weight decay"), std::string::npos);
 }
+
+// The snapshot report: a fixed (random) mask keeps all of its set and admits no newcomers;
+// the VP's selection admits some after step 2 on a learning problem.
+TEST(SelectionVariant, SnapshotCountsTheSetsHistory) {
+    const stvp::Dataset d = synthetic(64 * 12, 100);
+    SelectionVariant fixed;
+    fixed.select = SelectionVariant::Select::Random;
+    auto t = procrustes_trainer(d, fixed);
+    t.set_snapshot_step(2);
+    t.begin_epoch(0);
+    for (uint32_t s = 0; s < 12; ++s) t.step(s);
+    EXPECT_EQ(t.tracked_since_snapshot(0) + t.tracked_since_snapshot(1) + t.tracked_since_snapshot(2), t.weights_kept());
+    EXPECT_EQ(t.entered_after_snapshot(), 0u);
+
+    auto u = procrustes_trainer(d, {});
+    u.set_snapshot_step(2);
+    u.begin_epoch(0);
+    for (uint32_t s = 0; s < 12; ++s) u.step(s);
+    const uint32_t kept_since = u.tracked_since_snapshot(0) + u.tracked_since_snapshot(1) + u.tracked_since_snapshot(2);
+    EXPECT_LE(kept_since, u.weights_kept());
+    EXPECT_GT(u.entered_after_snapshot(), 0u);
+    EXPECT_LE(u.weights_kept() - kept_since, u.entered_after_snapshot());  // newcomers since step 2
+}
