@@ -251,15 +251,15 @@ void RefTrainer::select_tracked(float f) {
             base += L.w.size();
         }
     } else if (variant_.select == Select::Random) {
-        // One draw per weight from (seed, layer, index), fixed for the run: a mask that no
-        // training signal chose, the floor for any selection at this budget.
-        const uint32_t threshold = static_cast<uint32_t>(static_cast<double>(f) * 4294967296.0);
+        // One draw per weight from (seed, layer, index), fixed for the run (nested as a ramp
+        // shrinks f): a mask no training signal chose, to measure what a selection rule adds.
+        const uint64_t threshold = static_cast<uint64_t>(std::llround(static_cast<double>(f) * 4294967296.0));
         for (uint32_t i = 0; i < net_->layer_count; ++i) {
             if (!train_has_weights(&net_->layers[i])) continue;
             Layer& L = layers_[i];
             for (size_t j = 0; j < L.w.size(); ++j)
-                L.keep[j] = train_mix32(train_mix32(p_.seed ^ 0xA511E9B3u) ^ train_mix32(i * 0x9E3779B9u ^ uint32_t(j))) <
-                            threshold;
+                L.keep[j] = uint64_t{train_mix32(train_mix32(p_.seed ^ 0xA511E9B3u) ^
+                                                 train_mix32(i * 0x9E3779B9u ^ uint32_t(j)))} < threshold;
         }
     }
 }

@@ -253,7 +253,7 @@ TEST(SelectionVariant, RampAndDenseStepsShapeTheBudgetOverTime) {
 }
 
 TEST(SelectionVariant, RandomMaskIsFixedAndNearTheBudget) {
-    const stvp::Dataset d = synthetic(64 * 4, 100);
+    const stvp::Dataset d = synthetic(64 * 8, 100);
     SelectionVariant v;
     v.select = SelectionVariant::Select::Random;
     auto t = procrustes_trainer(d, v);
@@ -263,6 +263,13 @@ TEST(SelectionVariant, RandomMaskIsFixedAndNearTheBudget) {
     EXPECT_NEAR(first / 266200.0, 0.1, 0.005);
     t.step(1);
     EXPECT_EQ(t.weights_kept(), first);
+    v.ramp_steps = 4;  // from f = 1: every weight, then nested shrinking masks
+    auto u = procrustes_trainer(d, v);
+    u.begin_epoch(0);
+    u.step(0);
+    EXPECT_EQ(u.weights_kept(), 266200u);
+    for (uint32_t s = 1; s < 5; ++s) u.step(s);  // the 5th selection is past the ramp
+    EXPECT_EQ(u.weights_kept(), first);  // and lands on the same mask
 }
 
 TEST(SelectionVariant, RefusesNonsense) {
