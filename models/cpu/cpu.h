@@ -62,8 +62,10 @@ enum class DebugEvent {
     Breakpoint,  // pc is at a breakpoint (Rv32Core::add_breakpoint), not yet executed
     Step,        // one instruction was executed (or a trap entered) after DebugAction::Step
     Interrupt,   // break_requested() returned true at a slice boundary
+    Watchpoint,  // a data access matched a watchpoint (Rv32Core::add_watchpoint); the access
+                 // is done and its instruction retired (core().last_watch_hit() says which)
 };
-const char* debug_event_name(DebugEvent e);  // "reset", "breakpoint", "step", "interrupt"
+const char* debug_event_name(DebugEvent e);  // "reset", "breakpoint", "step", "interrupt", "watchpoint"
 
 // What the CPU does when its debugger returns.
 enum class DebugAction {

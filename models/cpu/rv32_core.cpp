@@ -73,6 +73,7 @@ const char* run_exit_name(RunExit e) {
     case RunExit::Stop: return "stop";
     case RunExit::TrapLoop: return "trap-loop";
     case RunExit::Breakpoint: return "breakpoint";
+    case RunExit::Watchpoint: return "watchpoint";
     }
     return "?";
 }
@@ -495,6 +496,7 @@ bool Rv32Core::exec_csr(const Slot& d) {
 // Slow-path memory (bus) accesses, used when no DMI range covers the address.
 
 bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
+    if (!watchpoints_.empty() && watch_check(addr, size, false)) watch_pending_ = true;
     if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {
         value = 0;
         std::memcpy(&value, r->host + (addr - r->lo), size);
@@ -505,12 +507,41 @@ bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
 }
 
 bool Rv32Core::mem_store(uint32_t addr, unsigned size, uint32_t value) {
+    if (!watchpoints_.empty() && watch_check(addr, size, true)) watch_pending_ = true;
     if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {
         std::memcpy(r->host + (addr - r->lo), &value, size);
         cycles_ += r->cycles[size >> 1];
         return true;
     }
     return bus_.store(addr, size, value) == BusStatus::Ok;
+}
+
+// ----------------------------------------------------------------------------------------
+// Watchpoints
+
+void Rv32Core::add_watchpoint(const Watchpoint& w) {
+    if (std::find(watchpoints_.begin(), watchpoints_.end(), w) == watchpoints_.end()) watchpoints_.push_back(w);
+}
+
+bool Rv32Core::remove_watchpoint(const Watchpoint& w) {
+    const auto it = std::find(watchpoints_.begin(), watchpoints_.end(), w);
+    if (it == watchpoints_.end()) return false;
+    watchpoints_.erase(it);
+    return true;
+}
+
+bool Rv32Core::watch_check(uint32_t addr, unsigned size, bool write) {
+    const uint8_t dir = write ? uint8_t(WatchKind::Write) : uint8_t(WatchKind::Read);
+    for (const Watchpoint& w : watchpoints_) {
+        if (!(uint8_t(w.kind) & dir)) continue;
+        // Overlap of [addr, addr + size) and [w.addr, w.addr + w.len), without overflow.
+        const uint64_t a0 = addr, a1 = a0 + size, w0 = w.addr, w1 = w0 + w.len;
+        if (a0 < w1 && w0 < a1) {
+            watch_hit_ = WatchHit{w, static_cast<uint32_t>(std::max(a0, w0)), write};
+            return true;
+        }
+    }
+    return false;
 }
 
 // lr.w, sc.w and the AMOs (all word-sized). State is flushed; retires on success.
@@ -578,10 +609,12 @@ RunExit Rv32Core::run_slice(uint64_t max_cycles, uint64_t instret_limit) {
     end_slice_ = false;
     if (irq_pending_) return after_bus();
     const uint64_t end = max_cycles > UINT64_MAX - cycles_ ? UINT64_MAX : cycles_ + max_cycles;
-    return trace_ ? loop<true>(end, instret_limit) : loop<false>(end, instret_limit);
+    if (UNLIKELY(!watchpoints_.empty()))
+        return trace_ ? loop<true, true>(end, instret_limit) : loop<false, true>(end, instret_limit);
+    return trace_ ? loop<true, false>(end, instret_limit) : loop<false, false>(end, instret_limit);
 }
 
-template <bool kTrace>
+template <bool kTrace, bool kWatch>
 RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
     // Threaded dispatch (GCC/Clang labels as values): every handler ends with its own
     // indirect jump to the next one, which predicts better than one shared switch jump.
@@ -660,6 +693,26 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         ++n;                                        \
         DISPATCH();                                 \
     } NEXT();)
+    // Watchpoints (kWatch only): stop once the accessing instruction has retired. WATCHED
+    // retires it first (loads, before their own retirement code); WATCHED_RETIRED is for
+    // code that has retired it already (stores).
+#define WATCHED_RETIRED(addr, size, write)                        \
+    do {                                                          \
+        if (watch_check((addr), (size), (write))) {               \
+            FLUSH();                                              \
+            return RunExit::Watchpoint;                           \
+        }                                                         \
+    } while (0)
+#define WATCHED(addr, size, write)                                \
+    do {                                                          \
+        if (watch_check((addr), (size), (write))) {               \
+            pc += L;                                              \
+            cyc += d->cost;                                       \
+            ++n;                                                  \
+            FLUSH();                                              \
+            return RunExit::Watchpoint;                           \
+        }                                                         \
+    } while (0)
 #define LOAD(name, T, EXT)                                                              \
     HANDLER(name, {                                                                     \
         const uint32_t addr = a + static_cast<uint32_t>(d->imm);                        \
@@ -669,6 +722,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                      \
             x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                      \
             cyc += r->cycles[sizeof(T) >> 1];                                           \
+            if constexpr (kWatch) WATCHED(addr, sizeof(T), false);                      \
             NEXT();                                                                     \
         }                                                                               \
         uint32_t v;                                                                     \
@@ -677,6 +731,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         RELOAD();                                                                       \
         if (!ok) TRAP(cause::kLoadAccessFault, addr);                                   \
         x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));          \
+        if constexpr (kWatch) WATCHED(addr, sizeof(T), false);                          \
         pc += L;                                                                        \
         cyc += d->cost;                                                                 \
         ++n;                                                                            \
@@ -695,6 +750,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             cyc += d->cost + r->cycles[sizeof(T) >> 1];                                 \
             ++n;                                                                        \
             check_code(addr);                                                           \
+            if constexpr (kWatch) WATCHED_RETIRED(addr, sizeof(T), true);               \
             DISPATCH();                                                                 \
         }                                                                               \
         FLUSH();                                                                        \
@@ -705,6 +761,7 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         cyc += d->cost;                                                                 \
         ++n;                                                                            \
         check_code(addr);                                                               \
+        if constexpr (kWatch) WATCHED_RETIRED(addr, sizeof(T), true);                   \
         CHECK_ASYNC();                                                                  \
         DISPATCH();                                                                     \
     })
@@ -836,12 +893,17 @@ h_breakpoint:
     CSR_HANDLER(Csrrwi)
     CSR_HANDLER(Csrrsi)
     CSR_HANDLER(Csrrci)
-#define AMO_HANDLER(name)              \
-    SLOW(name, {                       \
-        if (!exec_amo(*d)) return exit_; \
-        RELOAD();                      \
-        CHECK_ASYNC();                 \
-        DISPATCH();                    \
+#define AMO_HANDLER(name)                          \
+    SLOW(name, {                                   \
+        watch_pending_ = false;                    \
+        if (!exec_amo(*d)) return exit_;           \
+        RELOAD();                                  \
+        if (kWatch && UNLIKELY(watch_pending_)) {  \
+            watch_pending_ = false;                \
+            return RunExit::Watchpoint;            \
+        }                                          \
+        CHECK_ASYNC();                             \
+        DISPATCH();                                \
     })
     AMO_HANDLER(LrW)
     AMO_HANDLER(ScW)
@@ -870,6 +932,8 @@ done:
 #undef BRANCH
 #undef LOAD
 #undef STORE
+#undef WATCHED
+#undef WATCHED_RETIRED
 #undef SLOW
 #undef CSR_HANDLER
 #undef AMO_HANDLER

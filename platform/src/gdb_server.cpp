@@ -280,9 +280,17 @@ bool GdbServer::send_packet(const std::string& data) {
 }
 
 std::string GdbServer::stop_reply(DebugEvent why) const {
-    char buf[32];
+    char buf[48];
     switch (why) {
     case DebugEvent::Breakpoint: std::snprintf(buf, sizeof buf, "T%02xswbreak:;", kSigTrap); break;
+    case DebugEvent::Watchpoint: {
+        // watch / rwatch / awatch by the watchpoint's kind (what gdb set with Z2 / Z3 / Z4),
+        // with the data address, which gdb matches against its watch expressions.
+        const WatchKind k = last_watch_.watch.kind;
+        const char* name = k == WatchKind::Write ? "watch" : k == WatchKind::Read ? "rwatch" : "awatch";
+        std::snprintf(buf, sizeof buf, "T%02x%s:%08x;", kSigTrap, name, unsigned(last_watch_.addr));
+        break;
+    }
     case DebugEvent::Interrupt: std::snprintf(buf, sizeof buf, "S%02x", kSigInt); break;
     case DebugEvent::Reset:
     case DebugEvent::Step: std::snprintf(buf, sizeof buf, "S%02x", kSigTrap); break;
@@ -293,11 +301,14 @@ std::string GdbServer::stop_reply(DebugEvent why) const {
 void GdbServer::drop_breakpoints(Cpu& cpu) {
     const std::vector<uint32_t> bps = cpu.core().breakpoints();
     for (uint32_t pc : bps) cpu.core().remove_breakpoint(pc);
+    const std::vector<Watchpoint> wps = cpu.core().watchpoints();
+    for (const Watchpoint& w : wps) cpu.core().remove_watchpoint(w);
 }
 
 DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
     if (detached_) return DebugAction::Detach;
     last_event_ = why;
+    if (why == DebugEvent::Watchpoint) last_watch_ = cpu.core().last_watch_hit();
     if (fd_ < 0) {
         if (!accept_connection(cpu)) return DebugAction::Kill;  // interrupted before gdb came
     } else if (!closed_ && why != DebugEvent::Reset) {
@@ -523,17 +534,31 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
     case 'Z':
     case 'z': {
         // Z0/Z1,addr,kind: software and hardware breakpoints are both decode-cache breakpoints.
-        if (arg.size() < 2 || (arg[0] != '0' && arg[0] != '1') || arg[1] != ',')
-            return Outcome::Reply;  // watchpoints: unsupported (empty reply)
+        // Z2/Z3/Z4,addr,length: write / read / access watchpoints (Rv32Core::add_watchpoint).
+        if (arg.size() < 2 || arg[0] < '0' || arg[0] > '4' || arg[1] != ',')
+            return Outcome::Reply;  // another type: unsupported (empty reply)
         std::string rest;
-        if (!parse_addr_len(arg.substr(2), addr, len, &rest)) {
+        if (!parse_addr_len(arg.substr(2), addr, len, &rest) || addr > 0xFFFFFFFFu) {
             reply = "E01";
             return Outcome::Reply;
         }
-        if (kind == 'Z')
-            cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
-        else
-            cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+        if (arg[0] <= '1') {
+            if (kind == 'Z')
+                cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
+            else
+                cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+        } else {
+            if (len == 0 || len > 0x10000) {  // gdb asks for the watched object's size
+                reply = "E01";
+                return Outcome::Reply;
+            }
+            static constexpr WatchKind kKinds[] = {WatchKind::Write, WatchKind::Read, WatchKind::Access};
+            const Watchpoint w{static_cast<uint32_t>(addr), static_cast<uint32_t>(len), kKinds[arg[0] - '2']};
+            if (kind == 'Z')
+                cpu.core().add_watchpoint(w);
+            else
+                cpu.core().remove_watchpoint(w);
+        }
         reply = "OK";
         return Outcome::Reply;
     }

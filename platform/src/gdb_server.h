@@ -69,7 +69,7 @@ private:
     bool send_packet(const std::string& data);
     bool write_all(const std::string& s);
     void close_connection();
-    void drop_breakpoints(Cpu& cpu);
+    void drop_breakpoints(Cpu& cpu);  // and watchpoints: gdb left, nothing may stop the CPU now
     std::string stop_reply(DebugEvent why) const;
     // Handles one packet: send `reply`, send nothing (already answered), or resume the CPU
     // with `action` (the reply, if any, is sent by halted()).
@@ -87,6 +87,7 @@ private:
     bool closed_ = false;    // the peer closed the connection (or it failed)
     bool detached_ = false;  // gdb detached or went away: the stub no longer halts the CPU
     DebugEvent last_event_ = DebugEvent::Reset;
+    WatchHit last_watch_;  // the access of the last DebugEvent::Watchpoint
     std::string inbuf_;
     std::size_t inpos_ = 0;
     uint64_t next_poll_ns_ = 0;  // steady-clock time of the next Ctrl-C poll

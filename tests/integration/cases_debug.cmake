@@ -28,6 +28,14 @@ else()
            "<demo_table>:[ \t]+0x11111111[ \t]+0x22222222[ \t]+0x33333333[ \t]+0x44444444"
            "^pc +0x800" "simulated time [0-9.]+ ns" "dma: idle, done: 0 descriptor" "exited with code 052"
            "debug_demo: counter 42 sum 0x33333333" "\"exit_reason\": \"exit\"")
+  # Watchpoints (Z2 write, Z3 read): the write stops right after the store with gdb's old and
+  # new value, the read stops in demo_sum when it reads demo_table[2] (i = 2 then).
+  stvp_gdb_case(gdb_watchpoints CODE 2 ARGS --config ${CFG} --arg 0
+    GDB "watch demo_counter" "rwatch demo_table[2]" "continue" "continue" "print i" "continue" "delete"
+        "continue"
+    EXPECT "Hardware watchpoint 1: demo_counter" "Hardware read watchpoint 2: demo_table\\[2\\]"
+           "Old value = 0" "New value = 1" "Value = 858993459" "^\\$1 = 2" "Old value = 1" "New value = 2"
+           "exited with code 02" "debug_demo: counter 2 sum 0xaaaaaaaa")
   # Halting freezes simulated time: two `monitor time` half a second of wall time apart agree.
   stvp_gdb_case(gdb_time_frozen CODE 2 ARGS --config ${CFG} --arg 0
     GDB "break demo_sum" "continue" "monitor time" "shell sleep 0.5" "monitor time" "delete" "continue"

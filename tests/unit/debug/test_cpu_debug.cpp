@@ -119,6 +119,91 @@ TEST(CoreBreakpoint, SkipExecutesOneInstructionEvenWithALimit) {
     EXPECT_EQ(m.x(10), 1u);
 }
 
+// ---- watchpoints in the pure core ----
+
+// a0 = the watched word (RAM + 0x1000), a1 = its neighbour; store, load, neighbour, AMO.
+const char* kWatchProgram =
+    "lui a0, 0x80001; addi a1, a0, 4; addi t0, zero, 9; "
+    "sw t0, 0(a1); "       // neighbour: never matches
+    "sw t0, 0(a0); "       // write
+    "lw t1, 0(a0); "       // read
+    "sb t0, 3(a0); "       // one byte inside the word
+    "amoadd.w t2, t0, (a0); "  // read and write
+    "addi a2, zero, 7; ecall";
+
+TEST(CoreWatchpoint, WriteReadAndAccessStopAfterTheAccess) {
+    for (bool dmi : {true, false}) {
+        SCOPED_TRACE(dmi ? "DMI" : "bus");
+        Machine m(dmi, stvp::test::unit_costs());
+        Asm p;
+        p(kWatchProgram);
+        m.load(p);
+        const uint32_t word = 0x80001000;
+        m.core.add_watchpoint({word, 4, WatchKind::Write});
+        // The store to the word stops with the store retired and its value in memory.
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
+        EXPECT_EQ(m.core.instret(), 5u);
+        EXPECT_EQ(m.core.pc(), p.base() + 5 * 4);
+        EXPECT_EQ(m.mem32(word), 9u);
+        EXPECT_EQ(m.core.last_watch_hit().addr, word);
+        EXPECT_TRUE(m.core.last_watch_hit().write);
+        // The load does not match a write watchpoint; the byte store does (address inside).
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
+        EXPECT_EQ(m.core.instret(), 7u);
+        EXPECT_EQ(m.x(6), 9u);  // t1: the load ran
+        EXPECT_EQ(m.core.last_watch_hit().addr, word + 3);
+        // The AMO writes: stops after it, with its result stored.
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
+        EXPECT_EQ(m.core.instret(), 8u);
+        EXPECT_EQ(m.x(7), 0x09000009u);  // t2: the old value
+        EXPECT_EQ(m.mem32(word), 0x09000012u);
+        m.run_to_ecall();
+        EXPECT_EQ(m.x(12), 7u);
+
+        // A read watchpoint: the load and the AMO's read; an access one: all four.
+        for (WatchKind k : {WatchKind::Read, WatchKind::Access}) {
+            Machine r(dmi, stvp::test::unit_costs());
+            r.load(p);
+            r.core.add_watchpoint({word, 4, k});
+            std::vector<uint64_t> stops;
+            for (;;) {
+                const RunExit e = r.core.run(UINT64_MAX, 100);
+                if (e != RunExit::Watchpoint) break;
+                stops.push_back(r.core.instret());
+            }
+            const std::vector<uint64_t> want =
+                k == WatchKind::Read ? std::vector<uint64_t>({6, 8}) : std::vector<uint64_t>({5, 6, 7, 8});
+            EXPECT_EQ(stops, want);
+        }
+    }
+}
+
+TEST(CoreWatchpoint, RemovedWatchpointsAndOtherAddressesDoNotStopNorChangeTiming) {
+    Machine plain(true);
+    Asm p;
+    p(kWatchProgram);
+    plain.load(p);
+    plain.run_to_ecall();
+
+    Machine m(true);
+    m.load(p);
+    const Watchpoint w{0x80002000, 64, WatchKind::Access};  // nothing touches it
+    m.core.add_watchpoint(w);
+    m.core.add_watchpoint(w);  // set twice: one watchpoint
+    EXPECT_EQ(m.core.watchpoints().size(), 1u);
+    m.run_to_ecall();
+    EXPECT_EQ(m.core.cycles(), plain.core.cycles());  // the watching interpreter charges the same
+
+    Machine u(true);
+    u.load(p);
+    const Watchpoint hit{0x80001000, 4, WatchKind::Write};
+    u.core.add_watchpoint(hit);
+    EXPECT_TRUE(u.core.remove_watchpoint(hit));
+    EXPECT_FALSE(u.core.remove_watchpoint(hit));
+    u.run_to_ecall();
+    EXPECT_EQ(u.mem32(0x80001000), 0x09000012u);
+}
+
 // ---- SystemC wrapper ----
 
 using stvp::test::Bench;
@@ -237,6 +322,31 @@ TEST(CpuDebugger, BreakRequestHaltsAndTimeStandsStillWhileHalted) {
     EXPECT_GT(b.cpu.instructions(), 0u);
     ASSERT_EQ(later.ran.size(), 1u);
     EXPECT_EQ(later.ran[0], sc_time(250, SC_NS));
+}
+
+// A watchpoint set at reset halts the wrapper once the MMIO store has retired; the debugger
+// sees the event and the access (core().last_watch_hit()), and the run then goes on.
+TEST(CpuDebugger, WatchpointHaltsAfterTheAccess) {
+    Bench b;
+    Asm p;
+    p(kProgram);
+    b.load(p);
+    WatchHit hit;
+    b.dbg.script = [&hit](Cpu& cpu, size_t i) {
+        if (i == 0) cpu.core().add_watchpoint({0x10000000, 4, WatchKind::Write});
+        if (i == 1) hit = cpu.core().last_watch_hit();
+        return DebugAction::Continue;
+    };
+    b.cpu.attach_debugger(&b.dbg, true);
+    sc_core::sc_start();
+    ASSERT_EQ(b.dbg.halts.size(), 2u);
+    EXPECT_EQ(b.dbg.halts[1].why, DebugEvent::Watchpoint);
+    EXPECT_EQ(b.dbg.halts[1].instret, 204u);  // 2 + 100 x 2 + lui + sw
+    EXPECT_EQ(b.dbg.halts[1].pc, p.label("spin"));
+    EXPECT_EQ(hit.addr, 0x10000000u);
+    EXPECT_TRUE(hit.write);
+    EXPECT_STREQ(debug_event_name(DebugEvent::Watchpoint), "watchpoint");
+    EXPECT_TRUE(b.halted);  // the store's stop request, after the debugger let it go on
 }
 
 TEST(CpuDebugger, KillHaltsTheCpuAndDetachRunsOnWithoutBreakpoints) {
