@@ -86,6 +86,19 @@ stvp_case(vcd_scopes_and_window CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
          "\\$scope module units \\$end" "\\$var real 64 [^ ]+ pe_utilisation" "\\$var real 64 [^ ]+ pruner \\$end"
          "\\$var real 64 [^ ]+ decoder \\$end" "\\$scope module irq \\$end"
          "\\$dumpoff" "\\$dumpon" "\\$var wire 32 [^ ]+ marker \\[31:0\\] \\$end")
+# The committed GTKWave view against a real VCD, in gtkwave itself on a virtual display. Runs
+# where gtkwave and xvfb-run are installed (not project dependencies: GUI packages).
+find_program(GTKWAVE gtkwave)
+find_program(XVFB_RUN xvfb-run)
+if(GTKWAVE AND XVFB_RUN)
+  add_test(NAME integration.gtkwave_view
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gtkw_check.sh $<TARGET_FILE:stvp> ${DEMO}
+                   ${CMAKE_SOURCE_DIR}/traces/stvp.gtkw ${OUT})
+  set_tests_properties(integration.gtkwave_view PROPERTIES
+    ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 180 PASS_REGULAR_EXPRESSION "^PASS")
+else()
+  message(STATUS "gtkwave or xvfb-run not found: the GTKWave view case is skipped")
+endif()
 stvp_case(vcd_selection CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1
   --set "trace.signals=[soc.irq, soc.cpu.state]" --set trace.start_ns=30000 --set trace.stop_ns=60000
   VCD_RE "\\$var wire 1 [^ ]+ mtip" "\\$var wire 32 [^ ]+ state" "#30000000\n\\$dumpon" "#60000000\n\\$dumpoff"
