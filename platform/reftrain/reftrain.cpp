@@ -295,6 +295,9 @@ void RefTrainer::forward(uint32_t n, const float* input) {
 
 StepResult RefTrainer::step(uint32_t s) {
     const uint32_t B = p_.batch, in_size = train_in_size(&net_->layers[0]), L = net_->layer_count;
+    if (!validate().empty() || size_t{s + 1} * B > order_.size())
+        throw std::out_of_range("reftrain: step " + std::to_string(s) + " is outside the epoch (" +
+                                std::to_string(order_.size() / (B ? B : 1)) + " whole batches) or the trainer is invalid");
     // As train.elf: the block copy serves the ops from the step after the first selection.
     if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ == variant_.dense_steps + 1) use_block_ = true;
     for (uint32_t j = 0; j < B; ++j) {

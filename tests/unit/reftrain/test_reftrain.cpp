@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -308,4 +309,15 @@ TEST(SelectionVariant, SnapshotCountsTheSetsHistory) {
     EXPECT_LE(kept_since, u.weights_kept());
     EXPECT_GT(u.entered_after_snapshot(), 0u);
     EXPECT_LE(u.weights_kept() - kept_since, u.entered_after_snapshot());  // newcomers since step 2
+}
+
+// Asking for a batch past the shuffled split is refused, not read out of bounds.
+TEST(RefTrainer, StepOutsideTheEpochThrows) {
+    const stvp::Dataset d = synthetic(64 * 2, 100);
+    train_params_t p;
+    train_params_from_args(&p, nullptr, 0);
+    stvp::reftrain::RefTrainer t(d, p);
+    t.begin_epoch(0);
+    EXPECT_NO_THROW(t.step(1));
+    EXPECT_THROW(t.step(2), std::out_of_range);
 }
