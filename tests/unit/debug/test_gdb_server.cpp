@@ -1,6 +1,7 @@
 // The GDB stub speaking the remote serial protocol to a raw client (a thread with a TCP
 // socket) while the CPU model runs in SystemC: acks and no-ack mode, target.xml, registers,
-// memory (hex and escaped binary writes), breakpoints, step, continue, Ctrl-C, monitor, kill.
+// memory (hex and escaped binary writes), breakpoints, watchpoints, step, continue, Ctrl-C,
+// monitor, kill.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -248,6 +249,49 @@ TEST(GdbServer, ExitIsReportedToGdb) {
     gdb.notify_end(true, 9);
     client.join();
     EXPECT_EQ(end, "W09");
+}
+
+// Watchpoint packets: Z2/Z3/Z4 set write/read/access watchpoints (a zero or oversized length
+// and an address past 32 bits are refused, unknown types get the empty reply); a write stops
+// with "watch:<data address>" after the store; z2 removes it; a detach drops what is left.
+TEST(GdbServer, WatchpointPacketsStopAfterTheAccess) {
+    Bench b;
+    Asm p;
+    // 0x80000000: lui a1, 0x80001; addi a0, zero, 5; sw a0, 8(a1); lw a2, 8(a1); MMIO store; spin
+    p("lui a1, 0x80001; addi a0, zero, 5; sw a0, 8(a1); lw a2, 8(a1); lui t6, 0x10000; sw a0, 0(t6); "
+      "spin: jal zero, spin");
+    b.load(p);
+    GdbServer gdb(0);
+    b.cpu.attach_debugger(&gdb, true);
+    std::vector<std::string> r;
+    std::thread client([&] {
+        Client c(gdb.port());
+        c.ask("?");
+        for (const char* q : {"Z2,80001008,0", "Z2,80001008,10001", "Z2,180001008,4", "Z5,80001008,4",
+                              "Z2,80001008,4", "Z3,80001008,4", "c", "p20", "z2,80001008,4", "c", "p20",
+                              "Z4,90000000,4"})
+            r.push_back(c.ask(q));
+        r.push_back(c.ask("D"));
+    });
+    sc_core::sc_start();
+    client.join();
+    ASSERT_EQ(r.size(), 13u);
+    EXPECT_EQ(r[0], "E01");  // zero length
+    EXPECT_EQ(r[1], "E01");  // longer than 64 KiB
+    EXPECT_EQ(r[2], "E01");  // not a 32-bit address
+    EXPECT_EQ(r[3], "");     // no such type
+    EXPECT_EQ(r[4], "OK");
+    EXPECT_EQ(r[5], "OK");
+    EXPECT_EQ(r[6], "T05watch:80001008;");  // the sw retired
+    EXPECT_EQ(r[7], le32(0x8000000c));      // pc past it
+    EXPECT_EQ(r[8], "OK");
+    EXPECT_EQ(r[9], "T05rwatch:80001008;");  // the lw
+    EXPECT_EQ(r[10], le32(0x80000010));
+    EXPECT_EQ(r[11], "OK");
+    EXPECT_EQ(r[12], "OK");
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.cpu.reg(12), 5u);  // the load ran
+    EXPECT_TRUE(b.cpu.core().watchpoints().empty());  // the detach dropped Z3 and Z4
 }
 
 TEST(GdbServer, PortInUseIsAnError) {
