@@ -1,6 +1,7 @@
 #include "cpu/cpu.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -243,7 +244,9 @@ void Cpu::run_thread() {
         }
         // A debugger step executes one instruction (the core then reports InstructionLimit).
         const uint64_t run_limit = debug_stepping_ ? std::min(instr_limit, core_.instret() + 1) : instr_limit;
+        const auto host_t0 = std::chrono::steady_clock::now();
         const RunExit e = core_.run(time_to_cycles_ceil(limit - cur), run_limit);
+        active_host_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - host_t0).count();
         account_slice();
         if (pc_sample_every_slice_) pc_sample_(core_.pc(), local_time());
         switch (e) {

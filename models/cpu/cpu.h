@@ -134,6 +134,9 @@ public:
     uint64_t exceptions_taken() const;
     uint64_t interrupts_taken() const;
     uint64_t b_transports() const { return b_transports_; }
+    // Host seconds spent executing instructions (inside the core's run loop, WFI sleep
+    // excluded): instructions() / active_host_seconds() is the ISS's speed while it runs.
+    double active_host_seconds() const { return active_host_s_; }
     uint64_t dmi_grants() const { return dmi_grants_; }
     bool halted() const { return halted_; }
     HaltReason halt_reason() const { return halt_reason_; }
@@ -188,6 +191,7 @@ private:
     sc_core::sc_time period_;
     Rv32Core core_;
     tlm_utils::tlm_quantumkeeper qk_;
+    double active_host_s_ = 0;
     uint64_t slice_base_ = 0;  // core cycle that corresponds to sc_time_stamp() + qk_ local time
     sc_core::sc_event wake_event_;
     static constexpr unsigned kMaxDeltaYields = 16;

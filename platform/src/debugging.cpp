@@ -40,6 +40,7 @@ Debugging::Debugging(Soc& soc, const PlatformConfig& cfg, const RunOptions& run)
         SocTraceOptions o;
         o.path = vcd;
         o.vcd.signals = cfg.trace.signals;
+        o.vcd.date = cfg.trace.date;
         o.vcd.start = ns(cfg.trace.start_ns);
         o.vcd.stop = cfg.trace.stop_ns ? ns(cfg.trace.stop_ns) : sc_core::sc_max_time();
         o.pc_every_slice = cfg.trace.pc == "slices";

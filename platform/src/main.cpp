@@ -65,10 +65,12 @@ int main(int argc, char** argv) {
 }
 
 int sc_main(int argc, char** argv) {
+    install_interrupt_handler();  // first: an interrupt at any moment ends with stats (simulation.h)
     po::options_description opts(
         "Usage: stvp --firmware ELF [--config FILE.yaml] [options]\n\n"
         "Runs RISC-V firmware on the stvp virtual SoC (RV32IMAC CPU, CLINT, PLIC, UART, simctrl,\n"
-        "DMA, DRAM). The process exits with the firmware's exit code (simctrl EXIT or HTIF tohost),\n"
+        "DMA, sparse training accelerator, DRAM). The process exits with the firmware's exit code\n"
+        "(simctrl EXIT; HTIF tohost: 0 pass, 1 any failing test, whose number is in the message),\n"
         "or: 2 bad command line/configuration, 3 firmware/data file refused, 70 simulator error,\n"
         "124 --max-time/--max-instructions reached, 125 firmware cannot continue (trap loop,\n"
         "WFI with nothing to wake it, hang: waiting without progress for sim.hang_timeout_ns),\n"
@@ -105,7 +107,9 @@ int sc_main(int argc, char** argv) {
          "response=error (repeatable; all must hold)")
         ("itrace", po::value(&itrace_path), "write an instruction trace with disassembly to this file (slow)")
         ("print-config", "print the effective configuration (YAML) and exit")
-        ("quiet,q", "do not print the effective configuration and the summary");
+        ("verbose,v", "print the effective configuration (YAML) on stderr before the run")
+        ("quiet,q", "print only errors and one summary line on stderr (no progress)")
+        ("silent", "print only errors on stderr");
 
     po::variables_map vm;
     try {
@@ -144,7 +148,9 @@ int sc_main(int argc, char** argv) {
         for (auto& f : txlog_filters) cfg.trace.txlog_filter.push_back(f);
         if (vm.count("gdb") && (gdb_port < 0 || gdb_port > 65535))
             throw ConfigError("--gdb " + std::to_string(gdb_port) + ": expected a TCP port 0..65535");
+        if (vm.count("vcd")) cfg.trace.vcd = vcd_path;
         validate_platform_config(cfg, "command line");
+        effective = dump_platform_config(cfg);  // with what the command line set
     } catch (const ConfigError& e) {
         std::cerr << "stvp: configuration error: " << e.what() << "\n";
         if (!stats_path.empty())
@@ -161,15 +167,17 @@ int sc_main(int argc, char** argv) {
         if (!stats_path.empty()) write_early_stats(stats_path, firmware, {"usage-error", exit_code::kUsage, msg});
         return exit_code::kUsage;
     }
-    if (!vm.count("quiet")) std::cerr << "stvp: effective configuration\n" << effective << std::flush;
+    if (vm.count("verbose")) std::cerr << "stvp: effective configuration\n" << effective << std::flush;
 
     RunOptions run;
     run.firmware = firmware;
     run.stats_path = stats_path;
-    run.vcd_path = vcd_path;
+    run.vcd_path = cfg.trace.vcd;
     run.itrace_path = itrace_path;
     run.gdb_port = vm.count("gdb") ? gdb_port : -1;
-    run.quiet = vm.count("quiet") != 0;
+    run.output = vm.count("silent")  ? RunOptions::Output::Silent
+                 : vm.count("quiet") ? RunOptions::Output::Quiet
+                                     : RunOptions::Output::Normal;
     run.effective_config = effective;
     return run_simulation(cfg, run);
 }

@@ -57,7 +57,12 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "end the run with a diagnosis when the CPU waits (WFI, or polling device registers) this long in "
            "simulated ns with no progress (no device-register write, no DMA/accelerator descriptor completed); "
            "0 = never");
-    s.bind("trace.vcd", &c.trace.vcd, "VCD waveform file (\"\" = none; --vcd overrides)");
+    s.bind("trace.vcd", &c.trace.vcd,
+           "VCD waveform file (\"\" = none; --vcd overrides); a name ending in .gz is written gzip-compressed "
+           "(GTKWave opens it directly)");
+    s.bind("trace.date", &c.trace.date,
+           "the VCD's $date: \"now\" (the host's local time), other text verbatim, \"\" = no $date (for "
+           "byte-identical traces of identical runs)");
     s.bind("trace.signals", &c.trace.signals,
            "VCD variables to write: module names (soc.cpu), patterns with * and ? (soc.*.busy), exclusions with "
            "a leading - (-soc.accel.units); quote a pattern that starts with *");
@@ -128,6 +133,13 @@ PreloadEntry parse_preload(const std::string& entry) {
     unsigned long long a = std::strtoull(addr.c_str(), &end, 0);
     if (*end || addr[0] == '-') throw ConfigError("preload '" + entry + "': address '" + addr + "' is not a number");
     return PreloadEntry{entry.substr(0, at), a};
+}
+
+std::string dump_platform_config(const PlatformConfig& cfg) {
+    PlatformConfig copy = cfg;
+    ConfigSchema schema;
+    bind_platform_config(schema, copy);
+    return schema.dump();
 }
 
 PlatformConfig load_platform_config(const std::string& path, const std::vector<std::string>& overrides,

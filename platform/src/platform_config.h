@@ -58,7 +58,8 @@ struct PlatformConfig {
     } sim;
     // Debugging output (debugging.h): waveform and transaction log.
     struct Trace {
-        std::string vcd;                            // VCD file ("" = none; --vcd overrides)
+        std::string vcd;                            // VCD file ("" = none; --vcd overrides); *.gz: gzip
+        std::string date = "now";                   // VCD $date: now | text | "" (none)
         std::vector<std::string> signals{"*"};      // which variables (tracing.h / vcd_writer.h patterns)
         uint64_t start_ns = 0;                      // VCD window start (ns)
         uint64_t stop_ns = 0;                       // VCD window end (ns, exclusive); 0 = end of run
@@ -93,6 +94,10 @@ void validate_platform_config(const PlatformConfig& cfg, const std::string& orig
 // Throws ConfigError.
 PlatformConfig load_platform_config(const std::string& path, const std::vector<std::string>& overrides,
                                     std::string* effective_yaml = nullptr);
+
+// The effective configuration of `cfg` as YAML (every key, with its documentation), as
+// load_platform_config's effective_yaml; for a configuration the command line changed since.
+std::string dump_platform_config(const PlatformConfig& cfg);
 
 // Parses a preload entry "FILE@ADDRESS" (address decimal or 0x hex).
 struct PreloadEntry {

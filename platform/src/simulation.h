@@ -15,7 +15,9 @@ struct RunOptions {
     std::string vcd_path;          // "" = no VCD
     std::string itrace_path;       // "" = no instruction trace
     int gdb_port = -1;             // >= 0: GDB stub on 127.0.0.1:port (0 = any free port), CPU halted at reset
-    bool quiet = false;
+    // What goes to stderr besides errors: Silent nothing, Quiet one summary line, Normal
+    // preload progress and a short summary.
+    enum class Output { Silent, Quiet, Normal } output = Output::Normal;
     std::string effective_config;  // YAML, recorded in the stats
 };
 
@@ -29,6 +31,12 @@ struct StopInfo {
 
 // Returns the process exit code.
 int run_simulation(const PlatformConfig& cfg, const RunOptions& run);
+
+// Catches SIGINT and SIGTERM for the rest of the process: the first one ends the run at the
+// next safe point (during set-up and preload between pieces of work, during simulation at
+// the CPU's next instruction boundary) with the stats written and exit code 130; a second
+// one ends the process at once. Call before anything slow.
+void install_interrupt_handler();
 
 // For runs that end before a simulation exists (bad command line or configuration): writes
 // a stats file with the exit reason, so every exit path leaves one. Returns false if the

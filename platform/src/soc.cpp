@@ -262,9 +262,9 @@ struct Soc::Impl {
     void on_tohost(uint32_t value) {
         if (value == 0) return;
         if (value & 1) {
-            int code = int((value >> 1) & 0xff);
+            const int code = exit_code::htif_exit_code(value);
             finish({"htif", code,
-                    code ? "HTIF tohost: test " + std::to_string(value >> 1) + " failed" : "HTIF tohost: pass"});
+                    value >> 1 ? "HTIF tohost: test " + std::to_string(value >> 1) + " failed" : "HTIF tohost: pass"});
         } else {
             finish({"htif-unsupported", exit_code::kGuestFatal,
                     "HTIF tohost: syscall proxy request " + hex(value) + " is not supported (only exit codes)"});
@@ -275,23 +275,35 @@ struct Soc::Impl {
     // complete after elaboration). The router's map decides where an address lives, so only
     // RAM regions accept firmware and data; anything else is a LoadError naming the address.
     void load_bytes(uint64_t addr, const uint8_t* data, uint64_t len, const std::string& what) {
-        for (uint64_t done = 0; done < len;) {
-            uint64_t a = addr + done;
-            const RouterRegion* r = router.find_region(a);
-            Memory* mem = r ? memory_for(r->name) : nullptr;
-            if (!mem)
-                throw LoadError(what + " at " + hex(addr) + ".." + hex(addr + len - 1) +
-                                " is not in writable memory (" + hex(a) + " is " +
-                                (r ? "in '" + r->name + "'" : std::string("unmapped")) + ")");
-            uint64_t off = a - r->base;
-            uint64_t n = std::min(len - done, std::min(r->size, mem->size()) - off);
-            if (off >= mem->size() || n == 0)
-                throw LoadError(what + ": " + hex(a) + " lies beyond the end of '" + r->name + "'");
+        for_each_span(addr, len, what, [&](Memory& mem, uint64_t off, uint64_t done, uint64_t n) {
             if (data)
-                std::memcpy(mem->data() + off, data + done, n);
+                std::memcpy(mem.data() + off, data + done, n);
             else
-                std::memset(mem->data() + off, 0, n);
-            done += n;
+                std::memset(mem.data() + off, 0, n);
+        });
+    }
+
+    // Calls fn(memory, offset in it, offset in the range, bytes) for the pieces of
+    // [addr, addr + len), each in one RAM; throws LoadError before calling fn if any part of
+    // the range is not writable memory.
+    template <class Fn>
+    void for_each_span(uint64_t addr, uint64_t len, const std::string& what, Fn fn) {
+        for (int pass = 0; pass < 2; ++pass) {  // check everything, then move
+            for (uint64_t done = 0; done < len;) {
+                uint64_t a = addr + done;
+                const RouterRegion* r = router.find_region(a);
+                Memory* mem = r ? memory_for(r->name) : nullptr;
+                if (!mem)
+                    throw LoadError(what + " at " + hex(addr) + ".." + hex(addr + len - 1) +
+                                    " is not in writable memory (" + hex(a) + " is " +
+                                    (r ? "in '" + r->name + "'" : std::string("unmapped")) + ")");
+                uint64_t off = a - r->base;
+                if (off >= mem->size())
+                    throw LoadError(what + ": " + hex(a) + " lies beyond the end of '" + r->name + "'");
+                uint64_t n = std::min(len - done, std::min(r->size, mem->size()) - off);
+                if (pass == 1) fn(*mem, off, done, n);
+                done += n;
+            }
         }
     }
 
@@ -361,19 +373,29 @@ void Soc::preload(const PreloadEntry& e) {
     impl_->load_bytes(e.address, bytes.data(), bytes.size(), "preload " + e.file);
 }
 
-void Soc::preload_dataset() {
+void Soc::preload_dataset(const std::function<void(uint64_t done, uint64_t total)>& progress) {
     const auto& ds = impl_->cfg.dataset;
     if (ds.name == "none") return;
+    const std::string what = "data set " + ds.name;
     try {
-        Dataset d = load_fashion_mnist(ds.dir, ds.train_limit, ds.test_limit);
-        std::vector<uint8_t> image = pack_dataset(d, uint32_t(ds.address));
-        impl_->load_bytes(ds.address, image.data(), image.size(), "data set " + ds.name);
-        impl_->dataset_bytes = image.size();
-        impl_->dataset_samples = {d.train_count(), d.test_count()};
+        FashionMnistReader reader(ds.dir, ds.train_limit, ds.test_limit);
+        const stvp_dataset_header_t h = reader.layout(uint32_t(ds.address));
+        impl_->for_each_span(ds.address, h.end - ds.address, what, [](Memory&, uint64_t, uint64_t, uint64_t) {});
+        // Straight into the DRAM's pages, a piece at a time: no host copy of the whole set.
+        reader.write(
+            uint32_t(ds.address),
+            [&](uint64_t addr, const void* data, std::size_t bytes) {
+                impl_->load_bytes(addr, static_cast<const uint8_t*>(data), bytes, what);
+            },
+            progress);
+        impl_->dataset_bytes = h.end - ds.address;
+        impl_->dataset_samples = {reader.train_count(), reader.test_count()};
     } catch (const DatasetError& e) {
-        throw LoadError("data set " + ds.name + ": " + e.what());
+        throw LoadError(what + ": " + e.what());
     }
 }
+
+double Soc::cpu_active_host_seconds() const { return impl_->cpu.active_host_seconds(); }
 
 void Soc::request_interrupt() {
     impl_->cpu.request_stop();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,8 +38,9 @@ public:
     // them) and sets the CPU's reset PC. Registers the HTIF tohost watch if the ELF has one.
     void load_firmware(const ElfImage& elf);
     void preload(const PreloadEntry& entry);
-    // Loads the configured data set (cfg.dataset) into DRAM; no-op for "none".
-    void preload_dataset();
+    // Loads the configured data set (cfg.dataset) into DRAM; no-op for "none". progress(done,
+    // total) is called every few thousand samples (it may throw to stop the preload).
+    void preload_dataset(const std::function<void(uint64_t done, uint64_t total)>& progress = {});
 
     // Async-signal-safe: asks the CPU to stop at its next instruction boundary.
     void request_interrupt();
@@ -52,6 +54,7 @@ public:
     // Valid after sc_start returned.
     StopInfo stop_info() const;
     uint64_t instructions() const;
+    double cpu_active_host_seconds() const;  // Cpu::active_host_seconds()
     void write_stats(JsonWriter& j) const;
 
 private:

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <stdexcept>
+
+#include <zlib.h>
 
 namespace stvp {
 
@@ -74,6 +77,55 @@ std::string id_code(std::size_t i) {
     return s;
 }
 
+// A write-only stream buffer into a gzip file.
+class GzipFileBuf : public std::streambuf {
+public:
+    explicit GzipFileBuf(const std::string& path) : file_(gzopen(path.c_str(), "wb6")) {
+        setp(buf_, buf_ + sizeof buf_);
+    }
+    ~GzipFileBuf() override { close(); }
+    bool is_open() const { return file_ != nullptr; }
+    bool close() {
+        if (!file_) return true;
+        const bool ok = drain() && gzclose(file_) == Z_OK;
+        file_ = nullptr;
+        return ok;
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (!drain()) return traits_type::eof();
+        if (!traits_type::eq_int_type(c, traits_type::eof())) sputc(traits_type::to_char_type(c));
+        return traits_type::not_eof(c);
+    }
+    int sync() override { return drain() ? 0 : -1; }
+
+private:
+    bool drain() {
+        const int n = int(pptr() - pbase());
+        if (n > 0 && (!file_ || gzwrite(file_, pbase(), unsigned(n)) != n)) return false;
+        setp(buf_, buf_ + sizeof buf_);
+        return true;
+    }
+    gzFile file_;
+    char buf_[1 << 16];
+};
+
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::unique_ptr<std::streambuf> open_file(const std::string& path) {
+    if (ends_with(path, ".gz")) {
+        auto gz = std::make_unique<GzipFileBuf>(path);
+        if (gz->is_open()) return gz;
+    } else {
+        auto f = std::make_unique<std::filebuf>();
+        if (f->open(path, std::ios::out | std::ios::trunc | std::ios::binary)) return f;
+    }
+    return nullptr;
+}
+
 std::vector<std::string> split_name(const std::string& n) {
     std::vector<std::string> parts;
     std::string cur;
@@ -93,11 +145,13 @@ std::vector<std::string> split_name(const std::string& n) {
 
 VcdWriter::VcdWriter(const std::string& path, const Options& options)
     : path_(path),
-      out_(path),
+      date_(options.date),
+      file_(open_file(path)),
+      out_(file_.get()),
       selection_(options.signals),
       start_(options.start.value()),
       stop_(options.stop.value()) {
-    if (!out_) throw std::runtime_error("cannot write the VCD file " + path);
+    if (!file_) throw std::runtime_error("cannot write the VCD file " + path);
 }
 
 VcdWriter::~VcdWriter() {
@@ -149,10 +203,14 @@ void VcdWriter::gate(bool open, const sc_core::sc_time& t) { push(Event{t.value(
 
 void VcdWriter::write_header() {
     header_done_ = true;
-    char date[64] = "";
-    const std::time_t now = std::time(nullptr);
-    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-    out_ << "$date " << date << " $end\n$version stvp $end\n$timescale "
+    if (date_ == "now") {
+        char date[64] = "";
+        const std::time_t now = std::time(nullptr);
+        std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+        date_ = date;
+    }
+    if (!date_.empty()) out_ << "$date " << date_ << " $end\n";
+    out_ << "$version stvp $end\n$timescale "
          << sc_core::sc_get_time_resolution().to_string() << " $end\n";
     // Scopes from the dotted names, in name order so that each scope is opened once.
     std::vector<std::size_t> order(vars_.size());
@@ -294,7 +352,10 @@ void VcdWriter::close(const sc_core::sc_time& end) {
     const uint64_t t = std::max<uint64_t>(end.value(), now_);
     advance_to(t);
     stamp(t);
-    out_.close();
+    out_.flush();
+    if (auto* gz = dynamic_cast<GzipFileBuf*>(file_.get())) gz->close();
+    out_.rdbuf(nullptr);
+    file_.reset();
     closed_ = true;
 }
 

@@ -13,6 +13,12 @@
 // to x), reopening writes $dumpon with every current value, as the standard prescribes, so a
 // viewer shows the gaps and the file stays small over long runs.
 //
+// Compression: a path ending in ".gz" is written gzip-compressed (GTKWave opens .vcd.gz
+// directly; a long run's trace shrinks about tenfold).
+//
+// Date: the header's $date is the host's time by default; Options::date fixes it (or "" leaves
+// the section out), so that two runs of the same inputs give byte-identical files.
+//
 // Time order: changes may be reported out of order (a temporally decoupled CPU reports at its
 // local time, ahead of the kernel). They are buffered and written sorted by time up to a
 // horizon the caller guarantees no earlier change can still come for (sc_time_stamp() in
@@ -21,8 +27,10 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <functional>
+#include <memory>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -53,6 +61,7 @@ public:
         std::vector<std::string> signals{"*"};  // NameSelection patterns
         sc_core::sc_time start = sc_core::SC_ZERO_TIME;
         sc_core::sc_time stop = sc_core::sc_max_time();  // exclusive
+        std::string date = "now";  // $date text: "now" = the host's local time, "" = no $date
     };
 
     // Opens `path` (throws std::runtime_error). The timescale is the SystemC time resolution,
@@ -111,7 +120,9 @@ private:
     void value_line(const Var& v, bool unknown);
 
     std::string path_;
-    std::ofstream out_;
+    std::string date_;
+    std::unique_ptr<std::streambuf> file_;  // plain or gzip
+    std::ostream out_;
     NameSelection selection_;
     uint64_t start_, stop_;
     std::vector<Var> vars_;

@@ -100,6 +100,11 @@ reset_vector:
 
     .text
 tests:
+#ifdef HTIF_FAIL_TEST
+    /* the failing variants (htif_fail<N>.elf): test N fails at once */
+    li      TESTNUM, HTIF_FAIL_TEST
+    j       fail
+#endif
     /* 1: add */
     li      TESTNUM, 1
     li      a1, 0x7fffffff

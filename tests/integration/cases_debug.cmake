@@ -93,7 +93,8 @@ find_program(XVFB_RUN xvfb-run)
 if(GTKWAVE AND XVFB_RUN)
   add_test(NAME integration.gtkwave_view
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gtkw_check.sh $<TARGET_FILE:stvp> ${DEMO}
-                   ${CMAKE_SOURCE_DIR}/traces/stvp.gtkw ${OUT})
+                   ${CMAKE_SOURCE_DIR}/traces/stvp.gtkw ${CMAKE_SOURCE_DIR}/traces/stvp.tcl
+                   ${CMAKE_BINARY_DIR}/traces/filters ${OUT})
   set_tests_properties(integration.gtkwave_view PROPERTIES
     ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 180 PASS_REGULAR_EXPRESSION "^PASS")
 else()

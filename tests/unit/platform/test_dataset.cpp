@@ -154,3 +154,78 @@ TEST(Dataset, RealFashionMnistFromDebian) {
     EXPECT_NEAR(mean, 0.0, 1e-3);
     EXPECT_NEAR(std::sqrt(sq / ds.train_x.size() - mean * mean), 1.0, 1e-3);
 }
+
+// Crafted size fields (found by fuzzing): the element count of (65536, 2^24, 2^24) is 2^64,
+// which wrapped to 0 and matched an empty file; the Release build then read far outside the
+// arrays. Every size is now checked before anything is allocated or read.
+TEST(Dataset, SizeFieldsThatOverflowAreRefusedNamingFileAndField) {
+    std::string d = temp_dir();
+    std::string p = d + "/x.gz";
+    write_gz(p, idx({65536, 1u << 24, 1u << 24}, {}));
+    std::string e = error_of([&] { read_idx(p); });
+    EXPECT_THAT(e, HasSubstr("x.gz: IDX size field 2 (16777216) makes the element count overflow"));
+    make_set(d, 2);
+    write_gz(d + "/train-images-idx3-ubyte.gz", idx({65536, 1u << 24, 1u << 24}, {}));
+    write_gz(d + "/train-labels-idx1-ubyte.gz", idx({65536}, {}));
+    EXPECT_THAT(error_of([&] { load_fashion_mnist(d, 0, 0); }),
+                HasSubstr("train-images-idx3-ubyte.gz: IDX size field 2"));
+}
+
+TEST(Dataset, ImagesTooLargeForTheAddressSpaceAreRefused) {
+    std::string d = temp_dir();
+    make_set(d, 2);
+    // No images, but 2^32 pixels each: the old reader accepted it (0 bytes promised, 0 found).
+    write_gz(d + "/t10k-images-idx3-ubyte.gz", idx({0, 65536, 65536}, {}));
+    write_gz(d + "/t10k-labels-idx1-ubyte.gz", idx({0}, {}));
+    EXPECT_THAT(error_of([&] { load_fashion_mnist(d, 0, 0); }),
+                HasSubstr("t10k-images-idx3-ubyte.gz: IDX size fields rows 65536 and cols 65536"));
+    // 2^20 images of 64x64 fp32 are 16 GiB: refused from the header, before any data is read.
+    write_gz(d + "/train-images-idx3-ubyte.gz", idx({1u << 20, 64, 64}, {}));
+    write_gz(d + "/train-labels-idx1-ubyte.gz", idx({1u << 20}, {}));
+    EXPECT_THAT(error_of([&] { FashionMnistReader(d, 0, 0); }),
+                HasSubstr("train-images-idx3-ubyte.gz: IDX size field count (1048576 images of 64x64) does not fit"));
+}
+
+// The platform's preload path (pieces written straight into memory) puts exactly the bytes of
+// the packed image everywhere it writes, and writes every array.
+TEST(Dataset, StreamingWriteMatchesThePackedImage) {
+    std::string d = temp_dir();
+    make_set(d, 5);
+    const uint32_t base = 0x90000000;
+    const std::vector<uint8_t> packed = pack_dataset(load_fashion_mnist(d, 4, 3), base);
+    std::vector<uint8_t> mem(packed.size(), 0xee);
+    std::vector<bool> written(packed.size(), false);
+    FashionMnistReader(d, 4, 3).write(base, [&](uint64_t addr, const void* data, std::size_t n) {
+        ASSERT_GE(addr, base);
+        ASSERT_LE(addr - base + n, mem.size());
+        std::memcpy(&mem[addr - base], data, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            EXPECT_FALSE(written[addr - base + i]) << "byte written twice at " << addr + i;
+            written[addr - base + i] = true;
+        }
+    });
+    stvp_dataset_header_t h;
+    std::memcpy(&h, packed.data(), sizeof h);
+    for (std::size_t i = 0; i < packed.size(); ++i)
+        if (written[i]) {
+            EXPECT_EQ(mem[i], packed[i]) << "at offset " << i;
+        }
+    // Header and every array were written.
+    for (uint32_t a : {base, h.train_images, h.train_labels, h.test_images, h.test_labels}) EXPECT_TRUE(written[a - base]);
+    EXPECT_TRUE(written[h.test_labels - base + 3 * 4 - 1]);
+}
+
+TEST(Dataset, ProgressCountsEverySample) {
+    std::string d = temp_dir();
+    make_set(d, 5);
+    uint64_t last = 0, total = 0;
+    FashionMnistReader(d, 0, 0).write(
+        0x1000, [](uint64_t, const void*, std::size_t) {},
+        [&](uint64_t done, uint64_t all) {
+            EXPECT_GT(done, last);
+            last = done;
+            total = all;
+        });
+    EXPECT_EQ(total, 10u);
+    EXPECT_EQ(last, 10u);
+}
