@@ -1,5 +1,9 @@
 // stvp_explore: timing-only estimates, sweeps and the reproduction report (platform/explore).
+#include <unistd.h>
+
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,6 +23,45 @@
 using namespace stvp::explore;
 
 namespace {
+
+// Runs fn; if it takes longer than a second, says on stderr that `what` is still running, with
+// the elapsed time (a terminal gets one line rewritten in place, a log a line every 10 s).
+template <class Fn>
+auto with_heartbeat(const std::string& what, Fn fn) {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread beat([&] {
+        const bool tty = isatty(2);
+        std::unique_lock<std::mutex> lock(m);
+        bool shown = false;
+        for (auto next = t0 + std::chrono::seconds(1); !cv.wait_until(lock, next, [&] { return done; });
+             next += std::chrono::seconds(tty ? 1 : 10)) {
+            const long s = long(std::chrono::duration<double>(clock::now() - t0).count());
+            std::cerr << (tty ? "\r" : "") << "stvp_explore: " << what << ": " << s << " s" << (tty ? "" : "\n")
+                      << std::flush;
+            shown = true;
+        }
+        if (shown && tty) std::cerr << "\n";
+    });
+    struct Stop {
+        std::mutex& m;
+        std::condition_variable& cv;
+        bool& done;
+        std::thread& t;
+        ~Stop() {
+            {
+                std::lock_guard<std::mutex> g(m);
+                done = true;
+            }
+            cv.notify_all();
+            t.join();
+        }
+    } stop{m, cv, done, beat};
+    return fn();
+}
 
 const char* kUsage =
     "Usage:\n"
@@ -45,7 +88,8 @@ int run_single(const std::string& preset, const std::string& network, const std:
     const Network net = load_network(network);
     const ExploreSetup s = load_setup(preset, sets);
     const auto t0 = std::chrono::steady_clock::now();
-    const Estimate e = estimate(net, s.workload, s.array, s.energy, s.sparse);
+    const Estimate e = with_heartbeat("estimating " + net.name,
+                                      [&] { return estimate(net, s.workload, s.array, s.energy, s.sparse); });
     const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char title[256];
     std::snprintf(title, sizeof title, "%s, batch %u, scheme %s, %ux%u PEs (estimated in %.2f s host time)",
