@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -95,6 +96,7 @@ std::string format_time(const sc_core::sc_time& t) {
 struct HostTimes {
     double wall_s = 0;        // whole run, set-up included
     double cpu_active_s = 0;  // the ISS executing instructions (Cpu::active_host_seconds)
+    std::map<uint32_t, double> by_phase;  // Soc::host_seconds_by_phase
 };
 
 void write_run_section(JsonWriter& j, const StopInfo& stop, bool simulated, double sim_ns, const HostTimes& host,
@@ -112,6 +114,7 @@ void write_run_section(JsonWriter& j, const StopInfo& stop, bool simulated, doub
     // Instructions per host second while the CPU runs (not asleep in WFI), and over the whole run.
     j.value("mips", host.cpu_active_s > 0 ? instret / host.cpu_active_s / 1e6 : 0.0);
     j.value("mips_wall", host.wall_s > 0 ? instret / host.wall_s / 1e6 : 0.0);
+    for (const auto& [label, s] : host.by_phase) j.value("phase" + std::to_string(label) + "_host_s", s);
     j.end_object();
 }
 
@@ -223,6 +226,7 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     HostTimes host;
     host.wall_s = std::chrono::duration<double>(clock::now() - wall_start).count();
     host.cpu_active_s = soc ? soc->cpu_active_host_seconds() : 0;
+    if (soc) host.by_phase = soc->host_seconds_by_phase();
     if (!simulated) setup_s = host.wall_s;
     sc_core::sc_time now = sc_core::sc_time_stamp();
     uint64_t instret = soc ? soc->instructions() : 0;

@@ -1,5 +1,6 @@
 #include "soc.h"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -111,6 +112,22 @@ struct Soc::Impl {
     Dma dma;
     Accel accel;
     Cpu cpu;
+
+    // Host wall time per SIMCTRL PHASE label, from the firmware's first label on (bench_train
+    // reads the training phase's from the stats).
+    struct PhaseClock {
+        std::map<uint32_t, double> seconds;
+        bool running = false;
+        uint32_t current = 0;
+        std::chrono::steady_clock::time_point since;
+        void change(uint32_t label) {
+            const auto now = std::chrono::steady_clock::now();
+            if (running) seconds[current] += std::chrono::duration<double>(now - since).count();
+            running = true;
+            current = label;
+            since = now;
+        }
+    } phase_clock;
 
     uint64_t dataset_bytes = 0;
     std::pair<uint32_t, uint32_t> dataset_samples{0, 0};
@@ -238,6 +255,7 @@ struct Soc::Impl {
             finish({"exit", code, "firmware exited with code " + std::to_string(code)});
         });
         cpu.on_halt = [this](HaltReason r, uint32_t pc, const std::string& msg) { on_cpu_halt(r, pc, msg); };
+        simctrl.on_phase([this](uint32_t label, const sc_core::sc_time&) { phase_clock.change(label); });
     }
 
     void finish(StopInfo s) {
@@ -396,6 +414,12 @@ void Soc::preload_dataset(const std::function<void(uint64_t done, uint64_t total
 }
 
 double Soc::cpu_active_host_seconds() const { return impl_->cpu.active_host_seconds(); }
+
+std::map<uint32_t, double> Soc::host_seconds_by_phase() const {
+    Impl::PhaseClock c = impl_->phase_clock;
+    if (c.running) c.change(c.current);  // the phase still open counts up to now
+    return c.seconds;
+}
 
 void Soc::request_interrupt() {
     impl_->cpu.request_stop();

@@ -55,6 +55,8 @@ public:
     StopInfo stop_info() const;
     uint64_t instructions() const;
     double cpu_active_host_seconds() const;  // Cpu::active_host_seconds()
+    // Host wall seconds by SIMCTRL PHASE label, from the firmware's first label on.
+    std::map<uint32_t, double> host_seconds_by_phase() const;
     void write_stats(JsonWriter& j) const;
 
 private:
