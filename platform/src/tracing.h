@@ -3,23 +3,10 @@
 // signals, written through VcdWriter (one file, one timebase, scopes per module, selection,
 // time window, the firmware's SIMCTRL TRACE gate).
 //
-// Variables (names as selected by trace.signals; scope soc):
-//   soc.irq.{mtip,msip,meip,uart,dma,accel}   interrupt lines
-//   soc.cpu.state     0 running, 1 WFI, 2 in trap, 3 halted (CoreState)
-//   soc.cpu.pc        the pc, sampled (see below)
-//   soc.bus.errors, soc.bus.error_addr        error responses so far, address of the last
-//   soc.dma.busy      a chain runs;  soc.dma.desc: the descriptor being processed (CUR_DESC);
-//   soc.dma.bytes     bytes written so far;  soc.dma.descriptors: descriptors completed
-//   soc.uart.txdata   last byte written to TXDATA
-//   soc.simctrl.{trace_enable,phase,marker}   the firmware's window, phase label, last marker
-//   soc.accel.{busy,opcode,phase,layer,pe_utilisation,dram_utilisation}   the model's signals
-//   soc.accel.desc    index of the descriptor being processed; soc.accel.ops: ops completed
-//   soc.accel.units.*  per-unit activity of the op executing (0 between ops): zero_skip
-//                     (fraction of MACs skipped for zero operands), gb_utilisation (global
-//                     buffer port busy fraction), and per cycle: vector_ops_per_cycle
-//                     (element-wise unit), decoder (blocks / N:M groups decoded), zero_check
-//                     (activation/gradient zero checks), pruner (gradient pruner ops), quantile
-//                     (DropBack quantile unit ops), load_balancer (half-tile entries sorted)
+// Variables: every one is listed with its meaning in traces/README.md ("Every signal"), which
+// integration.trace_signals_documented keeps complete. Coded values (accelerator opcode and
+// phase, CPU state) have names in trace_names.h.
+//
 // PC sampling: the pc is recorded when soc.cpu.state changes (after a trap entry it is the
 // handler, after mret the return address, in WFI the instruction after the wfi), at debugger
 // halts and, with trace.pc = slice, at the end of every CPU time slice (at most one quantum
@@ -27,8 +14,8 @@
 //
 // Per-unit values of an op are known when it completes, so they are written for the span the
 // op executed (soc.accel.opcode != 0); the writer holds back output while an op runs.
-// Buffer occupancy over time is not modelled by the accelerator (its tile model charges
-// traffic, not fill levels), so the waveform has none.
+// soc.accel.gb_occupancy is the accelerator's own signal: the global-buffer bytes an op's
+// mapping keeps in use, for the op's span (a static figure per op, not a fill level per cycle).
 #pragma once
 
 #include <memory>

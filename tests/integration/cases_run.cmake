@@ -63,3 +63,7 @@ stvp_case(vcd_date_now CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf
 # ---- a crafted data set whose size fields overflow: exit 3, file and field named ----
 stvp_script_case(dataset_overflow 60 ${CMAKE_CURRENT_SOURCE_DIR}/dataset_overflow.sh $<TARGET_FILE:stvp>
   ${BIN}/train.elf ${OUT})
+
+# ---- every traced signal is documented in traces/README.md ----
+stvp_script_case(trace_signals_documented 60 ${CMAKE_CURRENT_SOURCE_DIR}/trace_doc_check.sh $<TARGET_FILE:stvp>
+  ${BIN}/hello.elf ${CMAKE_SOURCE_DIR}/traces/README.md ${OUT})
