@@ -95,8 +95,8 @@ int sc_main(int argc, char** argv) {
         ("max-instructions,n", po::value(&max_instructions), "stop after this many retired instructions")
         ("stats", po::value(&stats_path), "write run statistics as JSON to this file")
         ("vcd", po::value(&vcd_path),
-         "write a VCD waveform to this file (IRQ lines, CPU state and pc, DMA, accelerator; trace.* keys select "
-         "signals and a time window)")
+         "write a VCD waveform to this file, gzip-compressed if its name ends in .gz (IRQ lines, CPU state and pc, "
+         "DMA, accelerator; trace.* keys select signals and a time window)")
         ("gdb", po::value(&gdb_port),
          "wait for gdb at reset on 127.0.0.1:PORT (0: any free port, printed on stderr); simulated time stands "
          "still while gdb has the CPU halted")
