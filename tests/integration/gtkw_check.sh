@@ -3,8 +3,9 @@
 # traces/stvp.tcl) in gtkwave on a virtual X display, as the README says, and checks:
 # every signal the view names is displayed (gtkwave shows a signal of the save file only if
 # the dump has it); the opening window spans the whole run (not its first picoseconds); the
-# coded signals carry their translate filters and read as names. Leaves a screenshot of the
-# opening view in OUTDIR/gtkw_check.png where ImageMagick's `import` is installed.
+# coded signals (opcode, phase, layer, CPU state) carry their translate filters and read as
+# names. Leaves a screenshot of the opening view in OUTDIR/gtkw_check.png where ImageMagick's
+# `import` is installed.
 #   gtkw_check.sh STVP ELF GTKW TCL FILTER_DIR OUTDIR
 set -u
 stvp=$1 elf=$2 gtkw=$3 tcl=$4 filters=$5 out=$6
@@ -18,11 +19,11 @@ cat >"$script" <<TCL
 source {$tcl}
 puts "DISPLAYED [llength [gtkwave::getDisplayedSignals]]: [gtkwave::getDisplayedSignals]"
 puts "WINDOW [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime] RUN [gtkwave::getMinTime] [gtkwave::getMaxTime]"
-foreach s {soc.accel.opcode\[31:0\] soc.accel.phase\[31:0\] soc.cpu.state\[31:0\]} {
+foreach s {soc.accel.opcode\[31:0\] soc.accel.phase\[31:0\] soc.accel.layer\[31:0\] soc.cpu.state\[31:0\]} {
     puts "FLAGS \$s [gtkwave::getTraceFlagsFromName \$s]"
 }
 gtkwave::setMarker 0
-puts "AT0 [gtkwave::getTraceValueAtMarkerFromName soc.cpu.state\[31:0\]] [gtkwave::getTraceValueAtMarkerFromName soc.accel.phase\[31:0\]]"
+puts "AT0 [gtkwave::getTraceValueAtMarkerFromName soc.cpu.state\[31:0\]] [gtkwave::getTraceValueAtMarkerFromName soc.accel.phase\[31:0\]] [gtkwave::getTraceValueAtMarkerFromName soc.accel.layer\[31:0\]]"
 if {[auto_execok import] ne ""} { catch {exec import -window root {$png}} }
 gtkwave::/File/Quit
 TCL
@@ -44,8 +45,9 @@ read -r w0 w1 r0 r1 < <(sed -n 's/^WINDOW \([0-9]*\) \([0-9]*\) RUN \([0-9]*\) \
 while read -r _ sig flags; do
   (( flags & 0x2000 )) || fail "$sig has no translate filter (flags $flags)"
 done < <(grep '^FLAGS ' <<<"$log")
-[ "$(grep -c '^FLAGS ' <<<"$log")" = 3 ] || fail "flags of the coded signals missing"
-grep -q '^AT0 run idle$' <<<"$log" || fail "at time 0 the CPU state and accelerator phase do not read 'run idle': $(grep '^AT0' <<<"$log")"
+[ "$(grep -c '^FLAGS ' <<<"$log")" = 4 ] || fail "flags of the coded signals missing"
+grep -q '^AT0 run idle input$' <<<"$log" ||
+  fail "at time 0 the CPU state, accelerator phase and layer do not read 'run idle input': $(grep '^AT0' <<<"$log")"
 shot=""
 [ -s "$png" ] && shot=", screenshot $png"
-echo "PASS: gtkwave displays all $want signals of $(basename "$gtkw"), fitted to [$r0, $r1] ps, names for opcode, phase and CPU state$shot"
+echo "PASS: gtkwave displays all $want signals of $(basename "$gtkw"), fitted to [$r0, $r1] ps, names for opcode, phase, layer and CPU state$shot"
