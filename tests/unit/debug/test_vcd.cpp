@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "soc_bench.h"
 #include "tracing.h"
@@ -86,6 +89,54 @@ TEST(VcdWriter, ScopesTypesAndSortedChanges) {
     EXPECT_EQ(v.at("soc.dma.bytes", 30 * kPsPerNs), bin(uint64_t(1) << 40));
     EXPECT_EQ(v.last_time, 100 * kPsPerNs);
     std::remove(path.c_str());
+}
+
+std::string read_plain(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::string read_gzip(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    std::string s;
+    if (!f) return s;
+    char buf[4096];
+    for (int n; (n = gzread(f, buf, sizeof buf)) > 0;) s.append(buf, std::size_t(n));
+    gzclose(f);
+    return s;
+}
+
+// A name ending in .gz gives a gzip file with exactly the plain file's text; Options::date
+// fixes the $date line or ("") leaves it out, so identical runs give identical files.
+TEST(VcdWriter, GzipAndDate) {
+    auto write = [](const std::string& path, const std::string& date) {
+        VcdWriter::Options o;
+        o.date = date;
+        VcdWriter w(path, o);
+        const int state = w.add("soc.cpu.state", VcdWriter::Kind::Vector, 32);
+        const int mtip = w.add("soc.irq.mtip", VcdWriter::Kind::Wire);
+        for (int i = 1; i <= 5000; ++i) w.change(i % 2 ? state : mtip, uint64_t(i % 7), ns(i));
+        w.close(ns(6000));
+    };
+    const std::string plain = temp_path("date"), packed = temp_path("date") + ".gz";
+    write(plain, "");
+    write(packed, "");
+    const std::string text = read_plain(plain);
+    EXPECT_EQ(text.rfind("$version stvp $end\n", 0), 0u) << text.substr(0, 80);
+    EXPECT_EQ(read_gzip(packed), text);
+    EXPECT_NE(read_plain(packed), text);  // really compressed
+    EXPECT_LT(read_plain(packed).size(), text.size() / 3);
+    const Vcd v = read_vcd(plain);
+    ASSERT_TRUE(v.ok) << v.error;
+    EXPECT_EQ(v.last_time, 6000 * kPsPerNs);
+    write(plain, "2026-01-01 00:00:00");
+    EXPECT_EQ(read_plain(plain).rfind("$date 2026-01-01 00:00:00 $end\n$version stvp $end\n", 0), 0u);
+    write(plain, "now");
+    EXPECT_EQ(read_plain(plain).rfind("$date 20", 0), 0u);
+    std::remove(plain.c_str());
+    std::remove(packed.c_str());
 }
 
 TEST(VcdWriter, TimeWindowAndGate) {
