@@ -14,7 +14,7 @@ endfunction()
 # Default: preload progress and a short summary (firmware time vs simulated time, MIPS over
 # the CPU's active time), no configuration dump, at most 10 lines.
 stvp_script_case(output_default 300 ${CMAKE_CURRENT_SOURCE_DIR}/output_check.sh 10
-  "data set fashion-mnist: 7400 samples preloaded in|@|stopped: exit \\(exit code 0\\) at [0-9.]+ [mun]?s simulated|@|a time the firmware prints|@|the CPU ran [0-9.]+ s of it at [0-9]+ MIPS \\(WFI excluded\\)"
+  "data set fashion-mnist: 7400 samples preloaded in|@|stopped: exit \\(exit code 0\\) at [0-9.]+ [mun]?s simulated|@|a time the firmware prints|@|the CPU ran [0-9.]+ s of it at [1-9][0-9]* MIPS \\(WFI excluded\\)"
   "effective configuration|@|^  [a-z_]+:" $<TARGET_FILE:stvp> ${MAIN_SHORT})
 # -q: the one summary line.
 stvp_script_case(output_quiet 300 ${CMAKE_CURRENT_SOURCE_DIR}/output_check.sh 1
@@ -67,3 +67,7 @@ stvp_script_case(dataset_overflow 60 ${CMAKE_CURRENT_SOURCE_DIR}/dataset_overflo
 # ---- every traced signal is documented in traces/README.md ----
 stvp_script_case(trace_signals_documented 60 ${CMAKE_CURRENT_SOURCE_DIR}/trace_doc_check.sh $<TARGET_FILE:stvp>
   ${BIN}/hello.elf ${CMAKE_SOURCE_DIR}/traces/README.md ${OUT})
+
+# ---- MIPS over the CPU's active time (WFI excluded), on an accelerator-bound run ----
+stvp_script_case(mips_over_active_time 300 ${CMAKE_CURRENT_SOURCE_DIR}/active_time_check.sh ${OUT}/active_time.json
+  $<TARGET_FILE:stvp> ${MAIN_SHORT})
