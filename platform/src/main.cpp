@@ -60,6 +60,7 @@ void quiet_systemc_banner(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    hold_interrupts();  // until sc_main installs the handler (simulation.h)
     quiet_systemc_banner(argv);
     return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -156,9 +156,26 @@ bool write_early_stats(const std::string& path, const std::string& firmware, con
     return bool(f);
 }
 
+namespace {
+sigset_t interrupt_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+}  // namespace
+
+void hold_interrupts() {
+    const sigset_t set = interrupt_signals();
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
 void install_interrupt_handler() {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    const sigset_t set = interrupt_signals();
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);  // one held since hold_interrupts() arrives now
 }
 
 int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {

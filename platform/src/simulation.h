@@ -37,6 +37,10 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run);
 // the CPU's next instruction boundary) with the stats written and exit code 130; a second
 // one ends the process at once. Call before anything slow.
 void install_interrupt_handler();
+// Blocks SIGINT and SIGTERM until install_interrupt_handler(): an interrupt in between (while
+// the program restarts itself or SystemC starts up) is held, not lost and not fatal. The
+// blocked mask and a pending signal survive exec.
+void hold_interrupts();
 
 // For runs that end before a simulation exists (bad command line or configuration): writes
 // a stats file with the exit reason, so every exit path leaves one. Returns false if the
