@@ -5,6 +5,9 @@
 # WHEN: seconds after the start (e.g. 0.5), or "line:REGEX": once stdout has a line matching
 # REGEX (e.g. the firmware's first training line).
 set -u
+# Job control: a background job of a script would otherwise start with SIGINT ignored, unlike
+# a program a user interrupts from a terminal.
+set -m
 when=$1 stats=$2
 shift 2
 out=$(mktemp -d)
