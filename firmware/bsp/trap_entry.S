@@ -104,13 +104,8 @@
     lw      x31, XOFF(31)(sp)
     .endm
 
-    .section .text.stvp_trap_entry, "ax", @progbits
-    .balign 4                    /* mtvec.BASE is 4-byte aligned */
-    .globl stvp_trap_entry
-    .type stvp_trap_entry, @function
-stvp_trap_entry:
-    SAVE_FRAME
-    SET_ABI_REGS
+    /* Calls the C side with the frame, then writes back mepc and mstatus (t0 = mstatus). */
+    .macro DISPATCH_AND_RESTORE_CSRS
     mv      a0, sp
     call    stvp_trap_dispatch
 
@@ -118,6 +113,16 @@ stvp_trap_entry:
     csrw    mepc, t0
     lw      t0, STVP_TRAP_FRAME_MSTATUS(sp)
     csrw    mstatus, t0
+    .endm
+
+    .section .text.stvp_trap_entry, "ax", @progbits
+    .balign 4                    /* mtvec.BASE is 4-byte aligned */
+    .globl stvp_trap_entry
+    .type stvp_trap_entry, @function
+stvp_trap_entry:
+    SAVE_FRAME
+    SET_ABI_REGS
+    DISPATCH_AND_RESTORE_CSRS
     RESTORE_REGS
     addi    sp, sp, STVP_TRAP_FRAME_SIZE
     mret
@@ -137,13 +142,7 @@ stvp_trap_entry_user:
     beqz    t0, 2f
     sw      t0, XOFF(2)(sp)      /* the frame holds the interrupted sp either way */
 2:  SET_ABI_REGS
-    mv      a0, sp
-    call    stvp_trap_dispatch
-
-    lw      t0, STVP_TRAP_FRAME_MEPC(sp)
-    csrw    mepc, t0
-    lw      t0, STVP_TRAP_FRAME_MSTATUS(sp)
-    csrw    mstatus, t0
+    DISPATCH_AND_RESTORE_CSRS
     srli    t0, t0, 11
     andi    t0, t0, 3            /* MPP: back to U (0) or M (3) */
     bnez    t0, 3f

@@ -265,7 +265,7 @@ public:
 
     // In WFI with no interrupt pending and enabled in mie (what WFI waits for).
     bool waiting_for_interrupt() const { return wfi_ && (mip_ & mie_) == 0; }
-    // An interrupt will be taken at the next run() (mstatus.MIE && mip & mie).
+    // An interrupt will be taken at the next run() ((mstatus.MIE or U-mode) && mip & mie).
     bool interrupt_pending() const { return irq_pending_; }
     CoreState state() const {
         return halted_                   ? CoreState::Halted
@@ -374,7 +374,8 @@ private:
     void exec_mret();
     bool csr_read(uint32_t csr, uint32_t& value) const;
     void csr_write(uint32_t csr, uint32_t value, bool debugger);
-    void update_irq() { irq_pending_ = (mstatus_ & kMstatusMie) && (mip_ & mie_); }
+    // M-mode interrupts are always enabled while the hart runs in U-mode (privileged spec 3.1.6.1).
+    void update_irq() { irq_pending_ = ((mstatus_ & kMstatusMie) || priv_ != Priv::Machine) && (mip_ & mie_); }
     bool machine() const { return priv_ == Priv::Machine; }
     void trace_insn(uint32_t pc, const Slot& d, uint64_t cycles);
 
@@ -407,7 +408,7 @@ private:
     uint32_t mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0;
     uint64_t mcycle_offset_ = 0;    // mcycle = cycles_ + offset
     uint64_t minstret_offset_ = 0;  // minstret = instret_ + offset
-    bool irq_pending_ = false;      // mstatus.MIE && (mip & mie): the only interrupt check
+    bool irq_pending_ = false;      // (mstatus.MIE or U-mode) && (mip & mie): the only interrupt check
     bool end_slice_ = false;
     bool wfi_ = false;
     bool in_trap_ = false;

@@ -154,6 +154,21 @@ TEST(Rv32User, McounterenGatesTheCountersInUserMode) {
     EXPECT_EQ(m.csr(csr::kMcause), cause::kIllegalInsn);
 }
 
+TEST(Rv32User, MachineInterruptsAreTakenInUserModeWhateverMie) {
+    UserMachine m;
+    m.boot("addi a1, a1, 1; jal zero, 0x80002000");  // mret left MIE = MPIE = 0
+    m.core.write_csr(csr::kMie, kMipMtip);
+    m.core.run(UINT64_MAX, m.core.instret() + 5);
+    EXPECT_EQ(m.core.privilege(), Priv::User);
+    m.core.set_interrupt_lines(false, true, false);
+    EXPECT_TRUE(m.core.interrupt_pending());
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::StateChange);
+    EXPECT_EQ(m.csr(csr::kMcause), cause::kMachineTimerIrq);
+    EXPECT_EQ(m.core.privilege(), Priv::Machine);
+    EXPECT_EQ(m.csr(csr::kMstatus) & kMstatusMpp, 0u);  // taken from U
+    EXPECT_FALSE(m.core.interrupt_pending());            // in M-mode with MIE = 0: masked again
+}
+
 TEST(Rv32User, WfiIsIllegalInUserModeOnlyWithTw) {
     for (bool tw : {false, true}) {
         UserMachine m;
