@@ -1,17 +1,19 @@
 /*
- * Trap entry: saves every integer register, mepc, mcause, mtval and mstatus into a
- * stvp_trap_frame on the interrupted stack, calls stvp_trap_dispatch(frame), restores the
- * (possibly modified) frame and returns with mret. See stvp/trap.h.
+ * Trap entries: save every integer register, mepc, mcause, mtval and mstatus into a
+ * stvp_trap_frame, call stvp_trap_dispatch(frame), restore the (possibly modified) frame and
+ * return with mret. See stvp/trap.h.
+ *  - stvp_trap_entry (machine mode only): the frame goes on the interrupted stack.
+ *  - stvp_trap_entry_user (installed by stvp_user_enter, stvp/user.h): a trap from U-mode
+ *    switches to the machine stack kept in mscratch (0 while in M-mode), so user code with a
+ *    bad sp cannot make the handler write where it points.
  */
 #include "stvp/trap.h"
 
 #define XOFF(n) (STVP_TRAP_FRAME_X + 4 * (n))
 
-    .section .text.stvp_trap_entry, "ax", @progbits
-    .balign 4                    /* mtvec.BASE is 4-byte aligned */
-    .globl stvp_trap_entry
-    .type stvp_trap_entry, @function
-stvp_trap_entry:
+/* The frame save (sp = the stack to save on), the ABI registers the C side needs, and the
+   register restore (all but sp). */
+    .macro SAVE_FRAME
     /* Save below sp first and move sp afterwards, so that the very first instruction faults
        if sp is unusable: the CPU then reports a trap loop at once (a fault later in the
        entry would recurse, each time 144 bytes lower, until the instruction limit). No
@@ -57,7 +59,9 @@ stvp_trap_entry:
     sw      t0, STVP_TRAP_FRAME_MTVAL(sp)
     csrr    t0, mstatus
     sw      t0, STVP_TRAP_FRAME_MSTATUS(sp)
+    .endm
 
+    .macro SET_ABI_REGS
     /* The interrupted code may use gp and tp for anything (the ISA self-tests keep a test
        number in gp); the C side needs the ABI's values. They are restored from the frame. */
     .option push
@@ -65,14 +69,9 @@ stvp_trap_entry:
     la      gp, __global_pointer$
     .option pop
     la      tp, __tls_base
+    .endm
 
-    mv      a0, sp
-    call    stvp_trap_dispatch
-
-    lw      t0, STVP_TRAP_FRAME_MEPC(sp)
-    csrw    mepc, t0
-    lw      t0, STVP_TRAP_FRAME_MSTATUS(sp)
-    csrw    mstatus, t0
+    .macro RESTORE_REGS
     lw      x1,  XOFF(1)(sp)
     lw      x3,  XOFF(3)(sp)
     lw      x4,  XOFF(4)(sp)
@@ -103,6 +102,53 @@ stvp_trap_entry:
     lw      x29, XOFF(29)(sp)
     lw      x30, XOFF(30)(sp)
     lw      x31, XOFF(31)(sp)
+    .endm
+
+    /* Calls the C side with the frame, then writes back mepc and mstatus (t0 = mstatus). */
+    .macro DISPATCH_AND_RESTORE_CSRS
+    mv      a0, sp
+    call    stvp_trap_dispatch
+
+    lw      t0, STVP_TRAP_FRAME_MEPC(sp)
+    csrw    mepc, t0
+    lw      t0, STVP_TRAP_FRAME_MSTATUS(sp)
+    csrw    mstatus, t0
+    .endm
+
+    .section .text.stvp_trap_entry, "ax", @progbits
+    .balign 4                    /* mtvec.BASE is 4-byte aligned */
+    .globl stvp_trap_entry
+    .type stvp_trap_entry, @function
+stvp_trap_entry:
+    SAVE_FRAME
+    SET_ABI_REGS
+    DISPATCH_AND_RESTORE_CSRS
+    RESTORE_REGS
     addi    sp, sp, STVP_TRAP_FRAME_SIZE
     mret
     .size stvp_trap_entry, . - stvp_trap_entry
+
+    /* mscratch holds the machine stack's top while U-mode runs and 0 while M-mode runs. */
+    .section .text.stvp_trap_entry_user, "ax", @progbits
+    .balign 4
+    .globl stvp_trap_entry_user
+    .type stvp_trap_entry_user, @function
+stvp_trap_entry_user:
+    csrrw   sp, mscratch, sp     /* from U: sp = machine stack, mscratch = user sp */
+    bnez    sp, 1f
+    csrrw   sp, mscratch, sp     /* from M (mscratch was 0): undo */
+1:  SAVE_FRAME
+    csrrw   t0, mscratch, zero   /* the user sp (0 from M); mscratch = 0 while in M-mode */
+    beqz    t0, 2f
+    sw      t0, XOFF(2)(sp)      /* the frame holds the interrupted sp either way */
+2:  SET_ABI_REGS
+    DISPATCH_AND_RESTORE_CSRS
+    srli    t0, t0, 11
+    andi    t0, t0, 3            /* MPP: back to U (0) or M (3) */
+    bnez    t0, 3f
+    addi    t0, sp, STVP_TRAP_FRAME_SIZE
+    csrw    mscratch, t0         /* back to U: the machine stack for its next trap */
+3:  RESTORE_REGS
+    lw      sp, XOFF(2)(sp)      /* the interrupted sp (as the handler may have changed it) */
+    mret
+    .size stvp_trap_entry_user, . - stvp_trap_entry_user

@@ -17,6 +17,7 @@ Rv32CoreConfig core_config(const CpuConfig& c) {
     Rv32CoreConfig r;
     r.reset_pc = c.reset_pc;
     r.cycles = c.cycles;
+    r.misaligned_emulate = c.misaligned_emulate;
     return r;
 }
 

@@ -46,6 +46,7 @@ struct CpuConfig {
     // for its small working set, and cycles.load/store already hold the cache-hit cost.
     // Uncached accesses (b_transport: MMIO, or dmi = false) always pay the target's latency.
     bool memory_stalls = false;
+    bool misaligned_emulate = false;  // misaligned loads/stores as byte accesses (Rv32CoreConfig)
     std::string trace_path;         // instruction trace file ("" = none, "-" = stdout)
 
     std::string validate() const;   // "" if ok

@@ -1,4 +1,5 @@
-// RV32IMAC + Zicsr + Zifencei instruction-set simulator core, machine mode only.
+// RV32IMAC + Zicsr + Zifencei instruction-set simulator core with machine and user modes,
+// PMP (rv32_pmp.h) and the Sdtrig trigger module (rv32_triggers.h).
 //
 // Pure C++ (no SystemC): memory is reached through DMI-style host-pointer ranges and, for
 // everything else, a CoreBus. The SystemC wrapper (cpu.h) implements CoreBus with TLM;
@@ -11,7 +12,15 @@
 // interrupts: they can only become pending between run() calls, after a CSR write or mret,
 // or during a bus call, and those are exactly the places the core looks.
 //
-// Specs: RISC-V unprivileged ISA 20191213, privileged architecture 1.12 (machine mode).
+// Protection costs nothing while unused: the loop has a "checked" variant, used only while
+// the hart runs in U-mode, M-mode loads/stores use U's rights (mstatus.MPRV with MPP = U), a
+// PMP entry is locked or a trigger is enabled. It checks fetches once per PMP window (the
+// range around the pc with one outcome, or every instruction while an execute trigger is
+// set) and sends every load and store through the slow path (triggers, PMP, then DMI or
+// bus). Trap entry, mret and CSR writes re-select the variant.
+//
+// Specs: RISC-V unprivileged ISA 20191213, privileged architecture 1.12 (M and U modes),
+// RISC-V debug specification 1.0 (Sdtrig).
 #pragma once
 
 #include <atomic>
@@ -22,13 +31,15 @@
 #include <vector>
 
 #include "cpu/rv32_isa.h"
+#include "cpu/rv32_pmp.h"
+#include "cpu/rv32_triggers.h"
 
 namespace stvp {
 
 enum class BusStatus : uint8_t { Ok, AccessFault };
 
 // Memory outside the DMI ranges. Accesses are naturally aligned (the core traps on
-// misaligned loads and stores before asking). Values are little-endian, zero-extended.
+// misaligned loads and stores before asking, or splits them into bytes: misaligned emulate). Values are little-endian, zero-extended.
 // Implementations may call Rv32Core::add_cycles() to charge stall cycles and
 // Rv32Core::add_dmi() to grant a fast path; both are safe during the call.
 class CoreBus {
@@ -49,6 +60,7 @@ constexpr uint32_t kLoadMisaligned = 4;
 constexpr uint32_t kLoadAccessFault = 5;
 constexpr uint32_t kStoreMisaligned = 6;  // also AMO and sc.w
 constexpr uint32_t kStoreAccessFault = 7; // also AMO and sc.w
+constexpr uint32_t kEcallU = 8;
 constexpr uint32_t kEcallM = 11;
 constexpr uint32_t kInterrupt = 0x80000000u;
 constexpr uint32_t kMachineSoftwareIrq = kInterrupt | 3;
@@ -61,11 +73,14 @@ std::string cause_name(uint32_t mcause);
 
 // CSR numbers the core implements (privileged spec 1.12, tables 2.2-2.5).
 namespace csr {
-constexpr uint32_t kMstatus = 0x300, kMisa = 0x301, kMie = 0x304, kMtvec = 0x305, kMstatush = 0x310;
+constexpr uint32_t kMstatus = 0x300, kMisa = 0x301, kMie = 0x304, kMtvec = 0x305, kMcounteren = 0x306;
+constexpr uint32_t kMstatush = 0x310;
 constexpr uint32_t kMscratch = 0x340, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343, kMip = 0x344;
 constexpr uint32_t kMcycle = 0xb00, kMinstret = 0xb02, kMcycleh = 0xb80, kMinstreth = 0xb82;
 constexpr uint32_t kCycle = 0xc00, kTime = 0xc01, kInstret = 0xc02;
 constexpr uint32_t kCycleh = 0xc80, kTimeh = 0xc81, kInstreth = 0xc82;
+constexpr uint32_t kPmpcfg0 = 0x3a0, kPmpaddr0 = 0x3b0;  // pmpcfg0..3, pmpaddr0..15
+constexpr uint32_t kTselect = 0x7a0, kTdata1 = 0x7a1, kTdata2 = 0x7a2, kTdata3 = 0x7a3, kTinfo = 0x7a4;
 constexpr uint32_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhartid = 0xf14, kMconfigptr = 0xf15;
 }  // namespace csr
 
@@ -73,8 +88,14 @@ constexpr uint32_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhart
 constexpr uint32_t kMipMsip = 1u << 3, kMipMtip = 1u << 7, kMipMeip = 1u << 11;
 // mstatus bits.
 constexpr uint32_t kMstatusMie = 1u << 3, kMstatusMpie = 1u << 7, kMstatusMpp = 3u << 11;
-// misa of RV32IMAC: MXL = 1 (32-bit), extensions A, C, I, M.
-constexpr uint32_t kMisaRv32imac = 0x40001105;
+constexpr uint32_t kMstatusMprv = 1u << 17, kMstatusTw = 1u << 21;
+// misa: MXL = 1 (32-bit), extensions A, C, I, M and U (user mode).
+constexpr uint32_t kMisaRv32imacu = 0x40101105;
+// mcounteren: U-mode may read cycle (CY), time (TM) and instret (IR) where the bit is set.
+constexpr uint32_t kMcounterenMask = 7;
+
+// Privilege modes (mstatus.MPP encoding).
+enum class Priv : uint8_t { User = 0, Machine = 3 };
 
 // Cycles charged per instruction class when it retires. All at least 1 (so a cycle budget
 // always bounds the work of a run() call).
@@ -91,6 +112,12 @@ struct CycleCosts {
 struct Rv32CoreConfig {
     uint32_t reset_pc = 0x80000000;  // address of the first instruction (the platform sets the ELF entry)
     CycleCosts cycles;
+    // Misaligned loads and stores: false traps (cause 4/6); true performs them as byte
+    // accesses, in address order, each checked by PMP (not atomic: a fault on a later byte
+    // leaves the earlier bytes of a store written; mtval is the faulting byte's address).
+    // Misaligned lr/sc/AMOs always trap. Costs: the instruction's own cycles plus each byte's
+    // memory cycles (DMI latency or bus stall).
+    bool misaligned_emulate = false;
 
     std::string validate() const;  // "" if ok
 };
@@ -103,7 +130,8 @@ enum class RunExit {
     StateChange,       // a trap was entered or mret executed (running <-> in-trap)
     Stop,              // request_stop() was seen at an instruction boundary
     TrapLoop,          // the first instruction of a trap handler trapped; the core is halted
-    Breakpoint,        // pc is at a debugger breakpoint (add_breakpoint); it has not executed
+    Breakpoint,        // pc is at a debugger breakpoint (add_breakpoint) or a trigger with action 1
+                       // (enter debug mode) fired on it (last_trigger()); it has not executed
     Watchpoint,        // a load or store matched a debugger watchpoint (add_watchpoint); the
                        // accessing instruction has retired, pc is past it (last_watch_hit())
 };
@@ -162,8 +190,21 @@ public:
         if (i > 0 && i < 32) x_[i] = v;
     }
     // Debug access without side effects beyond the write itself. False if the CSR does not exist.
+    // Writes are the debugger's: they may own triggers (tdata1.dmode).
     bool read_csr(uint32_t csr, uint32_t& value) const;
     bool write_csr(uint32_t csr, uint32_t value);
+    Priv privilege() const { return priv_; }
+    void set_privilege(Priv p);  // for a debugger or a test
+
+    // ---- protection and triggers ----
+    const Pmp& pmp() const { return pmp_; }
+    // The trigger module; after changing it directly (the GDB stub's hardware breakpoints),
+    // call triggers_changed().
+    Triggers& triggers() { return triggers_; }
+    const Triggers& triggers() const { return triggers_; }
+    void triggers_changed() { update_mode(); }
+    // The trigger behind the last RunExit::Breakpoint, or -1 if it was a breakpoint (add_breakpoint).
+    int last_trigger() const { return trigger_hit_; }
 
     // ---- interrupts (levels of the CLINT/PLIC lines) ----
     void set_interrupt_lines(bool software, bool timer, bool external);
@@ -193,7 +234,7 @@ public:
     // Free when unused: the decode-cache slot of a breakpointed pc dispatches to a stop
     // handler, so no per-instruction check exists. `skip_breakpoint_at` lets the next run()
     // execute the instruction at that pc once (resuming from the breakpoint) and is cleared
-    // by run().
+    // by run(); it also lets that instruction pass the triggers once.
     void add_breakpoint(uint32_t pc);
     bool remove_breakpoint(uint32_t pc);  // false if there was none
     bool has_breakpoint(uint32_t pc) const;
@@ -224,7 +265,7 @@ public:
 
     // In WFI with no interrupt pending and enabled in mie (what WFI waits for).
     bool waiting_for_interrupt() const { return wfi_ && (mip_ & mie_) == 0; }
-    // An interrupt will be taken at the next run() (mstatus.MIE && mip & mie).
+    // An interrupt will be taken at the next run() ((mstatus.MIE or U-mode) && mip & mie).
     bool interrupt_pending() const { return irq_pending_; }
     CoreState state() const {
         return halted_                   ? CoreState::Halted
@@ -272,8 +313,10 @@ private:
     static constexpr unsigned kLineBits = 6;  // code-tracking granule: 64 bytes
 
     RunExit run_slice(uint64_t max_cycles, uint64_t instret_limit);
-    template <bool kTrace, bool kWatch>
+    // kChecked: the protected variant (see the top of this file); it implies kWatch.
+    template <bool kTrace, bool kWatch, bool kChecked>
     RunExit loop(uint64_t cycle_end, uint64_t instret_limit);
+    RunExit select_loop(uint64_t cycle_end, uint64_t instret_limit);
     // True (and watch_hit_ set) if [addr, addr + size) touches a watchpoint of this direction.
     bool watch_check(uint32_t addr, unsigned size, bool write);
     RunExit run_over_breakpoint(uint64_t max_cycles, uint64_t instret_limit);
@@ -297,9 +340,27 @@ private:
     }
     void invalidate_line(uint32_t addr);
 
-    // Memory helpers for the slow paths (flushed state).
+    // Memory helpers for the slow paths (flushed state): PMP (where needed), then DMI or bus.
+    // False: the access faulted (nothing raised yet).
     bool mem_load(uint32_t addr, unsigned size, uint32_t& value);
     bool mem_store(uint32_t addr, unsigned size, uint32_t value);
+    // A load or store outside the fast path (flushed state): triggers, misalignment (trap or
+    // bytes), PMP, memory. False: a trap was raised or the debugger must take over (exit_).
+    bool data_access(uint32_t addr, unsigned size, bool write, uint32_t& value);
+    // Fetch checks of the checked loop for the instruction at pc_ (len bytes): triggers, then
+    // PMP; sets the fetch window. False: see exit_.
+    bool check_fetch(uint32_t len, uint32_t raw);
+    // A trigger fired: exception (action 0) or debugger halt (action 1). Sets exit_, returns false.
+    bool fire_trigger(int t, uint32_t tval);
+    bool trigger_skipped() const {
+        return trigger_skip_ && pc_ == trigger_skip_pc_ && instret_ == trigger_skip_instret_;
+    }
+    bool fail(uint32_t cause, uint32_t tval) {
+        exit_ = raise(cause, tval);
+        return false;
+    }
+    // Recomputes what the checked loop needs (after a privilege, mstatus, PMP or trigger change).
+    void update_mode();
 
     // Traps and CSRs (flushed state).
     RunExit raise(uint32_t cause, uint32_t tval);
@@ -312,8 +373,10 @@ private:
     bool exec_amo(const Slot& d);
     void exec_mret();
     bool csr_read(uint32_t csr, uint32_t& value) const;
-    void csr_write(uint32_t csr, uint32_t value);
-    void update_irq() { irq_pending_ = (mstatus_ & kMstatusMie) && (mip_ & mie_); }
+    void csr_write(uint32_t csr, uint32_t value, bool debugger);
+    // M-mode interrupts are always enabled while the hart runs in U-mode (privileged spec 3.1.6.1).
+    void update_irq() { irq_pending_ = ((mstatus_ & kMstatusMie) || priv_ != Priv::Machine) && (mip_ & mie_); }
+    bool machine() const { return priv_ == Priv::Machine; }
     void trace_insn(uint32_t pc, const Slot& d, uint64_t cycles);
 
     Rv32CoreConfig cfg_;
@@ -326,10 +389,26 @@ private:
     uint64_t instret_ = 0;
 
     uint32_t mstatus_ = kMstatusMpp;
+    Priv priv_ = Priv::Machine;
+    uint32_t mcounteren_ = 0;
+    Pmp pmp_;
+    Triggers triggers_;
+    // Derived by update_mode():
+    bool checked_ = false;     // run the checked loop
+    bool data_machine_ = true; // loads/stores have M-mode rights (not U, not MPRV with MPP = U)
+    bool pmp_fetch_ = false;   // fetches need PMP checks (U-mode or a locked entry)
+    bool pmp_data_ = false;    // loads/stores need PMP checks
+    // Fetch window of the checked loop: pc - fetch_lo_ <= fetch_span_ needs no check. Empty: 1, 0.
+    uint32_t fetch_lo_ = 1, fetch_span_ = 0;
+    int trigger_hit_ = -1;
+    bool reselect_ = false;      // the loop returned because checked_ changed: run on in the other one
+    bool trigger_skip_ = false;  // the instruction at trigger_skip_pc_ at instret trigger_skip_instret_ passes
+    uint32_t trigger_skip_pc_ = 0;
+    uint64_t trigger_skip_instret_ = 0;
     uint32_t mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0;
     uint64_t mcycle_offset_ = 0;    // mcycle = cycles_ + offset
     uint64_t minstret_offset_ = 0;  // minstret = instret_ + offset
-    bool irq_pending_ = false;      // mstatus.MIE && (mip & mie): the only interrupt check
+    bool irq_pending_ = false;      // (mstatus.MIE or U-mode) && (mip & mie): the only interrupt check
     bool end_slice_ = false;
     bool wfi_ = false;
     bool in_trap_ = false;

@@ -405,8 +405,20 @@ const char* csr_name(uint32_t csr) {
     case 0xf13: return "mimpid";
     case 0xf14: return "mhartid";
     case 0xf15: return "mconfigptr";
-    default: return nullptr;
+    case 0x7a0: return "tselect";
+    case 0x7a1: return "tdata1";
+    case 0x7a2: return "tdata2";
+    case 0x7a3: return "tdata3";
+    case 0x7a4: return "tinfo";
+    default: break;
     }
+    static const char* const kPmpcfg[] = {"pmpcfg0", "pmpcfg1", "pmpcfg2", "pmpcfg3"};
+    static const char* const kPmpaddr[] = {"pmpaddr0",  "pmpaddr1",  "pmpaddr2",  "pmpaddr3", "pmpaddr4",  "pmpaddr5",
+                                           "pmpaddr6",  "pmpaddr7",  "pmpaddr8",  "pmpaddr9", "pmpaddr10", "pmpaddr11",
+                                           "pmpaddr12", "pmpaddr13", "pmpaddr14", "pmpaddr15"};
+    if (csr >= 0x3a0 && csr < 0x3a4) return kPmpcfg[csr - 0x3a0];
+    if (csr >= 0x3b0 && csr < 0x3c0) return kPmpaddr[csr - 0x3b0];
+    return nullptr;
 }
 
 std::string disassemble(uint32_t raw, uint32_t pc) {

@@ -24,15 +24,20 @@ constexpr unsigned kPcRegnum = 32;
 constexpr unsigned kFirstCsrRegnum = 65;  // gdb's RISCV_FIRST_CSR_REGNUM: regnum = 65 + CSR number
 constexpr int kSigInt = 2, kSigTrap = 5, kSigTerm = 15;
 
-// Machine-mode CSRs shown to gdb (all exist in Rv32Core).
-constexpr struct {
-    const char* name;
-    uint32_t csr;
-} kCsrs[] = {{"mstatus", csr::kMstatus}, {"misa", csr::kMisa},       {"mie", csr::kMie},
-             {"mtvec", csr::kMtvec},     {"mscratch", csr::kMscratch}, {"mepc", csr::kMepc},
-             {"mcause", csr::kMcause},   {"mtval", csr::kMtval},       {"mip", csr::kMip},
-             {"mcycle", csr::kMcycle},   {"minstret", csr::kMinstret}, {"mcycleh", csr::kMcycleh},
-             {"minstreth", csr::kMinstreth}, {"mhartid", csr::kMhartid}};
+// CSRs shown to gdb: every CSR of Rv32Core that reads without side effects and always
+// exists (time needs the CLINT: read it with `p $time` where it is there). Names as
+// rv32::csr_name gives them, which are the names gdb knows.
+std::vector<uint32_t> gdb_csrs() {
+    std::vector<uint32_t> v = {csr::kMstatus,  csr::kMisa,     csr::kMie,       csr::kMtvec,    csr::kMcounteren,
+                               csr::kMstatush, csr::kMscratch, csr::kMepc,      csr::kMcause,   csr::kMtval,
+                               csr::kMip,      csr::kMcycle,   csr::kMinstret,  csr::kMcycleh,  csr::kMinstreth,
+                               csr::kCycle,    csr::kInstret,  csr::kCycleh,    csr::kInstreth, csr::kMvendorid,
+                               csr::kMarchid,  csr::kMimpid,   csr::kMhartid,   csr::kTselect,  csr::kTdata1,
+                               csr::kTdata2,   csr::kTdata3,   csr::kTinfo};
+    for (uint32_t i = 0; i < 4; ++i) v.push_back(csr::kPmpcfg0 + i);
+    for (uint32_t i = 0; i < Pmp::kEntries; ++i) v.push_back(csr::kPmpaddr0 + i);
+    return v;
+}
 
 const char* const kGprNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "fp", "s1", "a0",
                                    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
@@ -49,9 +54,9 @@ std::string target_xml() {
     }
     x += "<reg name=\"pc\" bitsize=\"32\" type=\"code_ptr\" regnum=\"32\"/>\n</feature>\n"
          "<feature name=\"org.gnu.gdb.riscv.csr\">\n";
-    for (const auto& c : kCsrs)
-        x += std::string("<reg name=\"") + c.name + "\" bitsize=\"32\" type=\"int\" regnum=\"" +
-             std::to_string(kFirstCsrRegnum + c.csr) + "\" group=\"system\"/>\n";
+    for (uint32_t c : gdb_csrs())
+        x += std::string("<reg name=\"") + rv32::csr_name(c) + "\" bitsize=\"32\" type=\"int\" regnum=\"" +
+             std::to_string(kFirstCsrRegnum + c) + "\" group=\"system\"/>\n";
     x += "</feature>\n</target>\n";
     return x;
 }
@@ -282,7 +287,9 @@ bool GdbServer::send_packet(const std::string& data) {
 std::string GdbServer::stop_reply(DebugEvent why) const {
     char buf[48];
     switch (why) {
-    case DebugEvent::Breakpoint: std::snprintf(buf, sizeof buf, "T%02xswbreak:;", kSigTrap); break;
+    case DebugEvent::Breakpoint:  // a trigger (Z1) or a decode-cache breakpoint (Z0)
+        std::snprintf(buf, sizeof buf, last_hw_break_ ? "T%02xhwbreak:;" : "T%02xswbreak:;", kSigTrap);
+        break;
     case DebugEvent::Watchpoint: {
         // watch / rwatch / awatch by the watchpoint's kind (what gdb set with Z2 / Z3 / Z4),
         // with the data address, which gdb matches against its watch expressions.
@@ -301,6 +308,8 @@ std::string GdbServer::stop_reply(DebugEvent why) const {
 void GdbServer::drop_breakpoints(Cpu& cpu) {
     const std::vector<uint32_t> bps = cpu.core().breakpoints();
     for (uint32_t pc : bps) cpu.core().remove_breakpoint(pc);
+    cpu.core().triggers().remove_debugger_triggers();
+    cpu.core().triggers_changed();
     const std::vector<Watchpoint> wps = cpu.core().watchpoints();
     for (const Watchpoint& w : wps) cpu.core().remove_watchpoint(w);
 }
@@ -308,6 +317,7 @@ void GdbServer::drop_breakpoints(Cpu& cpu) {
 DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
     if (detached_) return DebugAction::Detach;
     last_event_ = why;
+    last_hw_break_ = why == DebugEvent::Breakpoint && cpu.core().last_trigger() >= 0;
     if (why == DebugEvent::Watchpoint) last_watch_ = cpu.core().last_watch_hit();
     if (fd_ < 0) {
         if (!accept_connection(cpu)) return DebugAction::Kill;  // interrupted before gdb came
@@ -533,7 +543,9 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
     }
     case 'Z':
     case 'z': {
-        // Z0/Z1,addr,kind: software and hardware breakpoints are both decode-cache breakpoints.
+        // Z0,addr,kind: a software breakpoint (decode cache). Z1,addr,kind: a hardware
+        // breakpoint: a trigger of the core's trigger module (execute address match, action 1
+        // = halt for the debugger); E02 once all Triggers::kCount triggers are in use.
         // Z2/Z3/Z4,addr,length: write / read / access watchpoints (Rv32Core::add_watchpoint).
         if (arg.size() < 2 || arg[0] < '0' || arg[0] > '4' || arg[1] != ',')
             return Outcome::Reply;  // another type: unsupported (empty reply)
@@ -542,11 +554,19 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
             reply = "E01";
             return Outcome::Reply;
         }
-        if (arg[0] <= '1') {
+        if (arg[0] == '0') {
             if (kind == 'Z')
                 cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
             else
                 cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+        } else if (arg[0] == '1') {
+            Triggers& t = cpu.core().triggers();
+            if (kind == 'Z' && t.add_debugger_breakpoint(static_cast<uint32_t>(addr)) < 0) {
+                reply = "E02";
+                return Outcome::Reply;
+            }
+            if (kind == 'z') t.remove_debugger_breakpoint(static_cast<uint32_t>(addr));
+            cpu.core().triggers_changed();
         } else {
             if (len == 0 || len > 0x10000) {  // gdb asks for the watched object's size
                 reply = "E01";
@@ -576,7 +596,7 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
         break;
     }
     if (p.rfind("qSupported", 0) == 0) {
-        reply = "PacketSize=" + std::to_string(kPacketSize) + ";qXfer:features:read+;swbreak+;QStartNoAckMode+";
+        reply = "PacketSize=" + std::to_string(kPacketSize) + ";qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+";
     } else if (p == "QStartNoAckMode") {
         send_packet("OK");  // acknowledged in the old mode, then no more acks
         ack_mode_ = false;

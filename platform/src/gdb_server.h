@@ -12,10 +12,12 @@
 // (QStartNoAckMode supported); qSupported, qXfer:features:read (target.xml: riscv:rv32, the
 // 32 GPRs and pc in org.gnu.gdb.riscv.cpu, machine CSRs in org.gnu.gdb.riscv.csr at regnum
 // 65 + CSR number as gdb numbers them), ?, g/G, p/P, m/M/X (through the bus's debug
-// transport: no time, no device side effects), c/s (with optional address), Z0/z0 and Z1/z1
-// (both as decode-cache breakpoints), D (detach: breakpoints removed, the run goes on), k and
+// transport: no time, no device side effects), c/s (with optional address), Z0/z0 (decode-cache
+// breakpoints), Z1/z1 (hardware breakpoints: triggers of the core's Sdtrig module),
+// Z2..Z4/z2..z4 (watchpoints), D (detach: breakpoints removed, the run goes on), k and
 // vKill (the platform ends the run), qRcmd ("monitor help|time|diagnosis"). Unknown packets get
 // the empty reply. Stop replies: S05 at reset and after a step, T05swbreak:; at a breakpoint,
+// T05hwbreak:; at a hardware breakpoint,
 // S02 after an interrupt, W<code> when the firmware exits, X<sig> when the run ends otherwise.
 #pragma once
 
@@ -88,6 +90,7 @@ private:
     bool detached_ = false;  // gdb detached or went away: the stub no longer halts the CPU
     DebugEvent last_event_ = DebugEvent::Reset;
     WatchHit last_watch_;  // the access of the last DebugEvent::Watchpoint
+    bool last_hw_break_ = false;  // the last DebugEvent::Breakpoint was a trigger (hwbreak)
     std::string inbuf_;
     std::size_t inpos_ = 0;
     uint64_t next_poll_ns_ = 0;  // steady-clock time of the next Ctrl-C poll

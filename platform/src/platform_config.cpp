@@ -26,6 +26,9 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("cpu.memory_stalls", &c.cpu.memory_stalls,
            "charge the memory's latency on every fetch/load/store through DMI (a core without caches); "
            "off: the core's L1 caches hide it and cpu.cycles.* hold the hit cost");
+    s.bind_enum("cpu.misaligned", &c.cpu.misaligned, {"trap", "emulate"},
+                "misaligned loads and stores: trap (address-misaligned exception) or emulate (done as byte "
+                "accesses, not atomic; misaligned lr/sc/AMOs always trap)");
     s.bind("cpu.cycles.alu", &c.cpu.cycles_alu, "cycles of an ALU, CSR or not-taken branch instruction", range(1, 1000));
     s.bind("cpu.cycles.load", &c.cpu.cycles_load, "cycles of a load", range(1, 1000));
     s.bind("cpu.cycles.store", &c.cpu.cycles_store, "cycles of a store", range(1, 1000));

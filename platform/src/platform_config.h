@@ -25,6 +25,7 @@ struct PlatformConfig {
         uint64_t quantum_ns = 10000;    // temporal-decoupling quantum
         bool dmi = true;                // use DMI for memory where granted
         bool memory_stalls = false;     // charge DRAM latency on cached (DMI) accesses
+        std::string misaligned = "trap"; // misaligned loads/stores: "trap" or "emulate" (byte accesses)
         uint32_t cycles_alu = 1;        // cycles per instruction class
         uint32_t cycles_load = 2;
         uint32_t cycles_store = 1;

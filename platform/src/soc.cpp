@@ -192,6 +192,7 @@ struct Soc::Impl {
         k.quantum = ns(double(c.cpu.quantum_ns));
         k.dmi = c.cpu.dmi;
         k.memory_stalls = c.cpu.memory_stalls;
+        k.misaligned_emulate = c.cpu.misaligned == "emulate";
         k.cycles.alu = c.cpu.cycles_alu;
         k.cycles.load = c.cpu.cycles_load;
         k.cycles.store = c.cpu.cycles_store;

@@ -4,7 +4,7 @@
  * riscv-tests' RVTEST_PASS/RVTEST_FAIL do (through ecall and the trap vector, which writes
  * tohost and its high word in a loop until the host stops the hart).
  * The start-up sequence does what riscv-tests' reset_vector does, including writes to CSRs
- * stvp does not implement (satp, PMP, medeleg/mideleg): they trap, and mtvec points just
+ * stvp does not implement (satp, medeleg/mideleg): they trap, and mtvec points just
  * past them, exactly as in riscv-tests, so such programs run unmodified.
  */
 #define TESTNUM gp
@@ -70,7 +70,7 @@ reset_vector:
     csrwi   satp, 0
     .balign 4
 1:
-    /* PMP: give the program all of memory, if PMP exists (it does not on stvp) */
+    /* PMP: give the program all of memory, if PMP exists (it does on stvp: no trap) */
     la      t0, 1f
     csrw    mtvec, t0
     li      t0, -1

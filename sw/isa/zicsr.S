@@ -46,15 +46,17 @@ ISA_BEGIN(isa_zicsr)
     TEST_CASE(ISA_NAME(csrrci mhartid 0), x14, 0, li x14, -1; csrrci x14, mhartid, 0)
 
     /* ---- identification ---- */
-    /* misa: MXL = 1 (RV32) and exactly the extensions A, C, I, M (no S/U: machine mode only) */
-    TEST_CASE(ISA_NAME(misa), x14, 0x40001105, csrr x14, misa)
+    /* misa: MXL = 1 (RV32) and exactly the extensions A, C, I, M and U (no S: machine and user modes) */
+    TEST_CASE(ISA_NAME(misa), x14, 0x40101105, csrr x14, misa)
     TEST_CASE(ISA_NAME(mvendorid readable), x14, 1,
         li x14, 1; csrr x13, mvendorid; csrr x13, marchid; csrr x13, mimpid; csrr x13, mconfigptr)
 
     /* ---- mstatus, mstatush ---- */
     TEST_CASE(ISA_NAME(mstatus.MPP is M), x14, 0x1800, csrr x14, mstatus; li x13, 0x1800; and x14, x14, x13)
-    TEST_CASE(ISA_NAME(mstatus.MPP stays M), x14, 0x1800,
-        li x13, 0x1800; csrc mstatus, x13; csrr x14, mstatus; and x14, x14, x13)
+    /* MPP is WARL over M (3) and U (0): S (1) reads back as U; set back to M afterwards */
+    TEST_CASE(ISA_NAME(mstatus.MPP of S reads U), x14, 0,
+        li x13, 0x1800; csrc mstatus, x13; li x13, 0x800; csrs mstatus, x13; csrr x14, mstatus;
+        li x13, 0x1800; and x14, x14, x13; csrs mstatus, x13)
     TEST_CASE(ISA_NAME(mstatus.MIE set), x14, 0x8,
         csrsi mstatus, 8; csrr x14, mstatus; andi x14, x14, 8)
     TEST_CASE(ISA_NAME(mstatus.MIE clear), x14, 0,

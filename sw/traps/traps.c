@@ -212,6 +212,8 @@ static void no_misaligned_fetch(void)
     __asm__ __volatile__(
         "li t1, %1\n\t"
         "csrc mstatus, t1\n\t" /* MPIE = 0: mret leaves interrupts disabled */
+        "li t1, %2\n\t"
+        "csrs mstatus, t1\n\t" /* MPP = M: stay in machine mode (an earlier mret left U) */
         "la t1, 1f\n\t"
         "addi t1, t1, 1\n\t"
         "csrw mepc, t1\n\t"
@@ -219,7 +221,7 @@ static void no_misaligned_fetch(void)
         "mret\n\t"
         "li %0, 3\n"
         "1:\taddi %0, %0, -1\n"
-        : "=&r"(landed) : "i"(STVP_MSTATUS_MPIE) : "t1", "memory");
+        : "=&r"(landed) : "i"(STVP_MSTATUS_MPIE), "i"(STVP_MSTATUS_MPP) : "t1", "memory");
     uint32_t misa = stvp_csr_read(misa);
     stvp_csr_clear(misa, 1u << 2); /* try to turn C off (WARL: it stays) */
     int ok = landed == 1 && seen.count == 0 && (stvp_csr_read(misa) & (1u << 2));

@@ -3,7 +3,7 @@ set(RUN --config ${CFG} --quiet)
 
 # ---- programs that report their verdict through the exit code ----
 stvp_case(hello CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf --arg 7 --arg 42
-  STDOUT "Hello from stvp!.*misa     0x40001105 \\(RV32ACIM\\).*2 arguments 7 42.*Goodbye"
+  STDOUT "Hello from stvp!.*misa     0x40101105 \\(RV32ACIMU\\).*2 arguments 7 42.*Goodbye"
   STATS_RE "\"exit_reason\": \"exit\"" "\"exit_code\": 0" "\"instructions\": [1-9]" "\"mips\": ")
 
 foreach(t rv32i:460 rv32m:151 rv32a:92 rv32c:77 zicsr:60)
@@ -19,6 +19,16 @@ stvp_case(isa_rv32i_no_dmi CODE 0 ARGS ${RUN} --set cpu.dmi=false --firmware ${B
 stvp_case(isa_rv32c_no_dmi CODE 0 ARGS ${RUN} --set cpu.dmi=false --firmware ${BIN}/isa_rv32c.elf
   STDOUT "PASS isa_rv32c: 77 tests")
 stvp_case(traps CODE 0 ARGS ${RUN} --firmware ${BIN}/traps.elf STDOUT "PASS traps: 34 checks, 0 failed")
+# cpu.misaligned=emulate reaches the core: the misaligned loads/stores no longer trap (the
+# traps program's misaligned checks then fail), while misaligned AMOs still do.
+stvp_case(traps_misaligned_emulate CODE 1 ARGS ${RUN} --set cpu.misaligned=emulate --firmware ${BIN}/traps.elf
+  STDOUT "FAIL misaligned: lw \\+1: count=0.*PASS misaligned: amoadd.w")
+stvp_case(config_bad_misaligned CODE 2 ARGS ${RUN} --set cpu.misaligned=sometimes --firmware ${BIN}/hello.elf
+  STDERR "'cpu.misaligned'.*sometimes")
+# sw/umode_demo: the application runs in U-mode, the driver's state is guarded by PMP.
+stvp_case(umode_demo CODE 0 ARGS ${RUN} --firmware ${BIN}/umode_demo.elf
+  STDOUT "\\[app\\] hello from U-mode.*driver: add\\(22\\) -> 42.*driver: user store access fault: mcause 7 \\(store/AMO access fault\\), mtval 0x[0-9a-f]+, pc 0x[0-9a-f]+.*mtval is in the driver state at 0x[0-9a-f]+; state intact.*PASS umode_demo: the stray user store was stopped by PMP"
+  STATS_RE "\"exit_code\": 0")
 stvp_case(traps_unhandled_exception CODE 101 ARGS ${RUN} --firmware ${BIN}/traps_unhandled.elf
   STDOUT "unhandled exception: illegal instruction \\(mcause=0x00000002\\)")
 stvp_case(traps_unhandled_interrupt CODE 102 ARGS ${RUN} --firmware ${BIN}/traps_unhandled.elf --arg 1

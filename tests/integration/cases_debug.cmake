@@ -7,11 +7,15 @@ find_program(GDB_MULTIARCH gdb-multiarch)
 if(NOT GDB_MULTIARCH)
   message(WARNING "gdb-multiarch not found (platform/scripts/install-deps.sh installs it): GDB cases skipped")
 else()
-  # stvp_gdb_case(NAME CODE <exit> ARGS <stvp args> GDB <commands> EXPECT <regexes>)
+  # stvp_gdb_case(NAME CODE <exit> [ELF <program>] ARGS <stvp args> GDB <commands> EXPECT <regexes>)
+  # (ELF: debug_demo.elf unless given)
   function(stvp_gdb_case name)
-    cmake_parse_arguments(G "" "CODE" "ARGS;GDB;EXPECT" ${ARGN})
+    cmake_parse_arguments(G "" "CODE;ELF" "ARGS;GDB;EXPECT" ${ARGN})
+    if(NOT G_ELF)
+      set(G_ELF ${DEMO})
+    endif()
     add_test(NAME integration.${name}
-             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gdb_session.sh $<TARGET_FILE:stvp> ${DEMO} ${OUT} ${name} ${G_CODE}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/gdb_session.sh $<TARGET_FILE:stvp> ${G_ELF} ${OUT} ${name} ${G_CODE}
                      -- ${G_ARGS} -- ${G_GDB} -- ${G_EXPECT})
     set_tests_properties(integration.${name} PROPERTIES
       ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 300)
@@ -53,6 +57,27 @@ else()
   stvp_gdb_case(gdb_detach CODE 2 ARGS --config ${CFG} --arg 0
     GDB "break demo_sum" "continue" "detach"
     EXPECT "Breakpoint 1, demo_sum" "debug_demo: counter 2 sum 0xaaaaaaaa")
+  # Hardware breakpoints (Z1) are triggers of the core's Sdtrig module (action 1: halt for
+  # gdb): the stop reply says hwbreak. There are 4: a fifth is refused, gdb says so, and the
+  # run goes on once they are deleted.
+  stvp_gdb_case(gdb_hbreak CODE 2 ARGS --config ${CFG} --arg 0
+    GDB "hbreak demo_sum" "set debug remote 1" "continue" "set debug remote 0" "print $pc" "print $a0" "delete"
+        "hbreak main" "hbreak demo_sum" "hbreak printf" "hbreak exit" "hbreak _exit" "continue" "delete" "continue"
+    EXPECT "Hardware assisted breakpoint 1 at 0x800" "Packet received: T05hwbreak" "\\$1 = .* 0x800[0-9a-f]+ <demo_sum>"
+           "\\$2 = 4" "Could not insert hardware breakpoints" "exited with code 02" "debug_demo: counter 2 sum 0xaaaaaaaa")
+  # The debug build (debug_demo_og: -Og -fno-omit-frame-pointer, firmware/README.md): next
+  # goes line by line, step enters demo_sum, finish returns from it and from gdb_scenario into
+  # main with their values; the CSRs are in the target description (info registers csr,
+  # info all-registers).
+  stvp_gdb_case(gdb_debug_build CODE 2 ELF ${BIN}/debug_demo_og.elf ARGS --config ${CFG} --arg 0
+    GDB "break gdb_scenario" "continue" "next" "next" "step" "bt" "finish" "next" "finish" "info registers csr"
+        "info all-registers" "continue"
+    EXPECT "Breakpoint 1, gdb_scenario \\(\\) at .*debug_demo.c:27" "^28[ \t]+demo_counter = 1;"
+           "^demo_sum \\(n=n@entry=4\\) at .*debug_demo.c:21" "^#2 .* in main \\(\\) at .*debug_demo.c"
+           "Value returned is \\$1 = 2863311530" "^30[ \t]+demo_counter = demo_counter \\+ 1;"
+           "in main \\(\\) at .*debug_demo.c" "Value returned is \\$2 = 2"
+           "twice:^mstatus +0x1800" "twice:^mcause +0x0" "^tinfo +0x1008040" "^pmpaddr15 +0x0" "^misa +0x40101105"
+           "exited with code 02")
 endif()
 
 # ---- hang diagnosis: the watchdog (sim.hang_timeout_ns) and the diagnosis on every stop ----

@@ -65,7 +65,7 @@ TEST(Rv32Trap, WritingAReadOnlyCsrIsIllegal) {
     Machine m;
     m.load("csrrs a0, mhartid, zero; csrrsi a1, misa, 0; csrrc a2, cycle, zero; csrrci a3, marchid, 0; ecall");
     m.run_to_ecall();
-    EXPECT_EQ(m.x(a1), kMisaRv32imac);
+    EXPECT_EQ(m.x(a1), kMisaRv32imacu);
     EXPECT_EQ(m.x(a2), 2u);  // two instructions of 1 cycle before it
 }
 
@@ -172,7 +172,8 @@ TEST(Rv32Trap, TrapEntryAndMretUpdateMstatus) {
     EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::StateChange);      // runs the handler up to mret
     EXPECT_EQ(m.core.state(), CoreState::Running);
     EXPECT_EQ(m.core.pc(), kRamBase + 12);
-    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMie | kMstatusMpie | kMstatusMpp);
+    EXPECT_EQ(m.core.privilege(), Priv::Machine);              // MPP was M
+    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMie | kMstatusMpie);  // MPP <- U, the least-privileged mode
     EXPECT_EQ(m.x(t0), kMstatusMpie | kMstatusMpp);
     ASSERT_TRUE(m.run_to_trap());
     EXPECT_EQ(m.x(a1), 7u);
@@ -183,10 +184,10 @@ TEST(Rv32Trap, MretRestoresDisabledInterrupts) {
     Machine m;
     m.load("mret");
     m.core.write_csr(csr::kMepc, kRamBase + 0x100);
-    m.core.write_csr(csr::kMstatus, kMstatusMie);  // MPIE = 0
+    m.core.write_csr(csr::kMstatus, kMstatusMie | kMstatusMpp);  // MPIE = 0
     EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::StateChange);
     EXPECT_EQ(m.core.pc(), kRamBase + 0x100);
-    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMpie | kMstatusMpp);  // MIE <- MPIE (0), MPIE <- 1
+    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMpie);  // MIE <- MPIE (0), MPIE <- 1, MPP <- U
 }
 
 TEST(Rv32Trap, MretBreaksAnLrScReservation) {
@@ -248,7 +249,7 @@ TEST(Rv32Trap, NestedTrapAfterProgressIsNotALoop) {
 
 TEST(Rv32Csr, IdentificationAndWarlFields) {
     Machine m;
-    EXPECT_EQ(m.csr(csr::kMisa), 0x40001105u);
+    EXPECT_EQ(m.csr(csr::kMisa), 0x40101105u);  // RV32 A C I M U
     for (uint32_t c : {csr::kMvendorid, csr::kMarchid, csr::kMimpid, csr::kMhartid, csr::kMconfigptr, csr::kMstatush})
         EXPECT_EQ(m.csr(c), 0u);
     m.load("csrrw zero, mstatus, a0; csrrw zero, mie, a0; csrrw zero, mip, a0; csrrw zero, misa, zero; "
@@ -260,10 +261,10 @@ TEST(Rv32Csr, IdentificationAndWarlFields) {
     m.core.set_reg(a3, 1);
     m.core.set_reg(a4, 1);
     m.step(12);
-    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMie | kMstatusMpie | kMstatusMpp);
+    EXPECT_EQ(m.csr(csr::kMstatus), kMstatusMie | kMstatusMpie | kMstatusMpp | kMstatusMprv | kMstatusTw);
     EXPECT_EQ(m.csr(csr::kMie), kMipMsip | kMipMtip | kMipMeip);
     EXPECT_EQ(m.csr(csr::kMip), 0u);  // driven by the interrupt lines only
-    EXPECT_EQ(m.csr(csr::kMisa), 0x40001105u);
+    EXPECT_EQ(m.csr(csr::kMisa), 0x40101105u);
     EXPECT_EQ(m.csr(csr::kMepc), 0x80000002u);  // bit 0 cleared, bit 1 kept (IALIGN = 16)
     EXPECT_EQ(m.csr(csr::kMtvec), 0x80000101u);  // reserved mode 3 -> vectored
     EXPECT_EQ(m.csr(csr::kMscratch), 0xffffffffu);

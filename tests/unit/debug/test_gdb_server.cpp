@@ -151,12 +151,16 @@ TEST(GdbServer, FullSessionOverTheRemoteSerialProtocol) {
     ASSERT_EQ(log.size(), 27u);
     EXPECT_NE(r(0).find("qXfer:features:read+"), std::string::npos) << r(0);
     EXPECT_NE(r(0).find("swbreak+"), std::string::npos);
+    EXPECT_NE(r(0).find("hwbreak+"), std::string::npos);
     EXPECT_EQ(r(1), "OK");
     EXPECT_EQ(r(2), "S05");
     EXPECT_EQ(r(3).substr(0, 6), "l<?xml") << r(3).substr(0, 40);
     EXPECT_NE(r(3).find("<architecture>riscv:rv32</architecture>"), std::string::npos);
     EXPECT_NE(r(3).find("name=\"pc\""), std::string::npos);
     EXPECT_NE(r(3).find("name=\"mepc\" bitsize=\"32\" type=\"int\" regnum=\"898\""), std::string::npos);  // 65 + 0x341
+    // The protection and trigger CSRs too (info all-registers, info registers csr).
+    EXPECT_NE(r(3).find("name=\"pmpaddr15\" bitsize=\"32\" type=\"int\" regnum=\"1024\""), std::string::npos);  // 65 + 0x3bf
+    EXPECT_NE(r(3).find("name=\"tdata1\" bitsize=\"32\" type=\"int\" regnum=\"2018\""), std::string::npos);  // 65 + 0x7a1
     ASSERT_EQ(r(4).size(), 33u * 8u);
     EXPECT_EQ(r(4).substr(32 * 8), le32(0x80000000));
     EXPECT_EQ(r(5), le32(0x80000000));
@@ -292,6 +296,46 @@ TEST(GdbServer, WatchpointPacketsStopAfterTheAccess) {
     ASSERT_TRUE(b.halted);
     EXPECT_EQ(b.cpu.reg(12), 5u);  // the load ran
     EXPECT_TRUE(b.cpu.core().watchpoints().empty());  // the detach dropped Z3 and Z4
+}
+
+// Hardware breakpoints: Z1 takes a trigger of the core's Sdtrig module (an execute-address
+// mcontrol6 owned by the debugger, action 1 = halt), so the stop reply is hwbreak and gdb can
+// read the trigger's CSRs; a fifth Z1 finds no free trigger (E02); z1 frees one; a detach
+// drops the rest.
+TEST(GdbServer, HardwareBreakpointsAreTriggers) {
+    Bench b;
+    Asm p;
+    p("addi a0, zero, 1; addi a0, a0, 1; addi a0, a0, 1; addi a0, a0, 1; lui t6, 0x10000; sw a0, 0(t6); "
+      "spin: jal zero, spin");
+    b.load(p);
+    GdbServer gdb(0);
+    b.cpu.attach_debugger(&gdb, true);
+    std::vector<std::string> r;
+    std::thread client([&] {
+        Client c(gdb.port());
+        c.ask("?");
+        for (const char* q : {"Z1,80000008,4", "Z1,90000000,4", "Z1,90000010,4", "Z1,90000020,4", "Z1,90000030,4",
+                              "c", "p20", "p7e2", "z1,80000008,4", "Z1,8000000c,4", "c", "p20"})
+            r.push_back(c.ask(q));
+        r.push_back(c.ask("D"));
+    });
+    sc_core::sc_start();
+    client.join();
+    ASSERT_EQ(r.size(), 13u);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(r[i], "OK") << i;
+    EXPECT_EQ(r[4], "E02");  // all 4 triggers in use
+    EXPECT_EQ(r[5], "T05hwbreak:;");
+    EXPECT_EQ(r[6], le32(0x80000008));  // before the third addi
+    // tdata1 of trigger 0: mcontrol6, dmode, hit0, action 1, m, u, execute.
+    EXPECT_EQ(r[7], le32((6u << 28) | (1u << 27) | (1u << 22) | (1u << 12) | (1u << 6) | (1u << 3) | (1u << 2)));
+    EXPECT_EQ(r[8], "OK");
+    EXPECT_EQ(r[9], "OK");  // the freed trigger
+    EXPECT_EQ(r[10], "T05hwbreak:;");
+    EXPECT_EQ(r[11], le32(0x8000000c));
+    EXPECT_EQ(r[12], "OK");
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.cpu.reg(10), 4u);                   // every addi ran once
+    EXPECT_FALSE(b.cpu.core().triggers().any());    // the detach dropped the triggers
 }
 
 TEST(GdbServer, PortInUseIsAnError) {

@@ -59,6 +59,15 @@ TEST(PlatformConfig, ReadsTypedValuesAndSizes) {
     EXPECT_EQ(c.memory_map.at("dram").size, 64u << 20);
 }
 
+TEST(PlatformConfig, CpuMisalignedIsTrapOrEmulate) {
+    EXPECT_EQ(PlatformConfig{}.cpu.misaligned, "trap");  // today's behaviour by default
+    PlatformConfig c = load_platform_config(write_temp("mis.yaml", "cpu: {misaligned: emulate}\n"), {});
+    EXPECT_EQ(c.cpu.misaligned, "emulate");
+    const std::string e = error_of("cpu: {misaligned: sometimes}\n");
+    EXPECT_THAT(e, HasSubstr("'cpu.misaligned'"));
+    EXPECT_THAT(e, HasSubstr("sometimes"));
+}
+
 TEST(PlatformConfig, UnknownKeyNamesFileLineAndKey) {
     std::string e = error_of("cpu:\n  clock_hz: 1e9\n  quantm_ns: 5\n");
     EXPECT_THAT(e, HasSubstr("_cfg.yaml:3"));
