@@ -1,5 +1,7 @@
 #include "platform_config.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -88,7 +90,19 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "data files copied into memory before the CPU starts, as FILE@ADDRESS (relative paths from the "
            "working directory)");
     s.bind("args", &c.args, "firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8)");
+    s.bind("capture.masks", &c.capture.masks,
+           "masks file to write: per chosen training step and weight layer, the non-zero maps of the weights, "
+           "input activations and output gradients the accelerator's ops read (models/accel/capture/README.md; "
+           "\"\" = no capture). The firmware names steps through SIMCTRL STEP (sw/train does)");
+    s.bind("capture.steps", &c.capture.steps,
+           "global training steps (from 0) to capture, e.g. [0, 100, 936]; needs capture.masks");
     bind_accel_config(s, c.accel);
+}
+
+std::vector<uint32_t> capture_steps(const PlatformConfig& c) {
+    std::vector<uint32_t> v;
+    for (const std::string& t : c.capture.steps) v.push_back(static_cast<uint32_t>(std::stoull(t)));
+    return v;
 }
 
 void validate_platform_config(const PlatformConfig& c, const std::string& origin) {
@@ -116,6 +130,20 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
             throw ConfigError(origin + ": 'args': '" + a + "' is not a 32-bit integer");
     }
     for (auto& p : c.preload) parse_preload(p);
+    if (c.capture.masks.empty() != c.capture.steps.empty())
+        throw ConfigError(origin + ": 'capture.masks' and 'capture.steps' go together (" +
+                          (c.capture.masks.empty() ? "steps without a masks file" : "a masks file without steps") +
+                          ")");
+    std::vector<unsigned long long> seen;
+    for (auto& t : c.capture.steps) {
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
+        if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || *end || v >= 0xFFFFFFFFull)
+            throw ConfigError(origin + ": 'capture.steps': '" + t + "' is not a step number (0 .. 4294967294)");
+        if (std::find(seen.begin(), seen.end(), v) != seen.end())
+            throw ConfigError(origin + ": 'capture.steps': step " + t + " is listed twice");
+        seen.push_back(v);
+    }
     validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
 }
 

@@ -127,6 +127,15 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     double mips = wall_s > 0 ? instret / wall_s / 1e6 : 0;
 
     std::cout << std::flush;
+    if (soc) {
+        std::string warning;
+        const std::string err = soc->write_masks(&warning);
+        if (!warning.empty()) std::cerr << "stvp: " << warning << "\n";
+        if (!err.empty() && stop.exit_code == 0)
+            stop = {"capture-error", exit_code::kInternal, err};  // printed below
+        else if (!err.empty())
+            std::cerr << "stvp: " << err << "\n";
+    }
     if (!stop.message.empty() && stop.reason != "exit")
         std::cerr << "stvp: " << stop.message << "\n";
     if (debugging && Debugging::wants_diagnosis(stop)) {

@@ -53,6 +53,9 @@ public:
     StopInfo stop_info() const;
     uint64_t instructions() const;
     void write_stats(JsonWriter& j) const;
+    // With capture.masks set: writes the masks recorded so far (on every way a run ends).
+    // Returns "" or why the file could not be written; *warning names chosen steps that never ran.
+    std::string write_masks(std::string* warning) const;
 
 private:
     struct Impl;
