@@ -116,6 +116,12 @@ TEST(MaskFile, GarbageAndCorruptionAreRefused) {
     v[v.size() - 5] ^= 0x5A;
     const std::string e = error_of(v);
     EXPECT_TRUE(e.find("corrupt data") != std::string::npos || e.find("CRC-32 mismatch") != std::string::npos) << e;
+    // A record whose CRC-32 in the header does not match its data.
+    v = bytes;
+    const size_t crc = v.find("crc32: ");
+    ASSERT_NE(crc, std::string::npos);
+    v[crc + 7] = v[crc + 7] == '1' ? '2' : '1';
+    EXPECT_NE(error_of(v).find("x.masks: header: records[0]: CRC-32 mismatch"), std::string::npos) << error_of(v);
     // A header whose dims do not fit the layer.
     v = bytes;
     const size_t at = v.find("dims: [3, 2, 3, 3]");
