@@ -81,25 +81,22 @@ uint64_t BitMap::ones() const {
     return n;
 }
 
-BitMap BitMap::from_bytes(std::vector<uint32_t> dims, const uint8_t* nz) {
+namespace {
+// Packs t[i] != 0 over the dims' elements (uint8_t byte maps and float tensors alike).
+template <class T>
+BitMap pack(std::vector<uint32_t> dims, const T* t) {
     BitMap m;
     m.dims = std::move(dims);
     const uint64_t n = m.elements();
     m.bits.assign(size_t((n + 7) / 8), 0);
     for (uint64_t i = 0; i < n; ++i)
-        if (nz[i]) m.bits[size_t(i >> 3)] |= uint8_t(1u << (i & 7));
+        if (t[i] != T(0)) m.bits[size_t(i >> 3)] |= uint8_t(1u << (i & 7));
     return m;
 }
+}  // namespace
 
-BitMap BitMap::from_floats(std::vector<uint32_t> dims, const float* t) {
-    BitMap m;
-    m.dims = std::move(dims);
-    const uint64_t n = m.elements();
-    m.bits.assign(size_t((n + 7) / 8), 0);
-    for (uint64_t i = 0; i < n; ++i)
-        if (t[i] != 0.0f) m.bits[size_t(i >> 3)] |= uint8_t(1u << (i & 7));
-    return m;
-}
+BitMap BitMap::from_bytes(std::vector<uint32_t> dims, const uint8_t* nz) { return pack(std::move(dims), nz); }
+BitMap BitMap::from_floats(std::vector<uint32_t> dims, const float* t) { return pack(std::move(dims), t); }
 
 std::vector<uint8_t> BitMap::unpack(uint64_t count) const {
     std::vector<uint8_t> v(size_t(std::min(count, elements())));
