@@ -95,7 +95,19 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "input activations and output gradients the accelerator's ops read (models/accel/capture/README.md; "
            "\"\" = no capture). The firmware names steps through SIMCTRL STEP (sw/train does)");
     s.bind("capture.steps", &c.capture.steps,
-           "global training steps (from 0) to capture, e.g. [0, 100, 936]; needs capture.masks");
+           "global training steps (from 0) to capture, e.g. [0, 100, 936]; needs capture.masks",
+           [](const std::vector<std::string>& steps) -> std::string {
+               for (size_t i = 0; i < steps.size(); ++i) {
+                   const std::string& t = steps[i];
+                   char* end = nullptr;
+                   const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
+                   if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || *end || v >= 0xFFFFFFFFull)
+                       return "'" + t + "' is not a step number (0 .. 4294967294)";
+                   for (size_t j = 0; j < i; ++j)
+                       if (std::strtoull(steps[j].c_str(), nullptr, 10) == v) return "step " + t + " is listed twice";
+               }
+               return "";
+           });
     bind_accel_config(s, c.accel);
 }
 
@@ -134,16 +146,7 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
         throw ConfigError(origin + ": 'capture.masks' and 'capture.steps' go together (" +
                           (c.capture.masks.empty() ? "steps without a masks file" : "a masks file without steps") +
                           ")");
-    std::vector<unsigned long long> seen;
-    for (auto& t : c.capture.steps) {
-        char* end = nullptr;
-        const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
-        if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || *end || v >= 0xFFFFFFFFull)
-            throw ConfigError(origin + ": 'capture.steps': '" + t + "' is not a step number (0 .. 4294967294)");
-        if (std::find(seen.begin(), seen.end(), v) != seen.end())
-            throw ConfigError(origin + ": 'capture.steps': step " + t + " is listed twice");
-        seen.push_back(v);
-    }
+
     validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
 }
 
