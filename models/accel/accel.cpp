@@ -413,6 +413,7 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         if (accel::is_sparse(cmd)) {
             // Sparse units: the copy an op reads is checked (and decoded) before any output.
             if (accel::CommandError e = sparse_.check(cmd)) return fail(e);
+            if (recorder_) record_masks(cmd);
             const accel::SparseOpResult sr = sparse_.run(cmd, timing_, cfg_.energy);
             c = sr.op;
             rec.cost.metadata_bytes = sr.extra.metadata_dram_bytes;
@@ -421,6 +422,7 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
             rec.cost.sparse = sr.extra;
             set_sparse_registers();
         } else {
+            if (recorder_) record_masks(cmd);
             if (!accel::execute(cmd).empty()) return fail({STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0});
             c = accel::cost(cmd, timing_);
         }
@@ -463,6 +465,27 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         }
     }
     return {};
+}
+
+// The operands an FC/CONV forward or weight-gradient op reads, as the recorder wants them: the
+// weights as the op uses them (a sparse copy decoded by check(), pruned weights zero).
+void Accel::record_masks(const accel::Command& cmd) {
+    if (!recorder_->active()) return;
+    auto in = [&](uint32_t field) {
+        const accel::Operand* o = cmd.operand(field);
+        return o ? reinterpret_cast<const float*>(o->host) : nullptr;
+    };
+    const uint32_t layer = cmd.desc.layer;
+    const float* w = cmd.desc.format == STVP_ACCEL_FORMAT_DENSE ? in(STVP_ACCEL_FIELD_SRC1) : sparse_.decoded_weights();
+    switch (cmd.desc.opcode) {
+        case STVP_ACCEL_OP_FC_FWD: recorder_->forward_fc(layer, cmd.fc, in(STVP_ACCEL_FIELD_SRC0), w); break;
+        case STVP_ACCEL_OP_CONV_FWD: recorder_->forward_conv(layer, cmd.conv, in(STVP_ACCEL_FIELD_SRC0), w); break;
+        case STVP_ACCEL_OP_FC_BWD_WEIGHT: recorder_->weight_grad_fc(layer, cmd.fc, in(STVP_ACCEL_FIELD_SRC0)); break;
+        case STVP_ACCEL_OP_CONV_BWD_WEIGHT:
+            recorder_->weight_grad_conv(layer, cmd.conv, in(STVP_ACCEL_FIELD_SRC0));
+            break;
+        default: break;
+    }
 }
 
 // Prices the record's counts, adds it to the counters and the stats, and reports it.

@@ -47,6 +47,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "accel/capture/mask_recorder.h"
 #include "accel/command.h"
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
@@ -157,6 +158,10 @@ public:
     const sc_core::sc_event& done_event() const { return done_ev_; }
     // Called when each descriptor completes or fails.
     void on_op(std::function<void(const AccelOpRecord&)> fn) { on_op_ = std::move(fn); }
+    // Mask capture (accel/capture/mask_recorder.h; nullptr = off, the default): while the
+    // recorder's current step is a chosen one, every FC/CONV forward and weight-gradient op hands
+    // it the operand tensors it reads, before executing. Reads only: no effect on values or time.
+    void set_mask_recorder(capture::MaskRecorder* r) { recorder_ = r; }
     // NaN / Inf values written since reset or SOFT_RESET (the NAN_COUNT / INF_COUNT registers).
     uint64_t nan_count() const { return counters_.nan; }
     uint64_t inf_count() const { return counters_.inf; }
@@ -182,6 +187,7 @@ private:
     uint64_t to_cycles(const sc_core::sc_time& t) const;
     void account(AccelOpRecord& rec);
     static void count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost);
+    void record_masks(const accel::Command& cmd);
     void invalidate(sc_dt::uint64 start, sc_dt::uint64 end);
 
     AccelConfig cfg_;
@@ -207,6 +213,7 @@ private:
 
     std::vector<tlm::tlm_dmi> dmi_;  // granted ranges, dropped on invalidation
     std::function<void(const AccelOpRecord&)> on_op_;
+    capture::MaskRecorder* recorder_ = nullptr;
 };
 
 }  // namespace stvp

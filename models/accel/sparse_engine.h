@@ -45,6 +45,8 @@ public:
     void reset();
 
     uint32_t tracked_this_step() const { return tracked_step_; }
+    // The weights of the last check()ed sparse copy, decoded (pruned weights zero).
+    const float* decoded_weights() const { return w_dec_.data(); }
     float quantile_estimate() const { return static_cast<float>(qe_.estimate()); }
 
 private:

@@ -52,6 +52,12 @@ SimCtrl::SimCtrl(sc_core::sc_module_name name, const SimCtrlConfig& cfg)
         if (on_phase_) on_phase_(v, sc_core::sc_time_stamp());
         return true;
     });
+    regs_.value(SIMCTRL_CAPTURE) = cfg.capture ? uint32_t(SIMCTRL_CAPTURE_ENABLE_MASK) : 0u;
+    regs_.on_write(SIMCTRL_STEP, [this](unsigned, uint32_t v) {
+        regs_.value(SIMCTRL_STEP) = v;
+        if (on_step_) on_step_(v);
+        return true;
+    });
     // Reading LO samples the time and latches HI, so a LO-then-HI pair is one consistent
     // 64-bit value even when the low word wraps in between.
     regs_.on_read(SIMCTRL_TIME_LO, [this](unsigned) {

@@ -1,6 +1,6 @@
 // Simulation control device (simctrl.def): lets firmware end the run with an exit code, leave
-// time-stamped markers, open/close the VCD window, label software phases, read simulated time
-// and read its command-line arguments.
+// time-stamped markers, open/close the VCD window, label software phases, read simulated time,
+// read its command-line arguments, and name training steps for the mask capture (STEP).
 //
 // EXIT, TRACE and PHASE wait for the access's local time first (sync()), so the run ends and
 // the signals change at the exact time of the store, not at the start of the CPU's quantum.
@@ -22,6 +22,8 @@ struct SimCtrlConfig {
     std::vector<uint32_t> args;
     // Time a register access adds to the initiator's annotated delay.
     sc_core::sc_time access_latency = sc_core::SC_ZERO_TIME;
+    // CAPTURE.ENABLE: the platform records masks at chosen training steps (STEP writes).
+    bool capture = false;
 
     // Empty if usable, else the reason.
     std::string validate() const;
@@ -44,6 +46,9 @@ public:
     // TRACE / PHASE writes (after the signals above were written).
     void on_trace(std::function<void(bool enable, const sc_core::sc_time& t)> fn) { on_trace_ = std::move(fn); }
     void on_phase(std::function<void(uint32_t phase, const sc_core::sc_time& t)> fn) { on_phase_ = std::move(fn); }
+    // STEP write (the mask recorder's current step). Called at once, in program order with
+    // the CPU's later accelerator doorbell, so the chain it starts sees the new step.
+    void on_step(std::function<void(uint32_t step)> fn) { on_step_ = std::move(fn); }
 
     bool exited() const { return exited_; }
     uint32_t exit_value() const { return exit_value_; }
@@ -61,6 +66,7 @@ private:
     std::function<void(uint32_t, const sc_core::sc_time&)> on_marker_;
     std::function<void(bool, const sc_core::sc_time&)> on_trace_;
     std::function<void(uint32_t, const sc_core::sc_time&)> on_phase_;
+    std::function<void(uint32_t)> on_step_;
     bool exited_ = false;
     uint32_t exit_value_ = 0;
     sc_core::sc_time exit_time_;

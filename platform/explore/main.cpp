@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "captured_masks.h"
 #include "config_schema.h"
 #include "estimate_io.h"
 #include "explore_config.h"
@@ -79,14 +80,19 @@ const char* kUsage =
     "  --batch N, --density D       shorthands for batch=N, density=D (the scheme's exploited operand)\n"
     "  --per-op                     print every op's row, not only the totals\n"
     "  --json/--csv FILE            full estimate as JSON / per-op CSV; --summary FILE: one CSV line\n"
+    "  --masks FILE[:STEP]          operand maps captured in training (stvp capture.masks; default: the file's\n"
+    "                               last step) instead of Bernoulli masks, plus a per-layer comparison with\n"
+    "                               Bernoulli masks at the same densities (--masks-table FILE.md writes it)\n"
     "Sweeps: a YAML grid of --set overrides run as parallel processes (-j, default: all cores),\n"
     "collected into DIR/<name>.csv with SVG plots (configs/sweeps/README.md).\n"
     "Exit codes: 0 ok, 2 bad command line / configuration / network, 1 a sweep point failed.\n";
 
 int run_single(const std::string& preset, const std::string& network, const std::vector<std::string>& sets,
-               bool per_op, const std::string& json, const std::string& csv, const std::string& summary) {
+               bool per_op, const std::string& json, const std::string& csv, const std::string& summary,
+               const std::string& masks, const std::string& masks_table) {
     const Network net = load_network(network);
-    const ExploreSetup s = load_setup(preset, sets);
+    ExploreSetup s = load_setup(preset, sets);
+    if (!masks.empty()) attach_masks(masks, net, false, &s.workload);
     const auto t0 = std::chrono::steady_clock::now();
     const Estimate e = with_heartbeat("estimating " + net.name,
                                       [&] { return estimate(net, s.workload, s.array, s.energy, s.sparse); });
@@ -95,6 +101,7 @@ int run_single(const std::string& preset, const std::string& network, const std:
     std::snprintf(title, sizeof title, "%s, batch %u, scheme %s, %ux%u PEs (estimated in %.2f s host time)",
                   net.name.c_str(), s.workload.batch, to_string(s.workload.scheme), s.array.rows, s.array.cols, host);
     print_table(std::cout, e, title, per_op);
+    if (!masks.empty()) report_masks(net, s, e, masks_table, std::cout);
     auto open = [](const std::string& path) {
         std::ofstream f(path);
         if (!f) throw ExploreError(path + ": cannot write");
@@ -118,7 +125,7 @@ int run_single(const std::string& preset, const std::string& network, const std:
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string preset, network, sweep, report, json, csv, summary, out, repo = ".";
+    std::string preset, network, sweep, report, json, csv, summary, out, masks, masks_table, repo = ".";
     std::vector<std::string> sets;
     bool per_op = false;
     unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -141,6 +148,8 @@ int main(int argc, char** argv) {
             else if (a == "--json") json = next();
             else if (a == "--csv") csv = next();
             else if (a == "--summary") summary = next();
+            else if (a == "--masks") masks = next();
+            else if (a == "--masks-table") masks_table = next();
             else if (a == "--sweep") sweep = next();
             else if (a == "--report") report = next();
             else if (a == "--repo") repo = next();
@@ -154,7 +163,8 @@ int main(int argc, char** argv) {
         if (!sweep.empty()) return run_sweep(sweep, out, jobs, argv[0]);
         if (!report.empty()) return write_report(report, repo, jobs, argv[0]);
         if (network.empty()) throw ExploreError("--network is required (see --help)");
-        return run_single(preset, network, sets, per_op, json, csv, summary);
+        if (!masks_table.empty() && masks.empty()) throw ExploreError("--masks-table needs --masks");
+        return run_single(preset, network, sets, per_op, json, csv, summary, masks, masks_table);
     } catch (const ExploreError& e) {
         std::cerr << "stvp_explore: " << e.what() << "\n";
         return 2;

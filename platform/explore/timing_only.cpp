@@ -1,6 +1,7 @@
 #include "timing_only.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -12,6 +13,7 @@
 #include "accel/sparse/gradient_pruner.h"
 #include "accel/sparse/nm_sparse.h"
 #include "accel/sparse/work_source.h"
+#include "captured_masks.h"
 
 namespace stvp::explore {
 
@@ -299,6 +301,7 @@ private:
         std::snprintf(key, sizeof key, "%d %u %u %u %u %u %u %u %d %d %d %d %d %.6f %.6f %.6f %u", int(l.type), l.in_c,
                       l.in_h, l.in_w, l.out_c, l.kernel, l.stride, l.pad, l.depthwise, int(ph), use_w, use_x, use_dy,
                       use_w ? wd(l) : 0.0, x_den, dy_den, b);
+        if (w_.masks) std::snprintf(key + std::strlen(key), sizeof key - std::strlen(key), " %s", l.name.c_str());
         auto it = cache_.find(key);
         if (it == cache_.end()) it = cache_.emplace(key, sample(l, ph, opt, b, use_w, use_x, use_dy, x_den, dy_den)).first;
         const Measured& sd = it->second.first;  // dense sample
@@ -330,6 +333,7 @@ private:
         const size_t nw = size_t(s.w_elements());
         if (use_w && w_.scheme == Scheme::Procrustes) {
             wm = mask(nw, wd(l), seed + 1);
+            if (w_.masks) w_.masks->weights(l.name, &wm);
             const std::vector<float> ones(nw, 1.0f);
             BlockSparseWeights bs;
             int64_t bk, bc;
@@ -359,6 +363,8 @@ private:
         }
         if (use_x) xm = mask(size_t(s.x_elements()), x_den, seed + 3);
         if (use_dy) dym = mask(size_t(s.y_elements()), dy_den, seed + 4);
+        if (use_x && w_.masks) w_.masks->inputs(l.name, b, &xm);
+        if (use_dy && w_.masks) w_.masks->output_grads(l.name, b, &dym);
         const uint8_t* wp = wm.empty() ? nullptr : wm.data();
         const uint8_t* xp = xm.empty() ? nullptr : xm.data();
         const uint8_t* dyp = dym.empty() ? nullptr : dym.data();

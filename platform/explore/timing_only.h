@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@
 #include "network.h"
 
 namespace stvp::explore {
+
+class CapturedMasks;  // captured_masks.h
 
 enum class Scheme : uint8_t { Dense, Procrustes, Nm, SparseTrain };
 const char* to_string(Scheme s);
@@ -52,6 +55,8 @@ struct Workload {
     double density = -1;
     // Per-layer overrides by layer name: weight and activation densities.
     std::map<std::string, double> layer_weight_density, layer_act_density;
+    // Operand maps from a training run in place of the Bernoulli ones (stvp_explore --masks).
+    std::shared_ptr<const CapturedMasks> masks;
 
     std::string validate() const;  // "" or "<key> <reason>"
     // Applies "key=value" for a workload key (scheme, batch, weight_density, act_density,

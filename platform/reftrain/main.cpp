@@ -8,6 +8,9 @@
 // default 1e-5; the ops are the same code on the same host, so they are normally bit-identical)
 // and every epoch's test correct count within --max-correct-diff (default 0). Exit 1 on a
 // mismatch, naming the first differing step.
+// Mask capture: the platform's capture.masks / capture.steps keys write the same masks file as
+// the VP (models/accel/capture); --compare-masks VP_FILE captures the steps of the VP's file
+// and checks every map bit for bit (exit 1 naming the first differing element).
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -96,13 +100,15 @@ int main(int argc, char** argv) {
     po::options_description opts("stvp_reftrain options");
     std::string config;
     std::vector<std::string> sets, args;
-    std::string compare;
+    std::string compare, compare_masks;
     double tolerance = 1e-5;
     uint32_t max_correct_diff = 0;
     opts.add_options()("help,h", "this help")("config", po::value(&config), "platform YAML (dataset.*, args:)")(
         "set", po::value(&sets)->composing(), "key=value override, as for stvp")(
         "arg", po::value(&args)->composing(), "firmware argument (replaces the YAML args: when given)")(
         "compare", po::value(&compare), "the VP's stdout of the same run: check its per-step losses")(
+        "compare-masks", po::value(&compare_masks),
+        "the VP's masks file of the same run (capture.masks): capture its steps and check every map bit for bit")(
         "tolerance", po::value(&tolerance), "relative loss tolerance of --compare (default 1e-5)")(
         "max-correct-diff", po::value(&max_correct_diff), "allowed difference of test correct counts (default 0)");
     po::options_description study("Procrustes selection study (configs/results/procrustes_study.md; not the VP's "
@@ -137,7 +143,7 @@ int main(int argc, char** argv) {
         std::cerr << "stvp_reftrain: --select " << select << ": not one of quantile, topk, topk-per-layer, random\n";
         return 2;
     }
-    if (!compare.empty() && !variant.is_vp()) {
+    if ((!compare.empty() || !compare_masks.empty()) && !variant.is_vp()) {
         std::cerr << "stvp_reftrain: --compare checks the VP's algorithm; the study options (" << variant.describe()
                   << ") depart from it\n";
         return 2;
@@ -166,10 +172,42 @@ int main(int argc, char** argv) {
             std::cerr << "stvp_reftrain: " << bad << "\n";
             return 2;
         }
+        // Mask capture: the capture.* keys, and/or the steps of the VP's file to compare with.
+        std::optional<stvp::capture::MaskFile> vp_masks;
+        if (!compare_masks.empty()) vp_masks = stvp::capture::read_mask_file(compare_masks);
+        std::vector<uint32_t> steps = stvp::capture_steps(pc);
+        if (vp_masks)
+            for (uint32_t s : vp_masks->steps()) steps.push_back(s);
+        std::optional<stvp::capture::MaskRecorder> recorder;
+        if (!steps.empty()) {
+            recorder.emplace(steps);
+            t.set_mask_recorder(&*recorder);
+        }
+        // After the run: the masks file, and the comparison with the VP's.
+        auto finish_masks = [&]() -> int {
+            if (!recorder) return 0;
+            if (!recorder->error().empty()) throw std::runtime_error("mask capture: " + recorder->error());
+            const stvp::capture::MaskFile mine = recorder->file();
+            if (!pc.capture.masks.empty()) stvp::capture::write_mask_file(pc.capture.masks, mine);
+            if (!vp_masks) return 0;
+            const std::string diff = stvp::capture::compare_mask_files(*vp_masks, mine);
+            if (!diff.empty()) {
+                std::printf("compare-masks: FAIL %s (A = the VP's %s, B = the reference)\n", diff.c_str(),
+                            compare_masks.c_str());
+                return 1;
+            }
+            uint64_t bits = 0;
+            for (const auto& r : mine.records) bits += r.map.elements();
+            std::printf("compare-masks: PASS %zu steps, %zu maps, %llu bits identical\n", vp_masks->steps().size(),
+                        mine.records.size(), static_cast<unsigned long long>(bits));
+            return 0;
+        };
         if (compare.empty()) {
             t.run();
             std::fflush(stdout);
-            return 0;
+            const int rc = finish_masks();
+            std::fflush(stdout);
+            return rc;
         }
         std::ifstream vp_in(compare);
         if (!vp_in) {
@@ -188,8 +226,12 @@ int main(int argc, char** argv) {
         std::fputs(text.c_str(), stdout);
         std::istringstream ref_in(text);
         const int rc = compare_logs(parse_log(vp_in), parse_log(ref_in), tolerance, max_correct_diff);
+        const int rc_masks = finish_masks();
         std::fflush(stdout);
-        return rc;
+        return rc ? rc : rc_masks;
+    } catch (const stvp::capture::MaskFileError& e) {
+        std::cerr << "stvp_reftrain: " << e.what() << "\n";
+        return 3;
     } catch (const stvp::DatasetError& e) {
         std::cerr << "stvp_reftrain: " << e.what() << "\n";
         return 3;

@@ -283,6 +283,8 @@ void RefTrainer::forward(uint32_t n, const float* input) {
         const train_layer_t& l = net_->layers[i];
         Layer& L = layers_[i];
         const float* in = i == 0 ? input : layers_[i - 1].out.data();
+        if (recorder_ && l.kind == TRAIN_FC) recorder_->forward_fc(i + 1, fc_shape(l, n), in, fwd_weights(i));
+        if (recorder_ && l.kind == TRAIN_CONV) recorder_->forward_conv(i + 1, conv_shape(l, n), in, fwd_weights(i));
         if (l.kind == TRAIN_FC)
             check(acc::fc_forward(fc_shape(l, n), in, fwd_weights(i), L.b.data(), L.out.data(), l.relu), "fc_forward");
         else if (l.kind == TRAIN_CONV)
@@ -305,6 +307,7 @@ StepResult RefTrainer::step(uint32_t s) {
         std::memcpy(&x_[size_t{j} * in_size], &data_.train_x[size_t{idx} * in_size], in_size * sizeof(float));
         y_[j] = data_.train_y[idx];
     }
+    if (recorder_) recorder_->set_step(global_step_);
     forward(B, x_.data());
     acc::XentResult xr;
     acc::SoftmaxXentShape xs;
@@ -327,6 +330,8 @@ StepResult RefTrainer::step(uint32_t s) {
             grad_elements_ += static_cast<uint64_t>(st.elements);
             grad_zeros_after_ += static_cast<uint64_t>(st.zeros_after);
         }
+        if (recorder_ && l.kind == TRAIN_FC) recorder_->weight_grad_fc(i + 1, fc_shape(l, B), Ly.dout.data());
+        if (recorder_ && l.kind == TRAIN_CONV) recorder_->weight_grad_conv(i + 1, conv_shape(l, B), Ly.dout.data());
         if (l.kind == TRAIN_FC) {
             check(acc::fc_weight_grad(fc_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
                   "fc_weight_grad");
@@ -355,6 +360,7 @@ StepResult RefTrainer::step(uint32_t s) {
     if (p_.mode & TRAIN_MODE_NM)
         for (uint32_t i = 0; i < L; ++i)
             if (train_has_weights(&net_->layers[i])) nm_pregen(i);
+    if (recorder_) recorder_->set_step(capture::kNoStep);
     ++global_step_;
     decay_ *= TRAIN_DECAY_FACTOR;
     return {xr.loss, xr.correct};

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "accel/capture/mask_recorder.h"
 #include "accel/sparse/dropback.h"
 #include "accel/sparse/sparse_config.h"
 #include "dataset.h"
@@ -72,6 +73,9 @@ public:
     std::string validate() const;
 
     const SelectionVariant& variant() const { return variant_; }
+    // Mask capture (nullptr = off): each training step names itself to the recorder, and the
+    // forward and weight-gradient ops hand it their operands as the VP's accelerator does.
+    void set_mask_recorder(capture::MaskRecorder* r) { recorder_ = r; }
     // Procrustes: remember the tracked set chosen at global step `step` (0 = off); run() then
     // reports how much of the final set was already tracked then, and how many weights
     // entered the set after it (how early the selection settles).
@@ -140,6 +144,7 @@ private:
     uint32_t snapshot_step_ = 0;
     uint64_t entered_ = 0;  // weights that joined the tracked set after the snapshot step
     uint64_t grad_elements_ = 0, grad_zeros_after_ = 0;
+    capture::MaskRecorder* recorder_ = nullptr;
 };
 
 }  // namespace stvp::reftrain

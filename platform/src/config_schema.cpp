@@ -134,7 +134,8 @@ void ConfigSchema::bind(const std::string& key, std::string* field, std::string 
               [=] { return "\"" + *field + "\""; }});
 }
 
-void ConfigSchema::bind(const std::string& key, std::vector<std::string>* field, std::string doc) {
+void ConfigSchema::bind(const std::string& key, std::vector<std::string>* field, std::string doc,
+                        Check<std::vector<std::string>> check) {
     add(key, {std::move(doc),
               [=](const YAML::Node& n, const std::string& w) {
                   std::vector<std::string> out;
@@ -144,6 +145,8 @@ void ConfigSchema::bind(const std::string& key, std::vector<std::string>* field,
                   } else {
                       fail(w, "expected a list of strings");
                   }
+                  if (check)
+                      if (std::string why = check(out); !why.empty()) fail(w, why);
                   *field = out;
               },
               [=] {

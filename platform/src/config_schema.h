@@ -33,7 +33,8 @@ public:
     void bind(const std::string& key, uint32_t* field, std::string doc, Check<uint64_t> check = {});
     void bind(const std::string& key, double* field, std::string doc, Check<double> check = {});
     void bind(const std::string& key, std::string* field, std::string doc, Check<std::string> check = {});
-    void bind(const std::string& key, std::vector<std::string>* field, std::string doc);
+    void bind(const std::string& key, std::vector<std::string>* field, std::string doc,
+              Check<std::vector<std::string>> check = {});
     // One of a fixed set of names.
     void bind_enum(const std::string& key, std::string* field, std::vector<std::string> choices, std::string doc);
     // A byte size or address: an integer (decimal or 0x hex) or a string with a KiB/MiB/GiB suffix.

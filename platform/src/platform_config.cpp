@@ -1,5 +1,7 @@
 #include "platform_config.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -96,7 +98,31 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "data files copied into memory before the CPU starts, as FILE@ADDRESS (relative paths from the "
            "working directory)");
     s.bind("args", &c.args, "firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8)");
+    s.bind("capture.masks", &c.capture.masks,
+           "masks file to write: per chosen training step and weight layer, the non-zero maps of the weights, "
+           "input activations and output gradients the accelerator's ops read (models/accel/capture/README.md; "
+           "\"\" = no capture). The firmware names steps through SIMCTRL STEP (sw/train does)");
+    s.bind("capture.steps", &c.capture.steps,
+           "global training steps (from 0) to capture, e.g. [0, 100, 936]; needs capture.masks",
+           [](const std::vector<std::string>& steps) -> std::string {
+               for (size_t i = 0; i < steps.size(); ++i) {
+                   const std::string& t = steps[i];
+                   char* end = nullptr;
+                   const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
+                   if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || *end || v >= 0xFFFFFFFFull)
+                       return "'" + t + "' is not a step number (0 .. 4294967294)";
+                   for (size_t j = 0; j < i; ++j)
+                       if (std::strtoull(steps[j].c_str(), nullptr, 10) == v) return "step " + t + " is listed twice";
+               }
+               return "";
+           });
     bind_accel_config(s, c.accel);
+}
+
+std::vector<uint32_t> capture_steps(const PlatformConfig& c) {
+    std::vector<uint32_t> v;
+    for (const std::string& t : c.capture.steps) v.push_back(static_cast<uint32_t>(std::stoull(t)));
+    return v;
 }
 
 void validate_platform_config(const PlatformConfig& c, const std::string& origin) {
@@ -124,6 +150,11 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
             throw ConfigError(origin + ": 'args': '" + a + "' is not a 32-bit integer");
     }
     for (auto& p : c.preload) parse_preload(p);
+    if (c.capture.masks.empty() != c.capture.steps.empty())
+        throw ConfigError(origin + ": 'capture.masks' and 'capture.steps' go together (" +
+                          (c.capture.masks.empty() ? "steps without a masks file" : "a masks file without steps") +
+                          ")");
+
     validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
 }
 

@@ -76,6 +76,10 @@ struct PlatformConfig {
         uint32_t train_limit = 0;       // 0 = the whole split
         uint32_t test_limit = 0;
     } dataset;
+    struct Capture {
+        std::string masks;               // masks file to write ("" = no capture)
+        std::vector<std::string> steps;  // global training steps to capture (integers)
+    } capture;
     AccelPlatformConfig accel;                       // accel.* keys (accel_config.h)
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
@@ -99,6 +103,8 @@ PlatformConfig load_platform_config(const std::string& path, const std::vector<s
 // The effective configuration of `cfg` as YAML (every key, with its documentation), as
 // load_platform_config's effective_yaml; for a configuration the command line changed since.
 std::string dump_platform_config(const PlatformConfig& cfg);
+// capture.steps as numbers (validate_platform_config has checked them).
+std::vector<uint32_t> capture_steps(const PlatformConfig& cfg);
 
 // Parses a preload entry "FILE@ADDRESS" (address decimal or 0x hex).
 struct PreloadEntry {

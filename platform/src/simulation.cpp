@@ -252,6 +252,15 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
     if (g_signals) stop.exit_code = exit_code::kInterrupted;
 
     std::cout << std::flush;
+    if (soc) {
+        std::string warning;
+        const std::string err = soc->write_masks(&warning);
+        if (!warning.empty()) std::cerr << "stvp: " << warning << "\n";
+        if (!err.empty() && stop.exit_code == 0)
+            stop = {"capture-error", exit_code::kInternal, err};  // printed below
+        else if (!err.empty())
+            std::cerr << "stvp: " << err << "\n";
+    }
     if (!stop.message.empty() && stop.reason != "exit")
         std::cerr << "stvp: " << stop.message << "\n";
     if (debugging && Debugging::wants_diagnosis(stop)) {

@@ -128,6 +128,8 @@ struct Soc::Impl {
             since = now;
         }
     } phase_clock;
+    // Mask capture (capture.* keys): SIMCTRL STEP names the step, the accelerator records.
+    std::unique_ptr<capture::MaskRecorder> recorder;
 
     uint64_t dataset_bytes = 0;
     std::pair<uint32_t, uint32_t> dataset_samples{0, 0};
@@ -161,6 +163,7 @@ struct Soc::Impl {
     }
     static SimCtrlConfig simctrl_config(const PlatformConfig& c) {
         SimCtrlConfig s;
+        s.capture = !c.capture.masks.empty();
         for (auto& a : c.args) s.args.push_back(static_cast<uint32_t>(std::stoll(a, nullptr, 0)));
         return s;
     }
@@ -252,6 +255,11 @@ struct Soc::Impl {
         }
         cpu.set_time_source([this](const sc_core::sc_time& now) { return clint.mtime_at(now); });
 
+        if (!c.capture.masks.empty()) {
+            recorder = std::make_unique<capture::MaskRecorder>(capture_steps(c));
+            simctrl.on_step([this](uint32_t step) { recorder->set_step(step); });
+            accel.set_mask_recorder(recorder.get());
+        }
         simctrl.on_exit([this](int code) {
             finish({"exit", code, "firmware exited with code " + std::to_string(code)});
         });
@@ -469,6 +477,25 @@ StopInfo Soc::stop_info() const {
 }
 
 uint64_t Soc::instructions() const { return impl_->cpu.instructions(); }
+
+std::string Soc::write_masks(std::string* warning) const {
+    const capture::MaskRecorder* r = impl_->recorder.get();
+    if (!r) return "";
+    const std::string& path = impl_->cfg.capture.masks;
+    if (!r->error().empty()) return "capture.masks " + path + " not written: " + r->error();
+    const std::vector<uint32_t> missing = r->missing_steps();
+    if (!missing.empty() && warning) {
+        *warning = "capture.steps never reached (nothing recorded):";
+        for (uint32_t s : missing) *warning += " " + std::to_string(s);
+        *warning += r->file().records.empty() ? " (did the firmware write SIMCTRL STEP?)" : "";
+    }
+    try {
+        capture::write_mask_file(path, r->file());
+    } catch (const capture::MaskFileError& e) {
+        return e.what();
+    }
+    return "";
+}
 
 void Soc::write_stats(JsonWriter& j) const {
     auto& m = *impl_;

@@ -58,6 +58,9 @@ public:
     // Host wall seconds by SIMCTRL PHASE label, from the firmware's first label on.
     std::map<uint32_t, double> host_seconds_by_phase() const;
     void write_stats(JsonWriter& j) const;
+    // With capture.masks set: writes the masks recorded so far (on every way a run ends).
+    // Returns "" or why the file could not be written; *warning names chosen steps that never ran.
+    std::string write_masks(std::string* warning) const;
 
 private:
     struct Impl;

@@ -493,6 +493,9 @@ int main(void)
     if (P.mode & TRAIN_MODE_SPARSETRAIN)
         printf("train: SparseTrain prune rate %.2f, zero skipping on every FC/CONV op\n", (double)train_prune_rate(&P));
 
+    /* Mask capture (stvp capture.* keys): name each step in SIMCTRL STEP. Read once; with
+       capture off nothing more is written, so the run is the same. */
+    const int capture = stvp_sim_capture_enabled();
     uint64_t t_start = stvp_sim_time_ns();
     stvp_sim_phase(PHASE_SETUP);
     allocate();
@@ -529,6 +532,8 @@ int main(void)
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
                 y_batch[j] = train_labels[idx[j]];
             }
+            if (capture)
+                stvp_sim_step(global_step);
             run_chain(chain, step_len, "training step");
             ++global_step;
             decay *= TRAIN_DECAY_FACTOR;
@@ -566,6 +571,8 @@ int main(void)
         c_train.dram_bytes += d.dram_bytes, c_train.energy_pj += d.energy_pj;
 
         stvp_sim_phase(PHASE_EVAL);
+        if (capture)
+            stvp_sim_step(STVP_SIM_NO_STEP); /* evaluation is no training step */
         evaluate(&ev);
         uint64_t t2 = stvp_sim_time_ns();
         stvp_accel_read_counters(&c0);

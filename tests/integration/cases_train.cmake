@@ -104,3 +104,59 @@ reftrain_refusal(reftrain_ramp_needs_exact "ramp steps need an exact selection" 
 reftrain_refusal(reftrain_study_no_compare "--compare checks the VP's algorithm; the study options \\(select topk\\)"
   --arg 0 --arg 1 --select topk --compare ${CMAKE_SOURCE_DIR}/README.md)
 reftrain_refusal(reftrain_bad_weight_decay "weight decay must be in \\[0, 1\\)" --arg 0 --arg 1 --weight-decay 2)
+
+# Mask capture (capture.* keys, models/accel/capture): LeNet-5, Procrustes + SparseTrain, six
+# steps captured at 0, 3 and 5. The file is then checked bit for bit against stvp_reftrain's
+# capture of the same run, and read by stvp_explore --masks in place of Bernoulli masks.
+set(CAPTURE_ARGS --config ${TRAIN_CFG} --set dataset.train_limit=640 --set dataset.test_limit=200
+    --set "args=[1,5,1,6,1,1,64,1000]")
+string(REPLACE ";" "@@" capture_joined "${CAPTURE_ARGS}")
+set(CAPTURE_MASKS ${OUT}/capture.masks)
+add_test(NAME integration.train_capture_masks
+  COMMAND ${CMAKE_COMMAND} -DSTVP=$<TARGET_FILE:stvp> -DFIRMWARE=${BIN}/train.elf -DOUT=${OUT}
+          -DMASKS=${CAPTURE_MASKS} "-DARGS=${capture_joined}" -P ${CMAKE_CURRENT_SOURCE_DIR}/capture_masks.cmake)
+set_tests_properties(integration.train_capture_masks PROPERTIES FIXTURES_SETUP capture_masks
+  ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 300 PASS_REGULAR_EXPRESSION "capture: PASS")
+add_test(NAME integration.train_vs_reftrain_masks
+  COMMAND stvp_reftrain ${CAPTURE_ARGS} --compare-masks ${CAPTURE_MASKS})
+set_tests_properties(integration.train_vs_reftrain_masks PROPERTIES FIXTURES_REQUIRED capture_masks TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "compare-masks: PASS 3 steps, 45 maps, [0-9]+ bits identical")
+# The comparison can fail: another seed trains on other samples with other masks.
+add_test(NAME integration.train_vs_reftrain_masks_differ
+  COMMAND stvp_reftrain ${CAPTURE_ARGS} --set "args=[1,5,1,6,2,1,64,1000]" --compare-masks ${CAPTURE_MASKS})
+set_tests_properties(integration.train_vs_reftrain_masks_differ PROPERTIES FIXTURES_REQUIRED capture_masks TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "compare-masks: FAIL step 0, layer 1, [a-z_]+: element [0-9]+ \\(\\[[0-9]+\\]\\[0\\]\\[[0-9]+\\]\\[[0-9]+\\]\\) is [01] in A, [01] in B \\(A = the VP.s")
+add_test(NAME integration.explore_captured_masks
+  COMMAND stvp_explore --preset ${CMAKE_SOURCE_DIR}/configs/presets/sparsetrain.yaml
+          --network ${CMAKE_SOURCE_DIR}/configs/networks/lenet5.yaml --batch 64 --masks ${CAPTURE_MASKS}:3)
+set_tests_properties(integration.explore_captured_masks PROPERTIES FIXTURES_REQUIRED capture_masks
+  PASS_REGULAR_EXPRESSION "masks captured at training step 3 vs\\. Bernoulli masks.*\\| conv2 \\| 0\\.[0-9]+ \\| 0\\.[0-9]+ \\| 0\\.[0-9]+ \\|.*\\*\\*total\\*\\*")
+add_test(NAME integration.explore_captured_masks_wrong_network
+  COMMAND stvp_explore --preset ${CMAKE_SOURCE_DIR}/configs/presets/procrustes.yaml
+          --network ${CMAKE_SOURCE_DIR}/configs/networks/lenet300.yaml --batch 64 --masks ${CAPTURE_MASKS})
+set_tests_properties(integration.explore_captured_masks_wrong_network PROPERTIES FIXTURES_REQUIRED capture_masks
+  PASS_REGULAR_EXPRESSION "stvp_explore: --masks: .*capture.masks does not match .*lenet300.yaml: layer fc1 \\(weight layer 1\\) is fc 784 -> 300, the file's layer 1 is conv C1 H28 W28 -> K6 5x5 stride 1 pad 2")
+add_test(NAME integration.explore_masks_garbage
+  COMMAND stvp_explore --preset ${CMAKE_SOURCE_DIR}/configs/presets/procrustes.yaml
+          --network ${CMAKE_SOURCE_DIR}/configs/networks/lenet5.yaml --batch 64 --masks ${TRAIN_CFG})
+set_tests_properties(integration.explore_masks_garbage PROPERTIES
+  PASS_REGULAR_EXPRESSION "stvp_explore: --masks: .*lenet300_dense.yaml: not a masks file")
+# Bad capture keys are refused before the run, naming the key.
+stvp_case(train_capture_bad_step CODE 2
+  ARGS ${TRAIN_SMALL} --set capture.masks=${OUT}/never.masks --set "capture.steps=[1,x2]" --firmware ${BIN}/train.elf
+  STDERR "'capture.steps': 'x2' is not a step number")
+stvp_case(train_capture_steps_twice CODE 2
+  ARGS ${TRAIN_SMALL} --set capture.masks=${OUT}/never.masks --set "capture.steps=[4,4]" --firmware ${BIN}/train.elf
+  STDERR "'capture.steps': step 4 is listed twice")
+stvp_case(train_capture_no_file CODE 2
+  ARGS ${TRAIN_SMALL} --set "capture.steps=[4]" --firmware ${BIN}/train.elf
+  STDERR "'capture.masks' and 'capture.steps' go together \\(steps without a masks file\\)")
+# A chosen step the run never reaches is named (the file holds the others).
+stvp_case(train_capture_step_never_reached CODE 0
+  ARGS ${TRAIN_SMALL} --set capture.masks=${OUT}/short.masks --set "capture.steps=[1,50]"
+       --set "args=[0,0,1,3,1,1]" --firmware ${BIN}/train.elf
+  STDERR "stvp: capture.steps never reached \\(nothing recorded\\): 50")
+# Firmware that never writes SIMCTRL STEP: nothing recorded, said so.
+stvp_case(train_capture_no_steps_named CODE 0
+  ARGS --config ${CFG} --quiet --set capture.masks=${OUT}/hello.masks --set "capture.steps=[0]" --firmware ${BIN}/hello.elf
+  STDERR "capture.steps never reached \\(nothing recorded\\): 0 \\(did the firmware write SIMCTRL STEP\\?\\)")

@@ -1,7 +1,7 @@
 /*
  * Simulation control (register map and behaviour: stvp/hw/simctrl.def): end the run with an
  * exit code, leave markers and phase labels in the logs and VCD, open/close the VCD window,
- * read the platform's --arg values and the simulated time.
+ * read the platform's --arg values and the simulated time, name training steps for mask capture.
  */
 #ifndef STVP_SIMCTRL_H
 #define STVP_SIMCTRL_H
@@ -38,6 +38,18 @@ static inline unsigned stvp_sim_nargs(void)
 
 /* --arg number i, or fallback if there are not that many. */
 uint32_t stvp_sim_arg(unsigned i, uint32_t fallback);
+
+/* Mask capture (stvp capture.* keys): whether the platform records masks, and naming the
+   training step the accelerator chains that follow belong to (STVP_SIM_NO_STEP: none). */
+#define STVP_SIM_NO_STEP 0xFFFFFFFFu
+static inline int stvp_sim_capture_enabled(void)
+{
+    return (stvp_read32(STVP_SIMCTRL_BASE + SIMCTRL_CAPTURE) & SIMCTRL_CAPTURE_ENABLE_MASK) != 0;
+}
+static inline void stvp_sim_step(uint32_t step)
+{
+    stvp_write32(STVP_SIMCTRL_BASE + SIMCTRL_STEP, step);
+}
 
 /* Simulated time in ns (TIME_LO latches TIME_HI, so the pair is consistent). */
 uint64_t stvp_sim_time_ns(void);

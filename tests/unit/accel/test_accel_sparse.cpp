@@ -274,6 +274,69 @@ TEST(AccelSparse, CorruptBlockCopyIsAMetadataError) {
     EXPECT_EQ(rg.err_value, 0xFFFFFFFFu);
 }
 
+// Mask capture (Accel::set_mask_recorder): at a chosen step the FC forward op on a block copy
+// hands the recorder the weights it reads (the DROPBACK's tracked set: the weights the DROPBACK
+// left at their value, the others became d * W0), its input's zero map, and the weight-gradient
+// op its dY's; values and cycles equal those of the same ops without a recorder; a step not
+// chosen records nothing.
+TEST(AccelSparse, MaskRecorderSeesTheOperandsTheOpsRead) {
+    Bench b("bench");
+    const uint32_t N = 4, C = 16, K = 8, layer = 5;
+    const std::vector<float> w0v = random_floats(K * C, 21);
+    std::vector<float> xv = random_floats(N * C, 22), dyv = random_floats(N * K, 23);
+    for (float& v : xv) v = v < 0 ? 0.0f : v;    // ReLU zeros
+    for (float& v : dyv) v = v < 0.3f ? 0.0f : v;  // pruned gradients
+    const uint32_t w = b.alloc(4 * K * C), blk = b.alloc(STVP_ACCEL_BLOCK_BYTES(K, C, 1, 1)), x = b.alloc(4 * N * C),
+                   dy = b.alloc(4 * N * K), y1 = b.alloc(4 * N * K), y2 = b.alloc(4 * N * K), dw1 = b.alloc(4 * K * C),
+                   dw2 = b.alloc(4 * K * C);
+    b.put_floats(w, w0v), b.put_floats(x, xv), b.put_floats(dy, dyv);
+    stvp_accel_desc db = weights_desc(STVP_ACCEL_OP_DROPBACK, layer, K, C);
+    db.flags = STVP_ACCEL_FLAG_TOPK, db.dst0 = w, db.meta0 = blk, db.alpha = 1.0f, db.beta = 0.25f, db.param0 = 7;
+    auto ops = [&](uint32_t first, uint32_t y, uint32_t dw) {
+        stvp_accel_desc f = make_desc(STVP_ACCEL_OP_FC_FWD, 0, layer);
+        f.n = N, f.c = C, f.k = K, f.src0 = x, f.dst0 = y, f.format = STVP_ACCEL_FORMAT_BLOCK, f.meta0 = blk;
+        stvp_accel_desc g = make_desc(STVP_ACCEL_OP_FC_BWD_WEIGHT, 0, layer);
+        g.n = N, g.c = C, g.k = K, g.src0 = dy, g.src1 = x, g.dst0 = dw;
+        b.put_desc(first, f), b.put_desc(first + 1, g);
+    };
+    b.put_desc(0, db);
+    ops(1, y1, dw1);
+    capture::MaskRecorder rec({2});
+    b.run([&](Bench& b) {
+        b.run_chain(3);  // DROPBACK, then the ops without a recorder
+        ops(0, y2, dw2);
+        b.accel.set_mask_recorder(&rec);
+        rec.set_step(2);
+        b.run_chain(2);
+        rec.set_step(3);
+        b.run_chain(2);
+        ASSERT_EQ(b.rd(ACCEL_STATUS), uint32_t(ACCEL_STATUS_DONE_MASK)) << b.rd(ACCEL_ERR_CODE);
+    });
+    EXPECT_EQ(b.floats(y1, N * K), b.floats(y2, N * K));
+    EXPECT_EQ(b.floats(dw1, K * C), b.floats(dw2, K * C));
+    ASSERT_EQ(b.records.size(), 7u);
+    EXPECT_EQ(b.records[3].cost.cycles, b.records[1].cost.cycles);
+    EXPECT_EQ(b.records[4].cost.cycles, b.records[2].cost.cycles);
+    EXPECT_EQ(b.records[3].cost.energy.total_pj(), b.records[1].cost.energy.total_pj());
+
+    const capture::MaskFile f = rec.file();
+    EXPECT_EQ(f.steps(), std::vector<uint32_t>{2});
+    ASSERT_EQ(f.records.size(), 3u);
+    ASSERT_EQ(f.layers.size(), 1u);
+    EXPECT_EQ(f.layers[0].describe(), "fc 16 -> 8");
+    const std::vector<float> after = b.floats(w, K * C);
+    std::vector<uint8_t> tracked(K * C), xnz(N * C), dynz(N * K);
+    for (size_t i = 0; i < tracked.size(); ++i) tracked[i] = after[i] == w0v[i];
+    for (size_t i = 0; i < xnz.size(); ++i) xnz[i] = xv[i] != 0.0f;
+    for (size_t i = 0; i < dynz.size(); ++i) dynz[i] = dyv[i] != 0.0f;
+    const capture::MaskRecord* wr = f.find(2, layer, capture::MapKind::Weights);
+    ASSERT_NE(wr, nullptr);
+    EXPECT_EQ(wr->map.ones(), 32u);  // round(0.25 x 128)
+    EXPECT_EQ(wr->map.unpack(K * C), tracked);
+    EXPECT_EQ(f.find(2, layer, capture::MapKind::Inputs)->map.unpack(N * C), xnz);
+    EXPECT_EQ(f.find(2, layer, capture::MapKind::OutputGrads)->map.unpack(N * K), dynz);
+}
+
 void expect_decode(const stvp_accel_desc& d, uint32_t code, uint32_t field) {
     accel::Command c;
     const accel::CommandError e = accel::decode(d, c);
