@@ -92,7 +92,8 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         for (const std::string& x : r) failed |= x.empty();
         const std::string csv = sweep_csv(s, r);
         std::ofstream(sweep_dir + "/" + s.name + ".csv") << csv;
-        for (const std::string& f : render_plots(s, csv, sweep_dir)) plots.push_back(fs::path(f).filename().string());
+        for (const std::string& f : render_plots(s, csv, sweep_dir))  // PNG and SVG: embed the PNGs
+            if (fs::path(f).extension() == ".png") plots.push_back(fs::path(f).filename().string());
     }
 
     std::string md =
@@ -115,7 +116,7 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         md += ri.empty() ? "failed | failed | " : f2(column(ri, "speedup")) + " | " + f2(column(ri, "energy_ratio")) + " | ";
         md += c.published + " |\n";
     }
-    md += "\nSweeps (configs/sweeps/, CSV and SVG in configs/results/exploration/):\n\n";
+    md += "\nSweeps (configs/sweeps/; CSV, PNG and SVG in configs/results/exploration/, drawn by stvp-plot):\n\n";
     for (const std::string& p : plots) md += "![" + p + "](exploration/" + p + ")\n\n";
     std::ifstream commentary(repo + "/platform/explore/exploration_commentary.md");
     md += std::string(std::istreambuf_iterator<char>(commentary), {});
