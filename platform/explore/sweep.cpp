@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -127,37 +128,39 @@ Sweep load_sweep(const std::string& path) {
     return s;
 }
 
-std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsigned jobs, const std::string& self,
-                                    const std::string& tmp_dir) {
-    fs::create_directories(tmp_dir);
-    std::vector<std::string> rows(points.size());
+namespace {
+
+// Runs the commands (argv[0] is the program), at most `jobs` at a time, each with stdout and
+// stderr into logs[i], with a progress bar on stderr. ok(i, exit status) decides success; a
+// failed command's log is echoed under names[i], a successful one's removed. Returns the
+// failed indices.
+std::vector<size_t> run_processes(const std::vector<std::vector<std::string>>& cmds,
+                                  const std::vector<std::string>& logs, const std::vector<std::string>& names,
+                                  unsigned jobs,
+                                  const std::function<bool(size_t, int)>& ok) {
     std::map<pid_t, size_t> running;
-    size_t next = 0, done = 0, failed = 0;
+    std::vector<size_t> failed;
+    size_t next = 0, done = 0;
     const bool tty = isatty(2);
     auto progress = [&]() {
-        const int width = 40, filled = points.empty() ? width : int(width * done / points.size());
+        const int width = 40, filled = cmds.empty() ? width : int(width * done / cmds.size());
         std::fprintf(stderr, "%s[%s%s] %zu/%zu points%s%s", tty ? "\r" : "", std::string(size_t(filled), '#').c_str(),
-                     std::string(size_t(width - filled), '.').c_str(), done, points.size(),
-                     failed ? (", " + std::to_string(failed) + " failed").c_str() : "", tty ? "" : "\n");
+                     std::string(size_t(width - filled), '.').c_str(), done, cmds.size(),
+                     failed.empty() ? "" : (", " + std::to_string(failed.size()) + " failed").c_str(),
+                     tty ? "" : "\n");
         std::fflush(stderr);
     };
-    auto file = [&](size_t i, const char* ext) { return tmp_dir + "/point" + std::to_string(i) + ext; };
     progress();
-    while (done < points.size()) {
-        while (next < points.size() && running.size() < jobs) {
-            const SweepPoint& p = points[next];
-            std::vector<std::string> args{self, "--network", p.network, "--summary", file(next, ".csv")};
-            if (!p.preset.empty()) args.insert(args.end(), {"--preset", p.preset});
-            for (const std::string& s : p.sets) args.insert(args.end(), {"--set", s});
-            const std::string out = file(next, ".log");
+    while (done < cmds.size()) {
+        while (next < cmds.size() && running.size() < jobs) {
+            std::vector<std::string> args = cmds[next];
             const pid_t pid = fork();
             if (pid == 0) {
-                // Child: its table and errors go to the point's log.
-                if (!std::freopen(out.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
+                if (!std::freopen(logs[next].c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
                 std::vector<char*> argv;
-                for (std::string& a : args) argv.push_back(a.data());
+                for (std::string& x : args) argv.push_back(x.data());
                 argv.push_back(nullptr);
-                execv(self.c_str(), argv.data());
+                execv(argv[0], argv.data());
                 _exit(127);
             }
             if (pid < 0) throw ExploreError("fork failed");
@@ -171,18 +174,42 @@ std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsig
         const size_t i = it->second;
         running.erase(it);
         ++done;
-        std::ifstream f(file(i, ".csv"));
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && f && std::getline(f, rows[i])) {
+        if (ok(i, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status))) {
+            fs::remove(logs[i]);
         } else {
-            ++failed;
-            rows[i].clear();
-            std::ifstream log(file(i, ".log"));
-            std::fprintf(stderr, "%spoint %zu failed:\n%s", tty ? "\n" : "", i,
+            failed.push_back(i);
+            std::ifstream log(logs[i]);
+            std::fprintf(stderr, "%s%s failed:\n%s", tty ? "\n" : "", names[i].c_str(),
                          std::string(std::istreambuf_iterator<char>(log), {}).c_str());
         }
         progress();
     }
     if (tty) std::fprintf(stderr, "\n");
+    return failed;
+}
+
+}  // namespace
+
+std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsigned jobs, const std::string& self,
+                                    const std::string& tmp_dir) {
+    fs::create_directories(tmp_dir);
+    auto file = [&](size_t i, const char* ext) { return tmp_dir + "/point" + std::to_string(i) + ext; };
+    std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> logs, names;
+    for (size_t i = 0; i < points.size(); ++i) {
+        names.push_back("point " + std::to_string(i));
+        const SweepPoint& p = points[i];
+        std::vector<std::string> args{self, "--network", p.network, "--summary", file(i, ".csv")};
+        if (!p.preset.empty()) args.insert(args.end(), {"--preset", p.preset});
+        for (const std::string& x : p.sets) args.insert(args.end(), {"--set", x});
+        cmds.push_back(args);
+        logs.push_back(file(i, ".log"));
+    }
+    std::vector<std::string> rows(points.size());
+    run_processes(cmds, logs, names, jobs, [&](size_t i, int status) {
+        std::ifstream f(file(i, ".csv"));
+        return status == 0 && f && std::getline(f, rows[i]);
+    });
     return rows;
 }
 
@@ -381,61 +408,21 @@ std::string slurm_script(const Sweep& s, const std::string& self, const std::str
 namespace {
 
 // Runs `todo` as local child processes (`self --sweep FILE --out DIR --point I`), `jobs` at a
-// time, with a progress bar; returns how many failed (their output is echoed).
+// time; returns how many failed (their output is echoed).
 size_t run_local(const Sweep& s, const std::string& self, const std::string& file, const std::string& out_dir,
                  const std::vector<size_t>& todo, unsigned jobs) {
-    std::map<pid_t, size_t> running;
-    size_t next = 0, done = 0, failed = 0;
-    const bool tty = isatty(2);
-    auto progress = [&]() {
-        const int width = 40, filled = todo.empty() ? width : int(width * done / todo.size());
-        std::fprintf(stderr, "%s[%s%s] %zu/%zu points%s%s", tty ? "\r" : "", std::string(size_t(filled), '#').c_str(),
-                     std::string(size_t(width - filled), '.').c_str(), done, todo.size(),
-                     failed ? (", " + std::to_string(failed) + " failed").c_str() : "", tty ? "" : "\n");
-        std::fflush(stderr);
-    };
-    const std::string logs = out_dir + "/" + s.name + ".points";
-    fs::create_directories(logs);
-    auto log = [&](size_t i) { return logs + "/point" + std::to_string(i) + ".log"; };
-    progress();
-    while (done < todo.size()) {
-        while (next < todo.size() && running.size() < jobs) {
-            const size_t i = todo[next];
-            std::vector<std::string> args{self, "--sweep", file, "--out", out_dir, "--point", std::to_string(i)};
-            const std::string out = log(i);
-            const pid_t pid = fork();
-            if (pid == 0) {
-                if (!std::freopen(out.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
-                std::vector<char*> argv;
-                for (std::string& a : args) argv.push_back(a.data());
-                argv.push_back(nullptr);
-                execv(self.c_str(), argv.data());
-                _exit(127);
-            }
-            if (pid < 0) throw ExploreError("fork failed");
-            running[pid] = i;
-            ++next;
-        }
-        int status = 0;
-        const pid_t pid = wait(&status);
-        if (pid < 0) break;
-        auto it = running.find(pid);
-        if (it == running.end()) continue;
-        const size_t i = it->second;
-        running.erase(it);
-        ++done;
-        if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) || point_result(s, out_dir, i).empty()) {
-            ++failed;
-            std::ifstream l(log(i));
-            std::fprintf(stderr, "%spoint %zu failed:\n%s", tty ? "\n" : "", i,
-                         std::string(std::istreambuf_iterator<char>(l), {}).c_str());
-        } else {
-            fs::remove(log(i));
-        }
-        progress();
+    const std::string dir = out_dir + "/" + s.name + ".points";
+    fs::create_directories(dir);
+    std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> logs, names;
+    for (size_t i : todo) {
+        names.push_back("point " + std::to_string(i));
+        cmds.push_back({self, "--sweep", file, "--out", out_dir, "--point", std::to_string(i)});
+        logs.push_back(dir + "/point" + std::to_string(i) + ".log");
     }
-    if (tty) std::fprintf(stderr, "\n");
-    return failed;
+    return run_processes(cmds, logs, names, jobs, [&](size_t k, int status) {
+               return status == 0 && !point_result(s, out_dir, todo[k]).empty();
+           }).size();
 }
 
 // Merges the existing results into DIR/<name>.csv (point order) and draws the figures;
@@ -446,6 +433,10 @@ int collect(const Sweep& s, const std::string& out_dir) {
     for (size_t i = 0; i < s.points.size(); ++i)
         if ((rows[i] = point_result(s, out_dir, i)).empty()) missing.push_back(i);
     const std::string csv = sweep_csv(s, rows);
+    if (missing.size() == s.points.size()) {  // nothing to merge or draw
+        std::fprintf(stderr, "sweep %s: no point has a result yet\n", s.name.c_str());
+        return 1;
+    }
     std::printf("%s/%s.csv\n", out_dir.c_str(), s.name.c_str());
     for (const std::string& f : render_plots(s, csv, out_dir)) std::printf("%s\n", f.c_str());
     if (missing.empty()) return 0;

@@ -5,4 +5,4 @@
 add_test(NAME integration.sweep_slurm
   COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/slurm_fixture.sh ${CMAKE_SOURCE_DIR}/tests/slurm/sweep_on_slurm.sh
           $<TARGET_FILE:stvp_explore> ${CMAKE_SOURCE_DIR}/configs/sweeps/density.yaml ${OUT}/sweep_slurm)
-set_tests_properties(integration.sweep_slurm PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RUN_SERIAL TRUE)
+set_tests_properties(integration.sweep_slurm PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1200)

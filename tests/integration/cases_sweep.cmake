@@ -49,3 +49,11 @@ endforeach()
 add_test(NAME integration.explore_refuses_point_without_sweep COMMAND stvp_explore --point 1)
 set_tests_properties(integration.explore_refuses_point_without_sweep PROPERTIES
   PASS_REGULAR_EXPRESSION "need --sweep")
+# A point that fails: its error is shown, nothing is merged, exit code 1.
+file(WRITE ${OUT}/failing_sweep.yaml "name: failing\nnetwork: ${OUT}/no_such_network.yaml\ngrid: {density: [0.5]}\n")
+add_test(NAME integration.sweep_failed_point
+  COMMAND bash -c [[
+rm -rf "$3"; "$1" --sweep "$2" --out "$3" -j 1 2> "$3.log"; rc=$?
+cat "$3.log"; [ $rc = 1 ] && grep -q "point 0 failed:" "$3.log" && grep -q "no_such_network.yaml: cannot open network file" "$3.log" &&
+grep -q "no point has a result yet" "$3.log" && [ ! -e "$3/failing.csv" ]
+]] _ $<TARGET_FILE:stvp_explore> ${OUT}/failing_sweep.yaml ${OUT}/failing_sweep)

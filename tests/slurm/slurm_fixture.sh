@@ -128,4 +128,17 @@ if [ $ready -eq 0 ]; then
 fi
 echo "slurm fixture: cluster up (node $host, $cpus CPUs) in $dir" >&2
 
+# A SIGKILL (a test-driver timeout) skips the trap: a watchdog outside this process group
+# stops the daemons and removes the directory once this script is gone.
+watch_pids=""
+for f in slurmd slurmctld munged; do watch_pids="$watch_pids $(cat "$dir/$f.pid"):$f"; done
+setsid bash -c '
+  while kill -0 "$1" 2>/dev/null; do sleep 1; done
+  dir=$2; shift 2
+  for p in "$@"; do
+    pid=${p%%:*} name=${p#*:}
+    [ "$(cat /proc/$pid/comm 2>/dev/null)" = "$name" ] && kill -KILL "$pid"
+  done
+  rm -rf "$dir"' _ $$ "$dir" $watch_pids </dev/null >/dev/null 2>&1 &
+
 "$@"
