@@ -1,5 +1,5 @@
 # CMake toolchain file for stvp's bare-metal RV32IMAC target: Debian's riscv64-unknown-elf-gcc
-# (a multilib compiler) with picolibc. See /work/shared/TOOLCHAIN.md for why the flags look
+# (a multilib compiler) with picolibc. See docs/toolchain.md for why the flags look
 # like this:
 #  - compile with -march=rv32imac_zicsr_zifencei: GCC 12 follows ISA spec 20191213, where
 #    csrr/csrw need Zicsr and fence.i needs Zifencei;

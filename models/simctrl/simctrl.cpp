@@ -66,6 +66,15 @@ SimCtrl::SimCtrl(sc_core::sc_module_name name, const SimCtrlConfig& cfg)
         regs_.value(SIMCTRL_TIME_HI) = time_hi_latch_;
         return uint32_t(ns);
     });
+    // A refused result (training_results.h says why) is an error response: the firmware faults
+    // at the store instead of the stats silently missing a value.
+    regs_.on_write(SIMCTRL_RESULT_PUT, [this](unsigned, uint32_t key) {
+        const uint64_t v = uint64_t(regs_.value(SIMCTRL_RESULT_HI)) << 32 | regs_.value(SIMCTRL_RESULT_LO);
+        const std::string why = training_.put(key, v);
+        if (why.empty()) return true;
+        SC_REPORT_WARNING(this->name(), ("RESULT_PUT refused: " + why).c_str());
+        return false;
+    });
     regs_.on_read(SIMCTRL_TIME_HI, [this](unsigned) { return time_hi_latch_; });
 }
 

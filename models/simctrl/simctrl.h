@@ -1,6 +1,7 @@
 // Simulation control device (simctrl.def): lets firmware end the run with an exit code, leave
 // time-stamped markers, open/close the VCD window, label software phases, read simulated time,
-// read its command-line arguments, and name training steps for the mask capture (STEP).
+// read its command-line arguments, name training steps for the mask capture (STEP) and report
+// training results (RESULT_*, training_results.h).
 //
 // EXIT, TRACE and PHASE wait for the access's local time first (sync()), so the run ends and
 // the signals change at the exact time of the store, not at the start of the CPU's quantum.
@@ -14,6 +15,7 @@
 #include <systemc>
 
 #include "common/register_device.h"
+#include "training_results.h"
 
 namespace stvp {
 
@@ -60,6 +62,8 @@ public:
         sc_core::sc_time time;
     };
     const std::vector<Marker>& markers() const { return markers_; }
+    // What the firmware reported through RESULT_PUT.
+    const TrainingResults& training() const { return training_; }
 
 private:
     std::function<void(int)> on_exit_;
@@ -71,6 +75,7 @@ private:
     uint32_t exit_value_ = 0;
     sc_core::sc_time exit_time_;
     std::vector<Marker> markers_;
+    TrainingResults training_;
     uint32_t time_hi_latch_ = 0;
 };
 

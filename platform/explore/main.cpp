@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "captured_masks.h"
+#include <boost/program_options.hpp>
+
 #include "config_schema.h"
 #include "estimate_io.h"
 #include "explore_config.h"
@@ -22,6 +25,7 @@
 #include "timing_only.h"
 
 using namespace stvp::explore;
+namespace po = boost::program_options;
 
 namespace {
 
@@ -68,7 +72,8 @@ const char* kUsage =
     "Usage:\n"
     "  stvp_explore --preset PRESET.yaml --network NET.yaml [--batch N] [--density D] [--set key=value]...\n"
     "               [--per-op] [--json FILE] [--csv FILE] [--summary FILE]\n"
-    "  stvp_explore --sweep SWEEP.yaml [-j N] [--out DIR]\n"
+    "  stvp_explore --sweep SWEEP.yaml [--out DIR] [-j N] [--point I | --shard K/N] [--list]\n"
+    "               [--backend local|slurm [--wait] [--max-running N] [--sbatch-arg OPT]...] [--collect]\n"
     "  stvp_explore --report OUT.md [--repo DIR] [-j N]\n"
     "\n"
     "Timing-only mode: one training iteration of NET on the accelerator of PRESET, charged by the\n"
@@ -77,15 +82,12 @@ const char* kUsage =
     "  --set KEY=v                  workload keys: scheme (dense|procrustes|nm|sparsetrain), batch,\n"
     "                               weight_density, act_density, prune_rate, n, m, sample_batch, exact_macs, seed, density,\n"
     "                               weight_density.LAYER, act_density.LAYER (per-layer densities)\n"
-    "  --batch N, --density D       shorthands for batch=N, density=D (the scheme's exploited operand)\n"
-    "  --per-op                     print every op's row, not only the totals\n"
-    "  --json/--csv FILE            full estimate as JSON / per-op CSV; --summary FILE: one CSV line\n"
-    "  --masks FILE[:STEP]          operand maps captured in training (stvp capture.masks; default: the file's\n"
-    "                               last step) instead of Bernoulli masks, plus a per-layer comparison with\n"
-    "                               Bernoulli masks at the same densities (--masks-table FILE.md writes it)\n"
-    "Sweeps: a YAML grid of --set overrides run as parallel processes (-j, default: all cores),\n"
-    "collected into DIR/<name>.csv with SVG plots (configs/sweeps/README.md).\n"
-    "Exit codes: 0 ok, 2 bad command line / configuration / network, 1 a sweep point failed.\n";
+    "Sweeps: a YAML grid of --set overrides; every point's result is its own file under\n"
+    "DIR/<name>.points/, so a rerun runs only the points without one (resume). Merged into\n"
+    "DIR/<name>.csv with figures (stvp-plot) once every point is done, or by --collect\n"
+    "(configs/sweeps/README.md).\n"
+    "Exit codes: 0 ok, 2 bad command line / configuration / network, 1 a sweep point failed or\n"
+    "results are missing.\n\nOptions";
 
 int run_single(const std::string& preset, const std::string& network, const std::vector<std::string>& sets,
                bool per_op, const std::string& json, const std::string& csv, const std::string& summary,
@@ -125,50 +127,89 @@ int run_single(const std::string& preset, const std::string& network, const std:
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string preset, network, sweep, report, json, csv, summary, out, masks, masks_table, repo = ".";
+    std::string preset, network, report, json, csv, summary, repo = ".", masks, masks_table, shard, batch, density;
     std::vector<std::string> sets;
-    bool per_op = false;
-    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    SweepCommand sweep;
+    long point = -1;
+    int jobs = int(std::max(1u, std::thread::hardware_concurrency()));
+    // Every option in one table.
+    po::options_description opts(kUsage);
+    opts.add_options()
+        ("help,h", "print this help and exit")
+        ("preset", po::value(&preset), "preset YAML (configs/presets/): the accelerator and the workload")
+        ("network", po::value(&network), "network layer table YAML (configs/networks/)")
+        ("set", po::value(&sets)->composing(), "override a key: --set key=value (repeatable)")
+        ("batch", po::value(&batch), "shorthand for --set batch=N")
+        ("density", po::value(&density), "shorthand for --set density=D (the scheme's exploited operand)")
+        ("per-op", "print every op's row, not only the totals")
+        ("json", po::value(&json), "write the full estimate as JSON to FILE")
+        ("csv", po::value(&csv), "write the per-op CSV to FILE")
+        ("summary", po::value(&summary), "write the one-line summary CSV row to FILE")
+        ("masks", po::value(&masks),
+         "FILE[:STEP]: operand maps captured in training (stvp capture.masks; default: the file's last step) "
+         "instead of Bernoulli masks, plus a per-layer comparison with Bernoulli masks at the same densities")
+        ("masks-table", po::value(&masks_table), "with --masks: write the per-layer comparison to FILE.md")
+        ("sweep", po::value(&sweep.file), "run the sweep of FILE (configs/sweeps/)")
+        ("out", po::value(&sweep.out_dir), "sweep output directory (default: .)")
+        ("jobs,j", po::value(&jobs), "local processes at a time (sweeps, report; default: all cores)")
+        ("backend", po::value(&sweep.backend), "where sweep points run: local (default) or slurm (a job array via sbatch)")
+        ("list", "print the command of every selected sweep point, one per line, and exit")
+        ("point", po::value(&point), "run only sweep point I (0-based), in this process")
+        ("shard", po::value(&shard), "run only the sweep points i with i % N == K - 1 (K/N, 1 <= K <= N)")
+        ("collect", "merge the sweep's existing point results into DIR/<name>.csv and draw the figures")
+        ("wait", "slurm: wait for the job array (sbatch --wait), then collect")
+        ("max-running", po::value(&sweep.max_running), "slurm: at most N array tasks at once (default: no limit)")
+        ("sbatch-arg", po::value(&sweep.sbatch_args)->composing(),
+         "slurm: extra sbatch option, e.g. --sbatch-arg=--partition=short (repeatable)")
+        ("report", po::value(&report), "write the reproduction report to OUT.md")
+        ("repo", po::value(&repo), "repository root for --report (default: .)");
     try {
-        for (int i = 1; i < argc; ++i) {
-            const std::string a = argv[i];
-            auto next = [&]() -> std::string {
-                if (i + 1 >= argc) throw ExploreError(a + ": missing value");
-                return argv[++i];
-            };
-            if (a == "-h" || a == "--help") {
-                std::cout << kUsage;
-                return 0;
-            } else if (a == "--preset") preset = next();
-            else if (a == "--network") network = next();
-            else if (a == "--set") sets.push_back(next());
-            else if (a == "--batch") sets.push_back("batch=" + next());
-            else if (a == "--density") sets.push_back("density=" + next());
-            else if (a == "--per-op") per_op = true;
-            else if (a == "--json") json = next();
-            else if (a == "--csv") csv = next();
-            else if (a == "--summary") summary = next();
-            else if (a == "--masks") masks = next();
-            else if (a == "--masks-table") masks_table = next();
-            else if (a == "--sweep") sweep = next();
-            else if (a == "--report") report = next();
-            else if (a == "--repo") repo = next();
-            else if (a == "--out") out = next();
-            else if (a == "-j") {
-                const int j = std::atoi(next().c_str());
-                if (j < 1 || j > 256) throw ExploreError("-j: must be 1 .. 256");
-                jobs = unsigned(j);
-            } else throw ExploreError("unknown argument '" + a + "' (see --help)");
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw ExploreError(std::string(e.what()) + " (see --help)");
         }
-        if (!sweep.empty()) return run_sweep(sweep, out, jobs, argv[0]);
-        if (!report.empty()) return write_report(report, repo, jobs, argv[0]);
+        if (vm.count("help")) {
+            std::cout << opts << "\n";
+            return 0;
+        }
+        if (jobs < 1 || jobs > 256) throw ExploreError("-j: must be 1 .. 256");
+        if (!batch.empty()) sets.insert(sets.begin(), "batch=" + batch);
+        if (!density.empty()) sets.insert(sets.begin(), "density=" + density);
+        const bool sweep_only = vm.count("list") || vm.count("point") || vm.count("shard") || vm.count("collect") ||
+                                vm.count("backend") || vm.count("wait") || vm.count("sbatch-arg") ||
+                                vm.count("max-running");
+        if (sweep_only && sweep.file.empty())
+            throw ExploreError("--list, --point, --shard, --collect, --backend, --wait, --max-running and --sbatch-arg "
+                               "need --sweep");
+        if (!sweep.file.empty()) {
+            if (!preset.empty() || !network.empty() || !sets.empty())
+                throw ExploreError("--sweep: the sweep file gives preset, network and overrides (no --preset, "
+                                   "--network, --set with it)");
+            if (vm.count("point") && point < 0) throw ExploreError("--point: must be 0 or more");
+            sweep.point = point;
+            if (!shard.empty()) std::tie(sweep.shard, sweep.shards) = parse_shard(shard);
+            sweep.jobs = unsigned(jobs);
+            sweep.list = vm.count("list") > 0;
+            sweep.collect = vm.count("collect") > 0;
+            sweep.wait = vm.count("wait") > 0;
+            if (sweep.backend != "slurm" && (sweep.wait || vm.count("max-running") || vm.count("sbatch-arg")))
+                throw ExploreError("--wait, --max-running and --sbatch-arg: only with --backend slurm");
+            return run_sweep_command(sweep, argv[0]);
+        }
+        if (!report.empty()) return write_report(report, repo, unsigned(jobs), argv[0]);
         if (network.empty()) throw ExploreError("--network is required (see --help)");
         if (!masks_table.empty() && masks.empty()) throw ExploreError("--masks-table needs --masks");
-        return run_single(preset, network, sets, per_op, json, csv, summary, masks, masks_table);
+        return run_single(preset, network, sets, vm.count("per-op") > 0, json, csv, summary, masks, masks_table);
     } catch (const ExploreError& e) {
         std::cerr << "stvp_explore: " << e.what() << "\n";
         return 2;
     } catch (const stvp::ConfigError& e) {
+        std::cerr << "stvp_explore: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {  // filesystem errors (unwritable --out, ...)
         std::cerr << "stvp_explore: " << e.what() << "\n";
         return 2;
     }

@@ -92,7 +92,8 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         for (const std::string& x : r) failed |= x.empty();
         const std::string csv = sweep_csv(s, r);
         std::ofstream(sweep_dir + "/" + s.name + ".csv") << csv;
-        for (const std::string& f : render_plots(s, csv, sweep_dir)) plots.push_back(fs::path(f).filename().string());
+        for (const std::string& f : render_plots(s, csv, sweep_dir))  // PNG and SVG: embed the PNGs
+            if (fs::path(f).extension() == ".png") plots.push_back(fs::path(f).filename().string());
     }
 
     std::string md =
@@ -101,11 +102,11 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         "below is platform/explore/exploration_commentary.md). Timing-only mode (platform/explore/timing_only.h): "
         "one training iteration at batch 64 (forward, weight gradient, input gradient of every layer, pooling, "
         "softmax, SGD) on the accelerator model the device uses, operand zero maps synthesised from the presets' "
-        "densities (configs/presets/). Ratios are dense / sparse on the same array and mapping (SEEDS.md's "
-        "metric). *Ideal memory*: the same with the global-buffer port and DRAM unlimited "
+        "densities (configs/presets/). Ratios are dense / sparse on the same array and mapping (the papers' "
+        "metric, docs/literature.md). *Ideal memory*: the same with the global-buffer port and DRAM unlimited "
         "(`--set accel.gb_bytes_per_cycle=1048576 dram.bandwidth_gbps=10000 dram.latency_ns=0`).\n\n"
         "| scheme | network | speedup | energy ratio | speedup, ideal memory | energy ratio, ideal memory | "
-        "published speedup / energy (SEEDS.md) |\n|---|---|---|---|---|---|---|\n";
+        "published speedup / energy (docs/literature.md) |\n|---|---|---|---|---|---|---|\n";
     for (size_t i = 0; i < cases.size(); ++i) {
         const std::string& r = rows[2 * i];
         const std::string& ri = rows[2 * i + 1];
@@ -115,7 +116,7 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         md += ri.empty() ? "failed | failed | " : f2(column(ri, "speedup")) + " | " + f2(column(ri, "energy_ratio")) + " | ";
         md += c.published + " |\n";
     }
-    md += "\nSweeps (configs/sweeps/, CSV and SVG in configs/results/exploration/):\n\n";
+    md += "\nSweeps (configs/sweeps/; CSV, PNG and SVG in configs/results/exploration/, drawn by stvp-plot):\n\n";
     for (const std::string& p : plots) md += "![" + p + "](exploration/" + p + ")\n\n";
     std::ifstream commentary(repo + "/platform/explore/exploration_commentary.md");
     md += std::string(std::istreambuf_iterator<char>(commentary), {});

@@ -1,6 +1,6 @@
 // The reproduction report (configs/results/exploration.md): the platform's speedup and energy
 // ratio for each published scheme on the networks the papers used, beside the published figures
-// of /work/shared/SEEDS.md, once with the presets' memories and once with the GB port and DRAM
+// of docs/literature.md, once with the presets' memories and once with the GB port and DRAM
 // made unlimited (which separates the compute model from the memory bounds); plus the sweeps
 // of configs/sweeps/ with their CSV and SVG plots in configs/results/exploration/.
 #pragma once

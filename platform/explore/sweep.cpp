@@ -3,9 +3,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -15,7 +18,8 @@
 
 #include "estimate_io.h"
 #include "network.h"
-#include "svg_plot.h"
+#include "explore_config.h"
+#include "timing_only.h"
 
 namespace stvp::explore {
 
@@ -45,11 +49,17 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
     if (!root.IsMap()) throw ExploreError(origin + ": not a YAML map");
     for (const auto& kv : root) {
         const std::string k = kv.first.as<std::string>();
-        if (k != "name" && k != "preset" && k != "network" && k != "set" && k != "grid" && k != "plots")
-            throw ExploreError(origin + ": " + k + ": unknown key (name, preset, network, set, grid, plots)");
+        if (k == "plots")
+            throw ExploreError(origin + ": plots: no longer used: stvp-plot draws the speedup, energy ratio, energy "
+                                        "and utilisation figures from the CSV (remove the key; 'title' sets their title)");
+        if (k != "name" && k != "title" && k != "preset" && k != "network" && k != "set" && k != "grid")
+            throw ExploreError(origin + ": " + k + ": unknown key (name, title, preset, network, set, grid)");
     }
     Sweep s;
     s.name = root["name"] ? scalar(root["name"], origin + ": name") : fs::path(origin).stem().string();
+    if (s.name.empty() || s.name.find_first_of("/\\ '\"") != std::string::npos)
+        throw ExploreError(origin + ": name: '" + s.name + "' must be a plain file stem");
+    if (root["title"]) s.title = scalar(root["title"], origin + ": title");
     SweepPoint base;
     if (root["preset"]) base.preset = resolve(dir, scalar(root["preset"], origin + ": preset"));
     if (root["network"]) base.network = resolve(dir, scalar(root["network"], origin + ": network"));
@@ -101,29 +111,6 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
         if (pt.network.empty()) throw ExploreError(origin + ": network: missing (top level or grid)");
         s.points.push_back(pt);
     }
-    if (const YAML::Node plots = root["plots"]) {
-        if (!plots.IsSequence()) throw ExploreError(origin + ": plots: must be a list");
-        for (size_t i = 0; i < plots.size(); ++i) {
-            const std::string where = origin + ": plots[" + std::to_string(i) + "]";
-            PlotSpec ps;
-            for (const auto& kv : plots[i]) {
-                const std::string k = kv.first.as<std::string>(), v = scalar(kv.second, where + "." + k);
-                if (k == "kind") ps.kind = v;
-                else if (k == "x") ps.x = v;
-                else if (k == "y") ps.y = v;
-                else if (k == "series") ps.series = v;
-                else if (k == "label") ps.label = v;
-                else if (k == "title") ps.title = v;
-                else throw ExploreError(where + "." + k + ": unknown key (kind, x, y, series, label, title)");
-            }
-            if (ps.kind != "line" && ps.kind != "energy" && ps.kind != "bar")
-                throw ExploreError(where + ".kind: '" + ps.kind + "' is not line, energy or bar");
-            if (ps.kind == "line" && (ps.x.empty() || ps.y.empty()))
-                throw ExploreError(where + ": a line plot needs x and y");
-            if (ps.kind == "bar" && ps.y.empty()) throw ExploreError(where + ": a bar plot needs y");
-            s.plots.push_back(ps);
-        }
-    }
     return s;
 }
 
@@ -136,40 +123,44 @@ Sweep load_sweep(const std::string& path) {
     } catch (const YAML::ParserException& e) {
         throw ExploreError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
     }
-    return parse_sweep(root, path, fs::path(path).parent_path().string());
+    Sweep s = parse_sweep(root, path, fs::path(path).parent_path().string());
+    s.source = path;
+    return s;
 }
 
-std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsigned jobs, const std::string& self,
-                                    const std::string& tmp_dir) {
-    fs::create_directories(tmp_dir);
-    std::vector<std::string> rows(points.size());
+namespace {
+
+// Runs the commands (argv[0] is the program), at most `jobs` at a time, each with stdout and
+// stderr into logs[i], with a progress bar on stderr. ok(i, exit status) decides success; a
+// failed command's log is echoed under names[i], a successful one's removed. Returns the
+// failed indices.
+std::vector<size_t> run_processes(const std::vector<std::vector<std::string>>& cmds,
+                                  const std::vector<std::string>& logs, const std::vector<std::string>& names,
+                                  unsigned jobs,
+                                  const std::function<bool(size_t, int)>& ok) {
     std::map<pid_t, size_t> running;
-    size_t next = 0, done = 0, failed = 0;
+    std::vector<size_t> failed;
+    size_t next = 0, done = 0;
     const bool tty = isatty(2);
     auto progress = [&]() {
-        const int width = 40, filled = points.empty() ? width : int(width * done / points.size());
+        const int width = 40, filled = cmds.empty() ? width : int(width * done / cmds.size());
         std::fprintf(stderr, "%s[%s%s] %zu/%zu points%s%s", tty ? "\r" : "", std::string(size_t(filled), '#').c_str(),
-                     std::string(size_t(width - filled), '.').c_str(), done, points.size(),
-                     failed ? (", " + std::to_string(failed) + " failed").c_str() : "", tty ? "" : "\n");
+                     std::string(size_t(width - filled), '.').c_str(), done, cmds.size(),
+                     failed.empty() ? "" : (", " + std::to_string(failed.size()) + " failed").c_str(),
+                     tty ? "" : "\n");
         std::fflush(stderr);
     };
-    auto file = [&](size_t i, const char* ext) { return tmp_dir + "/point" + std::to_string(i) + ext; };
     progress();
-    while (done < points.size()) {
-        while (next < points.size() && running.size() < jobs) {
-            const SweepPoint& p = points[next];
-            std::vector<std::string> args{self, "--network", p.network, "--summary", file(next, ".csv")};
-            if (!p.preset.empty()) args.insert(args.end(), {"--preset", p.preset});
-            for (const std::string& s : p.sets) args.insert(args.end(), {"--set", s});
-            const std::string out = file(next, ".log");
+    while (done < cmds.size()) {
+        while (next < cmds.size() && running.size() < jobs) {
+            std::vector<std::string> args = cmds[next];
             const pid_t pid = fork();
             if (pid == 0) {
-                // Child: its table and errors go to the point's log.
-                if (!std::freopen(out.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
+                if (!std::freopen(logs[next].c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
                 std::vector<char*> argv;
-                for (std::string& a : args) argv.push_back(a.data());
+                for (std::string& x : args) argv.push_back(x.data());
                 argv.push_back(nullptr);
-                execv(self.c_str(), argv.data());
+                execv(argv[0], argv.data());
                 _exit(127);
             }
             if (pid < 0) throw ExploreError("fork failed");
@@ -183,144 +174,351 @@ std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsig
         const size_t i = it->second;
         running.erase(it);
         ++done;
-        std::ifstream f(file(i, ".csv"));
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && f && std::getline(f, rows[i])) {
+        if (ok(i, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status))) {
+            fs::remove(logs[i]);
         } else {
-            ++failed;
-            rows[i].clear();
-            std::ifstream log(file(i, ".log"));
-            std::fprintf(stderr, "%spoint %zu failed:\n%s", tty ? "\n" : "", i,
+            failed.push_back(i);
+            std::ifstream log(logs[i]);
+            std::fprintf(stderr, "%s%s failed:\n%s", tty ? "\n" : "", names[i].c_str(),
                          std::string(std::istreambuf_iterator<char>(log), {}).c_str());
         }
         progress();
     }
     if (tty) std::fprintf(stderr, "\n");
+    return failed;
+}
+
+}  // namespace
+
+std::vector<std::string> run_points(const std::vector<SweepPoint>& points, unsigned jobs, const std::string& self,
+                                    const std::string& tmp_dir) {
+    fs::create_directories(tmp_dir);
+    auto file = [&](size_t i, const char* ext) { return tmp_dir + "/point" + std::to_string(i) + ext; };
+    std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> logs, names;
+    for (size_t i = 0; i < points.size(); ++i) {
+        names.push_back("point " + std::to_string(i));
+        const SweepPoint& p = points[i];
+        std::vector<std::string> args{self, "--network", p.network, "--summary", file(i, ".csv")};
+        if (!p.preset.empty()) args.insert(args.end(), {"--preset", p.preset});
+        for (const std::string& x : p.sets) args.insert(args.end(), {"--set", x});
+        cmds.push_back(args);
+        logs.push_back(file(i, ".log"));
+    }
+    std::vector<std::string> rows(points.size());
+    run_processes(cmds, logs, names, jobs, [&](size_t i, int status) {
+        std::ifstream f(file(i, ".csv"));
+        return status == 0 && f && std::getline(f, rows[i]);
+    });
     return rows;
 }
 
 std::string sweep_csv(const Sweep& s, const std::vector<std::string>& rows) {
+    const std::vector<std::string> summary = split_csv(summary_csv_header());
+    std::vector<bool> keep(summary.size(), true);  // summary columns not already a grid column
+    for (size_t c = 0; c < summary.size(); ++c)
+        for (const std::string& k : s.keys) keep[c] = keep[c] && summary[c] != k;
     std::string out;
     for (const std::string& k : s.keys) out += k + ",";
-    out += summary_csv_header() + "\n";
+    for (size_t c = 0; c < summary.size(); ++c)
+        if (keep[c]) out += summary[c] + ",";
+    out.back() = '\n';
     for (size_t i = 0; i < rows.size() && i < s.points.size(); ++i) {
         if (rows[i].empty()) continue;
-        for (const auto& kv : s.points[i].values) out += kv.second + ",";
-        out += rows[i] + "\n";
+        std::string line;
+        for (const auto& kv : s.points[i].values) line += kv.second + ",";
+        const std::vector<std::string> v = split_csv(rows[i]);
+        for (size_t c = 0; c < v.size(); ++c)
+            if (c >= keep.size() || keep[c]) line += v[c] + ",";
+        line.back() = '\n';
+        out += line;
     }
     return out;
 }
 
 namespace {
 
-// Column lookup over the CSV written by sweep_csv.
-struct Table {
-    std::vector<std::string> head;
-    std::vector<std::vector<std::string>> rows;
-    int col(const std::string& name) const {
-        for (size_t i = 0; i < head.size(); ++i)
-            if (head[i] == name) return int(i);
-        throw ExploreError("plot: no column '" + name + "'");
-    }
-};
-Table table(const std::string& csv) {
-    Table t;
-    std::stringstream ss(csv);
-    std::string line;
-    std::getline(ss, line);
-    t.head = split_csv(line);
-    while (std::getline(ss, line))
-        if (!line.empty()) t.rows.push_back(split_csv(line));
-    return t;
+// 'text' for a POSIX shell.
+std::string shell_quote(const std::string& t) {
+    std::string q = "'";
+    for (char c : t) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
 }
-std::string pretty(const std::string& col) {
-    static const std::map<std::string, std::string> names{
-        {"speedup", "speedup vs dense (same array)"}, {"energy_ratio", "energy ratio (dense / sparse)"},
-        {"utilisation", "MAC utilisation"},           {"weight_density", "weight density"},
-        {"act_density", "activation density"},        {"prune_rate", "gradient prune rate"},
-        {"accel.rows", "PE rows"},                    {"accel.gb_bytes", "global buffer bytes"},
-        {"dram.bandwidth_gbps", "DRAM GB/s"},         {"accel.gb_bytes_per_cycle", "GB port bytes/cycle"}};
-    auto it = names.find(col);
-    return it == names.end() ? col : it->second;
+
+// Runs argv (searching PATH), stdout captured into *out if given; returns the exit status
+// (127 if it cannot be run, 128+N if killed by signal N).
+int run_program(const std::vector<std::string>& args, std::string* out) {
+    int fds[2];
+    if (out && pipe(fds) != 0) throw ExploreError("pipe failed");
+    const pid_t pid = fork();
+    if (pid < 0) throw ExploreError("fork failed");
+    if (pid == 0) {
+        if (out) {
+            dup2(fds[1], 1);
+            close(fds[0]);
+            close(fds[1]);
+        }
+        std::vector<char*> argv;
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        std::fprintf(stderr, "stvp_explore: cannot run %s\n", args[0].c_str());
+        _exit(127);
+    }
+    if (out) {
+        close(fds[1]);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(fds[0], buf, sizeof buf)) > 0) out->append(buf, size_t(n));
+        close(fds[0]);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string self_path(const char* argv0) {
+    std::error_code ec;
+    std::string self = fs::canonical("/proc/self/exe", ec).string();
+    return ec ? std::string(argv0) : self;
+}
+
+// stvp-plot: $STVP_PLOT, next to this program (build/bin, an install's bin), or on PATH.
+std::string plot_program() {
+    if (const char* e = std::getenv("STVP_PLOT"); e && *e) return e;
+    std::error_code ec;
+    const fs::path here = fs::canonical("/proc/self/exe", ec).parent_path() / "stvp-plot";
+    if (!ec && fs::exists(here)) return here.string();
+    return "stvp-plot";
+}
+
+// The first line of a point's result file: what it was computed from.
+std::string signature(const SweepPoint& p) {
+    std::string sig = "# preset=" + p.preset + " network=" + p.network;
+    for (const std::string& x : p.sets) sig += " " + x;
+    return sig;
 }
 
 }  // namespace
 
 std::vector<std::string> render_plots(const Sweep& s, const std::string& csv, const std::string& out_dir) {
-    std::vector<std::string> files;
-    const Table t = table(csv);
-    for (size_t pi = 0; pi < s.plots.size(); ++pi) {
-        const PlotSpec& p = s.plots[pi];
-        std::string svg;
-        auto label_of = [&](const std::vector<std::string>& r) {
-            if (!p.label.empty()) return r[size_t(t.col(p.label))];
-            std::string l;
-            for (size_t k = 0; k < s.keys.size(); ++k) l += (k ? " " : "") + r[k];
-            return l;
-        };
-        if (p.kind == "line") {
-            std::vector<Series> series;
-            std::map<std::string, size_t> index;
-            for (const auto& r : t.rows) {
-                // Legend entries carry the series key unless it is the scheme name.
-                const std::string name = p.series.empty()      ? p.y
-                                         : p.series == "scheme" ? r[size_t(t.col(p.series))]
-                                                                : pretty(p.series) + " " + r[size_t(t.col(p.series))];
-                if (!index.count(name)) index[name] = series.size(), series.push_back({name, {}});
-                series[index[name]].points.emplace_back(std::atof(r[size_t(t.col(p.x))].c_str()),
-                                                        std::atof(r[size_t(t.col(p.y))].c_str()));
-            }
-            std::vector<std::pair<double, std::string>> ref;
-            if (p.y == "speedup" || p.y == "energy_ratio") ref.emplace_back(1.0, "dense");
-            svg = svg_lines(p.title, pretty(p.x), pretty(p.y), series, ref);
-        } else if (p.kind == "energy") {
-            std::vector<std::string> labels;
-            std::vector<std::vector<double>> vals;
-            for (const auto& r : t.rows) {
-                labels.push_back(label_of(r));
-                std::vector<double> v;
-                for (const char* c : {"pe_uj", "rf_uj", "gb_uj", "dram_uj", "sparse_uj"})
-                    v.push_back(std::atof(r[size_t(t.col(c))].c_str()) * 1e-3);
-                vals.push_back(v);
-            }
-            svg = svg_stacked_bars(p.title, "energy per iteration (mJ)", labels,
-                                   {"PE (MACs)", "register files", "global buffer", "DRAM", "sparse units"}, vals);
-        } else {
-            std::vector<std::string> labels;
-            std::vector<std::vector<double>> vals;
-            for (const auto& r : t.rows) {
-                labels.push_back(label_of(r));
-                vals.push_back({std::atof(r[size_t(t.col(p.y))].c_str())});
-            }
-            svg = svg_stacked_bars(p.title, pretty(p.y), labels, {pretty(p.y)}, vals);
-        }
-        const std::string path = out_dir + "/" + s.name + "_" + std::to_string(pi + 1) + "_" + p.kind + ".svg";
-        std::ofstream f(path);
-        if (!f) throw ExploreError(path + ": cannot write");
-        f << svg;
-        files.push_back(path);
+    const std::string csv_path = out_dir + "/" + s.name + ".csv";
+    {
+        std::ofstream f(csv_path);
+        if (!(f << csv)) throw ExploreError(csv_path + ": cannot write");
     }
+    std::vector<std::string> args{plot_program(), "--out", out_dir};
+    if (!s.title.empty()) args.insert(args.end(), {"--title", s.title});
+    args.push_back(csv_path);
+    std::string out;
+    const int rc = run_program(args, &out);
+    if (rc != 0)
+        throw ExploreError("stvp-plot failed (exit " + std::to_string(rc) + ") on " + csv_path +
+                           (rc == 127 ? " (not found: set STVP_PLOT or put stvp-plot on PATH)" : ""));
+    std::vector<std::string> files;
+    std::stringstream ss(out);
+    for (std::string line; std::getline(ss, line);)
+        if (!line.empty()) files.push_back(line);
     return files;
 }
 
-int run_sweep(const std::string& path, const std::string& out_dir_arg, unsigned jobs, const char* self_arg) {
-    const Sweep s = load_sweep(path);
-    const std::string out_dir = out_dir_arg.empty() ? "." : out_dir_arg;
-    fs::create_directories(out_dir);
-    std::error_code ec;
-    std::string self = fs::canonical("/proc/self/exe", ec).string();
-    if (ec) self = self_arg;
-    std::fprintf(stderr, "sweep %s: %zu points, %u processes\n", s.name.c_str(), s.points.size(), jobs);
-    const std::string tmp = out_dir + "/." + s.name + ".points";
-    const std::vector<std::string> rows = run_points(s.points, jobs, self, tmp);
-    fs::remove_all(tmp, ec);
+std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
+    unsigned k = 0, n = 0;
+    char slash = 0, extra = 0;
+    std::istringstream in(text);
+    if (!(in >> k >> slash >> n) || slash != '/' || (in >> extra) || k < 1 || k > n || n > 100000)
+        throw ExploreError("--shard: '" + text + "' is not K/N with 1 <= K <= N (e.g. 2/4)");
+    return {k, n};
+}
+
+std::vector<size_t> selected_points(const Sweep& s, const SweepCommand& c) {
+    std::vector<size_t> v;
+    if (c.point >= 0) {
+        if (size_t(c.point) >= s.points.size())
+            throw ExploreError("--point " + std::to_string(c.point) + ": the sweep has points 0.." +
+                               std::to_string(s.points.size() - 1));
+        return {size_t(c.point)};
+    }
+    for (size_t i = 0; i < s.points.size(); ++i)
+        if (c.shards == 0 || i % c.shards == c.shard - 1) v.push_back(i);
+    return v;
+}
+
+std::string point_result_path(const Sweep& s, const std::string& out_dir, size_t i) {
+    return out_dir + "/" + s.name + ".points/point" + std::to_string(i) + ".csv";
+}
+
+std::string point_result(const Sweep& s, const std::string& out_dir, size_t i) {
+    std::ifstream f(point_result_path(s, out_dir, i));
+    std::string sig, row;
+    if (!f || !std::getline(f, sig) || sig != signature(s.points[i]) || !std::getline(f, row)) return "";
+    return row;
+}
+
+void run_point(const Sweep& s, const std::string& out_dir, size_t i) {
+    const SweepPoint& p = s.points.at(i);
+    const Network net = load_network(p.network);
+    const ExploreSetup setup = load_setup(p.preset, p.sets);
+    const Estimate e = estimate(net, setup.workload, setup.array, setup.energy, setup.sparse);
+    const std::string path = point_result_path(s, out_dir, i);
+    fs::create_directories(fs::path(path).parent_path());
+    const std::string tmp = path + ".tmp" + std::to_string(getpid());
+    {
+        std::ofstream f(tmp);
+        f << signature(p) << "\n" << summary_csv_row(e, net.name, setup.workload) << "\n";
+        if (!f.flush()) throw ExploreError(tmp + ": cannot write");
+    }
+    fs::rename(tmp, path);  // atomic: a reader sees the whole result or none
+}
+
+std::string point_command(const std::string& self, const std::string& file, const std::string& out_dir, size_t i) {
+    return shell_quote(self) + " --sweep " + shell_quote(file) + " --out " + shell_quote(out_dir) + " --point " +
+           std::to_string(i);
+}
+
+std::string array_ranges(const std::vector<size_t>& v) {
+    std::string r;
+    for (size_t a = 0; a < v.size();) {
+        size_t b = a;
+        while (b + 1 < v.size() && v[b + 1] == v[b] + 1) ++b;
+        r += (r.empty() ? "" : ",") + std::to_string(v[a]) + (b > a ? "-" + std::to_string(v[b]) : "");
+        a = b + 1;
+    }
+    return r;
+}
+
+std::string slurm_script(const Sweep& s, const std::string& self, const std::string& file, const std::string& out_dir,
+                         const std::vector<size_t>& todo, unsigned max_running) {
+    const std::string logs = out_dir + "/" + s.name + ".points";
+    return "#!/bin/bash\n"
+           "# Generated by stvp_explore --backend slurm: one sweep point per array task; each task writes\n"
+           "# its result atomically to " + logs + "/point<i>.csv. Merge with:\n"
+           "#   " + shell_quote(self) + " --sweep " + shell_quote(file) + " --out " + shell_quote(out_dir) +
+           " --collect\n"
+           "#SBATCH --job-name=stvp-" + s.name + "\n"
+           "#SBATCH --array=" + array_ranges(todo) + (max_running ? "%" + std::to_string(max_running) : "") + "\n"
+           "#SBATCH --ntasks=1\n"
+           "#SBATCH --cpus-per-task=1\n"
+           "#SBATCH --output=" + logs + "/slurm-%A_%a.log\n"
+           "exec " + shell_quote(self) + " --sweep " + shell_quote(file) + " --out " + shell_quote(out_dir) +
+           " --point \"$SLURM_ARRAY_TASK_ID\"\n";
+}
+
+namespace {
+
+// Runs `todo` as local child processes (`self --sweep FILE --out DIR --point I`), `jobs` at a
+// time; returns how many failed (their output is echoed).
+size_t run_local(const Sweep& s, const std::string& self, const std::string& file, const std::string& out_dir,
+                 const std::vector<size_t>& todo, unsigned jobs) {
+    const std::string dir = out_dir + "/" + s.name + ".points";
+    fs::create_directories(dir);
+    std::vector<std::vector<std::string>> cmds;
+    std::vector<std::string> logs, names;
+    for (size_t i : todo) {
+        names.push_back("point " + std::to_string(i));
+        cmds.push_back({self, "--sweep", file, "--out", out_dir, "--point", std::to_string(i)});
+        logs.push_back(dir + "/point" + std::to_string(i) + ".log");
+    }
+    return run_processes(cmds, logs, names, jobs, [&](size_t k, int status) {
+               return status == 0 && !point_result(s, out_dir, todo[k]).empty();
+           }).size();
+}
+
+// Merges the existing results into DIR/<name>.csv (point order) and draws the figures;
+// returns 1 (naming them) if points are missing.
+int collect(const Sweep& s, const std::string& out_dir) {
+    std::vector<std::string> rows(s.points.size());
+    std::vector<size_t> missing;
+    for (size_t i = 0; i < s.points.size(); ++i)
+        if ((rows[i] = point_result(s, out_dir, i)).empty()) missing.push_back(i);
     const std::string csv = sweep_csv(s, rows);
-    const std::string csv_path = out_dir + "/" + s.name + ".csv";
-    std::ofstream(csv_path) << csv;
-    std::printf("%s\n", csv_path.c_str());
+    if (missing.size() == s.points.size()) {  // nothing to merge or draw
+        std::fprintf(stderr, "sweep %s: no point has a result yet\n", s.name.c_str());
+        return 1;
+    }
+    std::printf("%s/%s.csv\n", out_dir.c_str(), s.name.c_str());
     for (const std::string& f : render_plots(s, csv, out_dir)) std::printf("%s\n", f.c_str());
-    for (const std::string& r : rows)
-        if (r.empty()) return 1;
-    return 0;
+    if (missing.empty()) return 0;
+    std::fprintf(stderr, "sweep %s: %zu of %zu points have no result yet (points %s); the CSV has the others\n",
+                 s.name.c_str(), missing.size(), s.points.size(), array_ranges(missing).c_str());
+    return 1;
+}
+
+}  // namespace
+
+int run_sweep_command(const SweepCommand& c, const char* argv0) {
+    if (c.backend != "local" && c.backend != "slurm")
+        throw ExploreError("--backend: '" + c.backend + "' is not local or slurm");
+    if (c.point >= 0 && c.shards) throw ExploreError("--point and --shard: give one of them");
+    if (c.collect && (c.point >= 0 || c.shards || c.list))
+        throw ExploreError("--collect merges every point: no --point, --shard or --list with it");
+    std::error_code ec;
+    const std::string file = fs::weakly_canonical(c.file, ec).string();
+    Sweep s = load_sweep(file);
+    fs::create_directories(c.out_dir, ec);
+    const std::string out_dir = fs::weakly_canonical(c.out_dir).string();
+    const std::string self = self_path(argv0);
+    if (c.collect) return collect(s, out_dir);
+    const std::vector<size_t> sel = selected_points(s, c);
+    if (c.list) {
+        for (size_t i : sel) std::printf("%s\n", point_command(self, file, out_dir, i).c_str());
+        return 0;
+    }
+    std::vector<size_t> todo;
+    for (size_t i : sel)
+        if (point_result(s, out_dir, i).empty()) todo.push_back(i);
+    if (c.point >= 0) {  // one point in this process: what an array task or a listed command runs
+        if (todo.empty()) {
+            std::fprintf(stderr, "point %ld: done (%s)\n", c.point, point_result_path(s, out_dir, size_t(c.point)).c_str());
+            return 0;
+        }
+        run_point(s, out_dir, size_t(c.point));
+        return 0;
+    }
+    std::fprintf(stderr, "sweep %s: %zu points, %zu selected, %zu to run (%zu done)\n", s.name.c_str(),
+                 s.points.size(), sel.size(), todo.size(), sel.size() - todo.size());
+    if (c.backend == "slurm" && !todo.empty()) {
+        const std::string script = out_dir + "/" + s.name + ".sbatch";
+        fs::create_directories(out_dir + "/" + s.name + ".points");
+        {
+            std::ofstream f(script);
+            if (!(f << slurm_script(s, self, file, out_dir, todo, c.max_running))) throw ExploreError(script + ": cannot write");
+        }
+        std::vector<std::string> args{"sbatch", "--parsable"};
+        if (c.wait) args.push_back("--wait");
+        args.insert(args.end(), c.sbatch_args.begin(), c.sbatch_args.end());
+        args.push_back(script);
+        std::string out;
+        const int rc = run_program(args, &out);
+        if (rc == 127) throw ExploreError("sbatch not found: the slurm backend needs Slurm's commands (slurm-client)");
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        if (rc != 0 && !c.wait) throw ExploreError("sbatch " + script + " failed (exit " + std::to_string(rc) + ")");
+        std::fprintf(stderr, "sweep %s: submitted job array %s (%zu tasks, %s)\n", s.name.c_str(), out.c_str(),
+                     todo.size(), script.c_str());
+        if (!c.wait) {
+            std::fprintf(stderr, "when it has finished: %s --sweep %s --out %s --collect\n", shell_quote(self).c_str(),
+                         shell_quote(file).c_str(), shell_quote(out_dir).c_str());
+            return 0;
+        }
+    } else if (!todo.empty()) {
+        run_local(s, self, file, out_dir, todo, c.jobs);  // failures are echoed, then counted below
+    }
+    std::vector<size_t> missing;
+    for (size_t i : sel)
+        if (point_result(s, out_dir, i).empty()) missing.push_back(i);
+    if (!missing.empty()) {
+        std::fprintf(stderr, "sweep %s: points %s have no result\n", s.name.c_str(), array_ranges(missing).c_str());
+        collect(s, out_dir);
+        return 1;
+    }
+    for (size_t i = 0; i < s.points.size(); ++i)
+        if (point_result(s, out_dir, i).empty()) {  // other shards still to run
+            std::fprintf(stderr, "sweep %s: the selected points are done; merge all of them with --collect\n",
+                         s.name.c_str());
+            return 0;
+        }
+    return collect(s, out_dir);
 }
 
 }  // namespace stvp::explore

@@ -43,7 +43,7 @@ const char* to_string(Scheme s);
 struct Workload {
     Scheme scheme = Scheme::Dense;
     uint32_t batch = 64;            // minibatch
-    double weight_density = 0.1;    // Procrustes: kept weights / all (SEEDS.md: ~1/10)
+    double weight_density = 0.1;    // Procrustes: kept weights / all (docs/literature.md: ~1/10)
     double act_density = 0.5;       // non-zero fraction of ReLU outputs (and of their gradients) [open]
     double prune_rate = 0.9;        // SparseTrain: target prune rate p of the stochastic rule
     uint32_t n = 2, m = 8;          // N:M
@@ -97,7 +97,7 @@ Estimate estimate(const Network& net, const Workload& w, const accel::ArrayConfi
                   const accel::AccelSparseConfig& sc);
 
 // Fraction of non-zero gradients SparseTrain's stochastic rule keeps at prune rate p (measured
-// once on normal samples with the real GradientPruner; SEEDS.md's rule).
+// once on normal samples with the real GradientPruner; docs/literature.md's rule).
 double sparsetrain_keep_fraction(double p, uint32_t seed);
 
 }  // namespace stvp::explore

@@ -4,15 +4,16 @@
 # full training split, LeNet-300-100 for 5 epochs and LeNet-5 for 3 (JOBS runs at a time,
 # default 2), and tabulates test accuracy, weights kept, simulated time, accelerator training
 # cycles and energy, and speedup / energy ratio against the dense run of the same network and
-# schedule. Needs only bash and awk.
+# schedule, from each run's stats JSON (jq).
 #   platform/reftrain/results.sh [BUILD_DIR]      (default: build; `cmake --build build --target train_results`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 jobs=${JOBS:-2}
-out=$root/configs/results/training.md
-logs=$build/results_training
-mkdir -p "$logs" "$root/configs/results"
+# OUT and LOGS override where the table and the runs' files go.
+out=${OUT:-$root/configs/results/training.md}
+logs=${LOGS:-$build/results_training}
+mkdir -p "$logs" "$(dirname "$out")"
 
 # name preset args (network, mode, epochs, max steps, seed, print every) [mode label]
 runs=(
@@ -46,29 +47,24 @@ export build root logs
 # TABLES_ONLY=1 re-tabulates the logs of the last run without training again.
 [ "${TABLES_ONLY:-0}" = 1 ] || printf '%s\n' "${runs[@]}" | xargs -P "$jobs" -L 1 bash -c 'run "$@"' _
 
-# One row from a log: fields separated by |.
+# One row from a run's stats file (its "training" block, written by the firmware through
+# SIMCTRL: docs/studies.md), fields separated by |.
+fields() { # stats.json -> tab-separated: mode epochs steps accuracy kept grad_zeros sim_ns cycles energy_pj
+    jq -r '.training | [(["dense","procrustes","nm","procrustes+nm","sparsetrain","procrustes+sparsetrain",
+                          "nm+sparsetrain","procrustes+nm+sparsetrain"][.mode % 8]), .epoch_count, .steps_per_epoch,
+                        .final_accuracy, .kept_fraction, (.grad_zeros // "-"), .sim_time_ns, .train_cycles,
+                        .train_energy_pj] | @tsv' "$1"
+}
 row() { # name dense_name [mode label]
-    awk -v wall="$(cat "$logs/$1.wall")" -v dense="$logs/$2.txt" -v label="${3:-}" '
-        function train_stats(file,   line) {
-            while ((getline line < file) > 0)
-                if (line ~ /^accel training/) {
-                    match(line, /cycles [0-9]+/); cyc = substr(line, RSTART + 7, RLENGTH - 7) + 0
-                    match(line, /energy [0-9.]+ mJ/); en = substr(line, RSTART + 7, RLENGTH - 10) + 0
-                }
-            close(file)
-        }
-        /^network/ { net = $2; sub(",", "", net); mode = $4; sub(",", "", mode); sched = $5 " epochs x " $8 " steps"
-                     if (label != "") mode = label }
-        /^test accuracy/ { acc = $3 }
-        /^weights kept/ { kept = $3 }
-        /^grad zeros/ { gz = $3 }
-        /^simulated time/ { sim = $3 }
-        END {
-            train_stats(dense); dc = cyc; de = en
-            train_stats(FILENAME); c = cyc; e = en
-            printf "| %s | %s | %s | %s | %s | %s | %s s | %.3e | %.1f | %.2fx | %.2f | %s s |\n",
-                   net, mode, sched, acc, kept, gz == "" ? "-" : gz, sim, c, e, dc / c, de / e, wall
-        }' "$logs/$1.txt"
+    local this dense
+    this=$(fields "$logs/$1.json") || { echo "results.sh: $logs/$1.json has no training results" >&2; exit 1; }
+    dense=$(fields "$logs/$2.json") || { echo "results.sh: $logs/$2.json has no training results" >&2; exit 1; }
+    printf '%s\t%s\n' "$this" "$dense" | awk -F '\t' -v net="${1%%_*}" -v label="${3:-}" -v wall="$(cat "$logs/$1.wall")" '{
+        mode = label != "" ? label : $1
+        gz = $6 == "-" ? "-" : sprintf("%.4f", $6)
+        printf "| %s | %s | %s epochs x %s steps | %.2f%% | %.4f | %s | %.6f s | %.3e | %.1f | %.2fx | %.2f | %s s |\n",
+               net, mode, $2, $3, 100 * $4, $5, gz, $7 / 1e9, $8, $9 / 1e9, $17 / $8, $18 / $9, wall
+    }'
 }
 
 {
@@ -78,7 +74,7 @@ row() { # name dense_name [mode label]
     echo "the default platform configuration, full Fashion-MNIST training split, batch 64, lr 0.1 x 0.8"
     echo "per epoch, seed 1; N:M is 2:4 and SparseTrain p = 0.9 (train_defs.h defaults), Procrustes keeps"
     echo "10% of the weights (procrustes-20%: ARG[1] = 0x1401, 20%); logs and stats"
-    echo "under build/results_training/. Cycles and energy are the accelerator's over the training"
+    echo "under build/results_training/ (the table reads the stats files' \`training\` blocks). Cycles and energy are the accelerator's over the training"
     echo "steps (evaluation excluded); speedup and energy ratio are the dense run's training cycles /"
     echo "energy over this run's, same network and schedule. Weights kept: Procrustes the last step's"
     echo "tracked count, N:M the forward copies' weights. Grad zeros: fraction of the pruned output"

@@ -7,6 +7,7 @@ packages=(
   libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev libgmock-dev libeigen3-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   dataset-fashion-mnist gdb-multiarch zlib1g-dev
+  nlohmann-json3-dev jq python3 python3-pandas python3-matplotlib slurm-wlm munge
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,7 +16,7 @@ void bind_accel_config(ConfigSchema& s, AccelPlatformConfig& c) {
                 "(Procrustes' choice for convolutions), CxK = input channels x output channels (its choice for FC)");
     s.bind_enum("accel.sync", &c.sync, {"tile", "step"},
                 "how often the PEs synchronise: tile = once per global-buffer tile, the array waits for the PE "
-                "with the most work over the tile (the Procrustes authors' rule, SEEDS.md); step = every "
+                "with the most work over the tile (the Procrustes authors' rule, docs/literature.md); step = every "
                 "lock-step array step waits for its slowest PE. Identical for dense work");
     s.bind("accel.rf_bytes", &a.rf_bytes, "register file per PE in bytes (Procrustes: 1 KiB = 256 x 32 bit)",
            range(12, 1u << 24));

@@ -14,7 +14,7 @@
 namespace stvp {
 
 struct AccelPlatformConfig {
-    // PE array, buffers and clock (defaults: the Procrustes hardware, SEEDS.md; clock [open]).
+    // PE array, buffers and clock (defaults: the Procrustes hardware, docs/literature.md; clock [open]).
     // The DRAM fields of `array` are not keys: the SoC copies dram.latency_ns and
     // dram.bandwidth_gbps into them, so the accelerator sees the same DRAM as everyone else.
     accel::ArrayConfig array;

@@ -1,99 +1,57 @@
 #include "json_writer.h"
 
 #include <cmath>
-#include <cstdio>
+#include <stdexcept>
 
 namespace stvp {
 
 std::string JsonWriter::escape(const std::string& s) {
-    std::string o = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': o += "\\\""; break;
-        case '\\': o += "\\\\"; break;
-        case '\n': o += "\\n"; break;
-        case '\r': o += "\\r"; break;
-        case '\t': o += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                o += buf;
-            } else {
-                o += char(c);
-            }
-        }
+    return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+JsonWriter& JsonWriter::value(const std::string& key, double v) {
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9007199254740992.0)  // 2^53: exact
+        return put(key, Json(int64_t(v)));
+    return put(key, Json(v));
+}
+
+Json& JsonWriter::slot(const std::string& key) {
+    if (open_.empty()) return root_;
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+        parent.push_back(nullptr);
+        return parent.back();
     }
-    return o + "\"";
+    return parent[key];
 }
 
-void JsonWriter::prefix(const std::string& key) {
-    if (!first_.back()) out_ << ",";
-    out_ << "\n" << std::string(2 * (first_.size() - 1), ' ');
-    first_.back() = false;
-    if (!key.empty()) out_ << escape(key) << ": ";
-}
-
-JsonWriter& JsonWriter::begin_object(const std::string& key) {
-    if (first_.size() > 1 || !first_.back()) prefix(key);
-    out_ << "{";
-    first_.push_back(true);
+JsonWriter& JsonWriter::put(const std::string& key, Json v) {
+    if (open_.empty()) throw std::logic_error("JsonWriter: a value outside any object or array");
+    slot(key) = std::move(v);
     return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-    first_.pop_back();
-    out_ << "\n" << std::string(2 * (first_.size() - 1), ' ') << "}";
-    if (first_.size() == 1) out_ << "\n";
+JsonWriter& JsonWriter::begin_object(const std::string& key) {
+    Json& s = slot(key);
+    s = Json::object();
+    open_.push_back(&s);
     return *this;
 }
 
 JsonWriter& JsonWriter::begin_array(const std::string& key) {
-    prefix(key);
-    out_ << "[";
-    first_.push_back(true);
+    Json& s = slot(key);
+    s = Json::array();
+    open_.push_back(&s);
     return *this;
 }
 
-JsonWriter& JsonWriter::end_array() {
-    first_.pop_back();
-    out_ << "\n" << std::string(2 * (first_.size() - 1), ' ') << "]";
-    return *this;
-}
+JsonWriter& JsonWriter::end_object() { return close(); }
+JsonWriter& JsonWriter::end_array() { return close(); }
 
-JsonWriter& JsonWriter::value(const std::string& key, const std::string& v) {
-    prefix(key);
-    out_ << escape(v);
-    return *this;
-}
-
-JsonWriter& JsonWriter::value(const std::string& key, double v) {
-    prefix(key);
-    if (!std::isfinite(v)) {
-        out_ << "null";
-    } else {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.9g", v);
-        out_ << buf;
-    }
-    return *this;
-}
-
-JsonWriter& JsonWriter::value(const std::string& key, uint64_t v) {
-    prefix(key);
-    out_ << v;
-    return *this;
-}
-
-JsonWriter& JsonWriter::value(const std::string& key, int64_t v) {
-    prefix(key);
-    out_ << v;
-    return *this;
-}
-
-JsonWriter& JsonWriter::value(const std::string& key, bool v) {
-    prefix(key);
-    out_ << (v ? "true" : "false");
+JsonWriter& JsonWriter::close() {
+    if (open_.empty()) throw std::logic_error("JsonWriter: end without begin");
+    open_.pop_back();
+    if (open_.empty()) out_ << root_.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     return *this;
 }
 

@@ -17,7 +17,9 @@
 #include "elf_loader.h"
 #include "exit_codes.h"
 #include "json_writer.h"
+#include "simctrl/simctrl.h"
 #include "soc.h"
+#include "stats.h"
 
 namespace stvp {
 
@@ -281,7 +283,9 @@ int run_simulation(const PlatformConfig& cfg, const RunOptions& run) {
             write_run_section(j, stop, simulated, now.to_seconds() * 1e9, host, instret);
             if (soc) soc->write_stats(j);
             if (debugging) debugging->write_stats(j, stop);
-            j.value("config", run.effective_config);
+            if (soc && !soc->parts().simctrl->training().empty())
+                j.tree("training", training_json(soc->parts().simctrl->training()));
+            j.tree("config", config_json(run.effective_config));
             j.end_object();
         }
     }

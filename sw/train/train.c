@@ -440,6 +440,18 @@ static void print_counters(const char *label, const stvp_accel_counters_t *c)
            (unsigned long long)(c->energy_pj / 1000ull % 1000000ull));
 }
 
+/* The run's results for the stats file's "training" block (SIMCTRL RESULT_*, simctrl_results.def). */
+static void report_epoch(uint32_t epoch, float train_loss, uint32_t correct, uint32_t seen, const eval_result_t *ev,
+                         uint64_t sim_ns)
+{
+    stvp_sim_result_u32(STVP_RESULT_EPOCH, epoch);
+    stvp_sim_result_f32(STVP_RESULT_EPOCH_TRAIN_LOSS, train_loss);
+    stvp_sim_result_f32(STVP_RESULT_EPOCH_TRAIN_ACCURACY, seen ? (float)correct / (float)seen : 0.0f);
+    stvp_sim_result_f32(STVP_RESULT_EPOCH_TEST_LOSS, ev->loss);
+    stvp_sim_result_f32(STVP_RESULT_EPOCH_TEST_ACCURACY, ev->count ? (float)ev->correct / (float)ev->count : 0.0f);
+    stvp_sim_result_u64(STVP_RESULT_EPOCH_SIM_NS, sim_ns);
+}
+
 int main(void)
 {
     uint32_t args[TRAIN_ARG_COUNT];
@@ -515,7 +527,7 @@ int main(void)
         const float lr = train_lr(&P, epoch);
         set_step_lr(lr);
         uint32_t seen = 0, correct = 0, since = 0;
-        float loss_sum = 0.0f;
+        float loss_sum = 0.0f, epoch_loss_sum = 0.0f;
         stvp_accel_read_counters(&c0);
         uint64_t t0 = stvp_sim_time_ns();
         stvp_sim_phase(PHASE_TRAIN);
@@ -546,6 +558,7 @@ int main(void)
             seen += P.batch;
             correct += xent_train.correct;
             loss_sum += xent_train.loss;
+            epoch_loss_sum += xent_train.loss;
             ++since;
             if (P.print_every == 1) {
                 union { float f; uint32_t u; } bits = {xent_train.loss};
@@ -584,6 +597,7 @@ int main(void)
                (unsigned long)epoch + 1, (double)ev.loss, 100.0 * (double)ev.correct / (double)ev.count,
                (unsigned long)ev.correct, (unsigned long)ev.count, (double)lr,
                (unsigned long long)((t2 - t0) / 1000u));
+        report_epoch(epoch + 1, epoch_loss_sum / (float)steps, correct, seen, &ev, t2 - t0);
     }
     uint64_t t_end = stvp_sim_time_ns();
     stvp_sim_phase(0);
@@ -611,6 +625,24 @@ int main(void)
            (unsigned long long)((t_end - t_start) / 1000000000ull),
            (unsigned long long)((t_end - t_start) / 1000ull % 1000000ull), (unsigned long long)(t_train / 1000u),
            (unsigned long long)(t_eval / 1000u));
+    stvp_sim_result_u32(STVP_RESULT_MODE, P.mode);
+    stvp_sim_result_u32(STVP_RESULT_EPOCHS, P.epochs);
+    stvp_sim_result_u32(STVP_RESULT_STEPS, steps);
+    stvp_sim_result_u32(STVP_RESULT_BATCH, P.batch);
+    stvp_sim_result_f32(STVP_RESULT_FINAL_ACCURACY, ev.count ? (float)ev.correct / (float)ev.count : 0.0f);
+    stvp_sim_result_f32(STVP_RESULT_FINAL_LOSS, ev.loss);
+    stvp_sim_result_u32(STVP_RESULT_KEPT_WEIGHTS, kept);
+    stvp_sim_result_u32(STVP_RESULT_TOTAL_WEIGHTS, total_w);
+    stvp_sim_result_f32(STVP_RESULT_KEPT_FRACTION, (float)kept / (float)total_w);
+    if ((P.mode & TRAIN_MODE_SPARSETRAIN) && grad_elements) {
+        stvp_sim_result_f32(STVP_RESULT_GRAD_ZEROS, (float)((double)grad_zeros_after / (double)grad_elements));
+        stvp_sim_result_f32(STVP_RESULT_GRAD_ZEROS_BEFORE, (float)((double)grad_zeros_before / (double)grad_elements));
+    }
+    stvp_sim_result_u64(STVP_RESULT_SIM_NS, t_end - t_start);
+    stvp_sim_result_u64(STVP_RESULT_TRAIN_SIM_NS, t_train);
+    stvp_sim_result_u64(STVP_RESULT_EVAL_SIM_NS, t_eval);
+    stvp_sim_result_u64(STVP_RESULT_TRAIN_CYCLES, c_train.cycles);
+    stvp_sim_result_u64(STVP_RESULT_TRAIN_ENERGY_PJ, c_train.energy_pj);
     print_counters("accel training ", &c_train);
     print_counters("accel evaluation", &c_eval);
     if (P.mode == TRAIN_MODE_DENSE)

@@ -152,7 +152,7 @@ static inline uint32_t train_mix32(uint32_t x)
      bits 16..23 M of N:M (0 = 4; 2..255, N < M); must be 0 with Procrustes
      bits 24..31 SparseTrain prune rate in percent (0 = 90; 1..99)
    so the plain mode numbers 0..7 select the defaults: 2:4 (the BDWP/Ampere pattern), a
-   Procrustes budget of 10% (the papers' "about 10x fewer weights", SEEDS.md) and p = 0.9
+   Procrustes budget of 10% (the papers' "about 10x fewer weights", docs/literature.md) and p = 0.9
    (models/accel/sparse/gradient_pruner.h's default). Examples: 0x32080206 is mode 6 (N:M +
    SparseTrain) with N:M 2:8 and p = 0.50 (train_mode_arg(6, 2, 8, 50)); 0x1401 is
    Procrustes keeping 20% (train_mode_arg(1, 20, 0, 0)). */
@@ -176,7 +176,7 @@ typedef struct train_params {
 #define TRAIN_LR_DECAY 0.8f   /* per epoch: lr(e) = lr0 * 0.8^e (e from 0) */
 #define TRAIN_WEIGHT_DECAY 5e-4f /* L2 on weights (not biases), the SGD op's beta */
 #define TRAIN_KEEP_PCT_DEFAULT 10u /* Procrustes keeps 10% of the weights (10x fewer) */
-#define TRAIN_DECAY_FACTOR 0.9f /* Procrustes d_t = 0.9^t (SEEDS.md [code]) */
+#define TRAIN_DECAY_FACTOR 0.9f /* Procrustes d_t = 0.9^t (docs/literature.md [code]) */
 #define TRAIN_ARG_STRAY 0xFFFFFFFFu /* train_params_from_args: bits given that the mode does not use */
 #define TRAIN_NM_N_DEFAULT 2u
 #define TRAIN_NM_M_DEFAULT 4u

@@ -101,7 +101,7 @@ stvp_case(max_time_diagnosis CODE 124 ARGS ${RUN} --firmware ${DEMO} --arg 2 --m
   STATS_RE "\"exit_reason\": \"max-time\"" "\"diagnosis\": .")
 # A run that ends with the firmware's verdict has no diagnosis.
 stvp_case(no_diagnosis_on_exit CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf
-  STATS_RE "\"debug\": {" "\"hang_timeout_ns\": 1e\\+09")
+  STATS_RE "\"debug\": {" "\"hang_timeout_ns\": 1000000000")
 
 # ---- VCD: scopes per module, the firmware's window ($dumpoff/$dumpon), selection ----
 stvp_case(vcd_scopes_and_window CODE 0 ARGS ${RUN} --firmware ${DEMO} --arg 1

@@ -54,4 +54,30 @@ static inline void stvp_sim_step(uint32_t step)
 /* Simulated time in ns (TIME_LO latches TIME_HI, so the pair is consistent). */
 uint64_t stvp_sim_time_ns(void);
 
+/* Training results for the stats file's "training" block: STVP_RESULT_<NAME> keys from
+   stvp/hw/simctrl_results.def, each with its type (F32, U32, U64). A key of the wrong
+   scope (an epoch field before STVP_RESULT_EPOCH), an unknown key or a non-finite float
+   makes the store fault. */
+#define STVP_RESULT(name, key, scope, type, json, doc) enum { STVP_RESULT_##name = (key) };
+#include "stvp/hw/simctrl_results.def"
+#undef STVP_RESULT
+
+static inline void stvp_sim_result_u64(uint32_t key, uint64_t v)
+{
+    stvp_write32(STVP_SIMCTRL_BASE + SIMCTRL_RESULT_LO, (uint32_t)v);
+    stvp_write32(STVP_SIMCTRL_BASE + SIMCTRL_RESULT_HI, (uint32_t)(v >> 32));
+    stvp_write32(STVP_SIMCTRL_BASE + SIMCTRL_RESULT_PUT, key);
+}
+
+static inline void stvp_sim_result_u32(uint32_t key, uint32_t v)
+{
+    stvp_sim_result_u64(key, v);
+}
+
+static inline void stvp_sim_result_f32(uint32_t key, float v)
+{
+    union { float f; uint32_t u; } bits = {v};
+    stvp_sim_result_u64(key, bits.u);
+}
+
 #endif

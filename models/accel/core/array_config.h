@@ -1,6 +1,6 @@
 // Configuration of the accelerator's compute array and memories, as the timing model sees it.
 // Defaults: the Procrustes hardware as modelled by its authors (compstruct/procrustes-timeloop-model,
-// 40 nm, see /work/shared/SEEDS.md); fields tagged [open] have no published value.
+// 40 nm, see docs/literature.md); fields tagged [open] have no published value.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@ const char* to_string(Dataflow d);
 enum class SyncMode : uint8_t {
     Step,  // every lock-step array step waits for its slowest PE
     Tile,  // once per GB tile: the array waits for the PE with the most work over the whole tile
-           // (the Procrustes authors' model: dense cycles x the densest PE tile's density, SEEDS.md)
+           // (the Procrustes authors' model: dense cycles x the densest PE tile's density, docs/literature.md)
 };
 
 const char* to_string(SyncMode s);

@@ -11,7 +11,7 @@ namespace stvp::accel {
 
 // Energies in pJ per action. Defaults: the Procrustes authors' 40 nm setup (Accelergy with the
 // Aladdin and CACTI estimators, regenerated from compstruct/procrustes-timeloop-model; their
-// own table is not public, see /work/shared/SEEDS.md). configs/energy/procrustes_40nm.yaml holds
+// own table is not public, see docs/literature.md). configs/energy/procrustes_40nm.yaml holds
 // the same values with the same sources.
 struct EnergyTable {
     double mac_pj = 32.3;              // fp32 MAC, 40 nm (Aladdin) [code]

@@ -3,7 +3,7 @@
 //
 // Array step s of a GB tile: compute c_s = ceil(max over PEs of MACs / macs_per_pe) (lock-step:
 // the slowest PE) under ArrayConfig::sync = SyncMode::Step. Under SyncMode::Tile (the default,
-// the Procrustes authors' rule "dense cycles x the densest PE tile's density", SEEDS.md) the PEs
+// the Procrustes authors' rule "dense cycles x the densest PE tile's density", docs/literature.md) the PEs
 // only synchronise at the end of the GB tile: each PE walks its share of the tile at its own
 // pace and the tile's compute is that of the PE with the most work over all the tile's steps,
 // max_p W_p / macs_per_pe; the walk below keeps the dense step structure for the GB port and

@@ -1,4 +1,4 @@
-// The Procrustes compressed block format (SEEDS.md): weights W[K][C][R][S] cut into blocks of
+// The Procrustes compressed block format (docs/literature.md): weights W[K][C][R][S] cut into blocks of
 // bk x bc x R x S; each block stores a bitmask of its kept weights and a 20-bit pointer to its
 // first value in the value array; values are packed block after block, inside a block in
 // (k, c, r, s) order.

@@ -1,4 +1,4 @@
-// Procrustes / DropBack weight selection (SEEDS.md): decay of the implicit initial weights,
+// Procrustes / DropBack weight selection (docs/literature.md): decay of the implicit initial weights,
 // scoring s = |W - d*W0|, the tracked set by the Procrustes streaming quantile estimator or by an
 // exact top-k (DropBack), and the reset of untracked weights to d*W0. Global across layers.
 #pragma once
@@ -34,7 +34,7 @@ private:
 
 inline float score(float w, float w0, float d) { return std::abs(w - d * w0); }
 
-// The Procrustes one-pass quantile estimator (compstruct/qe-cpp; SEEDS.md): for each score x,
+// The Procrustes one-pass quantile estimator (compstruct/qe-cpp; docs/literature.md): for each score x,
 // tracked iff x > est; then est *= (1 + lambda*q) if x > est, else est *= (1 - lambda*(1 - q)).
 // The estimate carries over steps; with moving_average > 0 the next step starts from an
 // exponential moving average of the end-of-step estimates instead of the last one.

@@ -1,5 +1,5 @@
 // SparseTrain's stochastic gradient pruning (Dai et al. DAC 2020, Ye et al. ECCV 2020; the rule
-// of SEEDS.md): for a layer's output gradient g and target prune rate p,
+// of docs/literature.md): for a layer's output gradient g and target prune rate p,
 //   sigma = mean|g| * sqrt(pi/2)          (g taken as N(0, sigma^2))
 //   tau   = Phi^-1((1 + p) / 2) * sigma
 //   |g| < tau: g' = sign(g) * tau with probability |g|/tau, else 0;  |g| >= tau: kept.

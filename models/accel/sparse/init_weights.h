@@ -1,4 +1,4 @@
-// DropBack's implicit initial weights (SEEDS.md, DropBack): W0 is never stored; every access
+// DropBack's implicit initial weights (docs/literature.md, DropBack): W0 is never stored; every access
 // regenerates it from a counter-based hash of (seed, layer, index). splitmix64 finalisers are
 // pure 64-bit integer math, so the value is bit-identical on every host; the only floating-point
 // step is one conversion of a 24-bit integer (exact) and one multiply by the bound.

@@ -1,4 +1,4 @@
-// Bidirectional N:M weight sparsity (BDWP, Fang et al. TCAD 2023; SEEDS.md). After each update
+// Bidirectional N:M weight sparsity (BDWP, Fang et al. TCAD 2023; docs/literature.md). After each update
 // the dense master weights W[K][C][R][S] are pruned twice by magnitude:
 //   forward copy  (NmAxis::Input):  groups of M consecutive c for each (k, r, s) — the
 //                 reduction dimension of the forward op;

@@ -14,7 +14,7 @@
 //   sum over (c, r, s) of [non-zero Wt over k] x [non-zero In over (n, p, q)],
 // which is exact because Wt does not depend on (n, p, q) nor In on k.
 //
-// Load balancer (Procrustes, SEEDS.md): each active PE's box is split in two halves along its
+// Load balancer (Procrustes, docs/literature.md): each active PE's box is split in two halves along its
 // largest temporal extent; all halves are sorted by work and the densest is paired with the
 // sparsest; each PE then does one pair. Total work is unchanged; the step's max drops. With
 // every temporal extent 1 a PE cannot be split (its second half is empty).

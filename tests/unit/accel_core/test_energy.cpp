@@ -56,7 +56,7 @@ TEST(AccelEnergy, TableValidation) {
 }
 
 TEST(AccelEnergy, DenseFcMacCostsAboutFiftyPicojoulesAllIn) {
-    // SEEDS.md: with these energies a dense fp32 MAC costs about 45-60 pJ all-in, the MAC itself
+    // docs/literature.md: with these energies a dense fp32 MAC costs about 45-60 pJ all-in, the MAC itself
     // dominating. Check the counts of a LeNet-300-100 training step land there.
     TimingModel tm{ArrayConfig{}};
     const EnergyTable t;

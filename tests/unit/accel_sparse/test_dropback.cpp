@@ -1,5 +1,5 @@
 // InitWeights, the decay schedule, the quantile estimator, exact top-k and WeightSelector, each
-// against a plain reference written straight from SEEDS.md.
+// against a plain reference written straight from docs/literature.md.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -57,13 +57,13 @@ TEST(Decay, StartsAtOneTimesFactor) {
     EXPECT_EQ(d.value(), 1.0);
     for (int i = 0; i < 110; ++i) d.advance();
     EXPECT_NEAR(d.value(), std::pow(0.9, 110), 1e-12);
-    EXPECT_LT(d.value(), 1e-5);  // SEEDS: effectively zero after about 110 steps
+    EXPECT_LT(d.value(), 1e-5);  // docs/literature.md: effectively zero after about 110 steps
     DecayConfig c;
     c.factor = 1.5;
     EXPECT_NE(c.validate(), "");
 }
 
-// The SEEDS rule written out plainly.
+// The rule of docs/literature.md written out plainly.
 struct RefQe {
     double est = 1e-2;
     double lambda = 1e-6;
@@ -226,6 +226,6 @@ TEST(WeightSelector, QuantileModeFollowsEstimatorAndApproximatesBudget) {
                 m.w[l][i] += x, ref.w[l][i] += x;
             }
     }
-    // Only approximately k (SEEDS): within 30% after a few steps at this lambda.
+    // Only approximately k (docs/literature.md): within 30% after a few steps at this lambda.
     EXPECT_NEAR(st.tracked, 2500, 750);
 }

@@ -55,7 +55,7 @@ TEST(ExploreTimingOnly, DenseLenet300AgreesWithTheDeviceOps) {
 }
 
 // Unsampled Procrustes: every sparse op is costed at the full batch, with the weight-gradient
-// phase dense over weights (SEEDS.md) and forward faster at density 0.1.
+// phase dense over weights (docs/literature.md) and forward faster at density 0.1.
 TEST(ExploreTimingOnly, ProcrustesExactRowsBehaveAsThePaperDescribes) {
     const Network net = load_network(kDir + "networks/lenet300.yaml");
     const ExploreSetup s = load_setup(kDir + "presets/procrustes.yaml", {"batch=64", "sample_batch=0"});

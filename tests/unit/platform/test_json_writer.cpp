@@ -30,3 +30,17 @@ TEST(JsonWriter, NonFiniteBecomesNull) {
     j.end_object();
     EXPECT_NE(o.str().find("\"x\": null"), std::string::npos);
 }
+
+TEST(JsonWriter, WholeDoublesAreIntegersOthersKeepTheirDigits) {
+    std::ostringstream o;
+    JsonWriter j(o);
+    j.begin_object();
+    j.value("ns", 2000000.0);
+    j.value("big", 1e9);
+    j.value("frac", 0.1);
+    j.value("neg", -3.0);
+    j.tree("t", Json::parse(R"({"a": [1, "x"]})"));
+    j.end_object();
+    EXPECT_EQ(o.str(), "{\n  \"ns\": 2000000,\n  \"big\": 1000000000,\n  \"frac\": 0.1,\n  \"neg\": -3,\n"
+                       "  \"t\": {\n    \"a\": [\n      1,\n      \"x\"\n    ]\n  }\n}\n");
+}

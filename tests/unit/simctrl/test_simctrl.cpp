@@ -1,3 +1,4 @@
+#include <cstring>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -192,4 +193,83 @@ TEST(SimCtrl, CaptureReadsZeroWhenOff) {
     Bench b;
     b.stim.body = [&](Stimulus& st) { EXPECT_EQ(st.rd(SIMCTRL_CAPTURE), 0u); };
     sc_core::sc_start();
+}
+
+// Training results (RESULT_LO/HI/PUT, simctrl_results.def).
+namespace {
+uint32_t f32_bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+}  // namespace
+
+TEST(SimCtrl, ResultsRecordEpochsAndRunFieldsInOrder) {
+    Bench b;
+    b.stim.body = [&](Stimulus& st) {
+        for (uint32_t e = 1; e <= 2; ++e) {
+            EXPECT_EQ(st.write32(SIMCTRL_RESULT_LO, e), tlm::TLM_OK_RESPONSE);
+            EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::EPOCH), tlm::TLM_OK_RESPONSE);
+            st.write32(SIMCTRL_RESULT_LO, f32_bits(0.5f * float(e)));
+            EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::EPOCH_TEST_ACCURACY), tlm::TLM_OK_RESPONSE);
+            st.write32(SIMCTRL_RESULT_LO, 0x89abcdefu);  // a 64-bit time: both words used
+            st.write32(SIMCTRL_RESULT_HI, 0x12u);
+            EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::EPOCH_SIM_NS), tlm::TLM_OK_RESPONSE);
+            st.write32(SIMCTRL_RESULT_HI, 0);
+        }
+        st.write32(SIMCTRL_RESULT_LO, f32_bits(0.25f));
+        st.write32(SIMCTRL_RESULT_HI, 0xFFFFFFFFu);  // ignored for an f32 key
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::FINAL_ACCURACY), tlm::TLM_OK_RESPONSE);
+        st.write32(SIMCTRL_RESULT_LO, f32_bits(0.875f));  // written again: replaced
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::FINAL_ACCURACY), tlm::TLM_OK_RESPONSE);
+    };
+    sc_core::sc_start();
+    const TrainingResults& t = b.sim.training();
+    ASSERT_EQ(t.epochs().size(), 2u);
+    for (uint32_t e = 0; e < 2; ++e) {
+        const auto& r = t.epochs()[e];
+        ASSERT_EQ(r.size(), 3u);
+        EXPECT_STREQ(r[0].info->json, "epoch");
+        EXPECT_EQ(r[0].as_double(), double(e + 1));
+        EXPECT_STREQ(r[1].info->json, "test_accuracy");
+        EXPECT_EQ(r[1].as_double(), 0.5 * (e + 1));
+        EXPECT_STREQ(r[2].info->json, "sim_time_ns");
+        EXPECT_EQ(r[2].bits, 0x1289abcdefull);
+    }
+    ASSERT_EQ(t.run().size(), 1u);
+    EXPECT_STREQ(t.run()[0].info->json, "final_accuracy");
+    EXPECT_EQ(t.run()[0].as_double(), 0.875);
+}
+
+TEST(SimCtrl, ResultsRefuseUnknownKeysEpochFieldsBeforeAnEpochAndNonFiniteFloats) {
+    Bench b;
+    sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+    b.stim.body = [&](Stimulus& st) {
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, 0x7F), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        st.write32(SIMCTRL_RESULT_LO, f32_bits(1.0f));
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::EPOCH_TRAIN_LOSS), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        st.write32(SIMCTRL_RESULT_LO, 0x7FC00000u);  // NaN
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT, result_key::FINAL_LOSS), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(st.write32(SIMCTRL_RESULT_PUT + 4, 0), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // 0x6C: no register
+    };
+    sc_core::sc_start();
+    EXPECT_TRUE(b.sim.training().empty());
+}
+
+TEST(SimCtrl, ResultKeysAreUniqueAndNamed) {
+    const auto& t = result_table();
+    for (size_t i = 0; i < t.size(); ++i) {
+        EXPECT_EQ(find_result(t[i].key), &t[i]);
+        EXPECT_GT(std::strlen(t[i].json), 0u);
+        for (size_t j = 0; j < i; ++j) EXPECT_NE(t[i].key, t[j].key);
+    }
+    EXPECT_EQ(find_result(0), nullptr);
+}
+
+TEST(SimCtrl, NoRunResultIsNamedLikeThePerEpochList) {
+    for (const ResultInfo& r : result_table()) {
+        if (r.scope == ResultInfo::Scope::RUN) {
+            EXPECT_STRNE(r.json, "epochs");  // the stats' training.epochs
+        }
+    }
 }
