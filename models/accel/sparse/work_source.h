@@ -14,10 +14,12 @@
 //   sum over (c, r, s) of [non-zero Wt over k] x [non-zero In over (n, p, q)],
 // which is exact because Wt does not depend on (n, p, q) nor In on k.
 //
-// Load balancer (Procrustes, SEEDS.md): each active PE's box is split in two halves along its
-// largest temporal extent; all halves are sorted by work and the densest is paired with the
-// sparsest; each PE then does one pair. Total work is unchanged; the step's max drops. With
-// every temporal extent 1 a PE cannot be split (its second half is empty).
+// Load balancer (Procrustes): each active PE's box of a step is split in two halves along its
+// largest temporal extent (step_halves); the timing model sums each PE's halves over the
+// synchronisation window (the GB tile under sync: tile, the step under sync: step), sorts them
+// once per window and pairs the densest with the sparsest (accel/core/pe_work.h). Total work
+// is unchanged; the window's busiest PE never gets busier. With every temporal extent 1 a PE
+// cannot be split (its second half is empty).
 #pragma once
 
 #include <algorithm>
@@ -53,29 +55,28 @@ public:
     void step_work(const StepView& step, int64_t rows, int64_t cols, int64_t* work) const override;
     bool counts_padding() const override { return false; }
     double wt_word_fraction() const override { return wt_fraction_; }
+    bool balanced() const override { return balance_; }
+    // Non-zero fraction of the Wt map times that of the In map (padding aside).
+    double work_fraction() const override;
+    void step_halves(const StepView& step, int64_t rows, int64_t cols, int64_t* halves) const override;
 
     // Non-zero MACs in the box [lo, hi) of the nest (the brute-force-free count).
     int64_t box_work(const DimArray& lo, const DimArray& hi) const;
 
-    // Tallies over every step asked so far (the decoders' view of the walk): Wt and In elements
-    // streamed from the GB to the array (unique words; a multicast counts once) and load
-    // balancer entries sorted.
-    uint64_t wt_streamed() const { return wt_streamed_; }
-    uint64_t in_streamed() const { return in_streamed_; }
-    uint64_t lb_entries() const { return lb_entries_; }
 
 private:
     const OpShape& nest_;
     const NestOperands& ops_;
     bool balance_;
     double wt_fraction_;
-    mutable uint64_t wt_streamed_ = 0, in_streamed_ = 0, lb_entries_ = 0;
-    mutable std::vector<int64_t> halves_;
+    mutable double work_fraction_ = -1;
     // Prefix sums of the maps (built on the first box_work): wt [C][R][S][K+1] over k, in
     // [C][H][W][N+1] over n.
     void build_prefix() const;
-    mutable bool prefix_built_ = false, fc_like_ = false;
-    mutable std::vector<int32_t> wt_prefix_, in_prefix_;
+    // With unit column stride instead a 2-D prefix over (w, n) per (c, h): in_rect_
+    // [C][H][W+1][N+1], so a box's input columns sum in O(1).
+    mutable bool prefix_built_ = false, fc_like_ = false, rect_ = false;
+    mutable std::vector<int32_t> wt_prefix_, in_prefix_, in_rect_;
 };
 
 // How the Wt operand is stored (its DRAM traffic and decoder work).
@@ -108,7 +109,7 @@ struct SparseCounts {
     uint64_t transposed_pointer_reads = 0;
     uint64_t pruner_ops = 0;
     uint64_t quantile_ops = 0;
-    uint64_t lb_entries = 0;             // half-tile counts sorted, each one GB access [code]
+    uint64_t lb_entries = 0;             // half-tile totals sorted (2 per PE per sync window), each one GB access [code]
 };
 
 struct SparseCost {
