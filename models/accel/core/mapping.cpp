@@ -102,6 +102,7 @@ struct Tiler {
     // Mean time of a step: the port fills every step and writes partial sums back once per
     // output chunk of red_steps steps (wb_factor 2 when they are read-modify-written).
     double step_time(double c, const StepWords& sw, int64_t red_steps, double wb_factor) const {
+        if (cfg.timing == TimingRule::ComputeOnly) return c;  // memory is free under the published rule
         const double fill = gb_cycles(fill_words(sw)), wb = gb_cycles(static_cast<double>(sw.out_gb)) * wb_factor;
         return (static_cast<double>(red_steps - 1) * std::max(c, fill) + std::max(c, fill + wb)) /
                static_cast<double>(red_steps);
@@ -216,6 +217,7 @@ struct Tiler {
                                     static_cast<double>(nest.elements(Role::Output)) * mask);
         const double requests = static_cast<double>(fw + fi + fo * mask);
         const double dram = bytes / cfg.dram_bytes_per_cycle() + requests * cfg.dram_latency_cycles();
+        if (cfg.timing == TimingRule::ComputeOnly) return compute;
         return cfg.double_buffering ? std::max(compute, dram) : compute + dram;
     }
 

@@ -685,8 +685,8 @@ OpCost TimingModel::nest(const OpShape& n, const PeWorkSource* work) {
     if (work) {
         const SparseHints h{std::min(1.0, work->work_fraction()), std::min(1.0, work->wt_word_fraction())};
         if (!cfg_.sparse_aware_mapping || h.dense()) return nest_cost(cfg_, n, e.mapping, work);
-        const std::pair<int, int> key{static_cast<int>(std::lround(h.work * 256)),
-                                      static_cast<int>(std::lround(h.wt_words * 256))};
+        const std::pair<int, int> key{static_cast<int>(std::lround(h.work * 32)),
+                                      static_cast<int>(std::lround(h.wt_words * 32))};
         auto it = e.sparse.find(key);
         if (it != e.sparse.end()) return nest_cost(cfg_, n, it->second, work);
         const Mapping alt = map_op(cfg_, n, h);

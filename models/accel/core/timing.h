@@ -118,7 +118,8 @@ private:
         Mapping mapping;
         OpCost dense;
         bool has_dense = false;
-        // The mapping kept for a sparse source, by its hints in 1/256 steps.
+        // The mapping kept for a sparse source, by its hints in 1/32 steps (masks drift from step
+        // to step; the choice is made once per density bucket).
         std::map<std::pair<int, int>, Mapping> sparse;
     };
     struct Hash {
