@@ -344,21 +344,7 @@ private:
         const size_t nw = size_t(s.w_elements());
         if (use_w && w_.scheme == Scheme::Procrustes) {
             wm = mask(nw, wd(l), seed + 1);
-            const std::vector<float> ones(nw, 1.0f);
-            BlockSparseWeights bs;
-            int64_t bk, bc;
-            BlockSparseWeights::block_shape({}, s.kernel_h, s.kernel_w, &bk, &bc);
-            // The [code] format's 20-bit block pointers address at most 2^20 kept weights; larger
-            // layers (VGG's 512x512x3x3 above density 0.4) get the pointer width they need.
-            int64_t kept = 0;
-            for (uint8_t x : wm) kept += x;
-            uint32_t pointer_bits = 20;
-            while ((int64_t{1} << pointer_bits) < kept) ++pointer_bits;
-            check(BlockSparseWeights::encode(ones.data(), wm.data(), s.out_channels, s.in_channels, s.kernel_h,
-                                             s.kernel_w, bk, bc, pointer_bits, &bs));
-            wf.compressed = true, wf.density = bs.density();
-            wf.metadata_bits_per_weight = double(bs.metadata_bits()) / double(bs.elements());
-            wf.unit_elements = bs.block_elements();
+            check(block_weight_format(s, wm.data(), &wf));
             wf.transposed_walk = ph == Phase::InputGrad;
         } else if (use_w && w_.scheme == Scheme::Nm) {
             const std::vector<float> mag = magnitudes(nw, seed + 2);

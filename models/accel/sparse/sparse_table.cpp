@@ -145,20 +145,8 @@ std::string issue_layers_table() {
         const Conv2dShape& s = l.s;
         const size_t nw = size_t(s.w_elements());
         const auto wm = bern(nw, 0.1, 51);
-        const std::vector<float> ones(nw, 1.0f);
-        BlockSparseWeights b;
-        int64_t bk, bc;
-        BlockSparseWeights::block_shape({}, s.kernel_h, s.kernel_w, &bk, &bc);
-        int64_t kept = 0;
-        for (uint8_t x : wm) kept += x;
-        uint32_t pointer_bits = 20;
-        while ((int64_t{1} << pointer_bits) < kept) ++pointer_bits;
-        BlockSparseWeights::encode(ones.data(), wm.data(), s.out_channels, s.in_channels, s.kernel_h, s.kernel_w, bk,
-                                   bc, pointer_bits, &b);
         Prepared p;
-        p.wf.compressed = true, p.wf.density = b.density();
-        p.wf.metadata_bits_per_weight = double(b.metadata_bits()) / double(b.elements());
-        p.wf.unit_elements = b.block_elements();
+        block_weight_format(s, wm.data(), &p.wf);
         p.nest = conv_nests(s, Phase::Forward)[0];
         conv_operands(s, Phase::Forward, wm.data(), nullptr, nullptr, &p.ops);
         prep.push_back(std::move(p));

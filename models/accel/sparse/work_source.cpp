@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "accel/core/loop_nest.h"
+#include "accel/sparse/block_sparse.h"
 
 namespace stvp::accel::sparse {
 
@@ -235,6 +236,26 @@ void SparsePeWork::step_halves(const StepView& v, int64_t rows, int64_t cols, in
             out[0] = box_work(lo, mid);
             out[1] = box_work(lo2, hi);
         }
+}
+
+std::string block_weight_format(const Conv2dShape& s, const uint8_t* mask, WeightFormat* out) {
+    const size_t nw = static_cast<size_t>(s.w_elements());
+    const std::vector<float> ones(nw, 1.0f);
+    int64_t bk, bc, kept = 0;
+    BlockSparseWeights::block_shape({}, s.kernel_h, s.kernel_w, &bk, &bc);
+    for (size_t i = 0; i < nw; ++i) kept += mask[i] != 0;
+    uint32_t pointer_bits = 20;
+    while ((int64_t{1} << pointer_bits) < kept) ++pointer_bits;
+    BlockSparseWeights b;
+    const std::string e = BlockSparseWeights::encode(ones.data(), mask, s.out_channels, s.in_channels, s.kernel_h,
+                                                     s.kernel_w, bk, bc, pointer_bits, &b);
+    if (!e.empty()) return e;
+    WeightFormat wf;
+    wf.compressed = true, wf.density = b.density();
+    wf.metadata_bits_per_weight = static_cast<double>(b.metadata_bits()) / static_cast<double>(b.elements());
+    wf.unit_elements = b.block_elements();
+    *out = wf;
+    return {};
 }
 
 std::string SparseEnergyTable::validate() const {

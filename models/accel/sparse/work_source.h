@@ -90,6 +90,12 @@ struct WeightFormat {
     double word_fraction() const { return compressed ? std::min(1.0, density + metadata_bits_per_weight / 32.0) : 1.0; }
 };
 
+// The block-bitmask format (block_sparse.h) of a weight mask W[K][C][R][S] as the timing model
+// sees it: stored word fraction, metadata, block size. The [code] format's 20-bit block
+// pointers address at most 2^20 kept weights; a larger layer gets the pointer width it needs.
+// Returns the encoder's error ("" if none).
+std::string block_weight_format(const Conv2dShape& s, const uint8_t* mask, WeightFormat* out);
+
 // Energies of the sparse units, pJ per action. [open]: no published value; rough 40 nm figures
 // of the logic involved, chosen so that the units stay small next to the 32.3 pJ MAC.
 struct SparseEnergyTable {
