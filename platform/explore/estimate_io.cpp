@@ -17,20 +17,25 @@ std::string fmt(const char* f, double a, double b = 0, double c = 0, double d = 
 void print_table(std::ostream& out, const Estimate& e, const std::string& title, bool per_op) {
     out << title << "\n";
     if (per_op) {
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%-26s %-11s %14s %14s %8s %12s %8s\n", "layer", "phase", "dense cycles",
-                      "cycles", "speedup", "energy uJ", "e ratio");
+        char buf[320];
+        std::snprintf(buf, sizeof buf, "%-26s %-11s %14s %14s %8s %14s %8s %-8s %12s %8s\n", "layer", "phase",
+                      "dense cycles", "cycles", "speedup", "compute-only", "speedup", "bound", "energy uJ", "e ratio");
         out << buf;
         for (const OpRow& r : e.ops) {
-            std::snprintf(buf, sizeof buf, "%-26s %-11s %14.0f %14.0f %8.2f %12.2f %8.2f%s\n", r.layer.c_str(),
-                          r.phase.c_str(), r.dense_cycles, r.cycles, r.dense_cycles / r.cycles, r.energy.total() * 1e-6,
+            std::snprintf(buf, sizeof buf, "%-26s %-11s %14.0f %14.0f %8.2f %14.0f %8.2f %-8s %12.2f %8.2f%s\n",
+                          r.layer.c_str(), r.phase.c_str(), r.dense_cycles, r.cycles, r.dense_cycles / r.cycles,
+                          r.rule_cycles, r.dense_rule_cycles / r.rule_cycles, r.bound.c_str(), r.energy.total() * 1e-6,
                           r.dense_energy.total() / r.energy.total(), r.sampled ? " s" : "");
             out << buf;
         }
-        out << "(s: sparse ratios measured on a sample batch, see timing_only.h)\n";
+        out << "(compute-only: the published rule, the sum over sync windows of the busiest PE's work with memory "
+               "free; bound: the largest of compute, GB port and DRAM busy cycles of the op; s: sparse ratios "
+               "measured on a sample batch, see timing_only.h)\n";
     }
     const OpRow& t = e.total;
     out << fmt("cycles        %.0f (dense %.0f)\n", t.cycles, t.dense_cycles);
+    out << fmt("compute-only  %.0f (dense %.0f), speedup %.3f\n", t.rule_cycles, t.dense_rule_cycles,
+               t.dense_rule_cycles / t.rule_cycles);
     out << fmt("time          %.6f s (dense %.6f s) at %.0f MHz\n", e.seconds(), e.dense_seconds(), e.clock_hz * 1e-6);
     out << fmt("energy        %.3f mJ (dense %.3f mJ)\n", t.energy.total() * 1e-9, t.dense_energy.total() * 1e-9);
     out << fmt("  PE %.3f  RF %.3f  GB %.3f  DRAM %.3f", t.energy.pe * 1e-9, t.energy.rf * 1e-9, t.energy.gb * 1e-9,
@@ -52,6 +57,8 @@ void write_json(std::ostream& out, const Estimate& e, const std::string& network
         j.begin_object(key);
         j.value("layer", r.layer).value("phase", r.phase);
         j.value("dense_cycles", r.dense_cycles).value("cycles", r.cycles);
+        j.value("dense_compute_only_cycles", r.dense_rule_cycles).value("compute_only_cycles", r.rule_cycles);
+        if (!r.bound.empty()) j.value("bound", r.bound);
         j.value("dense_macs", r.dense_macs).value("macs", r.macs).value("sampled", r.sampled);
         energy("dense_energy", r.dense_energy);
         energy("energy", r.energy);
@@ -71,12 +78,13 @@ void write_json(std::ostream& out, const Estimate& e, const std::string& network
 }
 
 void write_ops_csv(std::ostream& out, const Estimate& e) {
-    out << "layer,phase,dense_cycles,cycles,speedup,dense_energy_pj,energy_pj,pe_pj,rf_pj,gb_pj,dram_pj,sparse_pj,"
-           "energy_ratio,sampled\n";
+    out << "layer,phase,dense_cycles,cycles,speedup,dense_compute_only_cycles,compute_only_cycles,bound,"
+           "dense_energy_pj,energy_pj,pe_pj,rf_pj,gb_pj,dram_pj,sparse_pj,energy_ratio,sampled\n";
     for (const OpRow& r : e.ops) {
-        char buf[512];
-        std::snprintf(buf, sizeof buf, "%s,%s,%.0f,%.0f,%.6f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%d\n",
+        char buf[640];
+        std::snprintf(buf, sizeof buf, "%s,%s,%.0f,%.0f,%.6f,%.0f,%.0f,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%d\n",
                       r.layer.c_str(), r.phase.c_str(), r.dense_cycles, r.cycles, r.dense_cycles / r.cycles,
+                      r.dense_rule_cycles, r.rule_cycles, r.bound.c_str(),
                       r.dense_energy.total(), r.energy.total(), r.energy.pe, r.energy.rf, r.energy.gb, r.energy.dram,
                       r.energy.sparse, r.dense_energy.total() / r.energy.total(), int(r.sampled));
         out << buf;

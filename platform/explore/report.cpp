@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "estimate_io.h"
+#include "explore_config.h"
 #include "network.h"
 #include "sweep.h"
 
@@ -43,6 +44,29 @@ std::string f2(double v) {
     char b[32];
     std::snprintf(b, sizeof b, "%.2f", v);
     return b;
+}
+
+// Every weight op of `network` under Procrustes at batch 64 and default memories: speedup, the
+// compute-only (published rule) speedup and what bounds the sparse op.
+std::string per_op_table(const std::string& cfg, const std::string& network) {
+    const ExploreSetup s = load_setup(cfg + "presets/procrustes.yaml", {"batch=64"});
+    const Estimate e = estimate(load_network(cfg + "networks/" + network + ".yaml"), s.workload, s.array, s.energy,
+                                s.sparse);
+    std::string md = "\n### " + network +
+                     ": every weight op, Procrustes 1/10, batch 64, default memories\n\n"
+                     "| layer | phase | speedup | compute-only speedup | bound | energy ratio |\n|---|---|---|---|---|---|\n";
+    for (const OpRow& r : e.ops) {
+        if (r.phase != "forward" && r.phase != "input_grad" && r.phase != "weight_grad") continue;
+        if (r.dense_macs <= 0) continue;  // pooling
+        md += "| " + r.layer + " | " + r.phase + " | " + f2(r.dense_cycles / r.cycles) + " | " +
+              f2(r.dense_rule_cycles / r.rule_cycles) + " | " + r.bound + " | " +
+              f2(r.dense_energy.total() / r.energy.total()) + " |\n";
+    }
+    const OpRow& t = e.total;
+    md += "| **total** (with pooling, softmax, SGD) | | **" + f2(t.dense_cycles / t.cycles) + "** | **" +
+          f2(t.dense_rule_cycles / t.rule_cycles) + "** | | **" + f2(t.dense_energy.total() / t.energy.total()) +
+          "** |\n";
+    return md;
 }
 
 }  // namespace
@@ -116,6 +140,11 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
         md += ri.empty() ? "failed | failed | " : f2(column(ri, "speedup")) + " | " + f2(column(ri, "energy_ratio")) + " | ";
         md += c.published + " |\n";
     }
+    md += "\n## Per op: what bounds each layer\n\nstvp_explore `--per-op` rows (compute-only: the published rule, the "
+          "sum over sync windows of the busiest PE's work with memory free; bound: the largest of the sparse op's "
+          "compute, GB-port and DRAM busy cycles). The three large layers of issue 11 (VGG-16 conv5_2, a ResNet-18 "
+          "3x3, FC 4096) with the load balancer on and off are in configs/results/sparse_ops.md.\n";
+    for (const char* net : {"vgg_s", "resnet18"}) md += per_op_table(cfg, net);
     md += "\nSweeps (configs/sweeps/; CSV, PNG and SVG in configs/results/exploration/, drawn by stvp-plot):\n\n";
     for (const std::string& p : plots) md += "![" + p + "](exploration/" + p + ")\n\n";
     std::ifstream commentary(repo + "/platform/explore/exploration_commentary.md");

@@ -126,18 +126,24 @@ std::vector<float> magnitudes(size_t n, uint64_t seed) {
 }
 
 struct Measured {
-    double cycles = 0, macs = 0;
+    double cycles = 0, macs = 0, rule = 0, port = 0, dram = 0;
     Energy e;
 };
 Measured measured(const OpCost& c, const EnergyTable& et) {
     const EnergyBreakdown b = energy_of(c.counts, et);
     Measured m;
     m.cycles = double(c.cycles), m.macs = double(c.macs);
+    m.rule = double(c.rule_cycles), m.port = double(c.port_cycles), m.dram = double(c.dram_cycles);
     m.e.pe = b.pe_pj, m.e.rf = b.rf_pj, m.e.gb = b.gb_pj + b.control_pj, m.e.dram = b.dram_pj, m.e.sparse = b.sparse_pj;
     return m;
 }
 double scale(double full_dense, double sample_sparse, double sample_dense, double batch_ratio) {
     return sample_dense > 0 ? full_dense * sample_sparse / sample_dense : sample_sparse * batch_ratio;
+}
+// The largest of the op's compute (rule), GB port and DRAM busy cycles.
+const char* bound_of(const Measured& m) {
+    if (m.rule >= m.port && m.rule >= m.dram) return "compute";
+    return m.port >= m.dram ? "GB port" : "DRAM";
 }
 
 // The geometry of one weight op (FC as a 1x1 conv on 1x1 planes), batch left to the caller.
@@ -211,6 +217,7 @@ public:
         for (const OpRow& r : est.ops) {
             OpRow& t = est.total;
             t.dense_cycles += r.dense_cycles, t.cycles += r.cycles, t.dense_macs += r.dense_macs, t.macs += r.macs;
+            t.dense_rule_cycles += r.dense_rule_cycles, t.rule_cycles += r.rule_cycles;
             t.dense_energy += r.dense_energy, t.energy += r.energy;
             t.sampled |= r.sampled;
         }
@@ -224,6 +231,8 @@ private:
         OpRow r;
         r.layer = layer, r.phase = phase;
         r.dense_cycles = r.cycles = m.cycles, r.dense_macs = r.macs = m.macs;
+        r.dense_rule_cycles = r.rule_cycles = m.rule;
+        r.bound = bound_of(m);
         r.dense_energy = r.energy = m.e;
         return r;
     }
@@ -263,6 +272,7 @@ private:
         OpRow r;
         r.layer = l.name, r.phase = to_string(ph);
         r.dense_cycles = dense.cycles * copies, r.dense_macs = dense.macs * copies;
+        r.dense_rule_cycles = dense.rule * copies;
         r.dense_energy = dense.e;
         r.dense_energy.pe *= copies, r.dense_energy.rf *= copies, r.dense_energy.gb *= copies;
         r.dense_energy.dram *= copies;
@@ -290,6 +300,8 @@ private:
         const bool split = !fc && ph == Phase::InputGrad && l.stride > 1;  // sub-pixel nests: dense (device rule)
         if ((!use_w && !use_x && !use_dy) || split) {
             r.cycles = r.dense_cycles, r.macs = r.dense_macs, r.energy = r.dense_energy;
+            r.rule_cycles = r.dense_rule_cycles;
+            r.bound = bound_of(dense);
             r.energy.sparse += unit_pj;
             return r;
         }
@@ -309,6 +321,8 @@ private:
         const double br = double(B) / double(b);
         r.sampled = b != B;
         r.cycles = scale(dense.cycles, ss.cycles, sd.cycles, br) * copies;
+        r.rule_cycles = scale(dense.rule, ss.rule, sd.rule, br) * copies;
+        r.bound = bound_of(ss);
         r.macs = scale(dense.macs, ss.macs, sd.macs, br) * copies;
         r.energy.pe = scale(dense.e.pe, ss.e.pe, sd.e.pe, br) * copies;
         r.energy.rf = scale(dense.e.rf, ss.e.rf, sd.e.rf, br) * copies;
@@ -334,21 +348,7 @@ private:
         if (use_w && w_.scheme == Scheme::Procrustes) {
             wm = mask(nw, wd(l), seed + 1);
             if (w_.masks) w_.masks->weights(l.name, &wm);
-            const std::vector<float> ones(nw, 1.0f);
-            BlockSparseWeights bs;
-            int64_t bk, bc;
-            BlockSparseWeights::block_shape({}, s.kernel_h, s.kernel_w, &bk, &bc);
-            // The [code] format's 20-bit block pointers address at most 2^20 kept weights; larger
-            // layers (VGG's 512x512x3x3 above density 0.4) get the pointer width they need.
-            int64_t kept = 0;
-            for (uint8_t x : wm) kept += x;
-            uint32_t pointer_bits = 20;
-            while ((int64_t{1} << pointer_bits) < kept) ++pointer_bits;
-            check(BlockSparseWeights::encode(ones.data(), wm.data(), s.out_channels, s.in_channels, s.kernel_h,
-                                             s.kernel_w, bk, bc, pointer_bits, &bs));
-            wf.compressed = true, wf.density = bs.density();
-            wf.metadata_bits_per_weight = double(bs.metadata_bits()) / double(bs.elements());
-            wf.unit_elements = bs.block_elements();
+            check(block_weight_format(s, wm.data(), &wf));
             wf.transposed_walk = ph == Phase::InputGrad;
         } else if (use_w && w_.scheme == Scheme::Nm) {
             const std::vector<float> mag = magnitudes(nw, seed + 2);

@@ -74,6 +74,13 @@ struct Energy {
 struct OpRow {
     std::string layer, phase;
     double dense_cycles = 0, cycles = 0;
+    // The same op under the published compute-only rule (accel.timing: compute_only): the sum
+    // over sync windows of the busiest PE's work, memory free. cycles / rule_cycles splits a gap
+    // to a paper into the compute rule and the memory.
+    double dense_rule_cycles = 0, rule_cycles = 0;
+    // What bounds the (sparse) op: the largest of compute (the rule's cycles), "GB port" (fills
+    // and write-backs between the global buffer and the RFs) and "DRAM" busy cycles.
+    std::string bound;
     double dense_macs = 0, macs = 0;  // MACs performed (dense: every non-padding MAC)
     Energy dense_energy, energy;      // pJ
     bool sampled = false;             // sparse ratios from a smaller batch

@@ -18,6 +18,17 @@ void bind_accel_config(ConfigSchema& s, AccelPlatformConfig& c) {
                 "how often the PEs synchronise: tile = once per global-buffer tile, the array waits for the PE "
                 "with the most work over the tile (the Procrustes authors' rule, docs/literature.md); step = every "
                 "lock-step array step waits for its slowest PE. Identical for dense work");
+    s.bind_enum("accel.pipeline", &c.pipeline, {"overlap", "serial"},
+                "GB tiles on the array: overlap = the next tile's first fill and the previous tile's drain and "
+                "last write-back overlap compute (double-buffered RFs; needs double_buffering, serial without "
+                "it); serial = each tile pays its first fill, a rows + cols drain and its last write-back");
+    s.bind_enum("accel.timing", &c.timing, {"full", "compute_only"},
+                "what the accelerator's cycle counts include: full = compute, GB port, DRAM and their overlap; "
+                "compute_only = the Procrustes authors' rule: the sum over sync windows of the busiest PE's "
+                "work, memory free (energy unchanged)");
+    s.bind("accel.sparse_aware_mapping", &a.sparse_aware_mapping,
+           "map a sparse op also for its own work (operand densities) and keep that mapping when it costs fewer "
+           "cycles than the dense op's; false = every op on the dense op's mapping");
     s.bind("accel.rf_bytes", &a.rf_bytes, "register file per PE in bytes (Procrustes: 1 KiB = 256 x 32 bit)",
            range(12, 1u << 24));
     s.bind("accel.gb_bytes", &a.gb_bytes, "global buffer in bytes (Procrustes: 128 KiB)", range(12, 1u << 30));
@@ -100,6 +111,8 @@ accel::ArrayConfig accel_array_config(const AccelPlatformConfig& c) {
     accel::ArrayConfig a = c.array;
     a.dataflow = c.dataflow == "CxK" ? accel::Dataflow::CxK : accel::Dataflow::CxN;
     a.sync = c.sync == "step" ? accel::SyncMode::Step : accel::SyncMode::Tile;
+    a.pipeline = c.pipeline == "serial" ? accel::TilePipeline::Serial : accel::TilePipeline::Overlap;
+    a.timing = c.timing == "compute_only" ? accel::TimingRule::ComputeOnly : accel::TimingRule::Full;
     return a;
 }
 

@@ -20,6 +20,8 @@ struct AccelPlatformConfig {
     accel::ArrayConfig array;
     std::string dataflow = "CxN";      // CxN | CxK (accel::Dataflow)
     std::string sync = "tile";         // tile | step (accel::SyncMode)
+    std::string pipeline = "overlap";  // overlap | serial (accel::TilePipeline)
+    std::string timing = "full";       // full | compute_only (accel::TimingRule)
     accel::EnergyTable energy;         // pJ per action (configs/energy/procrustes_40nm.yaml)
     uint32_t decode_cycles = 8;        // cycles to validate a descriptor
     uint32_t max_chain = 4096;         // largest DESC_COUNT
@@ -37,7 +39,7 @@ void bind_accel_config(ConfigSchema& schema, AccelPlatformConfig& cfg);
 // the key. `spad_region_size` is memory_map.spad.size.
 void validate_accel_config(const AccelPlatformConfig& cfg, uint64_t spad_region_size, const std::string& origin);
 
-// The ArrayConfig with the dataflow and sync mode applied (DRAM fields as bound: the SoC sets them).
+// The ArrayConfig with the dataflow, sync mode, pipeline and timing rule applied (DRAM fields as bound: the SoC sets them).
 accel::ArrayConfig accel_array_config(const AccelPlatformConfig& cfg);
 // The sparse units' configuration with the init kind applied.
 accel::AccelSparseConfig accel_sparse_config(const AccelPlatformConfig& cfg);

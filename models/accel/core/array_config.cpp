@@ -21,6 +21,22 @@ const char* to_string(SyncMode s) {
     return "?";
 }
 
+const char* to_string(TilePipeline p) {
+    switch (p) {
+        case TilePipeline::Overlap: return "overlap";
+        case TilePipeline::Serial: return "serial";
+    }
+    return "?";
+}
+
+const char* to_string(TimingRule t) {
+    switch (t) {
+        case TimingRule::Full: return "full";
+        case TimingRule::ComputeOnly: return "compute_only";
+    }
+    return "?";
+}
+
 namespace {
 std::string num(double v) {
     char buf[32];
@@ -52,6 +68,10 @@ std::string ArrayConfig::validate() const {
         return "dram_latency_ns " + num(dram_latency_ns) + " must be >= 0";
     if (dataflow != Dataflow::CxN && dataflow != Dataflow::CxK) return "dataflow " + std::to_string(int(dataflow)) + " unknown";
     if (sync != SyncMode::Step && sync != SyncMode::Tile) return "sync " + std::to_string(int(sync)) + " unknown";
+    if (pipeline != TilePipeline::Overlap && pipeline != TilePipeline::Serial)
+        return "pipeline " + std::to_string(int(pipeline)) + " unknown";
+    if (timing != TimingRule::Full && timing != TimingRule::ComputeOnly)
+        return "timing " + std::to_string(int(timing)) + " unknown";
     return {};
 }
 

@@ -26,6 +26,24 @@ enum class SyncMode : uint8_t {
 
 const char* to_string(SyncMode s);
 
+// Whether consecutive GB tiles overlap on the array (timing.h).
+enum class TilePipeline : uint8_t {
+    Overlap,  // double-buffered RFs: the next tile's first fill, the previous tile's drain and last
+              // write-back overlap compute; the array drains once per nest (needs double_buffering)
+    Serial,   // each tile pays its first fill, a rows + cols drain and its last write-back
+};
+
+const char* to_string(TilePipeline p);
+
+// What the cycle count includes (timing.h).
+enum class TimingRule : uint8_t {
+    Full,         // compute, GB port, DRAM and their overlap
+    ComputeOnly,  // the Procrustes authors' rule: sum over sync windows of the busiest PE's work,
+                  // memory free (fills, write-backs, drains and DRAM take no time)
+};
+
+const char* to_string(TimingRule t);
+
 struct ArrayConfig {
     uint32_t rows = 16;                 // PE rows [code]
     uint32_t cols = 16;                 // PE columns [code]
@@ -40,6 +58,11 @@ struct ArrayConfig {
     bool double_buffering = true;       // global buffer and RFs split in halves: load the next tile while computing
     Dataflow dataflow = Dataflow::CxN;  // [code]: Procrustes' choice for convolutions
     SyncMode sync = SyncMode::Tile;     // [code]: the authors' model synchronises per PE tile; identical for dense work
+    TilePipeline pipeline = TilePipeline::Overlap;  // tiles overlap where the double buffers allow
+    TimingRule timing = TimingRule::Full;
+    // A sparse op may run on a mapping chosen for its own work (mapping.h SparseHints) when that
+    // costs fewer cycles than the dense op's mapping; false: always the dense op's mapping.
+    bool sparse_aware_mapping = true;
 
     // "" if usable, otherwise "<field> <value> <reason>".
     std::string validate() const;
@@ -50,6 +73,8 @@ struct ArrayConfig {
     int64_t gb_words() const { return gb_bytes / 4; }
     double dram_bytes_per_cycle() const { return dram_bytes_per_s / clock_hz; }
     int64_t dram_latency_cycles() const;  // rounded up
+    // Tiles overlap only with double-buffered RFs.
+    bool tiles_overlap() const { return pipeline == TilePipeline::Overlap && double_buffering; }
 };
 
 }  // namespace stvp::accel

@@ -54,10 +54,11 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 struct Tiler {
     const ArrayConfig& cfg;
     const OpShape& nest;
+    SparseHints hints;
     Mapping m;
     std::vector<Dim> temporal;
 
-    Tiler(const ArrayConfig& c, const OpShape& n) : cfg(c), nest(n) {
+    Tiler(const ArrayConfig& c, const OpShape& n, const SparseHints& h) : cfg(c), nest(n), hints(h) {
         m.dataflow = c.dataflow;
         m.row_dim = Dim::C;
         m.col_dim = c.dataflow == Dataflow::CxK ? Dim::K : Dim::N;
@@ -66,7 +67,16 @@ struct Tiler {
     }
 
     int64_t E(Dim d) const { return nest.e(d); }
-    double gb_cycles(int64_t words) const { return std::ceil(4.0 * words / cfg.gb_bytes_per_cycle); }
+    double gb_cycles(double words) const { return std::ceil(4.0 * words / cfg.gb_bytes_per_cycle); }
+    // Compute cycles of a step whose busiest PE has `work` dense MACs, scaled by the hints.
+    double step_compute(int64_t work) const {
+        if (hints.work >= 1.0) return static_cast<double>(ceil_div(work, cfg.macs_per_pe));
+        return std::max(1.0, std::ceil(static_cast<double>(work) * hints.work / cfg.macs_per_pe));
+    }
+    // GB words of a step's fill with the Wt part in its stored format.
+    double fill_words(const StepWords& sw) const {
+        return static_cast<double>(sw.fill_gb - sw.wt_gb) + static_cast<double>(sw.wt_gb) * hints.wt_words;
+    }
 
     // Estimated array time of one GB tile of extents t with PE chunk u (clipped to t): every
     // step taken as a full one.
@@ -84,7 +94,7 @@ struct Tiler {
         const StepWords sw = step_words(nest, m, u, ar, ac);
         const int64_t red_steps =
             ceil_div(tr, cfg.rows) * ceil_div(t[idx(Dim::R)], u[idx(Dim::R)]) * ceil_div(t[idx(Dim::S)], u[idx(Dim::S)]);
-        const double c = static_cast<double>(ceil_div(work, cfg.macs_per_pe));
+        const double c = step_compute(work);
         return static_cast<double>(cfg.rows + cfg.cols) +
                static_cast<double>(steps) * step_time(c, sw, red_steps, 1.0);
     }
@@ -92,7 +102,8 @@ struct Tiler {
     // Mean time of a step: the port fills every step and writes partial sums back once per
     // output chunk of red_steps steps (wb_factor 2 when they are read-modify-written).
     double step_time(double c, const StepWords& sw, int64_t red_steps, double wb_factor) const {
-        const double fill = gb_cycles(sw.fill_gb), wb = gb_cycles(sw.out_gb) * wb_factor;
+        if (cfg.timing == TimingRule::ComputeOnly) return c;  // memory is free under the published rule
+        const double fill = gb_cycles(fill_words(sw)), wb = gb_cycles(static_cast<double>(sw.out_gb)) * wb_factor;
         return (static_cast<double>(red_steps - 1) * std::max(c, fill) + std::max(c, fill + wb)) /
                static_cast<double>(red_steps);
     }
@@ -174,7 +185,7 @@ struct Tiler {
         const StepWords sw = step_words(nest, m, u, ar, ac);
         const int64_t red_steps =
             ceil_div(tr, cfg.rows) * ceil_div(t[idx(Dim::R)], u[idx(Dim::R)]) * ceil_div(t[idx(Dim::S)], u[idx(Dim::S)]);
-        const double c = static_cast<double>(ceil_div(work, cfg.macs_per_pe));
+        const double c = step_compute(work);
         const double red_tiles = static_cast<double>(n[idx(Dim::C)] * n[idx(Dim::R)] * n[idx(Dim::S)]);
         const double compute = static_cast<double>(tiles) * (cfg.rows + cfg.cols) +
                                steps * step_time(c, sw, red_steps, 2.0 - 1.0 / red_tiles);
@@ -201,10 +212,12 @@ struct Tiler {
         reuse(order, n, {Dim::N, Dim::C, Dim::P, Dim::Q, Dim::R, Dim::S}, fi, mi);
         const int64_t fo = n[idx(Dim::N)] * n[idx(Dim::K)] * n[idx(Dim::P)] * n[idx(Dim::Q)];
         const int mask = nest.relu_mask ? 2 : 1;
-        const double bytes = 4.0 * (static_cast<double>(nest.elements(Role::Weight)) * mw + in_cover * mi +
+        const double bytes = 4.0 * (static_cast<double>(nest.elements(Role::Weight)) * hints.wt_words * mw +
+                                    in_cover * mi +
                                     static_cast<double>(nest.elements(Role::Output)) * mask);
         const double requests = static_cast<double>(fw + fi + fo * mask);
         const double dram = bytes / cfg.dram_bytes_per_cycle() + requests * cfg.dram_latency_cycles();
+        if (cfg.timing == TimingRule::ComputeOnly) return compute;
         return cfg.double_buffering ? std::max(compute, dram) : compute + dram;
     }
 
@@ -331,8 +344,8 @@ struct Tiler {
 
 }  // namespace
 
-Mapping map_op(const ArrayConfig& cfg, const OpShape& nest) {
-    Tiler tl(cfg, nest);
+Mapping map_op(const ArrayConfig& cfg, const OpShape& nest, const SparseHints& hints) {
+    Tiler tl(cfg, nest, hints);
     Mapping m = tl.m;
     const DimArray u = tl.choose_pe_tile();
     const std::array<std::array<Dim, kDims>, 2> orders{{

@@ -45,7 +45,18 @@ struct Mapping {
     std::string error;     // non-empty if no mapping fits (only for configs that fail validate())
 };
 
-Mapping map_op(const ArrayConfig& cfg, const OpShape& nest);
+// What the mapper knows of a sparse op (1 = dense): `work`, the fraction of the dense MACs the
+// busiest PE is expected to perform (operand densities), and `wt_words`, the Wt operand's stored
+// words per dense word (a compressed format). The estimate then scales each step's compute by
+// `work` and the Wt part of fills and DRAM loads by `wt_words`: with little compute per step a
+// mapping that moves fewer words per MAC (larger chunks, inputs kept across more outputs) wins.
+struct SparseHints {
+    double work = 1.0;
+    double wt_words = 1.0;
+    bool dense() const { return work >= 1.0 && wt_words >= 1.0; }
+};
+
+Mapping map_op(const ArrayConfig& cfg, const OpShape& nest, const SparseHints& hints = {});
 
 // The output temporal dims of a dataflow, in step order (the column dim is spatial).
 std::array<Dim, 3> output_temporal_dims(Dataflow d);

@@ -40,6 +40,15 @@ struct OpCost {
     uint64_t macs_skipped = 0;    // == counts.mac_gated: zero operands and padding
     uint64_t gb_tiles = 0;        // GB tile visits
     uint64_t array_steps = 0;     // lock-step array steps
+    // The Procrustes authors' rule on the same walk: sum over synchronisation windows (GB tiles
+    // under SyncMode::Tile, array steps under SyncMode::Step) of the busiest PE's work in cycles,
+    // memory free. cycles - rule_cycles is what the memories and the array's drains add.
+    uint64_t rule_cycles = 0;
+    uint64_t port_cycles = 0;       // cycles the GB <-> PE port was busy (fills, write-backs)
+    uint64_t balancer_entries = 0;  // half totals sorted by the load balancer (2 per PE per window)
+    // Wt and In elements sent from the GB to the array (a multicast counts once): the words a
+    // weight decoder and an operand zero check see.
+    uint64_t wt_streamed = 0, in_streamed = 0;
     // Global-buffer bytes the op holds while it runs: the mapping's tile set of every operand
     // (x2 with double buffering) for array nests, the streamed bytes (at most the GB) for
     // element-wise work; the largest over the op's sub-nests (they run one after another).

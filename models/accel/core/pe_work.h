@@ -1,13 +1,21 @@
 // The seam between the timing model and operand sparsity: how much work each PE has in each
 // lock-step array step. The dense model gives every active PE the full product of the step's
-// chunk sizes; a sparse scheme (bitmask blocks, N:M, activation zero maps, a load balancer
-// pairing half-tiles) supplies its own PeWorkSource that counts real non-zeros. Under
-// SyncMode::Step a step then lasts as long as its slowest PE (step_compute_cycles); under
-// SyncMode::Tile the GB tile lasts as long as the PE with the most work over all its steps.
+// chunk sizes; a sparse scheme (bitmask blocks, N:M, activation zero maps) supplies its own
+// PeWorkSource that counts real non-zeros. Under SyncMode::Step a step then lasts as long as
+// its slowest PE (step_compute_cycles); under SyncMode::Tile the GB tile lasts as long as the PE
+// with the most work over all its steps.
+//
+// Load balancing (Procrustes) happens over the same window the PEs synchronise on: a balancing
+// source splits each PE's work of a step in two halves (step_halves); the timing model sums
+// each PE's halves over the window (one step, or the whole GB tile) and pairs them once per
+// window, densest with sparsest (balance_halves). Pairing a sorted list's ends minimises the
+// largest pair sum over all pairings, the unbalanced one (each PE keeps its own two halves)
+// included, so the balancer is never slower than no balancer on any window.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "accel/core/mapping.h"
 
@@ -47,7 +55,34 @@ public:
     // for dense storage; a compressed format moves only its kept values plus metadata
     // (density + metadata bits / 32). Scales the Wt part of DRAM loads, fills and RF writes.
     virtual double wt_word_fraction() const { return 1.0; }
+    // Expected fraction of the dense MACs performed (the operands' densities), for the
+    // sparse-aware mapper (mapping.h SparseHints); 1 = dense.
+    virtual double work_fraction() const { return 1.0; }
+    // True if the source's PEs are load-balanced: the timing model then asks for halves and
+    // pairs them over its synchronisation window.
+    virtual bool balanced() const { return false; }
+    // Writes PE (i, j)'s work of this step in two halves to halves[2 * (i * cols + j)] and the
+    // next entry (their sum is the step_work value; inactive PEs get 0, 0). The default keeps
+    // the whole work in the first half.
+    virtual void step_halves(const StepView& step, int64_t rows, int64_t cols, int64_t* halves) const {
+        std::vector<int64_t> w(static_cast<size_t>(rows * cols));
+        step_work(step, rows, cols, w.data());
+        for (int64_t p = 0; p < rows * cols; ++p) halves[2 * p] = w[static_cast<size_t>(p)], halves[2 * p + 1] = 0;
+    }
+    // Under SyncMode::Tile: each PE's work over a whole GB tile (`tile` spans it in every dim)
+    // in two halves, added to halves[2p] and halves[2p + 1]. PE (i, j) holds row-dim indices
+    // i, i + rows, ... and column-dim indices j, j + cols, ... of the tile. The default asks
+    // step_halves once per row and column fold with every temporal dim at its full tile extent,
+    // so a PE's halves split its whole share of the tile (half-tiles); a source whose work is
+    // additive over boxes gives the sum of its steps' work.
+    virtual void tile_halves(const StepView& tile, int64_t rows, int64_t cols, int64_t* halves) const;
 };
+
+// The load balancer over one window: `halves` holds two half totals for each of `pes`
+// participating PEs; after the call work[p] is the pair PE p executes: the p-th densest half
+// with the p-th sparsest (halves is reordered). Returns the entries sorted (2 * pes). An
+// exchange argument shows this pairing has the smallest largest sum of all pairings.
+int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work);
 
 // The dense case through the general path. Without a source the timing model computes dense
 // steps directly and walks each distinct GB tile once; the tests check that both agree.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -37,6 +39,11 @@ OpCost& OpCost::operator+=(const OpCost& o) {
     macs_skipped += o.macs_skipped;
     gb_tiles += o.gb_tiles;
     array_steps += o.array_steps;
+    rule_cycles += o.rule_cycles;
+    port_cycles += o.port_cycles;
+    balancer_entries += o.balancer_entries;
+    wt_streamed += o.wt_streamed;
+    in_streamed += o.in_streamed;
     gb_bytes_in_use = std::max(gb_bytes_in_use, o.gb_bytes_in_use);
     counts += o.counts;
     for (int r = 0; r < kRoles; ++r) {
@@ -76,36 +83,47 @@ int64_t wt_scaled(int64_t bytes, double fraction) {
     return static_cast<int64_t>(std::ceil(static_cast<double>(bytes) * fraction - 1e-9));
 }
 
-// The array steps of one GB tile, in step order. The GB port serves, in order, the RF fill of
+// The array steps of the GB tiles, in step order. The GB port serves, in order, the RF fill of
 // the first step, then during each step s the write-back of step s-1 (if it ended an output
 // chunk) and the fill of step s+1; step s+1 starts when the PEs are done with s and its fill
-// has arrived. After the last step the array drains (rows + cols cycles) and the last
-// write-back follows once the port is free:
+// has arrived. Each closed slot is max(c_s, wb_{s-1} + fill_{s+1}). A serial tile ends with the
+// array's drain (rows + cols cycles) and the last write-back once the port is free:
 //   C = fill_0 + sum_{s<L} max(c_s, wb_{s-1} + fill_{s+1}) + max(c_L + drain, wb_{L-1}) + wb_L
-struct TileWalk {
+// With overlapping tiles the walk simply continues into the next tile (its first fill and the
+// previous tile's last write-back share slots with compute) and drains once at the end.
+struct PortWalk {
     const ArrayConfig& cfg;
     double wt_fraction;
-    int64_t cycles = 0, steps = 0;
+    int64_t steps = 0, port_busy = 0;
     ActionCounts counts;
     // The previous step, still waiting for the next one's fill to close its max().
     bool pending = false;
     int64_t prev_c = 0, prev_wb_before = 0, prev_wb = 0;
 
-    TileWalk(const ArrayConfig& c, double f) : cfg(c), wt_fraction(f) {}
+    PortWalk(const ArrayConfig& c, double f) : cfg(c), wt_fraction(f) {}
 
     int64_t port_cycles(int64_t bytes) const { return ceil_div(bytes, cfg.gb_bytes_per_cycle); }
 
-    // One step: c = its compute cycles; done = MACs performed over the array, dense = its dense MACs.
-    void step(int64_t c, const StepWords& w, int64_t ar, int64_t ac, int64_t done, int64_t dense, bool chunk_end,
-              bool first_red) {
+    // Port cycles of a step's fill and of its write-back.
+    std::pair<int64_t, int64_t> port_of(const StepWords& w, bool chunk_end, bool first_red) const {
+        const int64_t fill_bytes = 4 * (w.fill_gb - w.wt_gb) + wt_scaled(4 * w.wt_gb, wt_fraction);
+        return {port_cycles(fill_bytes), chunk_end ? port_cycles(4 * w.out_gb * (first_red ? 1 : 2)) : 0};
+    }
+
+    // One step: c = its compute cycles; done = MACs performed over the array, dense = its dense
+    // MACs. Returns the cycles this closes: the previous step's slot, or the exposed first fill.
+    int64_t step(int64_t c, const StepWords& w, int64_t ar, int64_t ac, int64_t done, int64_t dense, bool chunk_end,
+                 bool first_red) {
         const int64_t fill_bytes = 4 * (w.fill_gb - w.wt_gb) + wt_scaled(4 * w.wt_gb, wt_fraction);
         const int64_t fill = port_cycles(fill_bytes);
         const int64_t wb = chunk_end ? port_cycles(4 * w.out_gb * (first_red ? 1 : 2)) : 0;
+        port_busy += fill + wb;
+        int64_t closed;
         if (pending) {
-            cycles += std::max(prev_c, prev_wb_before + fill);
+            closed = std::max(prev_c, prev_wb_before + fill);
             prev_wb_before = prev_wb;
         } else {
-            cycles += fill;  // the first fill is exposed
+            closed = fill;  // the first fill is exposed
         }
         pending = true;
         prev_c = c;
@@ -118,19 +136,17 @@ struct TileWalk {
         counts.rf_write += done + (w.rf_fill - rf_wt) + wt_scaled(rf_wt, wt_fraction);
         counts.gb_read_bytes += fill_bytes + 4 * (chunk_end && !first_red ? w.out_gb : 0);
         counts.gb_write_bytes += 4 * (chunk_end ? w.out_gb : 0);
+        return closed;
     }
 
+    // The last step, the drain and the last write-back; the next step's fill is exposed again.
     int64_t finish() {
         const int64_t drain = int64_t{cfg.rows} + cfg.cols;
-        cycles += std::max(prev_c + drain, prev_wb_before) + prev_wb;
-        return cycles;
+        const int64_t closed = std::max(prev_c + drain, prev_wb_before) + prev_wb;
+        pending = false;
+        prev_c = prev_wb_before = prev_wb = 0;
+        return closed;
     }
-};
-
-struct TileResult {
-    int64_t cycles = 0;
-    int64_t steps = 0;
-    ActionCounts counts;
 };
 
 // One array step as the walk needs it.
@@ -141,25 +157,62 @@ struct StepRecord {
     bool chunk_end = false;
 };
 
-// Walks the steps of the GB tile with origin o and extents s. With src == nullptr every active
-// PE does the dense work (no calls, no per-PE buffer). Under SyncMode::Tile with a source the
-// tile's compute is the PE with the most work over all steps, max_p W_p / macs_per_pe: every
-// step's compute slot is the dense step's scaled by max_p W_p / D (D = the dense work of a PE
-// active in every step, PE (0, 0)), so the port's per-step overlap is kept and a dense source
-// costs exactly the dense walk.
-TileResult walk_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const DimArray& s,
-                     const DimArray& origin, bool first_red, const PeWorkSource* src, std::vector<int64_t>& buf,
-                     std::vector<int64_t>& totals, std::vector<StepRecord>& recs) {
+// The steps of one GB tile with their compute cycles under the sync mode.
+struct TileSteps {
+    std::vector<StepRecord> recs;
+    int64_t rule = 0;        // compute-only cycles: the sum of the steps' compute slots
+    int64_t lb_entries = 0;  // half totals the balancer sorted
+    int64_t wt_streamed = 0, in_streamed = 0;  // operand elements sent to the array
+};
+
+// Scratch buffers reused from tile to tile.
+struct Scratch {
+    std::vector<int64_t> buf, halves, totals, window, paired;
+    std::vector<uint8_t> active;
+};
+
+// Pairs the halves of the participating PEs (active[p]) of one window; returns the busiest
+// PE's work and adds the sorted entries to `entries`.
+int64_t balanced_most(const std::vector<int64_t>& halves, const std::vector<uint8_t>& active, Scratch& x,
+                      int64_t& entries) {
+    x.window.clear();
+    for (size_t p = 0; p < active.size(); ++p)
+        if (active[p]) x.window.push_back(halves[2 * p]), x.window.push_back(halves[2 * p + 1]);
+    const int64_t n = static_cast<int64_t>(x.window.size() / 2);
+    if (n == 0) return 0;
+    x.paired.resize(static_cast<size_t>(n));
+    entries += balance_halves(x.window, n, x.paired.data());
+    return *std::max_element(x.paired.begin(), x.paired.end());
+}
+
+// Enumerates the steps of the GB tile with origin o and extents s. With src == nullptr every
+// active PE does the dense work (no calls, no per-PE buffer). Under SyncMode::Step each step
+// asks the source for its PEs' work (halves, paired over the step, when balanced) and lasts as
+// long as its busiest PE. Under SyncMode::Tile the source is asked once for each PE's work over
+// the whole tile (tile_halves; balanced: paired over the tile) and the tile's compute is that of
+// the busiest PE, max_p W_p / macs_per_pe: the dense steps' compute slots are scaled by
+// max_p W_p / D (D = the dense work of a PE active in every step, PE (0, 0)), with the rounding
+// carried from step to step so the tile's compute is ceil(sum c_s x max_p W_p / D); the port's
+// per-step overlap is kept and a dense source costs exactly the dense walk. The tile's MACs are
+// spread over its steps in proportion to their dense MACs (only their sums are counted).
+void enumerate_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const DimArray& s,
+                    const DimArray& origin, const PeWorkSource* src, Scratch& x, TileSteps& out) {
     const auto loops = step_loops(cfg, m, s);
     std::array<int64_t, kLoops> n, i{};
     int64_t total = 1;
     for (int l = 0; l < kLoops; ++l) total *= (n[l] = loops[l].count());
-    const int64_t pes = cfg.pes();
+    const int64_t pes = cfg.pes(), cols = cfg.cols;
     const bool tile_sync = src && cfg.sync == SyncMode::Tile;
-    if (src) buf.assign(static_cast<size_t>(pes), 0);
-    if (tile_sync) totals.assign(static_cast<size_t>(pes), 0);
-    recs.clear();
-    int64_t dense_pe_total = 0;
+    const bool step_src = src && !tile_sync;
+    const bool balance = src && src->balanced();
+    if (step_src) x.buf.assign(static_cast<size_t>(pes), 0);
+    if (balance || tile_sync) x.halves.assign(static_cast<size_t>(2 * pes), 0), x.active.assign(static_cast<size_t>(pes), 0);
+    out.recs.clear();
+    out.recs.reserve(static_cast<size_t>(total));
+    out.rule = out.lb_entries = 0;
+    out.wt_streamed = out.in_streamed = 0;
+    int64_t dense_pe_total = 0, dense_total = 0;
+    const int cd = idx(m.col_dim);
     StepView view;
     view.nest = &nest;
     view.mapping = &m;
@@ -174,25 +227,39 @@ TileResult walk_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping&
             view.size[d] = loops[l].size(i[l]);
             if (l >= kRowLoop) r.chunk_end = r.chunk_end && i[l] == n[l] - 1;
         }
-        r.ar = view.size[idx(m.row_dim)], r.ac = view.size[idx(m.col_dim)];
+        r.ar = view.size[idx(m.row_dim)], r.ac = view.size[cd];
         const int64_t pe_dense = dense_pe_work(view);
         r.dense = r.ar * r.ac * pe_dense;
         r.done = r.dense;
         r.c = ceil_div(pe_dense, cfg.macs_per_pe);
-        if (src) {
-            std::fill(buf.begin(), buf.end(), 0);
-            src->step_work(view, cfg.rows, cfg.cols, buf.data());
+        dense_pe_total += pe_dense;
+        dense_total += r.dense;
+        if (step_src && balance) {
+            std::fill(x.active.begin(), x.active.end(), 0);
+            for (int64_t a = 0; a < r.ar; ++a)
+                for (int64_t b = 0; b < r.ac; ++b) x.active[static_cast<size_t>(a * cols + b)] = 1;
+            src->step_halves(view, cfg.rows, cfg.cols, x.halves.data());
             r.done = 0;
-            for (int64_t x : buf) r.done += x;
-            if (tile_sync) {
-                for (int64_t p = 0; p < pes; ++p) totals[static_cast<size_t>(p)] += buf[static_cast<size_t>(p)];
-                dense_pe_total += pe_dense;
-            } else {
-                r.c = step_compute_cycles(buf.data(), pes, cfg.macs_per_pe);
-            }
+            for (int64_t h : x.halves) r.done += h;
+            r.c = ceil_div(balanced_most(x.halves, x.active, x, out.lb_entries), cfg.macs_per_pe);
+        } else if (step_src) {
+            std::fill(x.buf.begin(), x.buf.end(), 0);
+            src->step_work(view, cfg.rows, cfg.cols, x.buf.data());
+            r.done = 0;
+            for (int64_t w : x.buf) r.done += w;
+            r.c = step_compute_cycles(x.buf.data(), pes, cfg.macs_per_pe);
         }
         r.words = step_words(nest, m, view.size, r.ar, r.ac);
-        recs.push_back(r);
+        // Operand elements sent to the array (a multicast once): what decoders and zero checks see.
+        auto prod = [&](std::initializer_list<Dim> ds) {
+            int64_t p = 1;
+            for (Dim d : ds)
+                if (idx(d) != cd) p *= view.size[idx(d)];
+            return p;
+        };
+        out.wt_streamed += r.ar * (m.col_dim == Dim::K ? r.ac : 1) * prod({Dim::K, Dim::R, Dim::S});
+        out.in_streamed += r.ar * (m.col_dim == Dim::N ? r.ac : 1) * prod({Dim::N, Dim::P, Dim::Q});
+        out.recs.push_back(r);
         int l = kLoops - 1;
         for (; l >= 0; --l) {
             if (++i[l] < n[l]) break;
@@ -200,24 +267,159 @@ TileResult walk_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping&
         }
     }
     if (tile_sync) {
-        const int64_t most = pes > 0 ? *std::max_element(totals.begin(), totals.end()) : 0;
-        for (StepRecord& r : recs)
-            r.c = dense_pe_total > 0 ? ceil_div(r.c * most, dense_pe_total) : 0;
+        view.origin = origin;
+        view.size = s;
+        src->tile_halves(view, cfg.rows, cfg.cols, x.halves.data());
+        const int64_t ar = std::min<int64_t>(cfg.rows, s[idx(m.row_dim)]), ac = std::min<int64_t>(cfg.cols, s[cd]);
+        int64_t done = 0, most = 0;
+        for (int64_t a = 0; a < ar; ++a)
+            for (int64_t b = 0; b < ac; ++b) {
+                const size_t p = static_cast<size_t>(a * cols + b);
+                x.active[p] = 1;
+                most = std::max(most, x.halves[2 * p] + x.halves[2 * p + 1]);
+            }
+        for (int64_t h : x.halves) done += h;
+        if (balance) most = balanced_most(x.halves, x.active, x, out.lb_entries);
+        int64_t cum = 0, before = 0, cum_dense = 0, done_before = 0;
+        for (StepRecord& r : out.recs) {
+            cum += r.c;
+            const int64_t upto = dense_pe_total > 0 ? ceil_div(cum * most, dense_pe_total) : 0;
+            r.c = upto - before;
+            before = upto;
+            cum_dense += r.dense;
+            const int64_t done_upto = dense_total > 0 ? static_cast<int64_t>(static_cast<__int128>(done) * cum_dense / dense_total) : 0;
+            r.done = done_upto - done_before;
+            done_before = done_upto;
+        }
     }
-    TileWalk walk(cfg, src ? src->wt_word_fraction() : 1.0);
-    for (const StepRecord& r : recs)
-        walk.step(r.c, r.words, r.ar, r.ac, r.done, r.dense, r.chunk_end, first_red);
-    TileResult res;
-    res.cycles = walk.finish();
-    res.steps = walk.steps;
-    res.counts = walk.counts;
-    return res;
+    for (const StepRecord& r : out.recs) out.rule += r.c;
 }
 
 int64_t dram_request(const ArrayConfig& cfg, int64_t bytes) {
     if (bytes <= 0) return 0;
     return cfg.dram_latency_cycles() + static_cast<int64_t>(std::ceil(bytes / cfg.dram_bytes_per_cycle() - 1e-9));
 }
+
+}  // namespace
+
+void PeWorkSource::tile_halves(const StepView& tile, int64_t rows, int64_t cols, int64_t* halves) const {
+    const Mapping& m = *tile.mapping;
+    const int rd = idx(m.row_dim), cd = idx(m.col_dim);
+    std::vector<int64_t> h(static_cast<size_t>(2 * rows * cols));
+    StepView v = tile;
+    for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
+        for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
+            v.origin[rd] = tile.origin[rd] + fr, v.size[rd] = std::min(rows, tile.size[rd] - fr);
+            v.origin[cd] = tile.origin[cd] + fc, v.size[cd] = std::min(cols, tile.size[cd] - fc);
+            step_halves(v, rows, cols, h.data());
+            for (size_t p = 0; p < h.size(); ++p) halves[p] += h[p];
+        }
+}
+
+int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work) {
+    std::sort(halves.begin(), halves.begin() + 2 * pes, std::greater<int64_t>());
+    for (int64_t p = 0; p < pes; ++p) work[p] = halves[static_cast<size_t>(p)] + halves[static_cast<size_t>(2 * pes - 1 - p)];
+    return 2 * pes;
+}
+
+namespace {
+
+// A GB tile visit as the DRAM sees it.
+struct Visit {
+    DimArray origin{}, size{};
+    bool first_red = false;
+    int64_t load[2] = {0, 0};  // DRAM request cycles: Wt, In (0 = not reloaded)
+    int64_t wb[2] = {0, 0};    // epilogue read, output write (last reduction tile only)
+    int64_t loads() const { return load[0] + load[1]; }
+    int64_t wbs() const { return wb[0] + wb[1]; }
+};
+
+// A first-in first-out server (the DRAM channel, the GB port): a job issued at `at` taking
+// `d` cycles ends at max(at, free) + d; a job of no cycles is not queued.
+struct Fifo {
+    int64_t free = 0;
+    int64_t run(int64_t at, int64_t d) {
+        if (d <= 0) return at;
+        free = std::max(at, free) + d;
+        return free;
+    }
+};
+
+// Overlapping tiles (TilePipeline::Overlap, double buffering), in event time: the DRAM loads
+// visit j+1 from the start of visit j; a visit's steps stream through the port as in a tile
+// (fill s+1 issued when step s starts, write-back s when it ends); the next visit's first fill
+// is issued during the current visit's last step once its loads are in (otherwise when they
+// are, and the visit starts then), so the array goes on without draining; a visit's DRAM
+// write-back is issued once its last partial sums have left the port; the last visit drains.
+// DRAM jobs are issued in time order (write-backs wait in `wbq`; a load issued at the same
+// cycle goes first).
+struct OverlapWalk {
+    const ArrayConfig& cfg;
+    const std::vector<Visit>& visits;
+    Fifo dram, port;
+    std::vector<int64_t> done;                    // the DRAM loads of each visit complete
+    std::vector<std::pair<int64_t, size_t>> wbq;  // (issue time, visit) of write-backs not yet issued
+    int64_t compute = 0;                          // cycles the array computed or drained
+    int64_t start = 0, fill0 = -1;                // the current visit's start and first fill's completion
+
+    OverlapWalk(const ArrayConfig& c, const std::vector<Visit>& v) : cfg(c), visits(v), done(v.size(), 0) {
+        issue_loads(0, 0);
+        start = done[0];
+    }
+
+    void issue_wbs_before(int64_t t, bool inclusive) {
+        size_t k = 0;
+        for (; k < wbq.size() && (wbq[k].first < t || (inclusive && wbq[k].first == t)); ++k) {
+            const Visit& v = visits[wbq[k].second];
+            dram.run(wbq[k].first, v.wb[0]);
+            dram.run(wbq[k].first, v.wb[1]);
+        }
+        wbq.erase(wbq.begin(), wbq.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    void issue_loads(size_t j, int64_t t) {
+        issue_wbs_before(t, false);
+        const int64_t a = dram.run(t, visits[j].load[0]);
+        done[j] = std::max(a, dram.run(t, visits[j].load[1]));
+    }
+
+    // Visit j's steps; pc[s] = the port cycles of step s's fill and write-back.
+    void walk(size_t j, const std::vector<StepRecord>& recs, const std::vector<std::pair<int64_t, int64_t>>& pc) {
+        const size_t n = recs.size();
+        const bool last = j + 1 == visits.size();
+        if (!last) issue_loads(j + 1, start);
+        int64_t fill_done = fill0 >= 0 ? fill0 : port.run(start, pc[0].first);
+        int64_t end = start, t = start;
+        for (size_t s = 0; s < n; ++s) {
+            t = std::max(end, fill_done);
+            end = t + recs[s].c;
+            if (s + 1 < n) {
+                fill_done = port.run(t, pc[s + 1].first);
+                port.run(end, pc[s].second);
+            }
+        }
+        compute += end - start;
+        if (last) {
+            const int64_t drain = int64_t{cfg.rows} + cfg.cols;
+            compute += drain;
+            wbq.emplace_back(port.run(end + drain, pc[n - 1].second), j);
+            issue_wbs_before(std::numeric_limits<int64_t>::max(), true);
+            return;
+        }
+        const int64_t prefill_at = std::max(t, done[j + 1]);
+        fill0 = -1;
+        if (prefill_at <= end) {
+            fill0 = port.run(prefill_at, first_fill_cycles);
+            wbq.emplace_back(port.run(end, pc[n - 1].second), j);
+            start = end;
+        } else {
+            wbq.emplace_back(port.run(end, pc[n - 1].second), j);
+            start = done[j + 1];
+        }
+    }
+    int64_t first_fill_cycles = 0;  // the next visit's first fill (set by the caller before walk)
+
+    int64_t finish() const { return std::max(dram.free, port.free); }
+};
 
 }  // namespace
 
@@ -228,21 +430,21 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
     const DimArray& t = m.gb_tile;
     DimArray n;
     for (int d = 0; d < kDims; ++d) n[d] = ceil_div(nest.extent[d], t[d]);
-
-    std::map<std::pair<DimArray, bool>, TileResult> dense_cache;
-    std::vector<int64_t> buf, totals;
-    std::vector<StepRecord> recs;
     const double wt_fraction = work ? work->wt_word_fraction() : 1.0;
-    std::vector<int64_t> L, C, WB;
+    ActionCounts& k = cost.counts;
+
+    // The GB tile visits in gb_order (last entry fastest) with their DRAM transfers.
+    std::vector<Visit> visits;
     DimArray i{}, prev{};
     auto changed = [&](std::initializer_list<Dim> deps) {
         for (Dim d : deps)
             if (i[idx(d)] != prev[idx(d)]) return true;
         return false;
     };
-    ActionCounts& k = cost.counts;
     for (bool first = true;; first = false) {
-        DimArray o, s;
+        Visit v;
+        DimArray& o = v.origin;
+        DimArray& s = v.size;
         for (int d = 0; d < kDims; ++d) {
             o[d] = i[d] * t[d];
             s[d] = std::min(t[d], nest.extent[d] - o[d]);
@@ -250,10 +452,9 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
         auto S = [&](Dim d) { return s[idx(d)]; };
         auto O = [&](Dim d) { return o[idx(d)]; };
         // Loads of the operands whose tile changed.
-        int64_t load = 0;
         if (first || changed({Dim::K, Dim::C, Dim::R, Dim::S})) {
             const int64_t b = wt_scaled(4 * S(Dim::K) * S(Dim::C) * S(Dim::R) * S(Dim::S), wt_fraction);
-            load += dram_request(cfg, b);
+            v.load[0] = dram_request(cfg, b);
             cost.traffic[static_cast<int>(Role::Weight)].read_bytes += b;
             k.dram_read_bytes += b;
         }
@@ -264,39 +465,23 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
                            nest.in_h) *
                 input_rows(O(Dim::Q), S(Dim::Q), O(Dim::S), S(Dim::S), nest.stride_w, nest.dilation_w, nest.pad_w,
                            nest.in_w);
-            load += dram_request(cfg, b);
+            v.load[1] = dram_request(cfg, b);
             cost.traffic[static_cast<int>(Role::Input)].read_bytes += b;
             k.dram_read_bytes += b;
         }
-        const bool first_red = i[idx(Dim::C)] == 0 && i[idx(Dim::R)] == 0 && i[idx(Dim::S)] == 0;
+        v.first_red = i[idx(Dim::C)] == 0 && i[idx(Dim::R)] == 0 && i[idx(Dim::S)] == 0;
         const bool last_red = i[idx(Dim::C)] == n[idx(Dim::C)] - 1 && i[idx(Dim::R)] == n[idx(Dim::R)] - 1 &&
                               i[idx(Dim::S)] == n[idx(Dim::S)] - 1;
-        TileResult tr;
-        if (work) {
-            tr = walk_tile(cfg, nest, m, s, o, first_red, work, buf, totals, recs);
-        } else {
-            // Dense tiles of equal extents cost the same wherever they sit.
-            auto key = std::make_pair(s, first_red);
-            auto it = dense_cache.find(key);
-            if (it == dense_cache.end())
-                it = dense_cache.emplace(key, walk_tile(cfg, nest, m, s, o, first_red, nullptr, buf, totals, recs)).first;
-            tr = it->second;
-        }
-        int64_t wb = 0;
         if (last_red) {
             const int64_t out = S(Dim::N) * S(Dim::K) * S(Dim::P) * S(Dim::Q);
             const int64_t epilogue = 4 * ((nest.relu_mask ? out : 0) + (nest.bias_read ? S(Dim::K) : 0));
-            wb += dram_request(cfg, epilogue) + dram_request(cfg, 4 * out);
+            v.wb[0] = dram_request(cfg, epilogue);
+            v.wb[1] = dram_request(cfg, 4 * out);
             k.dram_read_bytes += epilogue;
             k.dram_write_bytes += 4 * out;
             cost.traffic[static_cast<int>(Role::Output)].write_bytes += 4 * out;
         }
-        L.push_back(load);
-        C.push_back(tr.cycles);
-        WB.push_back(wb);
-        k += tr.counts;
-        cost.array_steps += tr.steps;
-        // Next tile in gb_order (last entry fastest).
+        visits.push_back(v);
         prev = i;
         int l = kDims - 1;
         for (; l >= 0; --l) {
@@ -306,17 +491,77 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
         }
         if (l < 0) break;
     }
-    const size_t tiles = C.size();
-    int64_t cycles = 0;
-    if (cfg.double_buffering) {
-        cycles = L[0] + WB[tiles - 1];
-        for (size_t j = 0; j < tiles; ++j)
-            cycles += std::max(C[j], (j > 0 ? WB[j - 1] : 0) + (j + 1 < tiles ? L[j + 1] : 0));
-    } else {
-        for (size_t j = 0; j < tiles; ++j) cycles += L[j] + C[j] + WB[j];
+
+    // The array steps of every visit. Dense tiles of equal extents have the same steps.
+    std::map<DimArray, TileSteps> dense_cache;
+    TileSteps sparse_tile, next_sparse;
+    Scratch scratch;
+    PortWalk walk(cfg, wt_fraction);
+    const bool overlap = cfg.tiles_overlap();
+    OverlapWalk ow(cfg, visits);
+    std::vector<std::pair<int64_t, int64_t>> pc;
+    std::vector<int64_t> C;
+    int64_t rule = 0;
+    auto steps_of = [&](const Visit& v, TileSteps& into) -> const TileSteps& {
+        if (work) {
+            enumerate_tile(cfg, nest, m, v.size, v.origin, work, scratch, into);
+            return into;
+        }
+        auto it = dense_cache.find(v.size);
+        if (it == dense_cache.end()) {
+            it = dense_cache.emplace(v.size, TileSteps{}).first;
+            enumerate_tile(cfg, nest, m, v.size, v.origin, nullptr, scratch, it->second);
+        }
+        return it->second;
+    };
+    const TileSteps* cur = &steps_of(visits[0], sparse_tile);
+    for (size_t j = 0; j < visits.size(); ++j) {
+        const TileSteps& ts = *cur;
+        rule += ts.rule;
+        cost.balancer_entries += static_cast<uint64_t>(ts.lb_entries);
+        cost.wt_streamed += static_cast<uint64_t>(ts.wt_streamed);
+        cost.in_streamed += static_cast<uint64_t>(ts.in_streamed);
+        pc.clear();
+        int64_t c = 0;
+        for (const StepRecord& r : ts.recs) {
+            pc.push_back(walk.port_of(r.words, r.chunk_end, visits[j].first_red));
+            c += walk.step(r.c, r.words, r.ar, r.ac, r.done, r.dense, r.chunk_end, visits[j].first_red);
+        }
+        C.push_back(c + walk.finish());
+        // The next visit's steps (with overlap its first fill shares this visit's last step).
+        const TileSteps* next = j + 1 < visits.size() ? &steps_of(visits[j + 1], next_sparse) : nullptr;
+        if (overlap) {
+            if (next) {
+                const StepRecord& r0 = next->recs[0];
+                ow.first_fill_cycles = walk.port_of(r0.words, r0.chunk_end, visits[j + 1].first_red).first;
+            }
+            ow.walk(j, ts.recs, pc);
+        }
+        if (work && next) {
+            std::swap(sparse_tile, next_sparse);
+            next = &sparse_tile;
+        }
+        cur = next;
     }
-    int64_t dram = 0, compute = 0;
-    for (size_t j = 0; j < tiles; ++j) dram += L[j] + WB[j], compute += C[j];
+    k += walk.counts;
+    cost.array_steps = static_cast<uint64_t>(walk.steps);
+    cost.port_cycles = static_cast<uint64_t>(walk.port_busy);
+    const size_t tiles = visits.size();
+    int64_t cycles = 0, dram = 0, compute = 0;
+    for (const Visit& v : visits) dram += v.loads() + v.wbs();
+    if (overlap) {
+        cycles = ow.finish();
+        compute = ow.compute;
+    } else if (cfg.double_buffering) {
+        // Serial tiles: the DRAM loads tile j+1 and writes back tile j-1 while the array computes tile j.
+        cycles = visits[0].loads() + visits[tiles - 1].wbs();
+        for (size_t j = 0; j < tiles; ++j)
+            cycles += std::max(C[j], (j > 0 ? visits[j - 1].wbs() : 0) + (j + 1 < tiles ? visits[j + 1].loads() : 0));
+    } else {
+        for (size_t j = 0; j < tiles; ++j) cycles += visits[j].loads() + C[j] + visits[j].wbs();
+    }
+    if (!overlap)
+        for (int64_t x : C) compute += x;
 
     // MACs on padding (In outside the input) are in the dense walk and cost its time, but the
     // MAC is gated and its operands are not read.
@@ -344,6 +589,8 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
     k.gb_write_bytes += k.dram_read_bytes;
     k.gb_read_bytes += k.dram_write_bytes;
 
+    cost.rule_cycles = static_cast<uint64_t>(rule);
+    if (cfg.timing == TimingRule::ComputeOnly) cycles = compute = rule;
     cost.cycles = cycles;
     cost.compute_cycles = compute;
     cost.dram_cycles = dram;
@@ -361,7 +608,10 @@ OpCost vector_cost(const ArrayConfig& cfg, uint64_t element_ops, uint64_t dram_r
     const int64_t compute = ceil_div(static_cast<int64_t>(element_ops), cfg.pes());
     const int64_t dram = dram_request(cfg, static_cast<int64_t>(dram_read_bytes)) +
                          dram_request(cfg, static_cast<int64_t>(dram_write_bytes));
-    c.cycles = static_cast<uint64_t>(cfg.double_buffering ? std::max(compute, dram) : compute + dram);
+    c.cycles = static_cast<uint64_t>(cfg.timing == TimingRule::ComputeOnly ? compute
+                                     : cfg.double_buffering          ? std::max(compute, dram)
+                                                                     : compute + dram);
+    c.rule_cycles = static_cast<uint64_t>(compute);
     c.compute_cycles = static_cast<uint64_t>(compute);
     c.dram_cycles = static_cast<uint64_t>(dram);
     c.gb_bytes_in_use = std::min<uint64_t>(dram_read_bytes + dram_write_bytes, static_cast<uint64_t>(cfg.gb_bytes));
@@ -418,15 +668,37 @@ size_t TimingModel::Hash::operator()(const OpShape& o) const {
 
 TimingModel::Entry& TimingModel::entry(const OpShape& nest) {
     auto it = cache_.find(nest);
-    if (it == cache_.end()) it = cache_.emplace(nest, Entry{map_op(cfg_, nest), {}, false}).first;
+    if (it == cache_.end()) it = cache_.emplace(nest, Entry{map_op(cfg_, nest), {}, false, {}}).first;
     return it->second;
 }
 
 const Mapping& TimingModel::mapping(const OpShape& nest) { return entry(nest).mapping; }
 
+namespace {
+bool same_mapping(const Mapping& a, const Mapping& b) {
+    return a.gb_tile == b.gb_tile && a.pe_tile == b.pe_tile && a.gb_order == b.gb_order;
+}
+}  // namespace
+
 OpCost TimingModel::nest(const OpShape& n, const PeWorkSource* work) {
     Entry& e = entry(n);
-    if (work) return nest_cost(cfg_, n, e.mapping, work);
+    if (work) {
+        const SparseHints h{std::min(1.0, work->work_fraction()), std::min(1.0, work->wt_word_fraction())};
+        if (!cfg_.sparse_aware_mapping || h.dense()) return nest_cost(cfg_, n, e.mapping, work);
+        const std::pair<int, int> key{static_cast<int>(std::lround(h.work * 32)),
+                                      static_cast<int>(std::lround(h.wt_words * 32))};
+        auto it = e.sparse.find(key);
+        if (it != e.sparse.end()) return nest_cost(cfg_, n, it->second, work);
+        const Mapping alt = map_op(cfg_, n, h);
+        OpCost best = nest_cost(cfg_, n, e.mapping, work);
+        Mapping kept = e.mapping;
+        if (alt.error.empty() && !same_mapping(alt, e.mapping)) {
+            OpCost c = nest_cost(cfg_, n, alt, work);
+            if (c.cycles < best.cycles) best = c, kept = alt;
+        }
+        e.sparse.emplace(key, kept);
+        return best;
+    }
     if (!e.has_dense) {
         e.dense = nest_cost(cfg_, n, e.mapping, nullptr);
         e.has_dense = true;

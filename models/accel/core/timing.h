@@ -3,28 +3,43 @@
 //
 // Array step s of a GB tile: compute c_s = ceil(max over PEs of MACs / macs_per_pe) (lock-step:
 // the slowest PE) under ArrayConfig::sync = SyncMode::Step. Under SyncMode::Tile (the default,
-// the Procrustes authors' rule "dense cycles x the densest PE tile's density", docs/literature.md) the PEs
-// only synchronise at the end of the GB tile: each PE walks its share of the tile at its own
-// pace and the tile's compute is that of the PE with the most work over all the tile's steps,
-// max_p W_p / macs_per_pe; the walk below keeps the dense step structure for the GB port and
-// gives step s the compute c_s = ceil(dense c_s x max_p W_p / D), D = the dense work of a PE
-// busy in every step. For dense work both modes are the same walk. The GB port (gb_bytes_per_cycle) fills the RFs with each step's Wt and In
-// chunks (multicast words once) and writes back the reduced partial sums at the end of each
-// output chunk (read-modify-write of the GB copy when an earlier GB tile already contributed).
-// The RFs are double-buffered: while the PEs compute step s the port writes back step s-1 and
-// fills step s+1, so a step lasts max(c_s, wb_{s-1} + fill_{s+1}); after the last step the
-// array drains (rows + cols cycles: reduction down the columns, multicast wavefront):
-//   tile compute C = fill_0 + sum_{s<L} max(c_s, wb_{s-1} + fill_{s+1})
-//                    + max(c_L + rows + cols, wb_{L-1}) + wb_L
-// Dense tiles of equal extents cost the same, so each distinct tile is walked once.
+// the Procrustes authors' rule "dense cycles x the densest PE tile's density", docs/literature.md)
+// the PEs only
+// synchronise at the end of the GB tile: each PE walks its share of the tile at its own pace and
+// the tile's compute is that of the PE with the most work over all the tile's steps,
+// max_p W_p / macs_per_pe; the walk keeps the dense step structure for the GB port and gives the
+// steps compute slots in proportion to the dense steps, rounded so that they add up to
+// ceil(sum_s dense c_s x max_p W_p / D) (D = the dense work of a PE busy in every step). For
+// dense work both modes are the same walk. A load-balancing source (pe_work.h) has its PEs' half
+// totals paired over the same window (the step or the tile) before the max is taken.
 //
-// GB tile j: loads L_j = the Wt / In tiles that changed since the previous tile, write-back WB_j
-// = the output tile when it is complete (preceded by a read of the saved input for a fused
-// ReLU mask and of the bias). Each DRAM request costs dram latency + ceil(bytes / DRAM bytes per
-// cycle), one request at a time. With double buffering the DRAM loads tile j+1 and writes back
-// tile j-1 while the array computes tile j:
+// The GB port (gb_bytes_per_cycle) fills the RFs with each step's Wt and In chunks (multicast
+// words once) and writes back the reduced partial sums at the end of each output chunk
+// (read-modify-write of the GB copy when an earlier GB tile already contributed). The RFs are
+// double-buffered: while the PEs compute step s the port writes back step s-1 and fills step
+// s+1, so a step lasts max(c_s, wb_{s-1} + fill_{s+1}).
+//
+// ArrayConfig::pipeline = TilePipeline::Serial: after a tile's last step the array drains
+// (rows + cols cycles: reduction down the columns, multicast wavefront), so a tile costs
+//   C = fill_0 + sum_{s<L} max(c_s, wb_{s-1} + fill_{s+1}) + max(c_L + rows + cols, wb_{L-1}) + wb_L
+// and with GB tile j's DRAM loads L_j (the Wt / In tiles that changed since the previous tile)
+// and write-back WB_j (the output tile when complete, preceded by a read of the saved input for
+// a fused ReLU mask and of the bias) — each DRAM request costs latency + ceil(bytes / DRAM bytes
+// per cycle), one at a time — double buffering loads tile j+1 and writes back tile j-1 while the
+// array computes tile j:
 //   cycles = L_0 + sum_j max(C_j, WB_{j-1} + L_{j+1}) + WB_last
 // and without it everything is sequential: cycles = sum_j (L_j + C_j + WB_j).
+//
+// TilePipeline::Overlap (the default; needs double buffering, serial without it): the tiles
+// form one stream of steps. The next tile's first fill is issued during the current tile's last
+// step once that tile's DRAM loads are in, the array goes on without draining (the drain is paid
+// once per nest) and a tile's DRAM write-back is issued once its last partial sums have left
+// the port. This is computed in event time (every DRAM request and port transfer a first-in
+// first-out job), as the cycle-stepped reference in the tests executes it.
+//
+// ArrayConfig::timing = TimingRule::ComputeOnly: cycles = OpCost::rule_cycles, the sum over
+// sync windows of the busiest PE's work (the published model's rule, memory free); the
+// counts, hence energy, are those of the full model. OpCost::rule_cycles is filled in both modes.
 //
 // MACs on padding (In outside the input) are part of the dense walk and take its time, but are
 // counted as gated (macs_skipped), not performed.
@@ -45,6 +60,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -85,6 +101,9 @@ public:
     OpCost fc(const FcShape& s, Phase phase, const NestOptions& opt = {});
     OpCost conv2d(const Conv2dShape& s, Phase phase, const NestOptions& opt = {});
     // One nest; with a work source the cost is computed afresh (sparsity changes every step).
+    // With sparse_aware_mapping a sparse source's nest is also mapped for its own work (its
+    // densities as SparseHints); both mappings are costed with the source the first time such
+    // hints are seen and the faster one is kept for them.
     OpCost nest(const OpShape& nest, const PeWorkSource* work = nullptr);
     const Mapping& mapping(const OpShape& nest);
 
@@ -100,6 +119,9 @@ private:
         Mapping mapping;
         OpCost dense;
         bool has_dense = false;
+        // The mapping kept for a sparse source, by its hints in 1/32 steps (masks drift from step
+        // to step; the choice is made once per density bucket).
+        std::map<std::pair<int, int>, Mapping> sparse;
     };
     struct Hash {
         size_t operator()(const OpShape& o) const;

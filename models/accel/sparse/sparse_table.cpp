@@ -2,6 +2,7 @@
 // 16x16 array and mapping (ArrayConfig defaults, CxN dataflow), for an FC and a CONV layer's
 // three training ops. Writes markdown to the file named by argv[1] (stdout without one).
 // Operand maps are random with fixed seeds, so the table is reproducible.
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -86,6 +87,102 @@ std::string row(const std::string& label, const Cell (&c)[3]) {
     std::snprintf(buf, sizeof buf, " **%.2f / %.2f** | %.2f |\n", t.dense_cycles / t.cycles, t.dense_pj / t.pj,
                   t.dense_cycles / t.step_sync_cycles);
     return r + buf;
+}
+
+// The forward ops of three large layers at batch 16 with Bernoulli weights at density 0.1 in
+// the block format (Procrustes): the load balancer, the tile pipeline and the compute-only rule
+// under each memory setting, and what bounds the op.
+struct Setting {
+    const char* label;
+    bool ideal;
+    SyncMode sync;
+    TilePipeline pipe;
+    TimingRule timing;
+};
+
+std::string f2(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.2f", v);
+    return b;
+}
+
+std::string issue_layers_table() {
+    std::vector<Layer> layers(3);
+    layers[0].name = "VGG-16 conv5_2 (512->512, 3x3, 14x14)";
+    layers[1].name = "ResNet-18 3x3 (256->256, 14x14)";
+    layers[2].name = "FC 4096x4096";
+    for (int i = 0; i < 2; ++i) {
+        Conv2dShape& s = layers[i].s;
+        s.in_channels = s.out_channels = i == 0 ? 512 : 256;
+        s.in_h = s.in_w = 14, s.kernel_h = s.kernel_w = 3, s.pad_h = s.pad_w = 1;
+    }
+    layers[2].s.in_channels = layers[2].s.out_channels = 4096;
+    for (Layer& l : layers) l.s.batch = 16;
+    const Setting settings[] = {
+        {"default memories", false, SyncMode::Tile, TilePipeline::Overlap, TimingRule::Full},
+        {"default memories, serial tiles", false, SyncMode::Tile, TilePipeline::Serial, TimingRule::Full},
+        {"ideal memory", true, SyncMode::Tile, TilePipeline::Overlap, TimingRule::Full},
+        {"ideal memory, serial tiles", true, SyncMode::Tile, TilePipeline::Serial, TimingRule::Full},
+        {"ideal memory, `sync: step`", true, SyncMode::Step, TilePipeline::Overlap, TimingRule::Full},
+        {"compute only (published rule)", false, SyncMode::Tile, TilePipeline::Overlap, TimingRule::ComputeOnly},
+    };
+    std::string out =
+        "\n## Procrustes forward at density 0.1, batch 16: load balancer, tile pipeline, compute-only rule\n\n"
+        "Bernoulli weight masks at density 0.1 in the block format, batch 16, forward op. Each cell: dense / sparse "
+        "cycles with the load balancer **on / off**; *LB energy*: the balancer's sorts in % of the op's energy "
+        "(sync: tile). *Ideal memory*: `accel.gb_bytes_per_cycle=1048576 dram.bandwidth_gbps=10000 "
+        "dram.latency_ns=0`. *Bound*: the largest of the op's compute (published rule), GB-port and DRAM busy "
+        "cycles at default memories (LB on), with those cycles.\n\n| setting |";
+    for (const Layer& l : layers) out += " " + l.name + " |";
+    out += "\n|---|---|---|---|\n";
+    struct Prepared {
+        OpShape nest;
+        NestOperands ops;
+        WeightFormat wf;
+    };
+    std::vector<Prepared> prep;
+    for (const Layer& l : layers) {
+        const Conv2dShape& s = l.s;
+        const size_t nw = size_t(s.w_elements());
+        const auto wm = bern(nw, 0.1, 51);
+        Prepared p;
+        block_weight_format(s, wm.data(), &p.wf);
+        p.nest = conv_nests(s, Phase::Forward)[0];
+        conv_operands(s, Phase::Forward, wm.data(), nullptr, nullptr, &p.ops);
+        prep.push_back(std::move(p));
+    }
+    std::string lb_energy = "| LB energy, % of the op |", bound = "| bound at default memories (busy cycles) |";
+    for (const Setting& st : settings) {
+        ArrayConfig cfg;
+        cfg.sync = st.sync, cfg.pipeline = st.pipe, cfg.timing = st.timing;
+        if (st.ideal) cfg.gb_bytes_per_cycle = 1048576, cfg.dram_bytes_per_s = 10000e9, cfg.dram_latency_ns = 0;
+        TimingModel tm(cfg);
+        out += std::string("| ") + st.label + " |";
+        for (const Prepared& p : prep) {
+            const OpCost dense = tm.nest(p.nest);
+            const SparseCost on = sparse_nest_cost(tm, p.nest, p.ops, p.wf, true);
+            const SparseCost off = sparse_nest_cost(tm, p.nest, p.ops, p.wf, false);
+            out += " " + f2(double(dense.cycles) / double(on.op.cycles)) + " / " +
+                   f2(double(dense.cycles) / double(off.op.cycles)) + " |";
+            if (&st == &settings[0]) {
+                const EnergyTable et;
+                const SparseEnergyTable se;
+                lb_energy += " " + f2(100.0 * sparse_unit_energy(on.extra, et, se).load_balancer_pj /
+                                      sparse_energy_pj(on, et, se)) + " |";
+                const OpCost& c = on.op;
+                const char* b = c.rule_cycles >= std::max(c.port_cycles, c.dram_cycles) ? "compute"
+                                : c.port_cycles >= c.dram_cycles                       ? "GB port"
+                                                                                       : "DRAM";
+                char buf[160];
+                std::snprintf(buf, sizeof buf, " %s (compute %llu, port %llu, DRAM %llu of %llu) |", b,
+                              (unsigned long long)c.rule_cycles, (unsigned long long)c.port_cycles,
+                              (unsigned long long)c.dram_cycles, (unsigned long long)c.cycles);
+                bound += buf;
+            }
+        }
+        out += "\n";
+    }
+    return out + lb_energy + "\n" + bound + "\n";
 }
 
 }  // namespace
@@ -217,6 +314,7 @@ int main(int argc, char** argv) {
         }
         out += r + "\n";
     }
+    out += issue_layers_table();
     if (argc > 1) {
         FILE* f = std::fopen(argv[1], "w");
         if (!f) return 1;

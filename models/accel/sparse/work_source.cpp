@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "accel/core/loop_nest.h"
+#include "accel/sparse/block_sparse.h"
 
 namespace stvp::accel::sparse {
 
@@ -64,7 +65,7 @@ std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, cons
 
 void SparsePeWork::build_prefix() const {
     // Prefix sums of the operand maps along the dims a PE box spans but the per-(c, r, s) sum
-    // of box_work does not iterate: Wt over k, In over n. box_work then costs O(c*r*s*p*q) per
+    // of box_work does not iterate: Wt over k, In over n (and w). box_work then costs O(c*r*s*p) per
     // box instead of O(c*r*s*(k + p*q*n)); the walk asks for every PE of every step, which made
     // the count as expensive as the op itself (callgrind: 55% of a Procrustes training run).
     const OpShape& o = nest_;
@@ -77,17 +78,45 @@ void SparsePeWork::build_prefix() const {
             for (int64_t k = 0; k < K; ++k) row[k + 1] = row[k] + ops_.wt[static_cast<size_t>(k * CRS + crs)];
         }
     }
-    if (!ops_.in.empty()) {
+    fc_like_ = R == 1 && S == 1 && o.e(Dim::P) == 1 && o.e(Dim::Q) == 1 && H == 1 && W == 1 && o.pad_h == 0 &&
+               o.pad_w == 0;
+    // With unit column stride a box's input columns are contiguous: a 2-D prefix over (w, n)
+    // per (c, h) sums them in O(1).
+    rect_ = !fc_like_ && o.stride_w == 1;
+    if (!ops_.in.empty() && rect_) {
+        const int64_t W1 = W + 1, N1 = N + 1;
+        in_rect_.assign(static_cast<size_t>(C * H * W1 * N1), 0);
+        for (int64_t ch = 0; ch < C * H; ++ch) {
+            int32_t* P = &in_rect_[static_cast<size_t>(ch * W1 * N1)];
+            const int64_t c = ch / H, h = ch % H;
+            for (int64_t w = 0; w < W; ++w) {
+                int32_t* cur = P + (w + 1) * N1;
+                const int32_t* up = P + w * N1;
+                int32_t run = 0;
+                for (int64_t n = 0; n < N; ++n) {
+                    run += ops_.in[static_cast<size_t>(((n * C + c) * H + h) * W + w)];
+                    cur[n + 1] = up[n + 1] + run;
+                }
+            }
+        }
+    } else if (!ops_.in.empty()) {
         in_prefix_.assign(static_cast<size_t>(CHW * (N + 1)), 0);
         for (int64_t chw = 0; chw < CHW; ++chw) {
             int32_t* row = &in_prefix_[static_cast<size_t>(chw * (N + 1))];
             for (int64_t n = 0; n < N; ++n) row[n + 1] = row[n] + ops_.in[static_cast<size_t>(n * CHW + chw)];
         }
     }
-    fc_like_ = R == 1 && S == 1 && o.e(Dim::P) == 1 && o.e(Dim::Q) == 1 && H == 1 && W == 1 && o.pad_h == 0 &&
-               o.pad_w == 0;
     prefix_built_ = true;
 }
+
+namespace {
+// First output index p >= 0 with p * stride + off >= 0, and one past the last with
+// p * stride + off < in (the output rows that read inside an input of `in` rows).
+int64_t first_inside(int64_t off, int64_t stride) { return off >= 0 ? 0 : (-off + stride - 1) / stride; }
+int64_t end_inside(int64_t off, int64_t stride, int64_t in) {
+    return in - 1 - off < 0 ? 0 : (in - 1 - off) / stride + 1;
+}
+}  // namespace
 
 int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
     if (!prefix_built_) build_prefix();
@@ -120,16 +149,29 @@ int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
                     wsum = row[k1] - row[k0];
                 }
                 if (wsum == 0) continue;
+                // Output rows/columns of the box that read inside the input.
+                const int64_t oh = r * o.dilation_h - o.pad_h, ow = s * o.dilation_w - o.pad_w;
+                const int64_t vp0 = std::max(p0, first_inside(oh, o.stride_h)),
+                              vp1 = std::min(p1, end_inside(oh, o.stride_h, H));
+                const int64_t vq0 = std::max(q0, first_inside(ow, o.stride_w)),
+                              vq1 = std::min(q1, end_inside(ow, o.stride_w, W));
+                if (vp0 >= vp1 || vq0 >= vq1) continue;
                 int64_t isum = 0;
-                for (int64_t p = p0; p < p1; ++p) {
-                    const int64_t h = p * o.stride_h + r * o.dilation_h - o.pad_h;
-                    if (h < 0 || h >= H) continue;
-                    for (int64_t q = q0; q < q1; ++q) {
-                        const int64_t w = q * o.stride_w + s * o.dilation_w - o.pad_w;
-                        if (w < 0 || w >= W) continue;
-                        if (id) {
-                            isum += n1 - n0;
-                        } else {
+                if (id) {
+                    isum = (vp1 - vp0) * (vq1 - vq0) * (n1 - n0);
+                } else if (rect_) {
+                    // Unit column stride: columns w0 .. w1-1, summed with the (w, n) prefix.
+                    const int64_t w0 = vq0 + ow, w1 = vq1 + ow, W1 = W + 1, N1 = N + 1;
+                    for (int64_t p = vp0; p < vp1; ++p) {
+                        const int64_t h = p * o.stride_h + oh;
+                        const int32_t* P = &in_rect_[static_cast<size_t>((c * H + h) * W1 * N1)];
+                        isum += P[w1 * N1 + n1] - P[w0 * N1 + n1] - P[w1 * N1 + n0] + P[w0 * N1 + n0];
+                    }
+                } else {
+                    for (int64_t p = vp0; p < vp1; ++p) {
+                        const int64_t h = p * o.stride_h + oh;
+                        for (int64_t q = vq0; q < vq1; ++q) {
+                            const int64_t w = q * o.stride_w + ow;
                             const int32_t* row = &in_prefix_[static_cast<size_t>(((c * H + h) * W + w) * (N + 1))];
                             isum += row[n1] - row[n0];
                         }
@@ -140,15 +182,23 @@ int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
     return total;
 }
 
+double SparsePeWork::work_fraction() const {
+    if (work_fraction_ < 0) {
+        auto density = [](const std::vector<uint8_t>& v) {
+            if (v.empty()) return 1.0;
+            int64_t nz = 0;
+            for (uint8_t x : v) nz += x != 0;
+            return static_cast<double>(nz) / static_cast<double>(v.size());
+        };
+        work_fraction_ = density(ops_.wt) * density(ops_.in);
+    }
+    return work_fraction_;
+}
+
 void SparsePeWork::step_work(const StepView& v, int64_t rows, int64_t cols, int64_t* work) const {
     const Mapping& m = *v.mapping;
     const int rd = idx(m.row_dim), cd = idx(m.col_dim);
     const int64_t ar = v.size[rd], ac = v.size[cd];
-    // Split dim of the load balancer: the largest temporal extent.
-    int split = -1;
-    for (int d = 0; d < kDims; ++d)
-        if (d != rd && d != cd && v.size[d] > 1 && (split < 0 || v.size[d] > v.size[split])) split = d;
-    if (balance_) halves_.clear();
     for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < cols; ++j) {
             int64_t& out = work[i * cols + j];
@@ -157,34 +207,55 @@ void SparsePeWork::step_work(const StepView& v, int64_t rows, int64_t cols, int6
             DimArray lo = v.origin, hi;
             lo[rd] += i, lo[cd] += j;
             for (int d = 0; d < kDims; ++d) hi[d] = lo[d] + (d == rd || d == cd ? 1 : v.size[d]);
-            if (!balance_ || split < 0) {
-                out = box_work(lo, hi);
-                if (balance_) halves_.push_back(out), halves_.push_back(0);
+            out = box_work(lo, hi);
+        }
+}
+
+void SparsePeWork::step_halves(const StepView& v, int64_t rows, int64_t cols, int64_t* halves) const {
+    const Mapping& m = *v.mapping;
+    const int rd = idx(m.row_dim), cd = idx(m.col_dim);
+    const int64_t ar = v.size[rd], ac = v.size[cd];
+    // Split dim: the largest temporal extent (with every extent 1 the second half is empty).
+    int split = -1;
+    for (int d = 0; d < kDims; ++d)
+        if (d != rd && d != cd && v.size[d] > 1 && (split < 0 || v.size[d] > v.size[split])) split = d;
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j) {
+            int64_t* out = &halves[2 * (i * cols + j)];
+            out[0] = out[1] = 0;
+            if (i >= ar || j >= ac) continue;
+            DimArray lo = v.origin, hi;
+            lo[rd] += i, lo[cd] += j;
+            for (int d = 0; d < kDims; ++d) hi[d] = lo[d] + (d == rd || d == cd ? 1 : v.size[d]);
+            if (split < 0 || !balance_) {  // unbalanced: only the sum of the halves is used
+                out[0] = box_work(lo, hi);
                 continue;
             }
-            DimArray mid = hi;
-            mid[split] = lo[split] + v.size[split] / 2;
-            DimArray lo2 = lo;
-            lo2[split] = mid[split];
-            halves_.push_back(box_work(lo, mid));
-            halves_.push_back(box_work(lo2, hi));
+            DimArray mid = hi, lo2 = lo;
+            mid[split] = lo2[split] = lo[split] + v.size[split] / 2;
+            out[0] = box_work(lo, mid);
+            out[1] = box_work(lo2, hi);
         }
-    if (balance_) {
-        std::sort(halves_.begin(), halves_.end(), std::greater<int64_t>());
-        size_t pe = 0;
-        for (int64_t i = 0; i < ar; ++i)
-            for (int64_t j = 0; j < ac; ++j, ++pe) work[i * cols + j] = halves_[pe] + halves_[halves_.size() - 1 - pe];
-        lb_entries_ += halves_.size();
-    }
-    auto prod = [&](std::initializer_list<Dim> ds) {
-        int64_t x = 1;
-        for (Dim d : ds)
-            if (idx(d) != cd) x *= v.size[idx(d)];
-        return x;
-    };
-    const bool wt_per_col = m.col_dim == Dim::K, in_per_col = m.col_dim == Dim::N;
-    wt_streamed_ += static_cast<uint64_t>(ar * (wt_per_col ? ac : 1) * prod({Dim::K, Dim::R, Dim::S}));
-    in_streamed_ += static_cast<uint64_t>(ar * (in_per_col ? ac : 1) * prod({Dim::N, Dim::P, Dim::Q}));
+}
+
+std::string block_weight_format(const Conv2dShape& s, const uint8_t* mask, WeightFormat* out) {
+    const size_t nw = static_cast<size_t>(s.w_elements());
+    const std::vector<float> ones(nw, 1.0f);
+    int64_t bk, bc, kept = 0;
+    BlockSparseWeights::block_shape({}, s.kernel_h, s.kernel_w, &bk, &bc);
+    for (size_t i = 0; i < nw; ++i) kept += mask[i] != 0;
+    uint32_t pointer_bits = 20;
+    while ((int64_t{1} << pointer_bits) < kept) ++pointer_bits;
+    BlockSparseWeights b;
+    const std::string e = BlockSparseWeights::encode(ones.data(), mask, s.out_channels, s.in_channels, s.kernel_h,
+                                                     s.kernel_w, bk, bc, pointer_bits, &b);
+    if (!e.empty()) return e;
+    WeightFormat wf;
+    wf.compressed = true, wf.density = b.density();
+    wf.metadata_bits_per_weight = static_cast<double>(b.metadata_bits()) / static_cast<double>(b.elements());
+    wf.unit_elements = b.block_elements();
+    *out = wf;
+    return {};
 }
 
 std::string SparseEnergyTable::validate() const {
@@ -205,16 +276,16 @@ SparseCost sparse_nest_cost(TimingModel& tm, const OpShape& nest, const NestOper
     SparseCost c;
     c.op = tm.nest(nest, &w);
     SparseCounts& x = c.extra;
-    x.lb_entries = w.lb_entries();
-    if (!ops.in.empty()) x.zero_checks = w.in_streamed();
+    x.lb_entries = c.op.balancer_entries;
+    if (!ops.in.empty()) x.zero_checks = c.op.in_streamed;
     if (wf.compressed) {
         // The metadata's share of the compressed traffic (already inside the op's counts).
         const uint64_t dense = tm.nest(nest).traffic[static_cast<int>(Role::Weight)].read_bytes;
         x.metadata_dram_bytes =
             static_cast<uint64_t>(std::ceil(static_cast<double>(dense) / 4 * wf.metadata_bits_per_weight / 8));
         x.metadata_gb_bytes = static_cast<uint64_t>(
-            std::ceil(static_cast<double>(w.wt_streamed()) * wf.metadata_bits_per_weight / 8));
-        x.decoded_units = w.wt_streamed() / static_cast<uint64_t>(std::max<int64_t>(1, wf.unit_elements));
+            std::ceil(static_cast<double>(c.op.wt_streamed) * wf.metadata_bits_per_weight / 8));
+        x.decoded_units = c.op.wt_streamed / static_cast<uint64_t>(std::max<int64_t>(1, wf.unit_elements));
         if (wf.transposed_walk) x.transposed_pointer_reads = x.decoded_units;
     }
     return c;

@@ -14,10 +14,12 @@
 //   sum over (c, r, s) of [non-zero Wt over k] x [non-zero In over (n, p, q)],
 // which is exact because Wt does not depend on (n, p, q) nor In on k.
 //
-// Load balancer (Procrustes, docs/literature.md): each active PE's box is split in two halves along its
-// largest temporal extent; all halves are sorted by work and the densest is paired with the
-// sparsest; each PE then does one pair. Total work is unchanged; the step's max drops. With
-// every temporal extent 1 a PE cannot be split (its second half is empty).
+// Load balancer (Procrustes, docs/literature.md): each active PE's box of a step is split in two halves along its
+// largest temporal extent (step_halves); the timing model sums each PE's halves over the
+// synchronisation window (the GB tile under sync: tile, the step under sync: step), sorts them
+// once per window and pairs the densest with the sparsest (accel/core/pe_work.h). Total work
+// is unchanged; the window's busiest PE never gets busier. With every temporal extent 1 a PE
+// cannot be split (its second half is empty).
 #pragma once
 
 #include <algorithm>
@@ -53,29 +55,28 @@ public:
     void step_work(const StepView& step, int64_t rows, int64_t cols, int64_t* work) const override;
     bool counts_padding() const override { return false; }
     double wt_word_fraction() const override { return wt_fraction_; }
+    bool balanced() const override { return balance_; }
+    // Non-zero fraction of the Wt map times that of the In map (padding aside).
+    double work_fraction() const override;
+    void step_halves(const StepView& step, int64_t rows, int64_t cols, int64_t* halves) const override;
 
     // Non-zero MACs in the box [lo, hi) of the nest (the brute-force-free count).
     int64_t box_work(const DimArray& lo, const DimArray& hi) const;
 
-    // Tallies over every step asked so far (the decoders' view of the walk): Wt and In elements
-    // streamed from the GB to the array (unique words; a multicast counts once) and load
-    // balancer entries sorted.
-    uint64_t wt_streamed() const { return wt_streamed_; }
-    uint64_t in_streamed() const { return in_streamed_; }
-    uint64_t lb_entries() const { return lb_entries_; }
 
 private:
     const OpShape& nest_;
     const NestOperands& ops_;
     bool balance_;
     double wt_fraction_;
-    mutable uint64_t wt_streamed_ = 0, in_streamed_ = 0, lb_entries_ = 0;
-    mutable std::vector<int64_t> halves_;
+    mutable double work_fraction_ = -1;
     // Prefix sums of the maps (built on the first box_work): wt [C][R][S][K+1] over k, in
     // [C][H][W][N+1] over n.
     void build_prefix() const;
-    mutable bool prefix_built_ = false, fc_like_ = false;
-    mutable std::vector<int32_t> wt_prefix_, in_prefix_;
+    // With unit column stride instead a 2-D prefix over (w, n) per (c, h): in_rect_
+    // [C][H][W+1][N+1], so a box's input columns sum in O(1).
+    mutable bool prefix_built_ = false, fc_like_ = false, rect_ = false;
+    mutable std::vector<int32_t> wt_prefix_, in_prefix_, in_rect_;
 };
 
 // How the Wt operand is stored (its DRAM traffic and decoder work).
@@ -88,6 +89,12 @@ struct WeightFormat {
     // Stored words per dense Wt word: kept values plus metadata (1 when not compressed).
     double word_fraction() const { return compressed ? std::min(1.0, density + metadata_bits_per_weight / 32.0) : 1.0; }
 };
+
+// The block-bitmask format (block_sparse.h) of a weight mask W[K][C][R][S] as the timing model
+// sees it: stored word fraction, metadata, block size. The [code] format's 20-bit block
+// pointers address at most 2^20 kept weights; a larger layer gets the pointer width it needs.
+// Returns the encoder's error ("" if none).
+std::string block_weight_format(const Conv2dShape& s, const uint8_t* mask, WeightFormat* out);
 
 // Energies of the sparse units, pJ per action. [open]: no published value; rough 40 nm figures
 // of the logic involved, chosen so that the units stay small next to the 32.3 pJ MAC.
@@ -108,7 +115,7 @@ struct SparseCounts {
     uint64_t transposed_pointer_reads = 0;
     uint64_t pruner_ops = 0;
     uint64_t quantile_ops = 0;
-    uint64_t lb_entries = 0;             // half-tile counts sorted, each one GB access [code]
+    uint64_t lb_entries = 0;             // half-tile totals sorted (2 per PE per sync window), each one GB access [code]
 };
 
 struct SparseCost {

@@ -33,6 +33,10 @@ TEST(AccelPlatformConfig, DefaultsEqualTheModelAndDefaultYaml) {
         EXPECT_EQ(a.gb_bytes_per_cycle, model.array.gb_bytes_per_cycle);
         EXPECT_EQ(a.double_buffering, model.array.double_buffering);
         EXPECT_EQ(a.dataflow, model.array.dataflow);
+        EXPECT_EQ(a.sync, model.array.sync);
+        EXPECT_EQ(a.pipeline, model.array.pipeline);
+        EXPECT_EQ(a.timing, model.array.timing);
+        EXPECT_EQ(a.sparse_aware_mapping, model.array.sparse_aware_mapping);
         EXPECT_EQ(c->accel.decode_cycles, model.decode_cycles);
         EXPECT_EQ(c->accel.max_chain, model.max_chain);
         EXPECT_EQ(c->accel.spad_bytes, model.spad_bytes);
@@ -49,6 +53,13 @@ TEST(AccelPlatformConfig, OverridesAndErrorsNameTheKey) {
     EXPECT_EQ(c.accel.energy.mac_pj, 10.0);
     EXPECT_NE(error_of({"accel.rows=0"}).find("accel.rows"), std::string::npos);
     EXPECT_NE(error_of({"accel.dataflow=KxN"}).find("accel.dataflow"), std::string::npos);
+    const PlatformConfig t = load_platform_config("", {"accel.pipeline=serial", "accel.timing=compute_only"});
+    EXPECT_EQ(accel_array_config(t.accel).pipeline, accel::TilePipeline::Serial);
+    EXPECT_EQ(accel_array_config(t.accel).timing, accel::TimingRule::ComputeOnly);
+    EXPECT_EQ(accel_array_config(c.accel).pipeline, accel::TilePipeline::Overlap);
+    EXPECT_EQ(accel_array_config(c.accel).timing, accel::TimingRule::Full);
+    EXPECT_NE(error_of({"accel.pipeline=parallel"}).find("accel.pipeline"), std::string::npos);
+    EXPECT_NE(error_of({"accel.timing=fast"}).find("accel.timing"), std::string::npos);
     EXPECT_NE(error_of({"accel.energy.mac_pj=-1"}).find("accel.energy.mac_pj"), std::string::npos);
     EXPECT_NE(error_of({"accel.spad_bytes=6"}).find("accel.spad_bytes"), std::string::npos);
     EXPECT_NE(error_of({"accel.max_chain=0"}).find("accel.max_chain"), std::string::npos);

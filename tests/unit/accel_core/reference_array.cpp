@@ -39,6 +39,8 @@ struct Visit {
 
 struct Step {
     std::vector<int64_t> work;  // per PE
+    std::vector<int64_t> halves;  // per PE, two halves (balancing sources only)
+    std::vector<bool> active;   // PEs with a row and column index in this step
     std::vector<int64_t> timed; // per PE, what the clock waits for (work, or the tile-sync share)
     int64_t dense_pe = 0;       // dense MACs of one active PE
     int64_t fill_bytes = 0;
@@ -140,8 +142,18 @@ std::vector<Visit> enumerate_visits(const OpShape& nest, const Mapping& m, doubl
     return visits;
 }
 
+// The load balancer's pairs of one window: ascending order, the i-th smallest half with the
+// i-th largest; returns the largest pair.
+int64_t largest_pair(std::vector<int64_t> h) {
+    std::sort(h.begin(), h.end());
+    int64_t most = 0;
+    for (size_t i = 0; i < h.size() / 2; ++i) most = std::max(most, h[i] + h[h.size() - 1 - i]);
+    return most;
+}
+
 std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const Visit& v,
                                   const PeWorkSource* src) {
+    const bool balanced = src && src->balanced();
     const bool cxn = m.dataflow == Dataflow::CxN;
     const Dim col = cxn ? Dim::N : Dim::K;
     const Dim out_t = cxn ? Dim::K : Dim::N;
@@ -171,12 +183,19 @@ std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, c
         Step st;
         st.work.assign(pes, 0);
         st.dense_pe = z(out_t) * z(Dim::P) * z(Dim::Q) * z(Dim::R) * z(Dim::S);
-        if (src) {
+        if (balanced) {
+            st.halves.assign(2 * pes, 0);
+            src->step_halves(view, cfg.rows, cfg.cols, st.halves.data());
+            for (int64_t p = 0; p < pes; ++p) st.work[p] = st.halves[2 * p] + st.halves[2 * p + 1];
+        } else if (src) {
             src->step_work(view, cfg.rows, cfg.cols, st.work.data());
         } else {
             for (int64_t a = 0; a < ar; ++a)
                 for (int64_t b = 0; b < ac; ++b) st.work[a * cfg.cols + b] = st.dense_pe;
         }
+        st.active.assign(pes, false);
+        for (int64_t a = 0; a < ar; ++a)
+            for (int64_t b = 0; b < ac; ++b) st.active[a * cfg.cols + b] = true;
         st.timed = st.work;
         // What one PE holds: a Wt chunk, an In window (padding included), its partial sums.
         const int64_t in_win = rows_touched(0, z(Dim::P), 0, z(Dim::R), nest.stride_h, nest.dilation_h, 0, 0, false) *
@@ -203,23 +222,50 @@ std::vector<Step> enumerate_steps(const ArrayConfig& cfg, const OpShape& nest, c
         }
         if (l < 0) break;
     }
+    if (balanced && cfg.sync == SyncMode::Step) {
+        // The balancer pairs the halves of the step's active PEs; the step waits for the largest pair.
+        for (Step& st : steps) {
+            std::vector<int64_t> h;
+            for (int64_t p = 0; p < pes; ++p)
+                if (st.active[p]) h.push_back(st.halves[2 * p]), h.push_back(st.halves[2 * p + 1]);
+            std::fill(st.timed.begin(), st.timed.end(), 0);
+            st.timed[0] = largest_pair(h);
+        }
+    }
     if (src && cfg.sync == SyncMode::Tile) {
         // Tile sync: the PEs run free inside the tile and the array waits for the PE with the
-        // most work over all steps. Each step's slot is the dense step's share of that PE's
-        // total, max_p W_p x dense_s / D (D = dense work of a PE busy in every step).
-        std::vector<int64_t> total(pes, 0);
-        int64_t dense_total = 0;
-        for (const Step& st : steps) {
-            for (int64_t p = 0; p < pes; ++p) total[p] += st.work[p];
-            dense_total += st.dense_pe;
-        }
-        const int64_t most = *std::max_element(total.begin(), total.end());
+        // most work over the tile, as the source counts it for the whole tile (tile_halves;
+        // balanced: the largest pair of the PEs' half totals). The steps' slots share that PE's
+        // time in proportion to the dense steps: slot_s = ceil(cum_s x most / D) -
+        // ceil(cum_{s-1} x most / D), cum_s = the dense step cycles up to s, D = dense work of
+        // a PE busy in every step.
+        StepView tile;
+        tile.nest = &nest, tile.mapping = &m, tile.origin = v.box.origin, tile.size = v.box.size;
+        std::vector<int64_t> halves(2 * pes, 0);
+        src->tile_halves(tile, cfg.rows, cfg.cols, halves.data());
+        const int64_t ar = std::min<int64_t>(cfg.rows, v.box.s(Dim::C)), ac = std::min<int64_t>(cfg.cols, v.box.s(col));
+        std::vector<int64_t> h;
+        int64_t most = 0, dense_total = 0, macs = 0;
+        for (int64_t a = 0; a < ar; ++a)
+            for (int64_t b = 0; b < ac; ++b) {
+                const int64_t p = a * cfg.cols + b;
+                h.push_back(halves[2 * p]), h.push_back(halves[2 * p + 1]);
+                most = std::max(most, halves[2 * p] + halves[2 * p + 1]);
+            }
+        for (int64_t x : halves) macs += x;
+        if (balanced) most = largest_pair(h);
+        for (const Step& st : steps) dense_total += st.dense_pe;
+        const int64_t mpe = cfg.macs_per_pe;
+        int64_t cum = 0, before = 0;
         for (Step& st : steps) {
-            const int64_t mpe = cfg.macs_per_pe;
-            const int64_t slot = dense_total > 0 ? cdiv(cdiv(st.dense_pe, mpe) * most, dense_total) : 0;
+            cum += cdiv(st.dense_pe, mpe);
+            const int64_t upto = dense_total > 0 ? cdiv(cum * most, dense_total) : 0;
             std::fill(st.timed.begin(), st.timed.end(), 0);
-            st.timed[0] = slot * mpe;
+            st.timed[0] = (upto - before) * mpe;
+            before = upto;
+            std::fill(st.work.begin(), st.work.end(), 0);  // the tile's MACs are counted once below
         }
+        steps[0].work[0] = macs;
     }
     return steps;
 }
@@ -241,15 +287,23 @@ RefResult simulate_array(const ArrayConfig& cfg, const OpShape& nest, const Mapp
     const int64_t pes = int64_t{cfg.rows} * cfg.cols;
     std::vector<int64_t> rem(pes, 0);
 
-    // DRAM job ids: 2*j = loads of visit j, 2*j+1 = write-back of visit j. Port ids: step index
-    // (fills) and -1 - step (write-backs); -1000000 the last write-back.
+    // DRAM job ids: 2*j = loads of visit j, 2*j+1 = write-back of visit j. Port ids: the global
+    // step index (fills) and -1 - index (write-backs); kLastWb - j the last write-back of visit j.
+    // With overlapping tiles (cfg.tiles_overlap()) the next visit's first fill is requested
+    // during the current visit's last step (once its DRAM loads are in), the array goes on to
+    // the next visit without draining, and a visit's DRAM write-back starts once its last
+    // partial sums have left the port; only the last visit drains.
+    constexpr int kLastWb = -100000000;
+    const bool overlap = cfg.tiles_overlap();
     enum class Tile { Idle, WaitFill, Run, Drain, WaitWb } state = Tile::Idle;
     int cur = -1;                // visit being computed
     int loaded_upto = -1;        // loads enqueued for visits <= this
-    std::vector<Step> steps;
+    std::vector<Step> steps, next_steps;
+    bool prefilled = false;      // next_steps[0]'s fill is on the port
+    int base = 0;                // global index of steps[0]
     size_t s = 0;                // current step
     int64_t drain_left = 0;
-    std::vector<bool> compute_done(nv, false);
+    std::vector<bool> wb_on_port(nv, false), wb_queued(nv, false);
     bool bias_done = !nest.bias_grad, bias_queued = false;
 
     auto enqueue_loads = [&](int j) {
@@ -257,6 +311,14 @@ RefResult simulate_array(const ArrayConfig& cfg, const OpShape& nest, const Mapp
         loaded_upto = j;
     };
     auto loads_pending = [&](int j) { return loaded_upto < j || dram.pending(2 * j); };
+    auto start_visit = [&](std::vector<Step>&& st) {
+        ++cur;
+        steps = std::move(st);
+        res.steps += steps.size();
+        s = 0;
+        state = Tile::WaitFill;
+        if (cfg.double_buffering && cur + 1 < nv) enqueue_loads(cur + 1);
+    };
     enqueue_loads(0);
 
     uint64_t cycle = 0;
@@ -265,43 +327,62 @@ RefResult simulate_array(const ArrayConfig& cfg, const OpShape& nest, const Mapp
         for (bool changed = true; changed;) {
             changed = false;
             if (state == Tile::Idle && cur + 1 < nv && !loads_pending(cur + 1)) {
-                ++cur;
-                steps = enumerate_steps(cfg, nest, m, visits[cur], work);
-                res.steps += steps.size();
-                s = 0;
-                port.push(steps[0].fill_bytes, 0);
-                state = Tile::WaitFill;
-                if (cfg.double_buffering && cur + 1 < nv) enqueue_loads(cur + 1);
+                base += static_cast<int>(steps.size());
+                start_visit(enumerate_steps(cfg, nest, m, visits[cur + 1], work));
+                port.push(steps[0].fill_bytes, base);
                 changed = true;
             }
-            if (state == Tile::WaitFill && !port.pending(static_cast<int>(s))) {
+            if (state == Tile::WaitFill && !port.pending(base + static_cast<int>(s))) {
                 for (int64_t p = 0; p < pes; ++p) {
                     rem[p] = steps[s].timed[p];
                     res.macs_done += steps[s].work[p];
                 }
-                if (s + 1 < steps.size()) port.push(steps[s + 1].fill_bytes, static_cast<int>(s + 1));
+                if (s + 1 < steps.size()) port.push(steps[s + 1].fill_bytes, base + static_cast<int>(s + 1));
                 state = Tile::Run;
+                changed = true;
+            }
+            if (overlap && state == Tile::Run && s + 1 == steps.size() && !prefilled && cur + 1 < nv &&
+                !loads_pending(cur + 1)) {
+                next_steps = enumerate_steps(cfg, nest, m, visits[cur + 1], work);
+                port.push(next_steps[0].fill_bytes, base + static_cast<int>(steps.size()));
+                prefilled = true;
                 changed = true;
             }
             if (state == Tile::Run && std::all_of(rem.begin(), rem.end(), [](int64_t r) { return r <= 0; })) {
                 if (s + 1 < steps.size()) {
-                    port.push(steps[s].wb_bytes, -1 - static_cast<int>(s));
+                    port.push(steps[s].wb_bytes, -1 - (base + static_cast<int>(s)));
                     ++s;
                     state = Tile::WaitFill;
+                } else if (overlap && cur + 1 < nv) {
+                    port.push(steps[s].wb_bytes, kLastWb - cur);
+                    wb_on_port[cur] = true;
+                    if (prefilled) {
+                        base += static_cast<int>(steps.size());
+                        start_visit(std::move(next_steps));
+                        prefilled = false;
+                    } else {
+                        state = Tile::Idle;
+                    }
                 } else {
                     drain_left = int64_t{cfg.rows} + cfg.cols;
                     state = Tile::Drain;
                 }
                 changed = true;
             }
+            for (int j = 0; j < nv; ++j)
+                if (wb_on_port[j] && !wb_queued[j] && !port.pending(kLastWb - j)) {
+                    for (int64_t b : visits[j].wbs) dram.push(b, 2 * j + 1);
+                    wb_queued[j] = true;
+                    changed = true;
+                }
             if (state == Tile::Drain && drain_left == 0) {
-                port.push(steps[s].wb_bytes, -1000000);
+                port.push(steps[s].wb_bytes, kLastWb - cur);
                 state = Tile::WaitWb;
                 changed = true;
             }
             if (state == Tile::WaitWb && port.idle()) {
-                compute_done[cur] = true;
                 for (int64_t b : visits[cur].wbs) dram.push(b, 2 * cur + 1);
+                wb_queued[cur] = true;
                 state = Tile::Idle;
                 changed = true;
             }

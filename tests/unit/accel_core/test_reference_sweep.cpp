@@ -1,6 +1,7 @@
 // The tile-level timing model against the cycle-stepped reference (reference_array.h) over a
 // seeded sweep of small random shapes, array configurations and both dataflows.
 #include <cstdio>
+#include <vector>
 
 #include "accel/core/timing.h"
 #include "reference_array.h"
@@ -27,6 +28,20 @@ public:
                 const int64_t quarters = 1 + (c * 7 + x * 3) % 4;
                 work[i * cols + j] = work[i * cols + j] * quarters / 4;
             }
+    }
+};
+
+// The synthetic sparsity with a load balancer: each PE's work split unevenly in two halves.
+class BalancedSynthetic : public SyntheticSparsity {
+public:
+    bool balanced() const override { return true; }
+    void step_halves(const StepView& s, int64_t rows, int64_t cols, int64_t* halves) const override {
+        std::vector<int64_t> w(static_cast<size_t>(rows * cols));
+        step_work(s, rows, cols, w.data());
+        for (int64_t p = 0; p < rows * cols; ++p) {
+            const int64_t first = w[p] * (1 + (s.origin[idx(Dim::K)] + p) % 3) / 4;
+            halves[2 * p] = first, halves[2 * p + 1] = w[p] - first;
+        }
     }
 };
 
@@ -60,22 +75,27 @@ void check(const ArrayConfig& cfg, const OpShape& nest, const PeWorkSource* work
                                << "extents " << nest.e(Dim::N) << "," << nest.e(Dim::K) << "," << nest.e(Dim::C) << ","
                                << nest.e(Dim::P) << "," << nest.e(Dim::Q) << "," << nest.e(Dim::R) << ","
                                << nest.e(Dim::S) << " array " << cfg.rows << "x" << cfg.cols << " "
-                               << to_string(cfg.dataflow) << (cfg.double_buffering ? " db" : "");
+                               << to_string(cfg.dataflow) << (cfg.double_buffering ? " db " : " ")
+                               << to_string(cfg.pipeline);
 }
 
+// Every shape and config under both tile pipelines.
 void sweep(uint32_t seed, const PeWorkSource* work, SyncMode sync, const char* what) {
-    std::mt19937 rng(seed);
-    Sweep sw;
-    for (int i = 0; i < kShapes; ++i) {
-        const OpShape nest = random_nest(rng);
-        for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
-            ArrayConfig cfg = random_small_config(rng, df);
-            cfg.sync = sync;
-            check(cfg, nest, work, sw, what);
+    for (TilePipeline pipe : {TilePipeline::Overlap, TilePipeline::Serial}) {
+        std::mt19937 rng(seed);
+        Sweep sw;
+        for (int i = 0; i < kShapes; ++i) {
+            const OpShape nest = random_nest(rng);
+            for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
+                ArrayConfig cfg = random_small_config(rng, df);
+                cfg.sync = sync;
+                cfg.pipeline = pipe;
+                check(cfg, nest, work, sw, what);
+            }
         }
+        std::printf("%s, %s sync, %s tiles: %d runs, worst deviation from the cycle-stepped reference %.2f%%\n",
+                    what, to_string(sync), to_string(pipe), sw.runs, 100 * sw.worst);
     }
-    std::printf("%s, %s sync: %d runs, worst deviation from the cycle-stepped reference %.2f%%\n", what,
-                to_string(sync), sw.runs, 100 * sw.worst);
 }
 
 }  // namespace
@@ -99,6 +119,16 @@ TEST(AccelReferenceSweep, NonUniformPeWorkWithinFivePercentTileSync) {
     sweep(62, &sparse, SyncMode::Tile, "synthetic non-uniform");
 }
 
+TEST(AccelReferenceSweep, BalancedPeWorkWithinFivePercent) {
+    const BalancedSynthetic sparse;
+    sweep(65, &sparse, SyncMode::Step, "synthetic balanced");
+}
+
+TEST(AccelReferenceSweep, BalancedPeWorkWithinFivePercentTileSync) {
+    const BalancedSynthetic sparse;
+    sweep(65, &sparse, SyncMode::Tile, "synthetic balanced");
+}
+
 TEST(AccelReferenceSweep, CompressedWeightsWithinFivePercentTileSync) {
     const CompressedSynthetic sparse;
     sweep(64, &sparse, SyncMode::Tile, "synthetic non-uniform, compressed Wt");
@@ -110,6 +140,7 @@ TEST(AccelReferenceSweep, DefaultArrayOnLenetShapes) {
     Sweep sw;
     for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
         cfg.dataflow = df;
+        cfg.pipeline = df == Dataflow::CxN ? TilePipeline::Overlap : TilePipeline::Serial;
         for (Phase p : {Phase::Forward, Phase::InputGrad, Phase::WeightGrad}) {
             check(cfg, fc_nest(FcShape{16, 100, 48}, p), nullptr, sw, "fc");
             Conv2dShape s;

@@ -45,6 +45,16 @@ public:
             for (int64_t j = 0; j < cols; ++j)
                 work[i * cols + j] = (i < ar && j < ac && (i + j + phase) % 4 == 0) ? dense_pe_work(s) : 0;
     }
+    // Over a whole tile the rotation gives every PE a quarter of its dense share (rounded up).
+    void tile_halves(const StepView& t, int64_t rows, int64_t cols, int64_t* halves) const override {
+        const Mapping& m = *t.mapping;
+        const int64_t tr = t.size[idx(m.row_dim)], tc = t.size[idx(m.col_dim)];
+        for (int64_t i = 0; i < std::min(rows, tr); ++i)
+            for (int64_t j = 0; j < std::min(cols, tc); ++j) {
+                const int64_t folds = (tr - i + rows - 1) / rows * ((tc - j + cols - 1) / cols);
+                halves[2 * (i * cols + j)] += (folds * dense_pe_work(t) + 3) / 4;
+            }
+    }
 };
 
 // Dense work stored compressed to half its words.
@@ -263,4 +273,72 @@ TEST(AccelTiming, ArrayConfigValidation) {
     EXPECT_EQ(ArrayConfig{}.sync, SyncMode::Tile);
     EXPECT_STREQ(to_string(SyncMode::Step), "step");
     EXPECT_EQ(ArrayConfig{}.dram_latency_cycles(), 30);  // 60 ns at 500 MHz
+}
+
+// A nest forced into T GB tiles with a fast port (every fill and write-back takes 1 cycle) and
+// ideal DRAM: a serial tile costs fill_0 + sum c_s + drain + wb_L = 1 + sum c + (rows + cols) + 1,
+// overlapping tiles pay the first fill, the drain and the last write-back once per nest.
+TEST(AccelTiming, OverlappedTilesPayFillDrainAndWriteBackOnce) {
+    ArrayConfig cfg = compute_bound(4, 4);
+    const OpShape nest = fc_nest(FcShape{8, 64, 32}, Phase::Forward);  // N 8, C 64, K 32
+    Mapping m = map_op(cfg, nest);
+    m.gb_tile = nest.extent;
+    m.gb_tile[idx(Dim::K)] = 8;  // 4 tiles along K, each whole over C
+    m.pe_tile = DimArray{1, 1, 1, 1, 1, 1, 1};
+    m.pe_tile[idx(Dim::K)] = 4;
+    cfg.pipeline = TilePipeline::Serial;
+    const OpCost serial = nest_cost(cfg, nest, m);
+    cfg.pipeline = TilePipeline::Overlap;
+    const OpCost overlap = nest_cost(cfg, nest, m);
+    ASSERT_EQ(serial.gb_tiles, 4u);
+    // Per tile: 2 column folds x 2 K chunks x 16 row folds = 64 steps of 4 MACs per PE.
+    const uint64_t steps = 4 * 64, c = 4, drain = 8;
+    EXPECT_EQ(serial.array_steps, steps);
+    const uint64_t dram = 1 + 1 + 1;  // first load (Wt and In, 1 cycle each), last write-back
+    EXPECT_EQ(overlap.cycles, dram + 1 + steps * c + drain + 1);
+    EXPECT_EQ(serial.cycles, dram + 4 * (1 + 64 * c + drain + 1));
+    ActionCounts a = serial.counts, b = overlap.counts;
+    EXPECT_GT(a.mac_idle, b.mac_idle);  // idle slots follow the array's busy cycles
+    a.mac_idle = b.mac_idle = 0;
+    EXPECT_TRUE(a == b);
+    EXPECT_EQ(serial.rule_cycles, steps * c);
+    EXPECT_EQ(overlap.rule_cycles, steps * c);
+    // Without double buffering the tiles cannot overlap.
+    cfg.double_buffering = false;
+    EXPECT_FALSE(cfg.tiles_overlap());
+}
+
+// The compute-only rule: the sum over sync windows of the busiest PE's work, memory free;
+// counts (energy) unchanged.
+TEST(AccelTiming, ComputeOnlyIsTheBusiestPeOverEachWindow) {
+    ArrayConfig cfg;  // the default memories
+    const OpShape nest = fc_nest(FcShape{16, 1024, 1024}, Phase::Forward);
+    Mapping m = map_op(cfg, nest);
+    m.gb_tile = nest.extent;  // one window: 4 MiB of weights loaded at 12.8 GB/s (25.6 B/cycle)
+    const OpCost full = nest_cost(cfg, nest, m);
+    cfg.timing = TimingRule::ComputeOnly;
+    const OpCost rule = nest_cost(cfg, nest, m);
+    // Dense: PE (0, 0) is busy in every step, so the rule is its work: N = 16 is one column
+    // fold, C = 1024 is 64 row folds, and each fold walks all K = 1024 outputs: 64 x 1024.
+    EXPECT_EQ(rule.cycles, 64u * 1024u);
+    EXPECT_EQ(rule.cycles, full.rule_cycles);
+    EXPECT_GT(full.cycles, 2 * full.rule_cycles);  // 4 MiB of weights through 12.8 GB/s
+    ActionCounts a = rule.counts, b = full.counts;
+    a.mac_idle = b.mac_idle = 0;  // idle slots follow the counted cycles; every other action is the same
+    EXPECT_TRUE(a == b);
+    const OpCost v = sgd_cost(cfg, SgdShape{256 * 100});
+    EXPECT_EQ(v.cycles, 300u);  // vector work: compute only
+}
+
+TEST(AccelTiming, PipelineAndTimingValidation) {
+    ArrayConfig c;
+    EXPECT_EQ(c.pipeline, TilePipeline::Overlap);
+    EXPECT_EQ(c.timing, TimingRule::Full);
+    c.pipeline = static_cast<TilePipeline>(9);
+    EXPECT_EQ(c.validate(), "pipeline 9 unknown");
+    c = ArrayConfig{};
+    c.timing = static_cast<TimingRule>(9);
+    EXPECT_EQ(c.validate(), "timing 9 unknown");
+    EXPECT_STREQ(to_string(TilePipeline::Serial), "serial");
+    EXPECT_STREQ(to_string(TimingRule::ComputeOnly), "compute_only");
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Host speed of the sparse timing model as paired ratios (not a test; the figures depend on the
+# host): each command runs RUNS times alternating with its dense counterpart, and the median CPU
+# seconds (user + sys) of each and the median of the per-pair ratios are printed.
+#   1. stvp_explore: one ResNet-18 training iteration at batch 64 per sparse scheme against dense.
+#   2. The VP: STEPS training steps of LeNet-300-100 in each sparse mode against dense (the same
+#      firmware, schedule and seed; a whole epoch is 937 steps).
+# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=100]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$1
+runs=${2:-3}
+steps=${3:-100}
+TIMEFORMAT='%U %S'
+
+# CPU seconds of one run of "$@" (output discarded).
+cpu() { { time "$@" > /dev/null 2>&1; } 2>&1 | awk '{ print $1 + $2 }'; }
+
+# Median of the arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# pair LABEL "dense command" "sparse command": alternating runs, medians and the median ratio.
+pair() {
+    local label=$1 dense=$2 sparse=$3 d s ds=() ss=() rs=()
+    for ((i = 0; i < runs; ++i)); do
+        d=$(cpu bash -c "$dense")
+        s=$(cpu bash -c "$sparse")
+        ds+=("$d") ss+=("$s") rs+=("$(awk -v a="$s" -v b="$d" 'BEGIN { print (b > 0 ? a / b : 0) }')")
+    done
+    printf '%-34s sparse %7.2f s CPU, dense %7.2f s CPU, ratio %6.2fx (median of %d pairs)\n' "$label" \
+        "$(median "${ss[@]}")" "$(median "${ds[@]}")" "$(median "${rs[@]}")" "$runs"
+}
+
+explore="$build/bin/stvp_explore --network $root/configs/networks/resnet18.yaml --batch 64"
+for scheme in procrustes nm_2_8 sparsetrain; do
+    pair "stvp_explore resnet18 $scheme" "$explore --preset $root/configs/presets/dense.yaml" \
+        "$explore --preset $root/configs/presets/$scheme.yaml"
+done
+
+vp="$build/bin/stvp --config $root/configs/train/lenet300_dense.yaml --firmware $build/target/bin/train.elf"
+for mode in 1:procrustes 2:nm 4:sparsetrain; do
+    pair "VP lenet300 $steps steps ${mode#*:}" "$vp --set args=[0,0,1,$steps,1,1000]" \
+        "$vp --set args=[0,${mode%%:*},1,$steps,1,1000]"
+done
