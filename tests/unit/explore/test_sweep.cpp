@@ -50,6 +50,24 @@ TEST(ExploreSweep, ErrorsNameTheKey) {
     EXPECT_EQ(err("network: n\nset: [batch]\n"), "s.yaml: set[0]: 'batch' is not key=value");
 }
 
+// Found by fuzzing: non-scalar keys ended in an uncaught "bad conversion"; the grid's size
+// was a product that wraps (64 axes of 2 values: 2^64 = 0 points, accepted).
+TEST(ExploreSweep, NonScalarKeysAndHugeGridsAreErrors) {
+    auto err = [](const std::string& y) {
+        try {
+            parse_sweep(YAML::Load(y), "s.yaml", ".");
+        } catch (const ExploreError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    EXPECT_EQ(err("[network]: n\n"), "s.yaml: a key: must be a scalar");
+    EXPECT_EQ(err("network: n\ngrid: {[a]: [1]}\n"), "s.yaml: grid: a key: must be a scalar");
+    std::string grid = "network: n\ngrid:\n";
+    for (int i = 0; i < 64; ++i) grid += "  a" + std::to_string(i) + ": [1, 2]\n";
+    EXPECT_EQ(err(grid), "s.yaml: grid: more than 100000 points");
+}
+
 TEST(ExploreSweep, CsvHasGridColumnsAndSkipsFailedPoints) {
     const Sweep s = parse_sweep(YAML::Load("network: n\ngrid: {density: [0.5, 0.1, 0.05]}\n"), "s.yaml", ".");
     const std::string csv = sweep_csv(s, {"r0", "", "r2"});
