@@ -7,6 +7,7 @@ packages=(
   libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev libgmock-dev libeigen3-dev
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   dataset-fashion-mnist gdb-multiarch zlib1g-dev
+  clang libclang-rt-14-dev  # the fuzz harnesses (libFuzzer) and the CI's sanitizer leg
 )
 missing=()
 for p in "${packages[@]}"; do
