@@ -14,6 +14,7 @@
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
 #include "accel/sparse_engine.h"
+#include "../unit/support/accel_host_memory.h"
 
 using namespace stvp::accel;
 
@@ -21,21 +22,6 @@ namespace {
 
 constexpr uint32_t kDram = 0x80000000u, kDramSize = 64 * 1024;
 constexpr uint32_t kSpad = 0x12000000u, kSpadSize = 8 * 1024;
-
-class SmallMemory : public MemoryResolver {
-public:
-    std::vector<uint8_t> dram = std::vector<uint8_t>(kDramSize), spad = std::vector<uint8_t>(kSpadSize);
-    uint32_t resolve(Operand& op) override {
-        for (auto [base, buf] : {std::pair<uint32_t, std::vector<uint8_t>*>{kDram, &dram}, {kSpad, &spad}}) {
-            if (op.address < base || op.address - base >= buf->size()) continue;
-            if (op.address - base + op.bytes > buf->size()) return STVP_ACCEL_ERR_CAPACITY;
-            op.host = buf->data() + (op.address - base);
-            op.in_scratchpad = base == kSpad;
-            return STVP_ACCEL_ERR_NONE;
-        }
-        return STVP_ACCEL_ERR_ADDRESS;
-    }
-};
 
 // Aborts (a finding) if a byte of `after` differs from `before` outside the command's outputs.
 void check_writes(const Command& cmd, const std::vector<uint8_t>& before, const std::vector<uint8_t>& after,
@@ -61,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::memcpy(&descs[i], data, n);
         data += n, size -= n;
     }
-    static SmallMemory mem;
+    static test::HostMemory mem(kDram, kDramSize, kSpad, kSpadSize);
     std::memset(mem.dram.data(), 0, kDramSize);
     std::memset(mem.spad.data(), 0, kSpadSize);
     std::memcpy(mem.dram.data(), data, std::min<size_t>(size, kDramSize));

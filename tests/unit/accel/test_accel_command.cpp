@@ -10,6 +10,7 @@
 
 #include "accel/command.h"
 #include "accel/load_store.h"
+#include "../support/accel_host_memory.h"
 
 namespace stvp::accel {
 namespace {
@@ -18,19 +19,8 @@ constexpr uint32_t kMem = 0x80000000u, kMemSize = 1u << 20;
 constexpr uint32_t kSpad = 0x12000000u, kSpadSize = 0x20000;
 
 // Two memories: "DRAM" at kMem and a "scratchpad" at kSpad.
-class FakeMemory : public MemoryResolver {
-public:
-    std::vector<uint8_t> dram = std::vector<uint8_t>(kMemSize), spad = std::vector<uint8_t>(kSpadSize);
-    uint32_t resolve(Operand& op) override {
-        for (auto [base, buf] : {std::pair<uint32_t, std::vector<uint8_t>*>{kMem, &dram}, {kSpad, &spad}}) {
-            if (op.address < base || op.address - base >= buf->size()) continue;
-            if (op.address - base + op.bytes > buf->size()) return STVP_ACCEL_ERR_CAPACITY;
-            op.host = buf->data() + (op.address - base);
-            op.in_scratchpad = base == kSpad;
-            return STVP_ACCEL_ERR_NONE;
-        }
-        return STVP_ACCEL_ERR_ADDRESS;
-    }
+struct FakeMemory : test::HostMemory {
+    FakeMemory() : HostMemory(kMem, kMemSize, kSpad, kSpadSize) {}
 };
 
 stvp_accel_desc fc_fwd() {
