@@ -34,15 +34,19 @@ TEST(ExploreSweep, NetworkAndPresetCanBeGridAxes) {
     EXPECT_EQ(s.name, "s");
 }
 
+namespace {
+// The ExploreError message of parse_sweep on `y`, or "" if it is accepted.
+std::string err(const std::string& y) {
+    try {
+        parse_sweep(YAML::Load(y), "s.yaml", ".");
+    } catch (const ExploreError& e) {
+        return e.what();
+    }
+    return {};
+}
+}  // namespace
+
 TEST(ExploreSweep, ErrorsNameTheKey) {
-    auto err = [](const std::string& y) {
-        try {
-            parse_sweep(YAML::Load(y), "s.yaml", ".");
-        } catch (const ExploreError& e) {
-            return std::string(e.what());
-        }
-        return std::string();
-    };
     EXPECT_EQ(err("network: n\ngrid: {a: []}\n"), "s.yaml: grid.a: no values");
     EXPECT_EQ(err("network: n\ngrids: {}\n"), "s.yaml: grids: unknown key (name, preset, network, set, grid, plots)");
     EXPECT_EQ(err("network: n\nplots: [{kind: pie}]\n"), "s.yaml: plots[0].kind: 'pie' is not line, energy or bar");
@@ -53,14 +57,6 @@ TEST(ExploreSweep, ErrorsNameTheKey) {
 // Found by fuzzing: non-scalar keys ended in an uncaught "bad conversion"; the grid's size
 // was a product that wraps (64 axes of 2 values: 2^64 = 0 points, accepted).
 TEST(ExploreSweep, NonScalarKeysAndHugeGridsAreErrors) {
-    auto err = [](const std::string& y) {
-        try {
-            parse_sweep(YAML::Load(y), "s.yaml", ".");
-        } catch (const ExploreError& e) {
-            return std::string(e.what());
-        }
-        return std::string();
-    };
     EXPECT_EQ(err("[network]: n\n"), "s.yaml: a key: must be a scalar");
     EXPECT_EQ(err("network: n\ngrid: {[a]: [1]}\n"), "s.yaml: grid: a key: must be a scalar");
     std::string grid = "network: n\ngrid:\n";
