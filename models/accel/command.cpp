@@ -1,7 +1,9 @@
 #include "accel/command.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <utility>
 
 #include "accel/core/ops.h"
@@ -171,19 +173,44 @@ CommandError shape_error(const stvp_accel_desc& d, const std::string& msg) {
     return {STVP_ACCEL_ERR_SHAPE, f, word(d, f)};
 }
 
+// Product of the factors, or UINT64_MAX if it does not fit in 64 bits: no field value can
+// make a size or a work count wrap.
+uint64_t checked_product(std::initializer_list<uint64_t> factors) {
+    uint64_t p = 1;
+    for (uint64_t f : factors)
+        if (__builtin_mul_overflow(p, f, &p)) return UINT64_MAX;
+    return p;
+}
+
+// The work bound (accel_desc.h, STVP_ACCEL_MAX_MACS): an op asking for more multiply-
+// accumulates (or pooling compares) would cost the host minutes for one descriptor; it is
+// refused on the batch field, the one the firmware splits.
+CommandError work_error(const stvp_accel_desc& d, uint64_t macs) {
+    if (macs <= STVP_ACCEL_MAX_MACS) return {};
+    return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
+}
+
 // Fills the shape of the command's kind and validates it with the core's rules.
 CommandError decode_shape(Command& c, Kind kind) {
     const stvp_accel_desc& d = c.desc;
     switch (kind) {
         case Kind::Fc:
             c.fc = FcShape{d.n, d.c, d.k};
-            return shape_error(d, validate(c.fc));
-        case Kind::Conv:
+            if (CommandError e = shape_error(d, validate(c.fc))) return e;
+            return work_error(d, checked_product({d.n, d.c, d.k}));
+        case Kind::Conv: {
             c.conv = Conv2dShape{d.n, d.c, d.h, d.w, d.k, d.r, d.s, d.stride_h, d.stride_w, d.pad_h, d.pad_w};
-            return shape_error(d, validate(c.conv));
-        case Kind::Pool:
+            if (CommandError e = shape_error(d, validate(c.conv))) return e;
+            // Every phase does one MAC per (output pixel, input channel, tap).
+            const Conv2dShape& v = c.conv;
+            return work_error(d, checked_product({d.n, d.k, v.out_h(), v.out_w(), d.c, d.r, d.s}));
+        }
+        case Kind::Pool: {
             c.pool = Pool2dShape{d.n, d.c, d.h, d.w, d.r, d.s, d.stride_h, d.stride_w};
-            return shape_error(d, validate(c.pool));
+            if (CommandError e = shape_error(d, validate(c.pool))) return e;
+            const Pool2dShape& v = c.pool;
+            return work_error(d, checked_product({d.n, d.c, v.out_h(), v.out_w(), d.r, d.s}));
+        }
         case Kind::Xent:
             c.xent = SoftmaxXentShape{d.n, d.k};
             return shape_error(d, validate(c.xent));
@@ -196,7 +223,8 @@ CommandError decode_shape(Command& c, Kind kind) {
         case Kind::Weights:
             for (uint32_t f : {STVP_ACCEL_FIELD_K, STVP_ACCEL_FIELD_C, STVP_ACCEL_FIELD_R, STVP_ACCEL_FIELD_S})
                 if (word(d, f) == 0) return {STVP_ACCEL_ERR_SHAPE, f, 0};
-            if (uint64_t(d.k) * d.c * d.r * d.s > uint64_t{1} << 31) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, d.k};
+            if (checked_product({d.k, d.c, d.r, d.s}) > uint64_t{1} << 31)
+                return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, d.k};
             return {};
         case Kind::Prune:
             if (d.n == 0 || d.n > 1u << 31) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};

@@ -173,9 +173,13 @@ bool Cpu::debug_halt(DebugEvent why) {
         debugger_ = nullptr;
         core_.skip_breakpoint_at(core_.pc());
         return true;
-    case DebugAction::Kill:
-        halt(HaltReason::StopRequested, "killed by the debugger");
+    case DebugAction::Kill: {
+        // Static: halt() may suspend (quantum sync) and the run end there; a temporary's heap
+        // copy would stay on the suspended thread's stack, a leak to LeakSanitizer at exit.
+        static const std::string killed = "killed by the debugger";
+        halt(HaltReason::StopRequested, killed);
         return false;
+    }
     case DebugAction::Continue:
         break;
     }

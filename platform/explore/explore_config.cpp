@@ -33,7 +33,7 @@ ExploreSetup load_setup(const std::string& preset, const std::vector<std::string
         if (docs.size() > 2) throw ExploreError(preset + ": more than two YAML documents");
         if (docs.size() == 2 && docs[1].IsMap())
             for (const auto& kv : docs[1]) {
-                const std::string key = kv.first.as<std::string>();
+                const std::string key = scalar_text(kv.first, preset + ": a workload key");
                 if (!kv.second.IsScalar()) throw ExploreError(preset + ": workload key '" + key + "' must be a scalar");
                 try {
                     if (!s.workload.set(key, kv.second.as<std::string>()))

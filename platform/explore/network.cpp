@@ -97,16 +97,21 @@ struct Reader {
 
 }  // namespace
 
+std::string scalar_text(const YAML::Node& n, const std::string& where) {
+    if (!n.IsScalar()) throw ExploreError(where + ": must be a scalar");
+    return n.as<std::string>();
+}
+
 Network parse_network(const YAML::Node& root, const std::string& origin) {
     Network net;
     net.origin = origin;
     if (!root.IsMap()) throw ExploreError(origin + ": not a YAML map with name and layers");
     for (const auto& kv : root) {
-        const std::string k = kv.first.as<std::string>();
+        const std::string k = scalar_text(kv.first, origin + ": a key");
         if (k != "name" && k != "input" && k != "layers") throw ExploreError(origin + ": " + k + ": unknown key");
     }
     if (!root["name"]) throw ExploreError(origin + ": name: missing");
-    net.name = root["name"].as<std::string>();
+    net.name = scalar_text(root["name"], origin + ": name");
     const YAML::Node layers = root["layers"];
     if (!layers || !layers.IsSequence() || layers.size() == 0)
         throw ExploreError(origin + ": layers: missing or not a non-empty list");
@@ -115,10 +120,10 @@ Network parse_network(const YAML::Node& root, const std::string& origin) {
         std::string where = origin + ": layers[" + std::to_string(i) + "]";
         if (!n.IsMap()) throw ExploreError(where + ": not a map");
         Layer l;
-        l.name = n["name"] ? n["name"].as<std::string>() : "layer" + std::to_string(i);
+        l.name = n["name"] ? scalar_text(n["name"], where + ".name") : "layer" + std::to_string(i);
         where += " (" + l.name + ")";
         Reader r{n, where};
-        const std::string type = n["type"] ? n["type"].as<std::string>() : "";
+        const std::string type = n["type"] ? scalar_text(n["type"], where + ".type") : "";
         static const char* const common[] = {"name", "type", "in"};
         const std::vector<std::string> allowed =
             type == "conv" ? std::vector<std::string>{"out", "kernel", "stride", "pad", "relu", "depthwise"}
@@ -150,7 +155,7 @@ Network parse_network(const YAML::Node& root, const std::string& origin) {
             l.out_c = l.in_c;
             l.kernel = r.u32("kernel", true, 0, 1);
             l.stride = r.u32("stride", false, l.kernel, 1);
-            const std::string kind = n["kind"] ? n["kind"].as<std::string>() : "max";
+            const std::string kind = n["kind"] ? scalar_text(n["kind"], where + ".kind") : "max";
             if (kind != "max" && kind != "avg") r.fail("kind", "'" + kind + "' is not max or avg");
             l.avg = kind == "avg";
             if (l.in_h < l.kernel || l.in_w < l.kernel) r.fail("kernel", std::to_string(l.kernel) + " larger than the input");
@@ -158,7 +163,7 @@ Network parse_network(const YAML::Node& root, const std::string& origin) {
             r.fail("type", type.empty() ? "missing" : "'" + type + "' is not conv, fc or pool");
         }
         for (const auto& kv : n) {
-            const std::string k = kv.first.as<std::string>();
+            const std::string k = scalar_text(kv.first, where + ": a key");
             bool ok = false;
             for (const char* c : common) ok |= k == c;
             for (const std::string& a : allowed) ok |= k == a;

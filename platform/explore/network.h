@@ -53,6 +53,10 @@ struct Network {
     uint32_t classes() const;  // output features of the last layer
 };
 
+// The text of a scalar node (a key or a value); throws ExploreError "<where>: must be a scalar"
+// for a list, a map or null, which yaml-cpp would refuse with an uncaught "bad conversion".
+std::string scalar_text(const YAML::Node& n, const std::string& where);
+
 // Throws ExploreError "<origin>: layers[i] (<name>).<key>: <reason>".
 Network parse_network(const YAML::Node& root, const std::string& origin);
 Network load_network(const std::string& path);

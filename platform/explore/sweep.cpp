@@ -31,10 +31,6 @@ std::string resolve(const std::string& dir, const std::string& p) {
     if (p.empty() || fs::path(p).is_absolute()) return p;
     return (fs::path(dir) / p).lexically_normal().string();
 }
-std::string scalar(const YAML::Node& n, const std::string& where) {
-    if (!n.IsScalar()) throw ExploreError(where + ": must be a scalar");
-    return n.as<std::string>();
-}
 std::vector<std::string> split_csv(const std::string& line) {
     std::vector<std::string> v;
     std::stringstream ss(line);
@@ -48,7 +44,7 @@ std::vector<std::string> split_csv(const std::string& line) {
 Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::string& dir) {
     if (!root.IsMap()) throw ExploreError(origin + ": not a YAML map");
     for (const auto& kv : root) {
-        const std::string k = kv.first.as<std::string>();
+        const std::string k = scalar_text(kv.first, origin + ": a key");
         if (k == "plots")
             throw ExploreError(origin + ": plots: no longer used: stvp-plot draws the speedup, energy ratio, energy "
                                         "and utilisation figures from the CSV (remove the key; 'title' sets their title)");
@@ -56,17 +52,17 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
             throw ExploreError(origin + ": " + k + ": unknown key (name, title, preset, network, set, grid)");
     }
     Sweep s;
-    s.name = root["name"] ? scalar(root["name"], origin + ": name") : fs::path(origin).stem().string();
+    s.name = root["name"] ? scalar_text(root["name"], origin + ": name") : fs::path(origin).stem().string();
     if (s.name.empty() || s.name.find_first_of("/\\ '\"") != std::string::npos)
         throw ExploreError(origin + ": name: '" + s.name + "' must be a plain file stem");
-    if (root["title"]) s.title = scalar(root["title"], origin + ": title");
+    if (root["title"]) s.title = scalar_text(root["title"], origin + ": title");
     SweepPoint base;
-    if (root["preset"]) base.preset = resolve(dir, scalar(root["preset"], origin + ": preset"));
-    if (root["network"]) base.network = resolve(dir, scalar(root["network"], origin + ": network"));
+    if (root["preset"]) base.preset = resolve(dir, scalar_text(root["preset"], origin + ": preset"));
+    if (root["network"]) base.network = resolve(dir, scalar_text(root["network"], origin + ": network"));
     if (const YAML::Node set = root["set"]) {
         if (!set.IsSequence()) throw ExploreError(origin + ": set: must be a list of key=value");
         for (size_t i = 0; i < set.size(); ++i) {
-            const std::string a = scalar(set[i], origin + ": set[" + std::to_string(i) + "]");
+            const std::string a = scalar_text(set[i], origin + ": set[" + std::to_string(i) + "]");
             if (a.find('=') == std::string::npos || a[0] == '=')
                 throw ExploreError(origin + ": set[" + std::to_string(i) + "]: '" + a + "' is not key=value");
             base.sets.push_back(a);
@@ -76,13 +72,13 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
     if (const YAML::Node grid = root["grid"]) {
         if (!grid.IsMap()) throw ExploreError(origin + ": grid: must be a map of key: [values]");
         for (const auto& kv : grid) {
-            const std::string k = kv.first.as<std::string>();
+            const std::string k = scalar_text(kv.first, origin + ": grid: a key");
             const std::string where = origin + ": grid." + k;
             std::vector<std::string> vals;
             if (kv.second.IsSequence()) {
-                for (size_t i = 0; i < kv.second.size(); ++i) vals.push_back(scalar(kv.second[i], where));
+                for (size_t i = 0; i < kv.second.size(); ++i) vals.push_back(scalar_text(kv.second[i], where));
             } else {
-                vals.push_back(scalar(kv.second, where));
+                vals.push_back(scalar_text(kv.second, where));
             }
             if (vals.empty()) throw ExploreError(where + ": no values");
             axes.emplace_back(k, vals);
@@ -90,9 +86,12 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
         }
     }
     // Cartesian product, last axis fastest.
+    // Checked after every axis: a product over many axes could wrap and pass.
     size_t total = 1;
-    for (const auto& a : axes) total *= a.second.size();
-    if (total > 100000) throw ExploreError(origin + ": grid: " + std::to_string(total) + " points (at most 100000)");
+    for (const auto& a : axes) {
+        total *= a.second.size();
+        if (total > 100000) throw ExploreError(origin + ": grid: more than 100000 points");
+    }
     for (size_t p = 0; p < total; ++p) {
         SweepPoint pt = base;
         size_t rest = p;

@@ -21,7 +21,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include "config_schema.h"
@@ -37,20 +36,21 @@ struct RunLog {
     std::map<uint32_t, uint32_t> correct;  // epoch -> test correct count
 };
 
+// Lines "trace step N loss X 0xHHHHHHHH" and "epoch N test loss X acc Y (C/T)" (sscanf, not
+// <regex>: libstdc++'s regex gives false -Wmaybe-uninitialized errors under the sanitizers).
 RunLog parse_log(std::istream& in) {
-    static const std::regex trace(R"(^trace step ([0-9]+) loss \S+ 0x([0-9a-fA-F]{8}))");
-    static const std::regex eval(R"(^epoch ([0-9]+) test loss \S+ acc \S+ \(([0-9]+)/[0-9]+\))");
     RunLog log;
     std::string line;
-    std::smatch m;
     while (std::getline(in, line)) {
-        if (std::regex_search(line, m, trace)) {
-            const uint32_t bits = static_cast<uint32_t>(std::stoul(m[2].str(), nullptr, 16));
+        unsigned step = 0, bits = 0, epoch = 0, correct = 0;
+        int hex_begin = 0, hex_end = 0;
+        if (std::sscanf(line.c_str(), "trace step %u loss %*s 0x%n%8x%n", &step, &hex_begin, &bits, &hex_end) == 2 &&
+            hex_end - hex_begin == 8) {
             float f;
             std::memcpy(&f, &bits, 4);
-            log.losses[static_cast<uint32_t>(std::stoul(m[1].str()))] = f;
-        } else if (std::regex_search(line, m, eval)) {
-            log.correct[static_cast<uint32_t>(std::stoul(m[1].str()))] = static_cast<uint32_t>(std::stoul(m[2].str()));
+            log.losses[step] = f;
+        } else if (std::sscanf(line.c_str(), "epoch %u test loss %*s acc %*s (%u/", &epoch, &correct) == 2) {
+            log.correct[epoch] = correct;
         }
     }
     return log;

@@ -8,6 +8,7 @@ packages=(
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   dataset-fashion-mnist gdb-multiarch zlib1g-dev
   nlohmann-json3-dev jq python3 python3-pandas python3-matplotlib slurm-wlm munge
+  clang libclang-rt-14-dev  # the fuzz harnesses (libFuzzer) and the CI's sanitizer leg
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,7 @@
 #include "config_schema.h"
 
+#include "file_bytes.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -210,6 +212,9 @@ void ConfigSchema::parse(const YAML::Node& root, const std::string& origin) cons
     std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& node,
                                                                           const std::string& prefix) {
         for (auto it = node.begin(); it != node.end(); ++it) {
+            if (!it->first.IsScalar())
+                throw ConfigError(where_of(it->first, origin, prefix.empty() ? "(top level)" : prefix) +
+                                  ": a key must be a plain name, got a " + (it->first.IsMap() ? "map" : "list"));
             std::string name = it->first.as<std::string>();
             std::string key = prefix.empty() ? name : prefix + "." + name;
             auto e = entries_.find(key);
@@ -313,10 +318,11 @@ ConfigSchema::Check<double> range_real(double lo, double hi) {
 }  // namespace check
 
 YAML::Node load_yaml_file(const std::string& path) {
-    std::ifstream f(path);
-    if (!f) throw ConfigError(path + ": cannot open configuration file");
+    std::vector<uint8_t> bytes;
+    const std::string why = read_file_bytes(path, "configuration file", bytes);
+    if (!why.empty()) throw ConfigError(path + ": " + why);
     try {
-        YAML::Node n = YAML::Load(f);
+        YAML::Node n = YAML::Load(std::string(bytes.begin(), bytes.end()));
         return n;
     } catch (const YAML::ParserException& ex) {
         throw ConfigError(path + ":" + std::to_string(ex.mark.line + 1) + ":" + std::to_string(ex.mark.column + 1) +

@@ -1,5 +1,7 @@
 #include "elf_loader.h"
 
+#include "file_bytes.h"
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -72,9 +74,13 @@ std::string ElfImage::symbol_at(uint32_t addr) const {
 }
 
 ElfImage load_elf(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw ElfError(path + ": cannot open firmware file");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> bytes;
+    const std::string why = read_file_bytes(path, "firmware file", bytes);
+    if (!why.empty()) throw ElfError(path + ": " + why);
+    return parse_elf(path, std::move(bytes));
+}
+
+ElfImage parse_elf(const std::string& path, std::vector<uint8_t> bytes) {
     Reader r(path, std::move(bytes));
 
     if (r.size() < 4 || std::memcmp(r.at(0), "\x7f" "ELF", 4) != 0)

@@ -38,5 +38,7 @@ struct ElfImage {
 
 // Throws ElfError.
 ElfImage load_elf(const std::string& path);
+// The same on a file's bytes already read (`path` names it in the messages).
+ElfImage parse_elf(const std::string& path, std::vector<uint8_t> bytes);
 
 }  // namespace stvp

@@ -9,10 +9,12 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include <boost/program_options.hpp>
+#include <yaml-cpp/yaml.h>
 #include <systemc>
 
 #include "elf_loader.h"
@@ -152,6 +154,13 @@ int sc_main(int argc, char** argv) {
         if (vm.count("vcd")) cfg.trace.vcd = vcd_path;
         validate_platform_config(cfg, "command line");
         effective = dump_platform_config(cfg);  // with what the command line set
+    } catch (const YAML::Exception& e) {
+        // Every YAML shape the schema does not expect should be a ConfigError already; this
+        // keeps a missed one a configuration error (exit 2) rather than a crash.
+        const std::string msg = config_path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+        std::cerr << "stvp: configuration error: " << msg << "\n";
+        if (!stats_path.empty()) write_early_stats(stats_path, firmware, {"config-error", exit_code::kUsage, msg});
+        return exit_code::kUsage;
     } catch (const ConfigError& e) {
         std::cerr << "stvp: configuration error: " << e.what() << "\n";
         if (!stats_path.empty())
@@ -167,6 +176,19 @@ int sc_main(int argc, char** argv) {
         std::cerr << "stvp: " << msg << "\n";
         if (!stats_path.empty()) write_early_stats(stats_path, firmware, {"usage-error", exit_code::kUsage, msg});
         return exit_code::kUsage;
+    }
+    // The instruction trace is opened by the CPU model; a path it cannot write is refused here
+    // like the VCD's (exit 3), not as a simulator error.
+    if (!itrace_path.empty()) {
+        std::error_code ec;
+        const bool dir = std::filesystem::is_directory(itrace_path, ec);
+        if (dir || !std::ofstream(itrace_path, std::ios::app)) {
+            std::string msg = "--itrace " + itrace_path + ": " +
+                              (dir ? "is a directory, not a trace file" : "cannot write the trace file");
+            std::cerr << "stvp: " << msg << "\n";
+            if (!stats_path.empty()) write_early_stats(stats_path, firmware, {"load-error", exit_code::kLoad, msg});
+            return exit_code::kLoad;
+        }
     }
     if (vm.count("verbose")) std::cerr << "stvp: effective configuration\n" << effective << std::flush;
 

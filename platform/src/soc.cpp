@@ -12,6 +12,7 @@
 #include "accel/accel.h"
 #include "bus/router.h"
 #include "dataset.h"
+#include "file_bytes.h"
 #include "cpu/cpu.h"
 #include "dma/dma.h"
 #include "exit_codes.h"
@@ -393,9 +394,9 @@ void Soc::load_firmware(const ElfImage& elf) {
 }
 
 void Soc::preload(const PreloadEntry& e) {
-    std::ifstream f(e.file, std::ios::binary);
-    if (!f) throw LoadError("preload " + e.file + ": cannot open data file");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::vector<uint8_t> bytes;
+    const std::string why = read_file_bytes(e.file, "data file", bytes);
+    if (!why.empty()) throw LoadError("preload " + e.file + ": " + why);
     if (bytes.empty()) throw LoadError("preload " + e.file + ": data file is empty");
     impl_->load_bytes(e.address, bytes.data(), bytes.size(), "preload " + e.file);
 }

@@ -77,6 +77,16 @@ stvp_case(config_bad_value CODE 2 ARGS ${RUN} --set cpu.quantum_ns=0 --firmware 
   STDERR "'cpu.quantum_ns': must be between 1 and")
 stvp_case(config_missing_file CODE 2 ARGS --config ${OUT}/nonexistent.yaml --firmware ${BIN}/hello.elf
   STDERR "nonexistent.yaml: cannot open configuration file")
+file(MAKE_DIRECTORY ${OUT}/a_directory)
+stvp_case(config_is_directory CODE 2 ARGS --config ${OUT}/a_directory --firmware ${BIN}/hello.elf
+  STDERR "a_directory: is a directory, not a configuration file"
+  STATS_RE "\"exit_reason\": \"config-error\"" "\"exit_code\": 2")
+file(WRITE ${OUT}/list_key.yaml "cpu:\n  clock_hz: 1e9\n  [a, b]: 1\n")
+stvp_case(config_non_scalar_key CODE 2 ARGS --config ${OUT}/list_key.yaml --firmware ${BIN}/hello.elf
+  STDERR "list_key.yaml:3: 'cpu': a key must be a plain name, got a list")
+file(WRITE ${OUT}/map_key.yaml "{a: 1}: 2\n")
+stvp_case(config_non_scalar_top_key CODE 2 ARGS --config ${OUT}/map_key.yaml --firmware ${BIN}/hello.elf
+  STDERR "map_key.yaml:1: '\\(top level\\)': a key must be a plain name, got a map")
 stvp_case(cli_unknown_option CODE 2 NO_STATS ARGS --frimware x.elf STDERR "unrecognised option|unrecognized option")
 stvp_case(cli_no_firmware CODE 2 ARGS ${RUN} STDERR "no firmware given")
 
@@ -96,6 +106,17 @@ add_custom_target(integration_inputs ALL DEPENDS ${OUT}/truncated.elf)
 stvp_case(elf_truncated CODE 3 ARGS ${RUN} --firmware ${OUT}/truncated.elf STDERR "truncated ELF")
 stvp_case(preload_missing CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --load ${OUT}/nope.bin@0x90000000
   STDERR "preload .*nope.bin: cannot open data file")
+stvp_case(elf_is_directory CODE 3 ARGS ${RUN} --firmware ${OUT}/a_directory
+  STDERR "a_directory: is a directory, not a firmware file"
+  STATS_RE "\"exit_reason\": \"load-error\"" "\"exit_code\": 3")
+stvp_case(preload_is_directory CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --load ${OUT}/a_directory@0x90000000
+  STDERR "preload .*a_directory: is a directory, not a data file"
+  STATS_RE "\"exit_reason\": \"load-error\"")
+stvp_case(itrace_is_directory CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --itrace ${OUT}/a_directory
+  STDERR "--itrace .*a_directory: is a directory, not a trace file"
+  STATS_RE "\"exit_reason\": \"load-error\"")
+stvp_case(itrace_unwritable CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --itrace ${OUT}/nonexistent_dir/trace.txt
+  STDERR "cannot write the trace file")
 stvp_case(preload_unmapped CODE 3 ARGS ${RUN} --firmware ${BIN}/hello.elf --load ${CFG}@0x40000000
   STDERR "is not in writable memory \\(0x40000000 is unmapped\\)")
 

@@ -198,10 +198,12 @@ std::vector<OpShape> conv_nests(const Conv2dShape& s, Phase phase, const NestOpt
             break;
         case Phase::InputGrad:
             o.in_h = P, o.in_w = Q;
-            for (int64_t a = 0; a < s.stride_h; ++a) {
+            // Only residues a < R (b < S) have taps: the loops run over min(stride, kernel)
+            // values, so a huge stride costs no host time (the nests are the same).
+            for (int64_t a = 0; a < std::min<int64_t>(s.stride_h, R); ++a) {
                 const SubAxis y = sub_axis(a, H, R, s.stride_h, s.pad_h);
                 if (y.out == 0 || y.taps == 0) continue;
-                for (int64_t b = 0; b < s.stride_w; ++b) {
+                for (int64_t b = 0; b < std::min<int64_t>(s.stride_w, S); ++b) {
                     const SubAxis x = sub_axis(b, W, S, s.stride_w, s.pad_w);
                     if (x.out == 0 || x.taps == 0) continue;
                     set(o, N, C, K, y.out, x.out, y.taps, x.taps);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 namespace stvp::accel::sparse {
 
@@ -40,6 +41,11 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     std::string e = cfg.validate();
     if (!e.empty()) return e;
     if (K < 1 || C < 1 || R < 1 || S < 1) return "extents must be >= 1";
+    // Every index below is a product of the extents: bounded first, so none can overflow.
+    int64_t count = 1;
+    for (int64_t e : {K, C, R, S})
+        if (__builtin_mul_overflow(count, e, &count) || count > kMaxWeights)
+            return "more than 2^31 weights (K*C*R*S)";
     NmWeights nm;
     nm.K_ = K, nm.C_ = C, nm.R_ = R, nm.S_ = S, nm.n_ = cfg.n, nm.m_ = cfg.m, nm.axis_ = axis;
     nm.index_bits_ = cfg.index_bits();

@@ -28,6 +28,9 @@ enum class NmAxis : uint8_t { Input, Output };
 
 class NmWeights {
 public:
+    // The most weights one tensor may have (the accelerator's 2^31-element tensor limit).
+    static constexpr int64_t kMaxWeights = int64_t{1} << 31;
+    // "" or why not: a bad N:M, an extent < 1, more than kMaxWeights weights.
     static std::string prune(const float* w, int64_t K, int64_t C, int64_t R, int64_t S, const NmConfig& cfg,
                              NmAxis axis, NmWeights* out);
 

@@ -10,6 +10,7 @@
 
 #include "accel/command.h"
 #include "accel/load_store.h"
+#include "../support/accel_host_memory.h"
 
 namespace stvp::accel {
 namespace {
@@ -18,19 +19,8 @@ constexpr uint32_t kMem = 0x80000000u, kMemSize = 1u << 20;
 constexpr uint32_t kSpad = 0x12000000u, kSpadSize = 0x20000;
 
 // Two memories: "DRAM" at kMem and a "scratchpad" at kSpad.
-class FakeMemory : public MemoryResolver {
-public:
-    std::vector<uint8_t> dram = std::vector<uint8_t>(kMemSize), spad = std::vector<uint8_t>(kSpadSize);
-    uint32_t resolve(Operand& op) override {
-        for (auto [base, buf] : {std::pair<uint32_t, std::vector<uint8_t>*>{kMem, &dram}, {kSpad, &spad}}) {
-            if (op.address < base || op.address - base >= buf->size()) continue;
-            if (op.address - base + op.bytes > buf->size()) return STVP_ACCEL_ERR_CAPACITY;
-            op.host = buf->data() + (op.address - base);
-            op.in_scratchpad = base == kSpad;
-            return STVP_ACCEL_ERR_NONE;
-        }
-        return STVP_ACCEL_ERR_ADDRESS;
-    }
+struct FakeMemory : test::HostMemory {
+    FakeMemory() : HostMemory(kMem, kMemSize, kSpad, kSpadSize) {}
 };
 
 stvp_accel_desc fc_fwd() {
@@ -277,6 +267,59 @@ TEST(AccelCommand, ShapeErrorsNameTheField) {
         d.n = n;
         expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, n);
     }
+}
+
+// Sizes of the sparse modes are multiplied without wrapping (each was found by fuzzing:
+// 2^64 weights wrapped to 0 and passed): NM_PREGEN read past host memory, DROPBACK threw
+// std::length_error out of the simulator, INIT_WEIGHTS silently wrote nothing.
+TEST(AccelCommand, SparseWeightCountsNeverWrap) {
+    struct Case {
+        uint32_t op, k, c, r, s;
+    };
+    const Case cases[] = {
+        {STVP_ACCEL_OP_NM_PREGEN, 1u << 16, 1u << 16, 1u << 16, 1u << 16},
+        {STVP_ACCEL_OP_DROPBACK, 1u << 31, 1u << 31, 2, 2},
+        {STVP_ACCEL_OP_INIT_WEIGHTS, 1u << 16, 1u << 16, 1u << 16, 1u << 16},
+        {STVP_ACCEL_OP_INIT_WEIGHTS, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+        {STVP_ACCEL_OP_INIT_WEIGHTS, 1u << 31, 1, 1, 2},  // 2^32: no wrap, just too many
+    };
+    for (const Case& k : cases) {
+        stvp_accel_desc d{};
+        d.opcode = k.op;
+        d.k = k.k, d.c = k.c, d.r = k.r, d.s = k.s;
+        d.src0 = d.dst0 = kMem, d.meta0 = kMem + 0x1000, d.meta1 = kMem + 0x2000;
+        if (k.op != STVP_ACCEL_OP_NM_PREGEN) d.src0 = 0, d.meta1 = 0;
+        if (k.op == STVP_ACCEL_OP_NM_PREGEN) d.dst0 = 0, d.param0 = 2, d.param1 = 4;
+        if (k.op == STVP_ACCEL_OP_INIT_WEIGHTS) d.meta0 = 0;
+        if (k.op == STVP_ACCEL_OP_DROPBACK) d.alpha = 1, d.beta = 0.5f;
+        SCOPED_TRACE(opcode_name(k.op));
+        expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, k.k);
+    }
+}
+
+// The work bound (accel_desc.h, STVP_ACCEL_MAX_MACS): an op whose tensors are each legal but
+// whose MACs (or pooling compares) exceed it is refused on the batch field.
+TEST(AccelCommand, WorkOfOneDescriptorIsBounded) {
+    stvp_accel_desc d = fc_fwd();
+    d.n = 1u << 11, d.c = 1u << 11, d.k = 1u << 10;  // exactly 2^32 MACs: accepted
+    EXPECT_EQ(decode_only(d).code, uint32_t(STVP_ACCEL_ERR_NONE));
+    d.k += 1;
+    expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n);
+
+    d = conv_fwd();  // 2 x 4 x 8x8 outputs x 3x3 taps = 4608 MACs per input channel
+    d.c = 1u << 20;  // X = 2^27 elements: legal; 4608 * 2^20 MACs > 2^32
+    for (uint32_t op : {STVP_ACCEL_OP_CONV_FWD, STVP_ACCEL_OP_CONV_BWD_DATA, STVP_ACCEL_OP_CONV_BWD_WEIGHT}) {
+        d.opcode = op, d.flags = 0, d.src2 = 0;
+        expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n);
+    }
+
+    d = stvp_accel_desc{};  // a 2048x2048 window slid over a 4096x4096 image: 1.8e13 compares
+    d.opcode = STVP_ACCEL_OP_MAXPOOL_FWD;
+    d.n = 1, d.c = 1, d.h = 4096, d.w = 4096, d.r = 2048, d.s = 2048, d.stride_h = 1, d.stride_w = 1;
+    d.src0 = kMem, d.dst0 = kMem + 0x1000;
+    expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, 1);
+    d.stride_h = d.stride_w = 2048;  // 2x2 windows: 2^24 compares
+    EXPECT_EQ(decode_only(d).code, uint32_t(STVP_ACCEL_ERR_NONE));
 }
 
 TEST(AccelCommand, ScalarsMustBeFinite) {

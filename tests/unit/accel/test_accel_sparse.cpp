@@ -259,6 +259,21 @@ TEST(AccelSparse, SkipZerosKeepsNumericsAndSkipsMacs) {
     EXPECT_GT(b.records[1].cost.sparse.zero_checks, 0u);
 }
 
+// Found by fuzzing: k*c*r*s = 2^64 wrapped to 0 in the size check, then the N:M encoder
+// indexed far outside the simulator's memory (SIGSEGV). Refused on K, nothing written.
+TEST(AccelSparse, NmPregenOfTwoTo64WeightsIsAShapeError) {
+    Bench b("bench");
+    const uint32_t w = b.alloc(64), fwd = b.alloc(64), bwd = b.alloc(64);
+    stvp_accel_desc p = weights_desc(STVP_ACCEL_OP_NM_PREGEN, 0, 1u << 16, 1u << 16, 1u << 16, 1u << 16);
+    p.src0 = w, p.meta0 = fwd, p.meta1 = bwd, p.param0 = 2, p.param1 = 4;
+    b.put_desc(0, p);
+    Regs rg;
+    b.run([&](Bench& b) { b.run_chain(1), rg = read_regs(b); });
+    EXPECT_EQ(rg.err_code, uint32_t(STVP_ACCEL_ERR_SHAPE));
+    EXPECT_EQ(rg.err_field, uint32_t(STVP_ACCEL_FIELD_K));
+    EXPECT_EQ(rg.err_value, 1u << 16);
+}
+
 TEST(AccelSparse, CorruptBlockCopyIsAMetadataError) {
     Bench b("bench");
     const uint32_t x = b.alloc(4 * 8), y = b.alloc(4 * 8), blk = b.alloc(STVP_ACCEL_BLOCK_BYTES(8, 8, 1, 1));

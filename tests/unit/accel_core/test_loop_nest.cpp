@@ -1,6 +1,11 @@
 // The renaming of the three phases into one loop nest, checked by evaluating the generic nest
 // with the documented operand transformations and comparing with the reference ops.
 #include "accel/core/loop_nest.h"
+
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "reference_ops.h"
 #include "test_helpers.h"
 
@@ -141,4 +146,30 @@ TEST(AccelLoopNest, ElementsOfOperands) {
     EXPECT_EQ(f.elements(Role::Weight), s.w_elements());
     EXPECT_EQ(f.elements(Role::Input), s.x_elements());
     EXPECT_EQ(f.elements(Role::Output), s.y_elements());
+}
+
+// A stride far larger than the kernel (a firmware's garbage stride_h = 0xdd117b4d) has the same
+// sub-nests as any stride >= H + pad: the input gradient's nests are built in time that follows
+// the kernel, not the stride's value (it once looped 3.7e9 times: 15 s of host CPU). The
+// watchdog only catches that hang; it is seconds above the microseconds the call takes.
+TEST(AccelLoopNest, HugeStrideInputGradIsBoundedAndEqualsAnyLargeStride) {
+    Conv2dShape s{1, 2, 5, 5, 3, 3, 3, 0xdd117b4du, 0xffffffffu, 1, 1};
+    std::promise<std::vector<OpShape>> done;
+    std::future<std::vector<OpShape>> result = done.get_future();
+    std::thread([p = std::move(done), s]() mutable { p.set_value(conv_nests(s, Phase::InputGrad)); }).detach();
+    ASSERT_EQ(result.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+        << "conv_nests loops once per stride value";
+    const std::vector<OpShape> huge = result.get();
+    // Residues a = 1, 2 (h0 = 0, 1) each hold one output row and one tap; a = 0 starts past H.
+    ASSERT_EQ(huge.size(), 4u);
+    Conv2dShape small = s;
+    small.stride_h = small.stride_w = 6;
+    const std::vector<OpShape> ref = conv_nests(small, Phase::InputGrad);
+    ASSERT_EQ(ref.size(), huge.size());
+    for (size_t i = 0; i < huge.size(); ++i) {
+        EXPECT_EQ(huge[i].extent, ref[i].extent);
+        EXPECT_EQ(huge[i].extent, (DimArray{1, 2, 3, 1, 1, 1, 1}));
+        EXPECT_EQ(huge[i].pad_h, ref[i].pad_h);
+        EXPECT_EQ(huge[i].pad_w, ref[i].pad_w);
+    }
 }

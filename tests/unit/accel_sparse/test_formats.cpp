@@ -179,6 +179,19 @@ TEST(NmWeights, BothCopiesMatchReferenceForSeveralPatterns) {
 
 // Forward consumes the forward copy, input gradient the backward copy; each equals the dense op
 // on its decoded copy, and each copy really is N:M along the op's reduction dimension.
+// The encoder's indices are products of the extents: a tensor of 2^64 weights (which once
+// reached it through a wrapped size check and read far outside memory) is refused first.
+TEST(NmWeights, TooManyWeightsAreRefusedBeforeAnyIndexing) {
+    NmWeights nm;
+    const float w = 1.0f;
+    EXPECT_EQ(NmWeights::prune(&w, 1 << 16, 1 << 16, 1 << 16, 1 << 16, {2, 4}, NmAxis::Input, &nm),
+              "more than 2^31 weights (K*C*R*S)");
+    EXPECT_EQ(NmWeights::prune(&w, int64_t{1} << 40, int64_t{1} << 40, 1, 1, {2, 4}, NmAxis::Output, &nm),
+              "more than 2^31 weights (K*C*R*S)");
+    EXPECT_EQ(NmWeights::prune(&w, int64_t{1} << 31, 2, 1, 1, {2, 4}, NmAxis::Input, &nm),
+              "more than 2^31 weights (K*C*R*S)");
+}
+
 TEST(NmWeights, FcOpsOnCopies) {
     FcShape s{3, 16, 8};
     auto w = randn(s.w_elements(), 12), x = randn(s.x_elements(), 13), dy = randn(s.y_elements(), 14);

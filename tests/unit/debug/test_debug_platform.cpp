@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -26,18 +25,28 @@ struct Tx {
     std::string kind, reg, value, detail;
 };
 
+// The value after "key": in a JSON line: a number, or a string without escapes; "" if absent.
+// (Not <regex>: libstdc++'s regex gives false -Wmaybe-uninitialized errors under the sanitizers.)
+std::string json_field(const std::string& line, const std::string& key) {
+    const std::string tag = "\"" + key + "\": ";
+    const size_t at = line.find(tag);
+    if (at == std::string::npos) return {};
+    const size_t b = at + tag.size();
+    if (b < line.size() && line[b] == '"') return line.substr(b + 1, line.find('"', b + 1) - b - 1);
+    return line.substr(b, line.find_first_of(",}", b) - b);
+}
+
 std::vector<Tx> read_jsonl(const std::string& path) {
     std::vector<Tx> out;
     std::ifstream f(path);
-    const std::regex num("\"(t_ns|latency_ns)\": ([0-9.]+)"), str("\"(kind|reg|value|detail)\": \"([^\"]*)\"");
     for (std::string line; std::getline(f, line);) {
         Tx t;
-        for (std::sregex_iterator it(line.begin(), line.end(), num), end; it != end; ++it)
-            ((*it)[1] == "t_ns" ? t.t_ns : t.latency_ns) = std::stod((*it)[2]);
-        for (std::sregex_iterator it(line.begin(), line.end(), str), end; it != end; ++it) {
-            const std::string k = (*it)[1];
-            (k == "kind" ? t.kind : k == "reg" ? t.reg : k == "value" ? t.value : t.detail) = (*it)[2];
-        }
+        if (const std::string v = json_field(line, "t_ns"); !v.empty()) t.t_ns = std::stod(v);
+        if (const std::string v = json_field(line, "latency_ns"); !v.empty()) t.latency_ns = std::stod(v);
+        t.kind = json_field(line, "kind");
+        t.reg = json_field(line, "reg");
+        t.value = json_field(line, "value");
+        t.detail = json_field(line, "detail");
         out.push_back(t);
     }
     return out;

@@ -37,6 +37,21 @@ TEST(ExploreNetwork, ErrorsNameFileLayerAndKey) {
               "net.yaml: layers[0] (f).in: must be an integer");
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_explore): a list or map where a name is expected ended in
+// yaml-cpp's uncaught "bad conversion" instead of an error naming the key.
+TEST(ExploreNetwork, NonScalarNamesAndKeysAreErrors) {
+    EXPECT_EQ(error_of("name: [x]\nlayers:\n  - {type: fc, in: 10, out: 2}\n"), "net.yaml: name: must be a scalar");
+    EXPECT_EQ(error_of("[name]: x\n"), "net.yaml: a key: must be a scalar");
+    EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: : 0, type: fc, in: 10, out: 2}\n"),
+              "net.yaml: layers[0].name: must be a scalar");
+    EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: f, type: [fc], in: 10, out: 2}\n"),
+              "net.yaml: layers[0] (f).type: must be a scalar");
+    EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: f, type: fc, in: 10, out: 2, [a]: 1}\n"),
+              "net.yaml: layers[0] (f): a key: must be a scalar");
+    EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: p, type: pool, in: [8, 4, 4], kernel: 2, kind: {a: 1}}\n"),
+              "net.yaml: layers[0] (p).kind: must be a scalar");
+}
+
 TEST(ExploreNetwork, ShippedTablesLoadWithKnownWeightCounts) {
     const std::string dir = STVP_SOURCE_DIR "/configs/networks/";
     // Weight counts without biases and batch norm.

@@ -31,21 +31,35 @@ TEST(ExploreSweep, NetworkAndPresetCanBeGridAxes) {
     EXPECT_EQ(s.name, "s");
 }
 
+namespace {
+// The ExploreError message of parse_sweep on `y`, or "" if it is accepted.
+std::string err(const std::string& y) {
+    try {
+        parse_sweep(YAML::Load(y), "s.yaml", ".");
+    } catch (const ExploreError& e) {
+        return e.what();
+    }
+    return {};
+}
+}  // namespace
+
 TEST(ExploreSweep, ErrorsNameTheKey) {
-    auto err = [](const std::string& y) {
-        try {
-            parse_sweep(YAML::Load(y), "s.yaml", ".");
-        } catch (const ExploreError& e) {
-            return std::string(e.what());
-        }
-        return std::string();
-    };
     EXPECT_EQ(err("network: n\ngrid: {a: []}\n"), "s.yaml: grid.a: no values");
     EXPECT_EQ(err("network: n\ngrids: {}\n"), "s.yaml: grids: unknown key (name, title, preset, network, set, grid)");
     EXPECT_EQ(err("network: n\nplots: [{kind: line}]\n").rfind("s.yaml: plots: no longer used: stvp-plot draws", 0), 0u);
     EXPECT_EQ(err("network: n\nname: a/b\n"), "s.yaml: name: 'a/b' must be a plain file stem");
     EXPECT_EQ(err("grid: {batch: [1]}\n"), "s.yaml: network: missing (top level or grid)");
     EXPECT_EQ(err("network: n\nset: [batch]\n"), "s.yaml: set[0]: 'batch' is not key=value");
+}
+
+// Found by fuzzing: non-scalar keys ended in an uncaught "bad conversion"; the grid's size
+// was a product that wraps (64 axes of 2 values: 2^64 = 0 points, accepted).
+TEST(ExploreSweep, NonScalarKeysAndHugeGridsAreErrors) {
+    EXPECT_EQ(err("[network]: n\n"), "s.yaml: a key: must be a scalar");
+    EXPECT_EQ(err("network: n\ngrid: {[a]: [1]}\n"), "s.yaml: grid: a key: must be a scalar");
+    std::string grid = "network: n\ngrid:\n";
+    for (int i = 0; i < 64; ++i) grid += "  a" + std::to_string(i) + ": [1, 2]\n";
+    EXPECT_EQ(err(grid), "s.yaml: grid: more than 100000 points");
 }
 
 TEST(ExploreSweep, CsvHasGridColumnsAndSkipsFailedPoints) {

@@ -391,6 +391,12 @@ STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param0) == STVP_ACCEL_FIELD_P
 STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param1) == STVP_ACCEL_FIELD_PARAM1, "param1 at 0x68");
 STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved1) == STVP_ACCEL_FIELD_RESERVED1, "reserved1 at 0x6C");
 
+/* The most work one descriptor may ask for: FC N*C*K, CONV (every phase) N*K*P*Q*C*R*S MACs,
+   MAXPOOL N*C*P*Q*R*S compares. The simulator computes every op on the host; a larger op
+   (minutes of host time for one descriptor) fails with STVP_ACCEL_ERR_SHAPE on FIELD_N: split
+   the batch. Sizes are multiplied without wrapping (a product past 2^64 is over the bound). */
+#define STVP_ACCEL_MAX_MACS (1ull << 32)
+
 /* ERR_CODE values, in the order the checks run. ERR_DESC = index of the descriptor in the
    chain (0 for DESC_BASE/DESC_COUNT errors); ERR_FIELD / ERR_VALUE as given. */
 enum stvp_accel_err {
@@ -407,7 +413,9 @@ enum stvp_accel_err {
                                        than the (padded) input, pad >= kernel, a tensor of more than
                                        2^31 elements, COPY n not a multiple of 4 (the field at fault;
                                        a tensor too large is named by its first shape field: FIELD_N
-                                       for X, Y, dX, dY, logits, FIELD_K for W, dW) */
+                                       for X, Y, dX, dY, logits, FIELD_K for W, dW; sparse-mode
+                                       K*C*R*S above 2^31: FIELD_K), an FC/CONV/MAXPOOL op of more
+                                       than STVP_ACCEL_MAX_MACS MACs (FIELD_N) */
     STVP_ACCEL_ERR_SCALAR = 9,      /* alpha or beta is not a finite number (FIELD_ALPHA / FIELD_BETA) */
     STVP_ACCEL_ERR_ALIGN = 10,      /* a used operand address is not 4-byte aligned (its field) */
     STVP_ACCEL_ERR_ADDRESS = 11,    /* a used operand's first byte is not in mapped memory (DRAM or
