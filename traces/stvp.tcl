@@ -1,5 +1,6 @@
 # GTKWave script for the stvp view (traces/stvp.gtkw): fits the whole run into the window and
-# shows coded values by name (accelerator opcode and phase, CPU state, and the layer ids of
+# shows coded values by name (accelerator opcode and phase, CPU state, sw/train's phase label
+# (set-up, training, evaluation), and the layer ids of
 # sw/train's network: lenet300, or STVP_GTKW_NETWORK=lenet5), with the translate filters the
 # build generates from the models' and the firmware's tables (build/traces/filters; set
 # STVP_GTKW_FILTERS to use another folder). Use:
@@ -18,6 +19,7 @@ foreach {signal file} [list \
     soc.accel.phase\[31:0\]  accel_phase.txt \
     soc.accel.layer\[31:0\]  train_layer_$stvp_network.txt \
     soc.cpu.state\[31:0\]    cpu_state.txt \
+    soc.simctrl.phase\[31:0\] train_phase.txt \
 ] {
     set path [file join $stvp_filters $file]
     if {![file readable $path]} {

@@ -1,7 +1,8 @@
 // stvp_gtkw_filters DIR: writes the GTKWave translate filter files of the SoC's waveform
 // (trace_names.h) into DIR, and one per sw/train network for soc.accel.layer
 // (train_layer_<network>.txt: the layer ids the training firmware gives its descriptors,
-// from its own network tables in sw/train/train_defs.h). The build runs it into
+// from its own network tables in sw/train/train_defs.h), and train_phase.txt for
+// soc.simctrl.phase (sw/train's PHASE labels, same header). The build runs it into
 // build/traces/filters, where traces/stvp.tcl finds them.
 #include <fstream>
 #include <iostream>
@@ -26,6 +27,13 @@ stvp::TraceCodeNames train_layer_names(const train_net_t& net) {
     return t;
 }
 
+// sw/train's SIMCTRL PHASE labels (set-up, training, evaluation).
+stvp::TraceCodeNames train_phase_names_filter() {
+    stvp::TraceCodeNames t{"soc.simctrl.phase[31:0]", "train_phase.txt", {}};
+    for (uint32_t i = 0; i < TRAIN_PHASE_COUNT; ++i) t.names.emplace_back(i, train_phase_names[i]);
+    return t;
+}
+
 bool write(const std::string& dir, const stvp::TraceCodeNames& t) {
     const std::string path = dir + "/" + t.file;
     std::ofstream f(path);
@@ -44,5 +52,6 @@ int main(int argc, char** argv) {
     bool ok = true;
     for (const stvp::TraceCodeNames& t : stvp::trace_code_names()) ok = write(argv[1], t) && ok;
     for (const train_net_t& net : train_nets) ok = write(argv[1], train_layer_names(net)) && ok;
+    ok = write(argv[1], train_phase_names_filter()) && ok;
     return ok ? 0 : 1;
 }

@@ -26,9 +26,6 @@
 #include "stvp/hw/dataset.h"
 #include "train_defs.h"
 
-/* SIMCTRL PHASE labels (the VCD's soc.simctrl.phase signal) of the program's parts. */
-enum { PHASE_SETUP = 1, PHASE_TRAIN = 2, PHASE_EVAL = 3 };
-
 /* ---- static memory: a bump arena in .bss for every tensor ---- */
 
 #define ARENA_BYTES (40u << 20)
@@ -509,7 +506,7 @@ int main(void)
        capture off nothing more is written, so the run is the same. */
     const int capture = stvp_sim_capture_enabled();
     uint64_t t_start = stvp_sim_time_ns();
-    stvp_sim_phase(PHASE_SETUP);
+    stvp_sim_phase(TRAIN_PHASE_SETUP);
     allocate();
     build_step_chain();
     if (nm_count) /* the copies of W0, for the first step's forward and input-gradient ops */
@@ -530,7 +527,7 @@ int main(void)
         float loss_sum = 0.0f, epoch_loss_sum = 0.0f;
         stvp_accel_read_counters(&c0);
         uint64_t t0 = stvp_sim_time_ns();
-        stvp_sim_phase(PHASE_TRAIN);
+        stvp_sim_phase(TRAIN_PHASE_TRAIN);
         for (uint32_t s = 0; s < steps; ++s) {
             if ((P.mode & TRAIN_MODE_PROCRUSTES) && global_step == 1 && !use_block) {
                 use_block = 1; /* the first DROPBACK has written the block copies */
@@ -583,7 +580,7 @@ int main(void)
         c_train.cycles += d.cycles, c_train.macs += d.macs, c_train.macs_skipped += d.macs_skipped;
         c_train.dram_bytes += d.dram_bytes, c_train.energy_pj += d.energy_pj;
 
-        stvp_sim_phase(PHASE_EVAL);
+        stvp_sim_phase(TRAIN_PHASE_EVAL);
         if (capture)
             stvp_sim_step(STVP_SIM_NO_STEP); /* evaluation is no training step */
         evaluate(&ev);

@@ -18,6 +18,12 @@
 extern "C" {
 #endif
 
+/* SIMCTRL PHASE labels of the training program's parts (the VCD's soc.simctrl.phase signal;
+   the build's GTKWave filter names them from this table). */
+enum train_phase { TRAIN_PHASE_SETUP = 1, TRAIN_PHASE_TRAIN = 2, TRAIN_PHASE_EVAL = 3 };
+static const char *const train_phase_names[] = {"none", "setup", "training", "evaluation"};
+#define TRAIN_PHASE_COUNT 4u
+
 /* ---- networks ---- */
 
 enum train_layer_kind { TRAIN_FC = 1, TRAIN_CONV = 2, TRAIN_POOL = 3 };

@@ -31,7 +31,7 @@ stvp_script_case(output_verbose 60 ${CMAKE_CURRENT_SOURCE_DIR}/output_check.sh 4
   $<TARGET_FILE:stvp> -v --config ${CFG} --firmware ${BIN}/hello.elf --vcd ${OUT}/verbose.vcd.gz)
 # The stats' recorded configuration has it too.
 stvp_case(vcd_path_in_config CODE 0 ARGS ${RUN} --firmware ${BIN}/hello.elf --vcd ${OUT}/config_path.vcd
-  STATS_RE "  vcd: [^ ]*/config_path\\.vcd")
+  STATS_RE "\"vcd\": \"[^\"]*/config_path\\.vcd\"")
 
 # ---- Ctrl-C at any moment: exit 130, stats written with "interrupted": true ----
 set(MAIN_FULL --config ${CMAKE_SOURCE_DIR}/configs/train/main.yaml --firmware ${BIN}/train.elf)

@@ -3,7 +3,7 @@
 # traces/stvp.tcl) in gtkwave on a virtual X display, as the README says, and checks:
 # every signal the view names is displayed (gtkwave shows a signal of the save file only if
 # the dump has it); the opening window spans the whole run (not its first picoseconds); the
-# coded signals (opcode, phase, layer, CPU state) carry their translate filters and read as
+# coded signals (opcode, phase, layer, CPU state, the firmware's phase label) carry their translate filters and read as
 # names. Leaves a screenshot of the opening view in OUTDIR/gtkw_check.png where ImageMagick's
 # `import` is installed.
 #   gtkw_check.sh STVP ELF GTKW TCL FILTER_DIR OUTDIR
@@ -19,7 +19,7 @@ cat >"$script" <<TCL
 source {$tcl}
 puts "DISPLAYED [llength [gtkwave::getDisplayedSignals]]: [gtkwave::getDisplayedSignals]"
 puts "WINDOW [gtkwave::getWindowStartTime] [gtkwave::getWindowEndTime] RUN [gtkwave::getMinTime] [gtkwave::getMaxTime]"
-foreach s {soc.accel.opcode\[31:0\] soc.accel.phase\[31:0\] soc.accel.layer\[31:0\] soc.cpu.state\[31:0\]} {
+foreach s {soc.accel.opcode\[31:0\] soc.accel.phase\[31:0\] soc.accel.layer\[31:0\] soc.cpu.state\[31:0\] soc.simctrl.phase\[31:0\]} {
     puts "FLAGS \$s [gtkwave::getTraceFlagsFromName \$s]"
 }
 gtkwave::setMarker 0
@@ -45,9 +45,9 @@ read -r w0 w1 r0 r1 < <(sed -n 's/^WINDOW \([0-9]*\) \([0-9]*\) RUN \([0-9]*\) \
 while read -r _ sig flags; do
   (( flags & 0x2000 )) || fail "$sig has no translate filter (flags $flags)"
 done < <(grep '^FLAGS ' <<<"$log")
-[ "$(grep -c '^FLAGS ' <<<"$log")" = 4 ] || fail "flags of the coded signals missing"
+[ "$(grep -c '^FLAGS ' <<<"$log")" = 5 ] || fail "flags of the coded signals missing"
 grep -q '^AT0 run idle input$' <<<"$log" ||
   fail "at time 0 the CPU state, accelerator phase and layer do not read 'run idle input': $(grep '^AT0' <<<"$log")"
 shot=""
 [ -s "$png" ] && shot=", screenshot $png"
-echo "PASS: gtkwave displays all $want signals of $(basename "$gtkw"), fitted to [$r0, $r1] ps, names for opcode, phase, layer and CPU state$shot"
+echo "PASS: gtkwave displays all $want signals of $(basename "$gtkw"), fitted to [$r0, $r1] ps, names for opcode, phase, layer, CPU state and firmware phase$shot"
