@@ -49,7 +49,9 @@ std::string tiny_masks() {
                  {5, 2, MapKind::Inputs, BitMap::from_bytes({2, 4, 1, 1}, kX2)},
                  {5, 2, MapKind::OutputGrads, BitMap::from_bytes({2, 3, 1, 1}, ones.data())},
                  {3, 1, MapKind::Weights, BitMap::from_bytes({4, 6, 1, 1}, ones.data())}};
-    const std::string path = testing::TempDir() + "tiny.masks";
+    // One file per test: CTest runs the tests of this binary as parallel processes.
+    const std::string path =
+        testing::TempDir() + testing::UnitTest::GetInstance()->current_test_info()->name() + ".masks";
     write_mask_file(path, f);
     return path;
 }
