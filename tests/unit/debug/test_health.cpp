@@ -36,6 +36,7 @@ HangMonitor::FinishFn record(Verdict& v) {
 std::string where(uint32_t) { return "pc ?"; }
 
 // Polls DMA.STATUS every 100 ns from `from` ns on; writes a marker at each time in `writes`.
+// It never returns (the tests mark their Stimulus body_may_be_cut_short).
 // The marker times stay where the caller put them (no copy on the heap): the thread never
 // returns, and memory held only by a suspended SystemC thread's frame is a leak to
 // LeakSanitizer at exit.
@@ -56,6 +57,7 @@ TEST(HangMonitor, PollingWithoutProgressIsAHangOneTimeoutLater) {
     SocBench b;
     Verdict v;
     HangMonitor m("monitor", b.parts, *b.events, sc_time(10, sc_core::SC_US), record(v), where);
+    b.cpu.body_may_be_cut_short = true;
     b.cpu.body = [](Stimulus& s) { poller(s, 1000, {}); };
     sc_core::sc_start(sc_time(1, sc_core::SC_MS));
     ASSERT_TRUE(v.fired);
@@ -74,6 +76,7 @@ TEST(HangMonitor, ProgressRestartsTheWait) {
     SocBench b;
     Verdict v;
     HangMonitor m("monitor", b.parts, *b.events, sc_time(10, sc_core::SC_US), record(v), where);
+    b.cpu.body_may_be_cut_short = true;
     b.cpu.body = [](Stimulus& s) { poller(s, 1000, {5000}); };
     sc_core::sc_start(sc_time(1, sc_core::SC_MS));
     ASSERT_TRUE(v.fired);
@@ -90,6 +93,7 @@ TEST(HangMonitor, DmaDescriptorsAreProgressAndZeroTimeoutNeverFires) {
     Verdict v;
     HangMonitor m("monitor", b.parts, *b.events, sc_core::SC_ZERO_TIME, record(v), where);
     b.descriptor(0x80001000, 0x80003000, 0x80002000, 256);
+    b.cpu.body_may_be_cut_short = true;
     b.cpu.body = [](Stimulus& s) {
         SocBench::until(s, 100);
         s.write32(STVP_DMA_BASE + DMA_DESC_HEAD, 0x80001000);

@@ -3,6 +3,12 @@
 // Usage in a TEST: build the device, a Stimulus and any Recorders, bind, set stim.body to a
 // lambda that issues accesses (the lambda runs in an SC_THREAD, so it may wait()), then
 // sc_core::sc_start(). Each TEST runs in its own process (see tests/CMakeLists.txt).
+//
+// Completion guard: a body that blocks (waits on an event that never comes, or sc_start() ran
+// too short) would silently skip the checks after the wait, so a Stimulus whose body was set
+// but did not return by the time the Stimulus is destroyed fails the test, naming itself. A
+// test whose body is cut short on purpose (it polls until a monitor stops the simulation, or
+// its own access stops it) says so with body_may_be_cut_short.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -23,6 +30,7 @@ class Stimulus : public sc_core::sc_module {
 public:
     tlm_utils::simple_initiator_socket<Stimulus> socket;
     std::function<void(Stimulus&)> body;
+    bool body_may_be_cut_short = false;  // the completion guard leaves an unfinished body alone
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     // Ranges the target invalidated (start, end), in order.
     std::vector<std::pair<uint64_t, uint64_t>> invalidations;
@@ -31,6 +39,13 @@ public:
     explicit Stimulus(sc_core::sc_module_name name) : sc_core::sc_module(name), socket("socket") {
         socket.register_invalidate_direct_mem_ptr(this, &Stimulus::invalidate);
         SC_THREAD(run);
+    }
+    ~Stimulus() override {
+        if (!body || finished_ || body_may_be_cut_short) return;
+        ADD_FAILURE() << "Stimulus '" << name() << "': its body "
+                      << (started_ ? "did not run to the end (blocked in a wait() at " + sc_core::sc_time_stamp().to_string() +
+                                         ", or sc_start() stopped first), so the checks after that point did not run"
+                                   : "never started (sc_core::sc_start() was not called)");
     }
 
     // Local time of the next access.
@@ -92,8 +107,11 @@ public:
 
 private:
     void run() {
+        started_ = true;
         if (body) body(*this);
+        finished_ = true;
     }
+    bool started_ = false, finished_ = false;
     void invalidate(sc_dt::uint64 start, sc_dt::uint64 end) { invalidations.emplace_back(start, end); }
 };
 
