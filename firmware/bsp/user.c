@@ -3,8 +3,8 @@
 
 #include "stvp/csr.h"
 
-/* pmpaddr<i> and pmpcfg<n> by number: CSR numbers are immediates, so one case per register. */
-#define PMPADDR_CASE(n) case n: stvp_csr_write(pmpaddr##n, v); break;
+/* pmpaddr<i> and pmpcfg<n> by index: CSR numbers are immediates, so one case per register. */
+#define PMPADDR_CASE(n) case n: stvp_csr_write_at(pmpaddr, n, v); break;
 
 static void write_pmpaddr(unsigned i, uint32_t v)
 {
@@ -20,20 +20,20 @@ static void write_pmpaddr(unsigned i, uint32_t v)
 static uint32_t read_pmpcfg(unsigned n)
 {
     switch (n) {
-    case 0: return stvp_csr_read(pmpcfg0);
-    case 1: return stvp_csr_read(pmpcfg1);
-    case 2: return stvp_csr_read(pmpcfg2);
-    default: return stvp_csr_read(pmpcfg3);
+    case 0: return stvp_csr_read_at(pmpcfg, 0);
+    case 1: return stvp_csr_read_at(pmpcfg, 1);
+    case 2: return stvp_csr_read_at(pmpcfg, 2);
+    default: return stvp_csr_read_at(pmpcfg, 3);
     }
 }
 
 static void write_pmpcfg(unsigned n, uint32_t v)
 {
     switch (n) {
-    case 0: stvp_csr_write(pmpcfg0, v); break;
-    case 1: stvp_csr_write(pmpcfg1, v); break;
-    case 2: stvp_csr_write(pmpcfg2, v); break;
-    default: stvp_csr_write(pmpcfg3, v); break;
+    case 0: stvp_csr_write_at(pmpcfg, 0, v); break;
+    case 1: stvp_csr_write_at(pmpcfg, 1, v); break;
+    case 2: stvp_csr_write_at(pmpcfg, 2, v); break;
+    default: stvp_csr_write_at(pmpcfg, 3, v); break;
     }
 }
 

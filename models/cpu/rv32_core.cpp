@@ -415,6 +415,9 @@ std::string Rv32Core::trap_loop_message() const {
     return buf;
 }
 
+// csr.def's PMP rows describe this core's PMP: one pmpaddr per entry, four entries per pmpcfg.
+static_assert(csr::kPmpaddrCount == Pmp::kEntries && csr::kPmpcfgCount * 4 == Pmp::kEntries);
+
 bool Rv32Core::csr_read(uint32_t c, uint32_t& v) const {
     switch (c) {
     case csr::kMstatus: v = mstatus_; return true;
@@ -449,19 +452,21 @@ bool Rv32Core::csr_read(uint32_t c, uint32_t& v) const {
     default:
         break;
     }
-    if (c >= csr::kPmpcfg0 && c < csr::kPmpcfg0 + 4) {
+    if (c >= csr::kPmpcfg0 && c < csr::kPmpcfg0 + csr::kPmpcfgCount) {
         v = pmp_.cfg_csr(c - csr::kPmpcfg0);
         return true;
     }
-    if (c >= csr::kPmpaddr0 && c < csr::kPmpaddr0 + Pmp::kEntries) {
+    if (c >= csr::kPmpaddr0 && c < csr::kPmpaddr0 + csr::kPmpaddrCount) {
         v = pmp_.addr_csr(c - csr::kPmpaddr0);
         return true;
     }
     if (triggers_.read(c, v)) return true;
     // mhpmcounter3..31(h), mhpmevent3..31 and their user shadows: implemented as read-only
     // zero, which the spec allows (privileged spec 3.1.10).
-    if ((c >= 0xb03 && c <= 0xb1f) || (c >= 0xb83 && c <= 0xb9f) || (c >= 0x323 && c <= 0x33f) ||
-        (c >= 0xc03 && c <= 0xc1f) || (c >= 0xc83 && c <= 0xc9f)) {
+    const auto in = [c](uint32_t first, uint32_t count) { return c >= first && c < first + count; };
+    if (in(csr::kMhpmcounter3, csr::kMhpmcounterCount) || in(csr::kMhpmcounterh3, csr::kMhpmcounterhCount) ||
+        in(csr::kMhpmevent3, csr::kMhpmeventCount) || in(csr::kHpmcounter3, csr::kHpmcounterCount) ||
+        in(csr::kHpmcounterh3, csr::kHpmcounterhCount)) {
         v = 0;
         return true;
     }
@@ -501,9 +506,9 @@ void Rv32Core::csr_write(uint32_t c, uint32_t v, bool debugger) {
         break;
     }
     default:
-        if (c >= csr::kPmpcfg0 && c < csr::kPmpcfg0 + 4) {
+        if (c >= csr::kPmpcfg0 && c < csr::kPmpcfg0 + csr::kPmpcfgCount) {
             pmp_.write_cfg_csr(c - csr::kPmpcfg0, v);
-        } else if (c >= csr::kPmpaddr0 && c < csr::kPmpaddr0 + Pmp::kEntries) {
+        } else if (c >= csr::kPmpaddr0 && c < csr::kPmpaddr0 + csr::kPmpaddrCount) {
             pmp_.write_addr_csr(c - csr::kPmpaddr0, v);
         } else {
             triggers_.write(c, v, debugger);  // ignores CSRs that are not its own

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/rv32_csr.h"
 #include "cpu/rv32_isa.h"
 #include "cpu/rv32_pmp.h"
 #include "cpu/rv32_triggers.h"
@@ -71,18 +72,7 @@ constexpr uint32_t kMachineExternalIrq = kInterrupt | 11;
 // "load access fault", "machine timer interrupt", ...
 std::string cause_name(uint32_t mcause);
 
-// CSR numbers the core implements (privileged spec 1.12, tables 2.2-2.5).
-namespace csr {
-constexpr uint32_t kMstatus = 0x300, kMisa = 0x301, kMie = 0x304, kMtvec = 0x305, kMcounteren = 0x306;
-constexpr uint32_t kMstatush = 0x310;
-constexpr uint32_t kMscratch = 0x340, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343, kMip = 0x344;
-constexpr uint32_t kMcycle = 0xb00, kMinstret = 0xb02, kMcycleh = 0xb80, kMinstreth = 0xb82;
-constexpr uint32_t kCycle = 0xc00, kTime = 0xc01, kInstret = 0xc02;
-constexpr uint32_t kCycleh = 0xc80, kTimeh = 0xc81, kInstreth = 0xc82;
-constexpr uint32_t kPmpcfg0 = 0x3a0, kPmpaddr0 = 0x3b0;  // pmpcfg0..3, pmpaddr0..15
-constexpr uint32_t kTselect = 0x7a0, kTdata1 = 0x7a1, kTdata2 = 0x7a2, kTdata3 = 0x7a3, kTinfo = 0x7a4;
-constexpr uint32_t kMvendorid = 0xf11, kMarchid = 0xf12, kMimpid = 0xf13, kMhartid = 0xf14, kMconfigptr = 0xf15;
-}  // namespace csr
+// CSR numbers: csr::kMstatus, ... (rv32_csr.h, from csr.def).
 
 // mip / mie bits.
 constexpr uint32_t kMipMsip = 1u << 3, kMipMtip = 1u << 7, kMipMeip = 1u << 11;

@@ -376,51 +376,6 @@ DecodedInsn decode(uint32_t raw) {
 
 const char* reg_name(unsigned r) { return r <= kSinkReg ? kRegNames[r] : "?"; }
 
-const char* csr_name(uint32_t csr) {
-    switch (csr) {
-    case 0x300: return "mstatus";
-    case 0x301: return "misa";
-    case 0x304: return "mie";
-    case 0x305: return "mtvec";
-    case 0x306: return "mcounteren";
-    case 0x310: return "mstatush";
-    case 0x320: return "mcountinhibit";
-    case 0x340: return "mscratch";
-    case 0x341: return "mepc";
-    case 0x342: return "mcause";
-    case 0x343: return "mtval";
-    case 0x344: return "mip";
-    case 0xb00: return "mcycle";
-    case 0xb02: return "minstret";
-    case 0xb80: return "mcycleh";
-    case 0xb82: return "minstreth";
-    case 0xc00: return "cycle";
-    case 0xc01: return "time";
-    case 0xc02: return "instret";
-    case 0xc80: return "cycleh";
-    case 0xc81: return "timeh";
-    case 0xc82: return "instreth";
-    case 0xf11: return "mvendorid";
-    case 0xf12: return "marchid";
-    case 0xf13: return "mimpid";
-    case 0xf14: return "mhartid";
-    case 0xf15: return "mconfigptr";
-    case 0x7a0: return "tselect";
-    case 0x7a1: return "tdata1";
-    case 0x7a2: return "tdata2";
-    case 0x7a3: return "tdata3";
-    case 0x7a4: return "tinfo";
-    default: break;
-    }
-    static const char* const kPmpcfg[] = {"pmpcfg0", "pmpcfg1", "pmpcfg2", "pmpcfg3"};
-    static const char* const kPmpaddr[] = {"pmpaddr0",  "pmpaddr1",  "pmpaddr2",  "pmpaddr3", "pmpaddr4",  "pmpaddr5",
-                                           "pmpaddr6",  "pmpaddr7",  "pmpaddr8",  "pmpaddr9", "pmpaddr10", "pmpaddr11",
-                                           "pmpaddr12", "pmpaddr13", "pmpaddr14", "pmpaddr15"};
-    if (csr >= 0x3a0 && csr < 0x3a4) return kPmpcfg[csr - 0x3a0];
-    if (csr >= 0x3b0 && csr < 0x3c0) return kPmpaddr[csr - 0x3b0];
-    return nullptr;
-}
-
 std::string disassemble(uint32_t raw, uint32_t pc) {
     const DecodedInsn d = decode(raw);
     if (d.op == Op::Illegal) {

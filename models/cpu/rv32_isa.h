@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cpu/rv32_csr.h"  // csr_name()
+
 namespace stvp::rv32 {
 
 // Handlers. Undecoded must be 0: a zero-filled decode-cache slot means "decode me".
@@ -108,6 +110,5 @@ DecodedInsn decode(uint32_t raw);
 std::string disassemble(uint32_t raw, uint32_t pc = 0);
 
 const char* reg_name(unsigned r);       // ABI name: zero, ra, sp, ...
-const char* csr_name(uint32_t csr);     // "mstatus", ... or nullptr if unnamed
 
 }  // namespace stvp::rv32

@@ -1,9 +1,11 @@
 #include "cpu/rv32_triggers.h"
 
+#include "cpu/rv32_csr.h"
+
 namespace stvp {
 
 namespace {
-constexpr uint32_t kTselect = 0x7a0, kTdata1 = 0x7a1, kTdata2 = 0x7a2, kTdata3 = 0x7a3, kTinfo = 0x7a4;
+using csr::kTselect, csr::kTdata1, csr::kTdata2, csr::kTdata3, csr::kTinfo;
 // tinfo: version 1 (Sdtrig 1.0) in bits 31:24, supported types 6 and 15 in bits 15:0.
 constexpr uint32_t kTinfoValue = (1u << 24) | (1u << 6) | (1u << 15);
 uint32_t type_of(uint32_t tdata1) { return tdata1 >> Triggers::kTypeShift; }

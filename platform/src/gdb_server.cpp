@@ -24,18 +24,16 @@ constexpr unsigned kPcRegnum = 32;
 constexpr unsigned kFirstCsrRegnum = 65;  // gdb's RISCV_FIRST_CSR_REGNUM: regnum = 65 + CSR number
 constexpr int kSigInt = 2, kSigTrap = 5, kSigTerm = 15;
 
-// CSRs shown to gdb: every CSR of Rv32Core that reads without side effects and always
-// exists (time needs the CLINT: read it with `p $time` where it is there). Names as
-// rv32::csr_name gives them, which are the names gdb knows.
+// CSRs shown to gdb: csr.def's GDB rows, the CSRs of Rv32Core that read without side effects
+// and always exist (time needs the CLINT: read it with `p $time` where it is there). Names as
+// rv32::csr_name gives them, the assembler's, which are the names gdb knows.
 std::vector<uint32_t> gdb_csrs() {
-    std::vector<uint32_t> v = {csr::kMstatus,  csr::kMisa,     csr::kMie,       csr::kMtvec,    csr::kMcounteren,
-                               csr::kMstatush, csr::kMscratch, csr::kMepc,      csr::kMcause,   csr::kMtval,
-                               csr::kMip,      csr::kMcycle,   csr::kMinstret,  csr::kMcycleh,  csr::kMinstreth,
-                               csr::kCycle,    csr::kInstret,  csr::kCycleh,    csr::kInstreth, csr::kMvendorid,
-                               csr::kMarchid,  csr::kMimpid,   csr::kMhartid,   csr::kTselect,  csr::kTdata1,
-                               csr::kTdata2,   csr::kTdata3,   csr::kTinfo};
-    for (uint32_t i = 0; i < 4; ++i) v.push_back(csr::kPmpcfg0 + i);
-    for (uint32_t i = 0; i < Pmp::kEntries; ++i) v.push_back(csr::kPmpaddr0 + i);
+    std::vector<uint32_t> v;
+    for (std::size_t i = 0; i < csr_table_size(); ++i) {
+        const CsrRow& r = csr_table()[i];
+        if (r.use != CsrUse::Gdb) continue;
+        for (uint32_t k = 0; k < r.count; ++k) v.push_back(r.number + k);
+    }
     return v;
 }
 
@@ -43,7 +41,9 @@ const char* const kGprNames[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1",
                                    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
                                    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 
-std::string target_xml() {
+}  // namespace
+
+std::string gdb_target_xml() {
     std::string x =
         "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n"
         "<architecture>riscv:rv32</architecture>\n<feature name=\"org.gnu.gdb.riscv.cpu\">\n";
@@ -60,6 +60,8 @@ std::string target_xml() {
     x += "</feature>\n</target>\n";
     return x;
 }
+
+namespace {
 
 const char kHex[] = "0123456789abcdef";
 
@@ -602,7 +604,7 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
         ack_mode_ = false;
         return Outcome::Silent;
     } else if (p.rfind("qXfer:features:read:target.xml:", 0) == 0) {
-        static const std::string xml = target_xml();
+        static const std::string xml = gdb_target_xml();
         if (!parse_addr_len(p.substr(31), addr, len)) {
             reply = "E01";
         } else if (addr >= xml.size()) {

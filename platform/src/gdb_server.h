@@ -31,6 +31,10 @@
 
 namespace stvp {
 
+// The target description the stub sends for qXfer:features:read:target.xml (the CSRs are
+// csr.def's GDB rows).
+std::string gdb_target_xml();
+
 class GdbError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;

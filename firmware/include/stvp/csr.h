@@ -1,8 +1,11 @@
 /*
  * Control and status registers (RISC-V privileged spec 1.12, machine mode).
- * The CSR is named by its assembler name: stvp_csr_read(mstatus), stvp_csr_set(mie, bits).
- * A constant operand below 32 is encoded as the immediate form (csrsi, ...), which cannot
- * fault on a register that is still being computed and saves a register.
+ * The CSR is named by its assembler name: stvp_csr_read(mstatus), stvp_csr_set(mie, bits);
+ * an element of a CSR array by name and index: stvp_csr_write_at(pmpaddr, 3, v). The number
+ * comes from hw/csr.def (STVP_CSR_mstatus, ...), the table the ISS uses too, so a name the
+ * table does not have does not compile. A constant operand below 32 is encoded as the
+ * immediate form (csrsi, ...), which cannot fault on a register that is still being computed
+ * and saves a register.
  */
 #ifndef STVP_CSR_H
 #define STVP_CSR_H
@@ -49,48 +52,55 @@
 
 #ifndef __ASSEMBLER__
 
-#define stvp_csr_read(csr)                                        \
-    __extension__({                                               \
-        uint32_t stvp_csr_v_;                                     \
-        __asm__ __volatile__("csrr %0, " #csr : "=r"(stvp_csr_v_)); \
-        stvp_csr_v_;                                              \
+/* CSR numbers from hw/csr.def: STVP_CSR_mstatus; for an array, STVP_CSR_pmpaddr (the number
+   of its first element), STVP_CSR_pmpaddr_FIRST (that element's index) and _COUNT; the arrays
+   with a suffix by name and suffix (STVP_CSR_mhpmcounterh: mhpmcounter3h ...). */
+#define STVP_CSR(name, cname, number, use, doc) enum { STVP_CSR_##name = (number) };
+#define STVP_CSRA(name, cname, number, first, count, suffix, use, doc)                  \
+    enum { STVP_CSR_##name##suffix = (number), STVP_CSR_##name##suffix##_FIRST = (first), \
+           STVP_CSR_##name##suffix##_COUNT = (count) };
+#include "stvp/hw/csr.def"
+#undef STVP_CSR
+#undef STVP_CSRA
+
+/* The number of element i of CSR array `name`; i must be a constant in range. */
+#define STVP_CSR_AT_(name, i)                                                                   \
+    (STVP_CSR_##name + (i) - STVP_CSR_##name##_FIRST +                                         \
+     0 * sizeof(struct { _Static_assert((i) >= STVP_CSR_##name##_FIRST &&                      \
+                                        (i) < STVP_CSR_##name##_FIRST + STVP_CSR_##name##_COUNT, \
+                                        "CSR array index out of range"); int stvp_unused_; }))
+
+/* The instructions, on a CSR number (the assembler takes a number where it takes a name). */
+#define STVP_CSR_READ_(num)                                                  \
+    __extension__({                                                          \
+        uint32_t stvp_csr_v_;                                                \
+        __asm__ __volatile__("csrr %0, %1" : "=r"(stvp_csr_v_) : "i"(num)); \
+        stvp_csr_v_;                                                         \
+    })
+#define STVP_CSR_OP_(insn, num, val) \
+    __asm__ __volatile__(insn " %0, %1" : : "i"(num), "rK"((uint32_t)(val)) : "memory")
+#define STVP_CSR_RMW_(insn, num, val)                                                  \
+    __extension__({                                                                    \
+        uint32_t stvp_csr_v_;                                                          \
+        __asm__ __volatile__(insn " %0, %1, %2"                                        \
+                             : "=r"(stvp_csr_v_) : "i"(num), "rK"((uint32_t)(val)) : "memory"); \
+        stvp_csr_v_;                                                                   \
     })
 
-#define stvp_csr_write(csr, val) \
-    __asm__ __volatile__("csrw " #csr ", %0" : : "rK"((uint32_t)(val)) : "memory")
-
-#define stvp_csr_set(csr, bits) \
-    __asm__ __volatile__("csrs " #csr ", %0" : : "rK"((uint32_t)(bits)) : "memory")
-
-#define stvp_csr_clear(csr, bits) \
-    __asm__ __volatile__("csrc " #csr ", %0" : : "rK"((uint32_t)(bits)) : "memory")
-
+#define stvp_csr_read(csr) STVP_CSR_READ_(STVP_CSR_##csr)
+#define stvp_csr_write(csr, val) STVP_CSR_OP_("csrw", STVP_CSR_##csr, val)
+#define stvp_csr_set(csr, bits) STVP_CSR_OP_("csrs", STVP_CSR_##csr, bits)
+#define stvp_csr_clear(csr, bits) STVP_CSR_OP_("csrc", STVP_CSR_##csr, bits)
 /* Writes val and returns the old value in one instruction. */
-#define stvp_csr_swap(csr, val)                                                      \
-    __extension__({                                                                  \
-        uint32_t stvp_csr_v_;                                                        \
-        __asm__ __volatile__("csrrw %0, " #csr ", %1"                                \
-                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(val)) : "memory"); \
-        stvp_csr_v_;                                                                 \
-    })
-
+#define stvp_csr_swap(csr, val) STVP_CSR_RMW_("csrrw", STVP_CSR_##csr, val)
 /* Sets bits and returns the old value in one instruction (csrrs). */
-#define stvp_csr_read_set(csr, bits)                                                 \
-    __extension__({                                                                  \
-        uint32_t stvp_csr_v_;                                                        \
-        __asm__ __volatile__("csrrs %0, " #csr ", %1"                                \
-                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(bits)) : "memory"); \
-        stvp_csr_v_;                                                                 \
-    })
-
+#define stvp_csr_read_set(csr, bits) STVP_CSR_RMW_("csrrs", STVP_CSR_##csr, bits)
 /* Clears bits and returns the old value in one instruction (csrrc). */
-#define stvp_csr_read_clear(csr, bits)                                               \
-    __extension__({                                                                  \
-        uint32_t stvp_csr_v_;                                                        \
-        __asm__ __volatile__("csrrc %0, " #csr ", %1"                                \
-                             : "=r"(stvp_csr_v_) : "rK"((uint32_t)(bits)) : "memory"); \
-        stvp_csr_v_;                                                                 \
-    })
+#define stvp_csr_read_clear(csr, bits) STVP_CSR_RMW_("csrrc", STVP_CSR_##csr, bits)
+
+/* Element i (a constant) of a CSR array: stvp_csr_read_at(pmpcfg, 2). */
+#define stvp_csr_read_at(csr, i) STVP_CSR_READ_(STVP_CSR_AT_(csr, i))
+#define stvp_csr_write_at(csr, i, val) STVP_CSR_OP_("csrw", STVP_CSR_AT_(csr, i), val)
 
 /* 64-bit counters on RV32: read high, low, high again until the high word is stable, so a
    carry out of the low word between the two reads cannot tear the value. */

@@ -19,7 +19,9 @@
 
 #include <stdint.h>
 
-#define STVP_PMP_ENTRIES 16
+#include "stvp/csr.h"
+
+#define STVP_PMP_ENTRIES STVP_CSR_pmpaddr_COUNT /* hw/csr.def */
 
 /* pmpcfg bits of one entry */
 #define STVP_PMP_R     0x01u

@@ -1,0 +1,48 @@
+# firmware.csr_names: every CSR name in csr.def is the name the GNU assembler gives its number.
+# Assembles csr_names.S (pairs of words: the instruction encoded from the name, then from the
+# table's number) and compares each pair.
+#   cmake -DCC=<riscv gcc> -DOBJCOPY=<riscv objcopy> -DSRC=<repo> -DOUT=<dir> -P check_csr_names.cmake
+set(obj ${OUT}/csr_names.o)
+set(bin ${OUT}/csr_names.bin)
+execute_process(COMMAND ${CC} -march=rv32imac_zicsr_zifencei -mabi=ilp32 -c -x assembler-with-cpp
+                        -I${SRC}/firmware/include ${SRC}/tests/unit/cpu/csr_names.S -o ${obj}
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "csr.def names a CSR the assembler does not know:\n${err}")
+endif()
+execute_process(COMMAND ${OBJCOPY} -O binary -j .text ${obj} ${bin} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "objcopy failed on ${obj}")
+endif()
+file(READ ${bin} hex HEX)
+string(LENGTH "${hex}" len)
+math(EXPR pairs "${len} / 16")
+math(EXPR rest "${len} % 16")
+if(pairs LESS 1 OR NOT rest EQUAL 0)
+  message(FATAL_ERROR "csr_names: ${len} hex digits, not whole pairs of words")
+endif()
+# The CSR number of an instruction given as little-endian bytes in hex: its top 12 bits.
+function(csr_number bytes out)
+  string(SUBSTRING "${bytes}" 6 2 b3)
+  string(SUBSTRING "${bytes}" 4 1 b2)
+  set(${out} "${b3}${b2}" PARENT_SCOPE)
+endfunction()
+
+set(bad 0)
+math(EXPR last "${pairs} - 1")
+foreach(i RANGE ${last})
+  math(EXPR a "${i} * 16")
+  math(EXPR b "${a} + 8")
+  string(SUBSTRING "${hex}" ${a} 8 by_name)
+  string(SUBSTRING "${hex}" ${b} 8 by_table)
+  csr_number("${by_name}" n)
+  csr_number("${by_table}" t)
+  if(NOT by_name STREQUAL by_table)
+    message("CSR #${i}: the assembler's number 0x${n} differs from csr.def's 0x${t}")
+    math(EXPR bad "${bad} + 1")
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "${bad} of ${pairs} CSRs: csr.def's number differs from the assembler's")
+endif()
+message(STATUS "csr_names: ${pairs} CSRs, names and numbers agree with the assembler")
