@@ -1,10 +1,7 @@
 // Host-native check that the CPU references of ref_ops.c compute what the accelerator's own
 // numerics (models/accel/core/ops.h) compute, on the shapes the sw/ programs use. Not part of
-// the cross build (like sw/bench/bench_host.c); after `cmake --build build --target stvp_accel_core`:
-//   gcc -O2 -c -Ifirmware/include -Isw/accel_ops sw/accel_ops/ref_ops.c -o /tmp/ref_ops.o
-//   g++ -std=c++17 -O2 -Imodels -Ifirmware/include -Isw/accel_ops sw/accel_ops/ref_check_host.cpp
-//       /tmp/ref_ops.o build/models/accel/core/libstvp_accel_core.a -o /tmp/ref_check   (one line)
-//   /tmp/ref_check
+// the cross build (like sw/bench/bench_host.c): the host build makes it (tests/unit/host) and
+// CTest runs it as host.accel_ref_check (`ctest --test-dir build -R host.`).
 // Prints one line per op with the error relative to the tensor's scale; exit 0 iff all are
 // below 1e-5 (measured: at most 3.1e-7).
 #include <cmath>

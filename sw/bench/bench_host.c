@@ -1,6 +1,6 @@
-/* Native build of the benchmark's work, to check the checksum stvp prints:
-     cc -O2 -o /tmp/bench_host sw/bench/bench_host.c sw/bench/bench_core.c
-     /tmp/bench_host [N]      # the checksum of `stvp ... --firmware bench.elf --arg N` */
+/* Native build of the benchmark's work, to check the checksum stvp prints: the host build
+   makes it (tests/unit/host; CTest runs host.bench_checksum_*):
+     build/tests/bench_host [N]      # the checksum of `stvp ... --firmware bench.elf --arg N` */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -39,9 +39,9 @@ stvp_case(interrupts CODE 0 ARGS ${RUN} --firmware ${BIN}/interrupts.elf
 # A short quantum must not change what the firmware sees.
 stvp_case(interrupts_short_quantum CODE 0 ARGS ${RUN} --set cpu.quantum_ns=100 --firmware ${BIN}/interrupts.elf
   STDOUT "PASS interrupts: 36 checks, 0 failed")
-stvp_case(bench CODE 0 ARGS ${RUN} --firmware ${BIN}/bench.elf STDOUT "bench: checksum 0x6b302f5d"
+stvp_case(bench CODE 0 ARGS ${RUN} --firmware ${BIN}/bench.elf STDOUT "bench: checksum ${STVP_BENCH_CHECKSUM_5}"
   STATS_RE "\"markers\": \\[")
-stvp_case(bench_arg1 CODE 0 ARGS ${RUN} --firmware ${BIN}/bench.elf --arg 1 STDOUT "bench: checksum 0x1cdcdc9f")
+stvp_case(bench_arg1 CODE 0 ARGS ${RUN} --firmware ${BIN}/bench.elf --arg 1 STDOUT "bench: checksum ${STVP_BENCH_CHECKSUM_1}")
 
 # ---- firmware that goes wrong: a trap, or a clean stop naming the PC ----
 stvp_case(crash_garbage CODE 101 ARGS ${RUN} --firmware ${BIN}/crash.elf --arg 0
