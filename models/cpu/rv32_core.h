@@ -72,13 +72,9 @@ constexpr uint32_t kMachineExternalIrq = kInterrupt | 11;
 // "load access fault", "machine timer interrupt", ...
 std::string cause_name(uint32_t mcause);
 
-// CSR numbers: csr::kMstatus, ... (rv32_csr.h, from csr.def).
+// CSR numbers and the mstatus / mip / mie masks: csr::kMstatus, kMstatusMie, ... (rv32_csr.h,
+// from csr.def).
 
-// mip / mie bits.
-constexpr uint32_t kMipMsip = 1u << 3, kMipMtip = 1u << 7, kMipMeip = 1u << 11;
-// mstatus bits.
-constexpr uint32_t kMstatusMie = 1u << 3, kMstatusMpie = 1u << 7, kMstatusMpp = 3u << 11;
-constexpr uint32_t kMstatusMprv = 1u << 17, kMstatusTw = 1u << 21;
 // misa: MXL = 1 (32-bit), extensions A, C, I, M and U (user mode).
 constexpr uint32_t kMisaRv32imacu = 0x40101105;
 // mcounteren: U-mode may read cycle (CY), time (TM) and instret (IR) where the bit is set.

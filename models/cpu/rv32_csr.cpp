@@ -14,12 +14,14 @@ constexpr CsrRow kRows[] = {
 #define GDB Gdb
 #define ISS Iss
 #define NAMED Named
+#define STVP_CSR_FIELD(csr, field, cname, lsb, width, doc)
 #include "stvp/hw/csr.def"
 #undef GDB
 #undef ISS
 #undef NAMED
 #undef STVP_CSR
 #undef STVP_CSRA
+#undef STVP_CSR_FIELD
 };
 
 // Every CSR number's name, built once (array elements get their index appended).

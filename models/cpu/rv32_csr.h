@@ -1,7 +1,8 @@
 // The hart's CSRs as the ISS, its disassembler and the GDB stub see them, expanded from
 // firmware/include/stvp/hw/csr.def (the table the firmware's stvp/csr.h uses too): numbers as
-// csr::kMstatus, ..., arrays as csr::kPmpaddr0 and csr::kPmpaddrCount; the rows themselves
-// through csr_table() for the name lookup and the GDB target description.
+// csr::kMstatus, ..., arrays as csr::kPmpaddr0 and csr::kPmpaddrCount, field masks as
+// kMstatusMie, ...; the rows themselves through csr_table() for the name lookup and the GDB
+// target description.
 #pragma once
 
 #include <cstddef>
@@ -13,10 +14,21 @@ namespace csr {
 #define STVP_CSR(name, cname, number, use, doc) constexpr uint32_t k##cname = number;
 #define STVP_CSRA(name, cname, number, first, count, suffix, use, doc) \
     constexpr uint32_t k##cname##first = number, k##cname##Count = count;
+#define STVP_CSR_FIELD(csr, field, cname, lsb, width, doc)
 #include "stvp/hw/csr.def"
 #undef STVP_CSR
 #undef STVP_CSRA
+#undef STVP_CSR_FIELD
 }  // namespace csr
+
+// CSR field masks: kMstatusMie, kMipMtip, ... (mie has mip's layout).
+#define STVP_CSR(name, cname, number, use, doc)
+#define STVP_CSRA(name, cname, number, first, count, suffix, use, doc)
+#define STVP_CSR_FIELD(csr, field, cname, lsb, width, doc) constexpr uint32_t k##cname = ((1u << (width)) - 1u) << (lsb);
+#include "stvp/hw/csr.def"
+#undef STVP_CSR
+#undef STVP_CSRA
+#undef STVP_CSR_FIELD
 
 // csr.def's USE column.
 enum class CsrUse : uint8_t {

@@ -14,16 +14,6 @@
 #include <stdint.h>
 #endif
 
-/* mstatus */
-#define STVP_MSTATUS_MIE  (1u << 3)
-#define STVP_MSTATUS_MPIE (1u << 7)
-#define STVP_MSTATUS_MPP  (3u << 11)
-
-/* mie / mip: machine software, timer and external interrupt bits */
-#define STVP_MIP_MSIP (1u << 3)
-#define STVP_MIP_MTIP (1u << 7)
-#define STVP_MIP_MEIP (1u << 11)
-
 /* mcause: bit 31 set for interrupts, the code in the other bits */
 #define STVP_MCAUSE_INTERRUPT (1u << 31)
 #define STVP_MCAUSE_CODE_MASK 0x7FFFFFFFu
@@ -59,9 +49,22 @@
 #define STVP_CSRA(name, cname, number, first, count, suffix, use, doc)                  \
     enum { STVP_CSR_##name##suffix = (number), STVP_CSR_##name##suffix##_FIRST = (first), \
            STVP_CSR_##name##suffix##_COUNT = (count) };
+#define STVP_CSR_FIELD(csr, field, cname, lsb, width, doc) \
+    enum { STVP_CSR_##csr##_##field = (int)(((1u << (width)) - 1u) << (lsb)) };
 #include "stvp/hw/csr.def"
 #undef STVP_CSR
 #undef STVP_CSRA
+#undef STVP_CSR_FIELD
+
+/* mstatus bits; mie / mip: machine software, timer and external interrupt bits (csr.def) */
+#define STVP_MSTATUS_MIE  ((uint32_t)STVP_CSR_mstatus_MIE)
+#define STVP_MSTATUS_MPIE ((uint32_t)STVP_CSR_mstatus_MPIE)
+#define STVP_MSTATUS_MPP  ((uint32_t)STVP_CSR_mstatus_MPP)
+#define STVP_MSTATUS_MPRV ((uint32_t)STVP_CSR_mstatus_MPRV)
+#define STVP_MSTATUS_TW   ((uint32_t)STVP_CSR_mstatus_TW)
+#define STVP_MIP_MSIP     ((uint32_t)STVP_CSR_mip_MSIP)
+#define STVP_MIP_MTIP     ((uint32_t)STVP_CSR_mip_MTIP)
+#define STVP_MIP_MEIP     ((uint32_t)STVP_CSR_mip_MEIP)
 
 /* The number of element i of CSR array `name`; i must be a constant in range. */
 #define STVP_CSR_AT_(name, i)                                                                   \

@@ -33,9 +33,7 @@
 #define STVP_PMP_NAPOT 0x18u
 #define STVP_PMP_L     0x80u
 
-/* mstatus bits for user mode */
-#define STVP_MSTATUS_MPRV (1u << 17)
-#define STVP_MSTATUS_TW   (1u << 21)
+/* mstatus bits for user mode: STVP_MSTATUS_MPRV, STVP_MSTATUS_TW (stvp/csr.h) */
 
 /* Entry `i` covers [base, base + size): size a power of two >= 8, base a multiple of it
    (4 bytes: use STVP_PMP_NA4 through stvp_pmp_set). `perm` is STVP_PMP_R/W/X, with

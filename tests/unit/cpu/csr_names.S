@@ -4,6 +4,7 @@
    GNU assembler (and gdb, objdump) gives that number. */
 #define STVP_CSR(name, cname, number, use, doc) csr_pair name, number;
 #define STVP_CSRA(name, cname, number, first, count, suffix, use, doc) csr_array name, number, first, count, suffix;
+#define STVP_CSR_FIELD(csr, field, cname, lsb, width, doc)
 
     .altmacro
     .macro csr_pair name, number

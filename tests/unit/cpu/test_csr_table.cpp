@@ -1,6 +1,6 @@
 // csr.def is the one list of CSRs: the core implements exactly its ISS and GDB rows, the
-// disassembler names exactly its rows, and a few rows are checked against the privileged
-// spec's numbers (the whole table is checked against the assembler's names by the
+// disassembler names exactly its rows, and a few rows and fields are checked against the
+// privileged spec's numbers (the whole table is checked against the assembler's names by the
 // firmware.csr_names test). Each check walks all 4096 CSR numbers, so a CSR added to one
 // consumer by hand, or a row the consumer ignores, fails here.
 #include <gtest/gtest.h>
@@ -48,6 +48,11 @@ TEST(CsrTable, SomeNumbersFromThePrivilegedSpec) {
     EXPECT_EQ(csr::kMhpmcounter3 + 28, 0xb1fu);
     EXPECT_EQ(csr::kTimeh, 0xc81u);
     EXPECT_EQ(csr::kMhartid, 0xf14u);
+    // Fields (3.1.6, 3.1.9).
+    EXPECT_EQ(kMstatusMie, 0x8u);
+    EXPECT_EQ(kMstatusMpp, 0x1800u);
+    EXPECT_EQ(kMstatusTw, 0x200000u);
+    EXPECT_EQ(kMipMeip, 0x800u);
 }
 
 TEST(CsrTable, DisassemblerNamesExactlyTheTablesCsrs) {
