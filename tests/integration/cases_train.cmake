@@ -94,7 +94,7 @@ stvp_case(train_nm_sparsetrain_short CODE 0
 # Procrustes + N:M is refused (both choose the kept weights).
 stvp_case(train_procrustes_nm_refused CODE 2
   ARGS ${TRAIN_SMALL} --set workload.mode=procrustes+nm --firmware ${BIN}/train.elf
-  STDERR "--set workload.mode: 'workload.mode': 'procrustes\\+nm' is not one of: dense, procrustes, nm, sparsetrain, procrustes\\+sparsetrain, nm\\+sparsetrain")
+  STDERR "--set workload.mode:1: 'workload.mode': 'procrustes\\+nm' is not one of: dense, procrustes, nm, sparsetrain, procrustes\\+sparsetrain, nm\\+sparsetrain")
 # The Procrustes budget (workload.procrustes.budget, 20% here): named at start-up; the
 # estimator (lambda 1e-6, tuned for networks of millions of weights) needs about 100 steps to
 # reach it on LeNet-300-100, then holds it within a few percent. Out-of-range budgets and

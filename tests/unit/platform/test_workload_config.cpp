@@ -1,34 +1,20 @@
 // The workload.* keys (firmware/include/stvp/hw/workload.def): defaults, the SIMCTRL
 // WORKLOAD registers they become, overrides of one key, and errors naming file, line and key.
 #include <cstring>
-#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "config_errors.h"
 #include "platform_config.h"
 #include "train_defs.h"
 
 using namespace stvp;
 using ::testing::HasSubstr;
+using stvp::test::error_of;
+using stvp::test::write_temp;
 
 namespace {
-
-std::string write_temp(const std::string& name, const std::string& text) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string path = ::testing::TempDir() + "stvp_" + info->name() + "_" + name;
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::string error_of(const std::string& yaml, std::vector<std::string> sets = {}) {
-    try {
-        load_platform_config(write_temp("cfg.yaml", yaml), sets);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 uint32_t f32_bits(float f) {
     uint32_t u;
