@@ -61,7 +61,7 @@ struct EvalResult {
 
 class RefTrainer {
 public:
-    // params as train_params_from_args() fills them; sparse: the accelerator's sparse-unit
+    // params as train_params_from_workload() fills them; sparse: the accelerator's sparse-unit
     // configuration (accel.sparse.*: W0 distribution, quantile estimator) the VP runs with;
     // variant: the selection study's departures (none by default). The data set must outlive
     // the trainer.
