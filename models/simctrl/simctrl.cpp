@@ -19,6 +19,7 @@ SimCtrl::SimCtrl(sc_core::sc_module_name name, const SimCtrlConfig& cfg)
     if (!why.empty()) throw std::invalid_argument(std::string(this->name()) + ": " + why);
     regs_.value(SIMCTRL_NARGS) = static_cast<uint32_t>(cfg.args.size());
     for (std::size_t i = 0; i < cfg.args.size(); ++i) regs_.value(SIMCTRL_ARG, unsigned(i)) = cfg.args[i];
+    for (unsigned i = 0; i < SIMCTRL_WORKLOAD_COUNT; ++i) regs_.value(SIMCTRL_WORKLOAD, i) = cfg.workload[i];
 
     regs_.on_write(SIMCTRL_EXIT, [this](unsigned, uint32_t v) {
         sync();

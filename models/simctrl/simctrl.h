@@ -1,7 +1,8 @@
 // Simulation control device (simctrl.def): lets firmware end the run with an exit code, leave
 // time-stamped markers, open/close the VCD window, label software phases, read simulated time,
-// read its command-line arguments, name training steps for the mask capture (STEP) and report
-// training results (RESULT_*, training_results.h).
+// read its command-line arguments and the training workload (WORKLOAD[i], workload.h), name
+// training steps for the mask capture (STEP) and report training results (RESULT_*,
+// training_results.h).
 //
 // EXIT, TRACE and PHASE wait for the access's local time first (sync()), so the run ends and
 // the signals change at the exact time of the store, not at the start of the CPU's quantum.
@@ -16,12 +17,15 @@
 
 #include "common/register_device.h"
 #include "training_results.h"
+#include "workload.h"
 
 namespace stvp {
 
 struct SimCtrlConfig {
     // Firmware arguments, read through NARGS and ARG[i]; at most SIMCTRL_ARG_COUNT (8).
     std::vector<uint32_t> args;
+    // The training workload's registers WORKLOAD[i] (workload.h: the platform's workload.* keys).
+    workload::Registers workload = workload::default_registers();
     // Time a register access adds to the initiator's annotated delay.
     sc_core::sc_time access_latency = sc_core::SC_ZERO_TIME;
     // CAPTURE.ENABLE: the platform records masks at chosen training steps (STEP writes).

@@ -38,7 +38,7 @@ for scheme in procrustes nm_2_8 sparsetrain; do
 done
 
 vp="$build/bin/stvp --config $root/configs/train/lenet300_dense.yaml --firmware $build/target/bin/train.elf"
-for mode in 1:procrustes 2:nm 4:sparsetrain; do
-    pair "VP lenet300 $steps steps ${mode#*:}" "$vp --set args=[0,0,1,$steps,1,1000]" \
-        "$vp --set args=[0,${mode%%:*},1,$steps,1,1000]"
+vp="$vp --set workload.epochs=1 --set workload.max_steps=$steps --set workload.print_every=1000"
+for mode in procrustes nm sparsetrain; do
+    pair "VP lenet300 $steps steps $mode" "$vp --set workload.mode=dense" "$vp --set workload.mode=$mode"
 done

@@ -5,7 +5,7 @@
 #   cmake -DSTVP=... -DEXPLORE=... -DFIRMWARE=train.elf -DREPO=source-dir -DTMP=dir -P captured_masks_report.cmake
 set(masks configs/results/captured_masks/lenet5_procrustes.masks)
 set(steps 100 400 936)
-set(train_args --quiet --config configs/train/lenet5_procrustes.yaml --set "args=[1,1,1,0,1,200,64,1000]"
+set(train_args --quiet --config configs/train/lenet5_procrustes.yaml --set workload.epochs=1
     --set capture.masks=${masks} --set "capture.steps=[100,400,936]")
 set(explore_args --preset configs/presets/procrustes.yaml --network configs/networks/lenet5.yaml --batch 64)
 

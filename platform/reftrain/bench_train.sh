@@ -8,12 +8,12 @@
 #                   reference's own training timer.
 # Runs are paired (VP then reference, RUNS times, default 3); medians of each and of the
 # per-pair ratios are printed, with the host's load average at the start.
-#   platform/reftrain/bench_train.sh BUILD_DIR [ARGS...]   (ARGS: --set args=[...] etc.)
+#   platform/reftrain/bench_train.sh BUILD_DIR [ARGS...]   (ARGS: --set workload.mode=procrustes etc.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1; shift
 extra=("$@")
-[ ${#extra[@]} -eq 0 ] && extra=(--set "args=[0,0,1,0,1,1000]")
+[ ${#extra[@]} -eq 0 ] && extra=(--set workload.epochs=1 --set workload.print_every=1000)
 cfg="$root/configs/train/lenet300_dense.yaml"
 runs=${RUNS:-3}
 train_phase=$(sed -n 's/.*PHASE_TRAIN = \([0-9]*\).*/\1/p' "$root/sw/train/train.c")

@@ -1,7 +1,7 @@
 # Runs one training configuration on the VP (stvp + train.elf) and checks its per-step losses
 # and test results against the host reference trainer (stvp_reftrain --compare). Invoked as
 #   cmake -DSTVP=... -DREFTRAIN=... -DFIRMWARE=train.elf -DLOG=out.txt -DARGS="a@@b" -P compare_vp.cmake
-# ARGS are the options both programs share (--config, --set; --set args=[...] with ARG[5] = 1).
+# ARGS are the options both programs share (--config, --set; workload.print_every=1 for the per-step losses).
 string(REPLACE "@@" ";" ARGS "${ARGS}")
 execute_process(COMMAND ${STVP} --quiet ${ARGS} --firmware ${FIRMWARE}
   RESULT_VARIABLE code OUTPUT_FILE ${LOG} ERROR_VARIABLE err TIMEOUT 300)

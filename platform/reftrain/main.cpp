@@ -1,9 +1,9 @@
 // stvp_reftrain: the host-native reference trainer (reftrain.h). Takes the same training
-// preset as the VP (configs/train/*.yaml: dataset.* and args:), or the same --set/--arg
-// options, and prints the firmware's lines (progress, "trace step" losses with ARG[5] = 1,
-// per-epoch evaluation) plus host wall time per epoch.
-//   stvp_reftrain --config configs/train/lenet300_dense.yaml [--set key=value ...] [--arg N ...]
-// With --compare VP_LOG (the VP's stdout of the same run, with ARG[5] = 1) it also checks the
+// preset as the VP (configs/train/*.yaml: dataset.* and workload.*) and the same --set
+// options, and prints the firmware's lines (progress, "trace step" losses with
+// workload.print_every = 1, per-epoch evaluation) plus host wall time per epoch.
+//   stvp_reftrain --config configs/train/lenet300_dense.yaml [--set workload.epochs=3 ...]
+// With --compare VP_LOG (the VP's stdout of the same run, with workload.print_every = 1) it also checks the
 // VP's per-step losses against its own: every "trace step" loss within --tolerance (relative,
 // default 1e-5; the ops are the same code on the same host, so they are normally bit-identical)
 // and every epoch's test correct count within --max-correct-diff (default 0). Exit 1 on a
@@ -59,7 +59,7 @@ RunLog parse_log(std::istream& in) {
 // 0 if the VP's log agrees with the reference's, 1 otherwise; prints a verdict line.
 int compare_logs(const RunLog& vp, const RunLog& ref, double tolerance, uint32_t max_correct_diff) {
     if (ref.losses.empty()) {
-        std::printf("compare: FAIL the reference printed no per-step losses (run with ARG[5] = 1)\n");
+        std::printf("compare: FAIL the reference printed no per-step losses (run with workload.print_every=1)\n");
         return 1;
     }
     size_t identical = 0;
@@ -99,13 +99,12 @@ int compare_logs(const RunLog& vp, const RunLog& ref, double tolerance, uint32_t
 int main(int argc, char** argv) {
     po::options_description opts("stvp_reftrain options");
     std::string config;
-    std::vector<std::string> sets, args;
+    std::vector<std::string> sets;
     std::string compare, compare_masks;
     double tolerance = 1e-5;
     uint32_t max_correct_diff = 0;
-    opts.add_options()("help,h", "this help")("config", po::value(&config), "platform YAML (dataset.*, args:)")(
-        "set", po::value(&sets)->composing(), "key=value override, as for stvp")(
-        "arg", po::value(&args)->composing(), "firmware argument (replaces the YAML args: when given)")(
+    opts.add_options()("help,h", "this help")("config", po::value(&config), "platform YAML (dataset.*, workload.*)")(
+        "set", po::value(&sets)->composing(), "key=value override, as for stvp (workload.epochs=3)")(
         "compare", po::value(&compare), "the VP's stdout of the same run: check its per-step losses")(
         "compare-masks", po::value(&compare_masks),
         "the VP's masks file of the same run (capture.masks): capture its steps and check every map bit for bit")(
@@ -121,8 +120,8 @@ int main(int argc, char** argv) {
                         "random (a fixed random mask)")(
         "dense-steps", po::value(&variant.dense_steps), "train dense for N steps before the first selection")(
         "ramp-steps", po::value(&variant.ramp_steps),
-        "shrink the budget from 100% to ARG[1]'s over N selections, cubically (needs topk or topk-per-layer)")(
-        "weight-decay", po::value(&variant.weight_decay), "L2 factor of the weight SGD ops (default 5e-4)")(
+        "shrink the budget from 100% to workload.procrustes.budget over N selections, cubically (needs topk or "
+        "topk-per-layer)")(
         "snapshot-step", po::value(&snapshot_step),
         "report how much of the final tracked set was tracked at global step N, and the entries after it "
         "(any selection, also the VP's)");
@@ -150,19 +149,14 @@ int main(int argc, char** argv) {
     }
     try {
         stvp::PlatformConfig pc = stvp::load_platform_config(config, sets);
-        if (!args.empty()) pc.args = args;
         if (pc.dataset.name != "fashion-mnist") {
             std::cerr << "stvp_reftrain: dataset.name must be fashion-mnist\n";
             return 2;
         }
-        uint32_t a[TRAIN_ARG_COUNT] = {};
-        uint32_t n = 0;
-        for (const auto& s : pc.args) {
-            if (n == TRAIN_ARG_COUNT) break;
-            a[n++] = static_cast<uint32_t>(std::stoll(s, nullptr, 0));
-        }
+        // The registers the VP's firmware would read (SIMCTRL WORKLOAD[i]).
+        const stvp::workload::Registers wl = stvp::workload_registers(pc.workload);
         train_params_t p;
-        train_params_from_args(&p, a, n);
+        train_params_from_workload(&p, wl.data());
         const stvp::Dataset data =
             stvp::load_fashion_mnist(pc.dataset.dir, pc.dataset.train_limit, pc.dataset.test_limit);
         stvp::reftrain::RefTrainer t(data, p, stvp::accel_sparse_config(pc.accel), variant);

@@ -73,11 +73,6 @@ std::string SelectionVariant::describe() const {
     std::string d = std::string("select ") + kSelectNames[static_cast<size_t>(select)];
     if (dense_steps) d += ", dense steps " + std::to_string(dense_steps);
     if (ramp_steps) d += ", ramp steps " + std::to_string(ramp_steps);
-    if (weight_decay != TRAIN_WEIGHT_DECAY) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, ", weight decay %g", static_cast<double>(weight_decay));
-        d += buf;
-    }
     return d;
 }
 
@@ -119,12 +114,10 @@ std::string RefTrainer::validate() const {
         data_.classes != net_->layers[net_->layer_count - 1].k)
         return std::string("the data set does not fit ") + net_->name;
     if (data_.train_count() < p_.batch || data_.test_count() == 0) return "the data set is too small";
-    if (!(variant_.weight_decay >= 0.0f && variant_.weight_decay < 1.0f))
-        return "the weight decay must be in [0, 1)";
     const bool selection_study = variant_.select != SelectionVariant::Select::Quantile || variant_.dense_steps ||
                                  variant_.ramp_steps;
     if (selection_study && !(p_.mode & TRAIN_MODE_PROCRUSTES))
-        return "the selection variants (select, dense steps, ramp steps) need Procrustes (ARG[1] bit 0)";
+        return "the selection variants (select, dense steps, ramp steps) need Procrustes (workload.mode)";
     if (variant_.ramp_steps && variant_.select == SelectionVariant::Select::Quantile)
         return "ramp steps need an exact selection (topk or topk-per-layer): the quantile estimator's target "
                "does not follow a budget that changes every step";
@@ -353,7 +346,7 @@ StepResult RefTrainer::step(uint32_t s) {
         Layer& Ly = layers_[i];
         acc::SgdShape ws, bs;
         ws.count = train_weight_count(&l), bs.count = l.k;
-        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, variant_.weight_decay), "sgd_update");
+        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, p_.weight_decay), "sgd_update");
         check(acc::sgd_update(bs, Ly.b.data(), Ly.db.data(), lr_, 0.0f), "sgd_update");
     }
     if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ >= variant_.dense_steps) dropback();
@@ -390,9 +383,9 @@ EvalResult RefTrainer::evaluate() {
 EvalResult RefTrainer::run(std::FILE* out) {
     using clock = std::chrono::steady_clock;
     const uint32_t steps = steps_per_epoch();
-    std::fprintf(out, "reftrain: %s, mode %u, %u epochs x %u steps, batch %u, lr %u e-4, seed %u, %u train / %u test "
+    std::fprintf(out, "reftrain: %s, mode %u, %u epochs x %u steps, batch %u, lr %g, seed %u, %u train / %u test "
                 "samples, %u weights\n",
-                net_->name, p_.mode, p_.epochs, steps, p_.batch, p_.lr_e4, p_.seed, data_.train_count(), data_.test_count(),
+                net_->name, p_.mode, p_.epochs, steps, p_.batch, double(p_.lr), p_.seed, data_.train_count(), data_.test_count(),
                 train_total_weights(net_));
     if (!variant_.is_vp()) std::fprintf(out, "reftrain: study variant (not the VP's algorithm): %s\n", variant_.describe().c_str());
     EvalResult ev;

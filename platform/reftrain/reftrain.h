@@ -39,10 +39,9 @@ struct SelectionVariant {
     Select select = Select::Quantile;
     uint32_t dense_steps = 0;  // dense training before the first selection (train-prune-retrain baseline)
     uint32_t ramp_steps = 0;   // budget from 100% down to f over these steps, cubically (Zhu & Gupta 2017)
-    float weight_decay = TRAIN_WEIGHT_DECAY;  // the SGD ops' L2 factor on weights
 
     bool is_vp() const {
-        return select == Select::Quantile && dense_steps == 0 && ramp_steps == 0 && weight_decay == TRAIN_WEIGHT_DECAY;
+        return select == Select::Quantile && dense_steps == 0 && ramp_steps == 0;
     }
     std::string describe() const;  // "select topk, dense steps 2811" (what differs from the VP)
 };
@@ -62,7 +61,7 @@ struct EvalResult {
 
 class RefTrainer {
 public:
-    // params as train_params_from_args() fills them; sparse: the accelerator's sparse-unit
+    // params as train_params_from_workload() fills them; sparse: the accelerator's sparse-unit
     // configuration (accel.sparse.*: W0 distribution, quantile estimator) the VP runs with;
     // variant: the selection study's departures (none by default). The data set must outlive
     // the trainer.

@@ -97,7 +97,9 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("preload", &c.preload,
            "data files copied into memory before the CPU starts, as FILE@ADDRESS (relative paths from the "
            "working directory)");
-    s.bind("args", &c.args, "firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8)");
+    s.bind("args", &c.args,
+           "generic firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8; the "
+           "training program reads the workload.* keys instead)");
     s.bind("capture.masks", &c.capture.masks,
            "masks file to write: per chosen training step and weight layer, the non-zero maps of the weights, "
            "input activations and output gradients the accelerator's ops read (models/accel/capture/README.md; "
@@ -117,6 +119,7 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
                return "";
            });
     bind_accel_config(s, c.accel);
+    bind_workload_config(s, c.workload);
 }
 
 std::vector<uint32_t> capture_steps(const PlatformConfig& c) {
@@ -156,6 +159,7 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
                           ")");
 
     validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
+    validate_workload_config(c.workload, origin);
 }
 
 PreloadEntry parse_preload(const std::string& entry) {

@@ -11,6 +11,7 @@
 #include "accel_config.h"
 #include "config_schema.h"
 #include "stvp/hw/memmap.h"
+#include "workload_config.h"
 
 namespace stvp {
 
@@ -83,7 +84,8 @@ struct PlatformConfig {
     AccelPlatformConfig accel;                       // accel.* keys (accel_config.h)
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
-    std::vector<std::string> args;                   // firmware arguments (SIMCTRL ARG[i]), as integers
+    std::vector<std::string> args;                   // generic firmware arguments (SIMCTRL ARG[i]), as integers
+    WorkloadConfig workload;                         // workload.* keys (SIMCTRL WORKLOAD[i]; sw/train)
 
     PlatformConfig();  // fills the memory map from firmware/include/stvp/hw/memmap.h
 };

@@ -166,6 +166,7 @@ struct Soc::Impl {
         SimCtrlConfig s;
         s.capture = !c.capture.masks.empty();
         for (auto& a : c.args) s.args.push_back(static_cast<uint32_t>(std::stoll(a, nullptr, 0)));
+        s.workload = workload_registers(c.workload);
         return s;
     }
     static DmaConfig dma_config(const PlatformConfig& c) {

@@ -1,7 +1,8 @@
 /*
  * train: trains a network (sw/train/train_defs.h) on the Fashion-MNIST data set the platform
  * preloads (stvp/hw/dataset.h), on the accelerator, and evaluates it on the test split after
- * every epoch. Run parameters come from SIMCTRL ARG[0..7] (train_defs.h, train_params_t).
+ * every epoch. Run parameters come from the platform's workload.* keys in SIMCTRL WORKLOAD[i]
+ * (stvp/hw/workload.def; train_defs.h, train_params_t).
  *
  * Work split: the CPU (no FPU) does integer work only on the hot path: the per-epoch shuffle
  * (train_epoch_order), the batch's labels (int32 loads/stores) and patching descriptor
@@ -12,9 +13,9 @@
  *
  * Output: progress lines "epoch 1 step 200/937 loss 0.5123 acc 81.2%" (loss: mean over the
  * steps since the last line; acc: running over the epoch), one evaluation line per epoch,
- * with ARG[5] = 1 a "trace step <global step> loss <%.7f> <hex bits>" line per step (what the
+ * with workload.print_every = 1 a "trace step <global step> loss <%.7f> <hex bits>" line per step (what the
  * reference-trainer comparison reads), and a summary block. Exit 0 on success, 1 if the
- * accelerator or the data set is missing or a chain fails, 2 for bad arguments.
+ * accelerator or the data set is missing or a chain fails, 2 for a bad workload.
  */
 #include <math.h>
 #include <stdio.h>
@@ -241,7 +242,7 @@ static void build_step_chain(void)
         const train_layer_t *l = &net->layers[i];
         if (!train_has_weights(l))
             continue;
-        stvp_accel_sgd(&chain[k], train_weight_count(l), lb[i].w, lb[i].dw, 0.0f, TRAIN_WEIGHT_DECAY);
+        stvp_accel_sgd(&chain[k], train_weight_count(l), lb[i].w, lb[i].dw, 0.0f, P.weight_decay);
         stvp_accel_desc_layer(&chain[k++], i + 1);
         stvp_accel_sgd(&chain[k], l->k, lb[i].b, lb[i].db, 0.0f, 0.0f);
         stvp_accel_desc_layer(&chain[k++], i + 1);
@@ -451,11 +452,10 @@ static void report_epoch(uint32_t epoch, float train_loss, uint32_t correct, uin
 
 int main(void)
 {
-    uint32_t args[TRAIN_ARG_COUNT];
-    uint32_t nargs = stvp_sim_nargs();
-    for (uint32_t i = 0; i < TRAIN_ARG_COUNT; ++i)
-        args[i] = stvp_sim_arg(i, 0);
-    train_params_from_args(&P, args, nargs);
+    uint32_t wl[STVP_WORKLOAD_KEYS];
+    for (uint32_t i = 0; i < STVP_WORKLOAD_KEYS; ++i)
+        wl[i] = stvp_sim_workload(i);
+    train_params_from_workload(&P, wl);
     const char *bad = train_params_check(&P);
     if (*bad) {
         printf("train: %s\n", bad);
@@ -487,10 +487,10 @@ int main(void)
 
     const uint32_t steps = train_steps_per_epoch(&P, ds->train_count);
     const uint32_t total_w = train_total_weights(net);
-    printf("train: %s, mode %s, %lu epochs x %lu steps, batch %lu, lr %lu e-4 x %d%%/epoch, seed %lu, "
+    printf("train: %s, mode %s, %lu epochs x %lu steps, batch %lu, lr %g x %d%%/epoch, seed %lu, "
            "%lu train / %lu test samples, %lu weights\n",
            net->name, mode_name(P.mode), (unsigned long)P.epochs, (unsigned long)steps, (unsigned long)P.batch,
-           (unsigned long)P.lr_e4, (int)(TRAIN_LR_DECAY * 100.0f + 0.5f), (unsigned long)P.seed,
+           (double)P.lr, (int)(TRAIN_LR_DECAY * 100.0f + 0.5f), (unsigned long)P.seed,
            (unsigned long)ds->train_count, (unsigned long)ds->test_count, (unsigned long)total_w);
 
     if (P.mode & TRAIN_MODE_NM)

@@ -1,7 +1,7 @@
 /*
  * Training definitions shared, as one source, by the firmware runtime (sw/train, C11 on the
  * VP's RV32 CPU) and the host reference trainer (platform/reftrain, C++17): the networks'
- * layer tables, the run parameters and their SIMCTRL argument layout, the integer PRNG, the
+ * layer tables, the run parameters read from the workload keys, the integer PRNG, the
  * per-epoch Fisher-Yates shuffle, the batch order and the learning-rate schedule. Everything
  * that decides WHAT is computed lives here; the two sides differ only in who executes the
  * ops (the accelerator through descriptors vs. models/accel/core/ops.h directly).
@@ -13,6 +13,8 @@
 #define STVP_TRAIN_DEFS_H
 
 #include <stdint.h>
+
+#include "stvp/hw/workload.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -143,110 +145,86 @@ static inline uint32_t train_mix32(uint32_t x)
     return x;
 }
 
-/* ---- run parameters: SIMCTRL ARG[0..7] (stvp --arg / YAML args:), 0 = the default ---- */
+/* ---- run parameters: the workload.* keys, SIMCTRL WORKLOAD[i] (stvp/hw/workload.def) ---- */
 
-/* Mode bits (combinable). */
+/* Mode bits (combinable; workload.mode's names by value: stvp/hw/workload.def). */
 #define TRAIN_MODE_DENSE       0u
 #define TRAIN_MODE_PROCRUSTES  1u /* DropBack/Procrustes: keep only the top-k weights, others d*W0 */
 #define TRAIN_MODE_NM          2u /* bidirectional N:M weight sparsity */
 #define TRAIN_MODE_SPARSETRAIN 4u /* SparseTrain gradient pruning */
 
-/* ARG[1] packs the mode with its sparse parameters (SIMCTRL has 8 argument registers):
-     bits 0..7   mode bits (TRAIN_MODE_*)
-     bits 8..15  N of N:M (0 = 2); with Procrustes (which excludes N:M) instead the weights
-                 kept, in percent of all weights (0 = 10; 1..99)
-     bits 16..23 M of N:M (0 = 4; 2..255, N < M); must be 0 with Procrustes
-     bits 24..31 SparseTrain prune rate in percent (0 = 90; 1..99)
-   so the plain mode numbers 0..7 select the defaults: 2:4 (the BDWP/Ampere pattern), a
-   Procrustes budget of 10% (the papers' "about 10x fewer weights", docs/literature.md) and p = 0.9
-   (models/accel/sparse/gradient_pruner.h's default). Examples: 0x32080206 is mode 6 (N:M +
-   SparseTrain) with N:M 2:8 and p = 0.50 (train_mode_arg(6, 2, 8, 50)); 0x1401 is
-   Procrustes keeping 20% (train_mode_arg(1, 20, 0, 0)). */
+/* The defaults (workload.def) are 2:4 N:M (the BDWP/Ampere pattern), a Procrustes budget of 10%
+   (the papers' "about 10x fewer weights", docs/literature.md) and SparseTrain p = 0.9
+   (models/accel/sparse/gradient_pruner.h's default). */
 typedef struct train_params {
-    uint32_t net;          /* ARG[0]: TRAIN_NET_* (default lenet300) */
-    uint32_t mode;         /* ARG[1] bits 0..7: TRAIN_MODE_* bits (default dense) */
-    uint32_t nm_n, nm_m;   /* ARG[1] bits 8..23: N:M pattern (default 2:4) */
-    uint32_t keep_pct;     /* ARG[1] bits 8..15 with Procrustes: weights kept in % (default 10) */
-    uint32_t prune_pct;    /* ARG[1] bits 24..31: SparseTrain prune rate in % (default 90) */
-    uint32_t epochs;       /* ARG[2]: epochs (default 1) */
-    uint32_t max_steps;    /* ARG[3]: steps per epoch, at most (default 0 = the whole training split) */
-    uint32_t seed;         /* ARG[4]: shuffle, W0 and pruning seed (default 1) */
-    uint32_t print_every;  /* ARG[5]: progress line every N steps (default 100); 1 also prints every loss */
-    uint32_t batch;        /* ARG[6]: batch size (default 64) */
-    uint32_t lr_e4;        /* ARG[7]: initial learning rate x 1e4 (default 1000 = 0.1) */
+    uint32_t net;          /* workload.network: TRAIN_NET_* */
+    uint32_t mode;         /* workload.mode: TRAIN_MODE_* bits */
+    uint32_t nm_n, nm_m;   /* workload.nm.n, workload.nm.m: the N:M pattern */
+    uint32_t keep_pct;     /* workload.procrustes.budget: weights kept, in % */
+    uint32_t prune_pct;    /* workload.sparsetrain.prune_rate: in % */
+    uint32_t epochs;       /* workload.epochs */
+    uint32_t max_steps;    /* workload.max_steps: steps per epoch, at most (0 = the whole training split) */
+    uint32_t seed;         /* workload.seed: shuffle, W0 and pruning seed */
+    uint32_t print_every;  /* workload.print_every: progress line every N steps; 1 also prints every loss */
+    uint32_t batch;        /* workload.batch */
+    float lr;              /* workload.lr: the initial learning rate */
+    float weight_decay;    /* workload.weight_decay: L2 on weights (not biases), the SGD op's beta */
 } train_params_t;
 
-#define TRAIN_ARG_COUNT 8u
 #define TRAIN_MAX_BATCH 128u
 #define TRAIN_EVAL_BATCH 100u /* test samples per evaluation batch (the last one may be smaller) */
 #define TRAIN_LR_DECAY 0.8f   /* per epoch: lr(e) = lr0 * 0.8^e (e from 0) */
-#define TRAIN_WEIGHT_DECAY 5e-4f /* L2 on weights (not biases), the SGD op's beta */
-#define TRAIN_KEEP_PCT_DEFAULT 10u /* Procrustes keeps 10% of the weights (10x fewer) */
 #define TRAIN_DECAY_FACTOR 0.9f /* Procrustes d_t = 0.9^t (docs/literature.md [code]) */
-#define TRAIN_ARG_STRAY 0xFFFFFFFFu /* train_params_from_args: bits given that the mode does not use */
-#define TRAIN_NM_N_DEFAULT 2u
-#define TRAIN_NM_M_DEFAULT 4u
-#define TRAIN_PRUNE_PCT_DEFAULT 90u
 
-/* ARG[1] from its parts (0 = the default). */
-static inline uint32_t train_mode_arg(uint32_t mode, uint32_t n, uint32_t m, uint32_t prune_pct)
+static inline float train_f32_of_bits(uint32_t bits)
 {
-    return (mode & 0xFFu) | (n & 0xFFu) << 8 | (m & 0xFFu) << 16 | (prune_pct & 0xFFu) << 24;
+    union { uint32_t u; float f; } v = {bits};
+    return v.f;
 }
 
-/* args[i] for i < nargs, defaults otherwise (and for zeros). */
-static inline void train_params_from_args(train_params_t *p, const uint32_t *args, uint32_t nargs)
+/* The parameters from the WORKLOAD registers' contents wl[STVP_WL_*] (the firmware reads
+   them from SIMCTRL; the host reference trainer gets them from the same configuration). */
+static inline void train_params_from_workload(train_params_t *p, const uint32_t *wl)
 {
-    uint32_t a[TRAIN_ARG_COUNT] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (uint32_t i = 0; i < nargs && i < TRAIN_ARG_COUNT; ++i)
-        a[i] = args[i];
-    p->net = a[0];
-    p->mode = a[1] & 0xFFu;
-    p->nm_n = (a[1] >> 8) & 0xFFu;
-    p->nm_m = (a[1] >> 16) & 0xFFu;
-    p->prune_pct = a[1] >> 24;
-    p->keep_pct = TRAIN_KEEP_PCT_DEFAULT;
-    if (p->mode & TRAIN_MODE_PROCRUSTES) {
-        /* bits 8..15 are the budget; N:M (excluded by Procrustes) keeps its defaults, and M
-           bits given anyway are marked for train_params_check to refuse */
-        if (p->nm_n)
-            p->keep_pct = p->nm_n;
-        p->nm_n = 0;
-        p->nm_m = p->nm_m ? TRAIN_ARG_STRAY : 0u;
-    }
-    if (!p->nm_n)
-        p->nm_n = TRAIN_NM_N_DEFAULT;
-    if (!p->nm_m)
-        p->nm_m = TRAIN_NM_M_DEFAULT;
-    if (!p->prune_pct)
-        p->prune_pct = TRAIN_PRUNE_PCT_DEFAULT;
-    p->epochs = a[2] ? a[2] : 1;
-    p->max_steps = a[3];
-    p->seed = a[4] ? a[4] : 1;
-    p->print_every = a[5] ? a[5] : 100;
-    p->batch = a[6] ? a[6] : 64;
-    p->lr_e4 = a[7] ? a[7] : 1000;
+    p->net = wl[STVP_WL_NETWORK];
+    p->mode = wl[STVP_WL_MODE];
+    p->nm_n = wl[STVP_WL_NM_N];
+    p->nm_m = wl[STVP_WL_NM_M];
+    p->keep_pct = wl[STVP_WL_PROCRUSTES_BUDGET];
+    p->prune_pct = wl[STVP_WL_PRUNE_RATE];
+    p->epochs = wl[STVP_WL_EPOCHS];
+    p->max_steps = wl[STVP_WL_MAX_STEPS];
+    p->seed = wl[STVP_WL_SEED];
+    p->print_every = wl[STVP_WL_PRINT_EVERY];
+    p->batch = wl[STVP_WL_BATCH];
+    p->lr = train_f32_of_bits(wl[STVP_WL_LR]);
+    p->weight_decay = train_f32_of_bits(wl[STVP_WL_WEIGHT_DECAY]);
 }
 
-/* "" if usable, else why not. */
+/* "" if usable, else why not (the platform checks the keys already; this guards against
+   registers another platform left at nonsense). */
 static inline const char *train_params_check(const train_params_t *p)
 {
     if (p->net >= TRAIN_NET_COUNT)
-        return "ARG[0] (network) must be 0 (lenet300) or 1 (lenet5)";
+        return "workload.network must be lenet300 or lenet5";
     if (p->mode > 7u)
-        return "ARG[1] (mode) has unknown bits (1 Procrustes, 2 N:M, 4 SparseTrain)";
+        return "workload.mode has unknown bits (1 Procrustes, 2 N:M, 4 SparseTrain)";
     if ((p->mode & TRAIN_MODE_PROCRUSTES) && (p->mode & TRAIN_MODE_NM))
-        return "ARG[1] (mode): Procrustes and N:M both choose the kept weights; combine either with SparseTrain";
-    if ((p->mode & TRAIN_MODE_PROCRUSTES) && p->nm_m == TRAIN_ARG_STRAY)
-        return "ARG[1] (mode): bits 16..23 (M of N:M) must be 0 with Procrustes";
+        return "workload.mode: Procrustes and N:M both choose the kept weights; combine either with SparseTrain";
     if (p->keep_pct < 1u || p->keep_pct > 99u)
-        return "ARG[1] (mode): the Procrustes budget (bits 8..15) must be 1..99 % of the weights";
-    if (p->nm_m < 2u || p->nm_n >= p->nm_m)
-        return "ARG[1] (mode): N:M needs 2 <= M <= 255 and 1 <= N < M";
-    if (p->prune_pct > 99u)
-        return "ARG[1] (mode): the SparseTrain prune rate must be 1..99 %";
-    if (p->batch > TRAIN_MAX_BATCH)
-        return "ARG[6] (batch) is larger than 128";
+        return "workload.procrustes.budget must be 0.01..0.99 of the weights";
+    if (p->nm_m < 2u || p->nm_m > 255u || p->nm_n < 1u || p->nm_n >= p->nm_m)
+        return "workload.nm: N:M needs 2 <= M <= 255 and 1 <= N < M";
+    if (p->prune_pct < 1u || p->prune_pct > 99u)
+        return "workload.sparsetrain.prune_rate must be 0.01..0.99";
+    if (p->epochs < 1u || p->seed < 1u || p->print_every < 1u)
+        return "workload.epochs, workload.seed and workload.print_every must be at least 1";
+    if (p->batch < 1u || p->batch > TRAIN_MAX_BATCH)
+        return "workload.batch must be 1..128";
+    if (!(p->lr > 0.0f && p->lr <= 10.0f))
+        return "workload.lr must be in (0, 10]";
+    if (!(p->weight_decay >= 0.0f && p->weight_decay < 1.0f))
+        return "workload.weight_decay must be in [0, 1)";
     return "";
 }
 
@@ -293,7 +271,7 @@ static inline uint32_t train_steps_per_epoch(const train_params_t *p, uint32_t t
 /* Learning rate of epoch e (0-based). */
 static inline float train_lr(const train_params_t *p, uint32_t epoch)
 {
-    float lr = (float)p->lr_e4 / 10000.0f;
+    float lr = p->lr;
     for (uint32_t e = 0; e < epoch; ++e)
         lr *= TRAIN_LR_DECAY;
     return lr;

@@ -6,7 +6,8 @@ add_test(NAME integration.results_training_jq
   COMMAND bash -c [[
 set -e
 "$1" --config "$2" --quiet --set dataset.train_limit=3200 --set dataset.test_limit=500 \
-     --set "args=[0,4,2,25,1,25]" --firmware "$3" --stats "$4" > /dev/null
+     --set workload.mode=sparsetrain --set workload.epochs=2 --set workload.max_steps=25 \
+     --set workload.print_every=25 --firmware "$3" --stats "$4" > /dev/null
 jq -e '.training.final_accuracy > 0.5 and .training.final_accuracy < 1' "$4"
 jq -e '.training.epochs | length == 2' "$4"
 jq -e '.training.epochs[1] | .epoch == 2 and .test_accuracy > 0.5 and .train_loss > 0 and .sim_time_ns > 0' "$4"
@@ -33,7 +34,8 @@ add_test(NAME integration.results_table_from_json
 set -e
 logs="$5/results_table_logs"; rm -rf "$logs"; mkdir -p "$logs"
 "$1" --config "$2" --quiet --set dataset.train_limit=3200 --set dataset.test_limit=500 \
-     --set "args=[0,4,1,10,1,10]" --firmware "$3" --stats "$logs/one.json" > /dev/null
+     --set workload.mode=sparsetrain --set workload.epochs=1 --set workload.max_steps=10 \
+     --set workload.print_every=10 --firmware "$3" --stats "$logs/one.json" > /dev/null
 for n in lenet300_dense lenet300_procrustes lenet300_procrustes20 lenet300_nm lenet300_sparsetrain \
          lenet300_procrustes_sparsetrain lenet300_nm_sparsetrain lenet5_dense lenet5_procrustes \
          lenet5_procrustes20 lenet5_nm lenet5_sparsetrain lenet5_procrustes_sparsetrain lenet5_nm_sparsetrain; do

@@ -2,7 +2,8 @@
 # HTIF exit codes apart from stvp's own, byte-identical repeated runs, compressed traces, a
 # crafted data set.
 set(MAIN_SHORT --config ${CMAKE_SOURCE_DIR}/configs/train/main.yaml --set dataset.train_limit=6400
-    --set dataset.test_limit=1000 --set "args=[0,0,1,20,1,10]" --firmware ${BIN}/train.elf)
+    --set dataset.test_limit=1000 --set workload.epochs=1 --set workload.max_steps=20
+    --set workload.print_every=10 --firmware ${BIN}/train.elf)
 
 function(stvp_script_case name timeout)
   add_test(NAME integration.${name} COMMAND ${ARGN})

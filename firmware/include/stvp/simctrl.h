@@ -1,7 +1,8 @@
 /*
  * Simulation control (register map and behaviour: stvp/hw/simctrl.def): end the run with an
  * exit code, leave markers and phase labels in the logs and VCD, open/close the VCD window,
- * read the platform's --arg values and the simulated time, name training steps for mask capture.
+ * read the platform's --arg values, the workload.* keys and the simulated time, name training
+ * steps for mask capture.
  */
 #ifndef STVP_SIMCTRL_H
 #define STVP_SIMCTRL_H
@@ -49,6 +50,13 @@ static inline int stvp_sim_capture_enabled(void)
 static inline void stvp_sim_step(uint32_t step)
 {
     stvp_write32(STVP_SIMCTRL_BASE + SIMCTRL_STEP, step);
+}
+
+/* The training workload's key i (stvp/hw/workload.h STVP_WL_*): the platform's workload.* value
+   in the register's unit (workload.def). */
+static inline uint32_t stvp_sim_workload(unsigned i)
+{
+    return stvp_read32(STVP_SIMCTRL_BASE + SIMCTRL_WORKLOAD + SIMCTRL_WORKLOAD_STRIDE * i);
 }
 
 /* Simulated time in ns (TIME_LO latches TIME_HI, so the pair is consistent). */

@@ -5,32 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "config_errors.h"
 #include "platform_config.h"
 
 using namespace stvp;
 using ::testing::HasSubstr;
 
-namespace {
-
-// CTest runs the cases in parallel processes: every file name carries the test's name.
-std::string write_temp(const std::string& name, const std::string& text) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string path = ::testing::TempDir() + "stvp_" + info->name() + "_" + name;
-    std::ofstream(path) << text;
-    return path;
-}
-
-std::string error_of(const std::string& yaml, std::vector<std::string> sets = {}) {
-    std::string path = write_temp("cfg.yaml", yaml);
-    try {
-        load_platform_config(path, sets);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
-
-}  // namespace
+using stvp::test::error_of;
+using stvp::test::write_temp;
 
 TEST(PlatformConfig, DefaultsComeFromTheMemoryMapHeader) {
     PlatformConfig c = load_platform_config("", {});

@@ -11,9 +11,20 @@
 
 #include "accel/sparse/init_weights.h"
 #include "reftrain.h"
+#include "simctrl/workload.h"
 #include "train_defs.h"
 
 namespace {
+
+// The parameters train.elf reads with every workload key at its default (workload.def) but
+// the given registers (STVP_WL_*, in the register's unit).
+train_params_t params(std::initializer_list<std::pair<unsigned, uint32_t>> set = {}) {
+    stvp::workload::Registers wl = stvp::workload::default_registers();
+    for (const auto& [i, v] : set) wl[i] = v;
+    train_params_t p;
+    train_params_from_workload(&p, wl.data());
+    return p;
+}
 
 TEST(TrainDefs, LayerShapesChain) {
     for (uint32_t n = 0; n < TRAIN_NET_COUNT; ++n) {
@@ -43,19 +54,36 @@ TEST(TrainDefs, ShuffleIsASeededPermutation) {
 }
 
 TEST(TrainDefs, ParamsDefaultsAndSchedule) {
-    train_params_t p;
-    train_params_from_args(&p, nullptr, 0);
+    train_params_t p = params();
     EXPECT_EQ(p.net, TRAIN_NET_LENET300);
+    EXPECT_EQ(p.mode, TRAIN_MODE_DENSE);
     EXPECT_EQ(p.epochs, 1u);
     EXPECT_EQ(p.batch, 64u);
-    EXPECT_EQ(p.lr_e4, 1000u);
+    EXPECT_EQ(p.seed, 1u);
+    EXPECT_EQ(p.print_every, 100u);
+    EXPECT_EQ(p.nm_n, 2u);
+    EXPECT_EQ(p.nm_m, 4u);
+    EXPECT_EQ(p.keep_pct, 10u);
+    EXPECT_EQ(p.prune_pct, 90u);
+    // Bit for bit the values of the former packed arguments (lr 1000 x 1e-4, the 5e-4f literal).
+    EXPECT_EQ(p.lr, 1000.0f / 10000.0f);
+    EXPECT_EQ(p.weight_decay, 5e-4f);
     EXPECT_STREQ(train_params_check(&p), "");
-    EXPECT_FLOAT_EQ(train_lr(&p, 0), 0.1f);
+    EXPECT_EQ(train_lr(&p, 0), 0.1f);
     EXPECT_FLOAT_EQ(train_lr(&p, 2), 0.1f * 0.8f * 0.8f);
     EXPECT_EQ(train_steps_per_epoch(&p, 60000), 937u);
-    const uint32_t args[] = {7};
-    train_params_from_args(&p, args, 1);
-    EXPECT_STRNE(train_params_check(&p), "");
+    p = params({{STVP_WL_NETWORK, 7}});
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.network"), std::string::npos);
+}
+
+// Learning rates the studies use, as the platform passes them (binary32 of the YAML number),
+// equal the former lr x 1e-4 integers' quotients bit for bit.
+TEST(TrainDefs, LearningRatesMatchTheFormerIntegers) {
+    const stvp::workload::Key& lr = stvp::workload::keys[STVP_WL_LR];
+    for (uint32_t e4 : {500u, 1000u, 2000u, 4000u}) {
+        const train_params_t p = params({{STVP_WL_LR, stvp::workload::register_value(lr, e4 / 10000.0)}});
+        EXPECT_EQ(p.lr, float(e4) / 10000.0f) << e4;
+    }
 }
 
 // A separable synthetic problem: class = which quarter of the image is bright.
@@ -77,8 +105,7 @@ stvp::Dataset synthetic(uint32_t train, uint32_t test) {
 
 TEST(RefTrainer, InitialWeightsAreInitWeights) {
     const stvp::Dataset d = synthetic(256, 100);
-    train_params_t p;
-    train_params_from_args(&p, nullptr, 0);
+    train_params_t p = params();
     stvp::reftrain::RefTrainer t(d, p);
     ASSERT_EQ(t.validate(), "");
     stvp::accel::sparse::InitWeightsConfig ic;
@@ -89,9 +116,7 @@ TEST(RefTrainer, InitialWeightsAreInitWeights) {
 
 TEST(RefTrainer, LearnsASeparableProblem) {
     const stvp::Dataset d = synthetic(640, 100);
-    const uint32_t args[] = {0, 0, 3, 0, 1, 1000};
-    train_params_t p;
-    train_params_from_args(&p, args, 6);
+    const train_params_t p = params({{STVP_WL_EPOCHS, 3}, {STVP_WL_PRINT_EVERY, 1000}});
     stvp::reftrain::RefTrainer t(d, p);
     ASSERT_EQ(t.validate(), "");
     t.begin_epoch(0);
@@ -108,70 +133,40 @@ TEST(RefTrainer, LearnsASeparableProblem) {
 TEST(RefTrainer, RefusesAMismatchedDataSet) {
     stvp::Dataset d = synthetic(256, 100);
     d.classes = 5;
-    train_params_t p;
-    train_params_from_args(&p, nullptr, 0);
+    train_params_t p = params();
     EXPECT_NE(stvp::reftrain::RefTrainer(d, p).validate(), "");
 }
 
 }  // namespace
 
-// ARG[1] packs the mode with N, M and the prune rate; zeros select 2:4 and p = 0.9.
-TEST(TrainDefs, ModeArgumentPacksSparseParameters) {
-    train_params_t p;
-    const uint32_t plain[2] = {0, 6};
-    train_params_from_args(&p, plain, 2);
-    EXPECT_EQ(p.mode, 6u);
+// The sparse parameters come from their own keys, and the check names the key at fault.
+TEST(TrainDefs, SparseParametersFromTheirKeys) {
+    train_params_t p = params({{STVP_WL_MODE, 6}, {STVP_WL_NM_M, 8}, {STVP_WL_PRUNE_RATE, 50}});
+    EXPECT_EQ(p.mode, TRAIN_MODE_NM | TRAIN_MODE_SPARSETRAIN);
     EXPECT_EQ(p.nm_n, 2u);
-    EXPECT_EQ(p.nm_m, 4u);
-    EXPECT_EQ(p.prune_pct, 90u);
-    EXPECT_STREQ(train_params_check(&p), "");
-    EXPECT_EQ(train_mode_arg(6, 2, 8, 50), 0x32080206u);
-    const uint32_t packed[2] = {0, train_mode_arg(6, 1, 8, 50)};
-    train_params_from_args(&p, packed, 2);
-    EXPECT_EQ(p.mode, 6u);
-    EXPECT_EQ(p.nm_n, 1u);
     EXPECT_EQ(p.nm_m, 8u);
     EXPECT_FLOAT_EQ(train_prune_rate(&p), 0.5f);
-    const uint32_t both[2] = {0, 3};  // Procrustes + N:M
-    train_params_from_args(&p, both, 2);
-    EXPECT_STRNE(train_params_check(&p), "");
-    const uint32_t bad_nm[2] = {0, train_mode_arg(2, 4, 4, 0)};
-    train_params_from_args(&p, bad_nm, 2);
-    EXPECT_STRNE(train_params_check(&p), "");
+    EXPECT_STREQ(train_params_check(&p), "");
+    p = params({{STVP_WL_MODE, 3}});  // Procrustes + N:M
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.mode"), std::string::npos);
+    p = params({{STVP_WL_MODE, 2}, {STVP_WL_NM_N, 4}});
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.nm"), std::string::npos);
+    p = params({{STVP_WL_MODE, 1}});
+    EXPECT_EQ(train_keep_fraction(&p), 1.0f / 10.0f);  // bit-identical to the former fixed 1/10
+    p = params({{STVP_WL_MODE, 5}, {STVP_WL_PROCRUSTES_BUDGET, 20}});
+    EXPECT_FLOAT_EQ(train_keep_fraction(&p), 0.2f);
+    EXPECT_STREQ(train_params_check(&p), "");
+    p = params({{STVP_WL_PROCRUSTES_BUDGET, 100}});
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.procrustes.budget"), std::string::npos);
+    p = params({{STVP_WL_BATCH, 129}});
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.batch"), std::string::npos);
+    p = params({{STVP_WL_WEIGHT_DECAY, 0x3F800000u}});  // 1.0f
+    EXPECT_NE(std::string(train_params_check(&p)).find("workload.weight_decay"), std::string::npos);
     // 2:4 keeps half of an FC layer; a pooling layer has no weights.
     EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET300].layers[0], 2, 4), 300u * 392u);
     EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET5].layers[1], 2, 4), 0u);
     EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 1, 0));
     EXPECT_NE(train_prune_seed(1, 0, 0), train_prune_seed(1, 0, 1));
-}
-
-// With Procrustes, ARG[1] bits 8..15 are the budget in percent (0 = 10%); M bits are refused.
-TEST(TrainDefs, ProcrustesBudgetArgument) {
-    train_params_t p;
-    const uint32_t plain[2] = {0, 1};
-    train_params_from_args(&p, plain, 2);
-    EXPECT_EQ(p.keep_pct, 10u);
-    EXPECT_EQ(train_keep_fraction(&p), 1.0f / 10.0f);  // bit-identical to the former fixed 1/10
-    EXPECT_STREQ(train_params_check(&p), "");
-    const uint32_t twenty[2] = {0, train_mode_arg(5, 20, 0, 50)};  // Procrustes 20% + SparseTrain 0.5
-    train_params_from_args(&p, twenty, 2);
-    EXPECT_EQ(p.mode, 5u);
-    EXPECT_EQ(p.keep_pct, 20u);
-    EXPECT_EQ(p.nm_n, 2u);  // N:M untouched by the budget
-    EXPECT_FLOAT_EQ(train_keep_fraction(&p), 0.2f);
-    EXPECT_FLOAT_EQ(train_prune_rate(&p), 0.5f);
-    EXPECT_STREQ(train_params_check(&p), "");
-    const uint32_t too_many[2] = {0, train_mode_arg(1, 100, 0, 0)};
-    train_params_from_args(&p, too_many, 2);
-    EXPECT_NE(std::string(train_params_check(&p)).find("budget"), std::string::npos);
-    const uint32_t stray_m[2] = {0, train_mode_arg(1, 20, 4, 0)};
-    train_params_from_args(&p, stray_m, 2);
-    EXPECT_NE(std::string(train_params_check(&p)).find("must be 0 with Procrustes"), std::string::npos);
-    const uint32_t nm[2] = {0, train_mode_arg(2, 1, 8, 0)};  // N:M still reads bits 8..15 as N
-    train_params_from_args(&p, nm, 2);
-    EXPECT_EQ(p.nm_n, 1u);
-    EXPECT_EQ(p.keep_pct, 10u);
-    EXPECT_STREQ(train_params_check(&p), "");
 }
 
 // The selection study's variants: each keeps its budget, the ramp shrinks it gradually, dense
@@ -182,9 +177,8 @@ using stvp::reftrain::SelectionVariant;
 
 stvp::reftrain::RefTrainer procrustes_trainer(const stvp::Dataset& d, const SelectionVariant& v,
                                               uint32_t keep_pct = 10) {
-    const uint32_t args[] = {0, train_mode_arg(1, keep_pct, 0, 0), 1, 0, 1, 1000};
-    train_params_t p;
-    train_params_from_args(&p, args, 6);
+    const train_params_t p = params({{STVP_WL_MODE, TRAIN_MODE_PROCRUSTES}, {STVP_WL_PROCRUSTES_BUDGET, keep_pct},
+                                     {STVP_WL_PRINT_EVERY, 1000}});
     return stvp::reftrain::RefTrainer(d, p, {}, v);
 }
 
@@ -205,10 +199,6 @@ TEST(SelectionVariant, DefaultIsTheVpAlgorithmAndNamesParse) {
     EXPECT_FALSE(v.is_vp());
     EXPECT_EQ(v.describe(), "select topk-per-layer");
     EXPECT_FALSE(stvp::reftrain::parse_select("top-k", &v.select));
-    v = {};
-    v.weight_decay = 0;
-    EXPECT_FALSE(v.is_vp());
-    EXPECT_EQ(v.describe(), "select quantile, weight decay 0");
 }
 
 TEST(SelectionVariant, ExactSelectionsKeepTheirBudget) {
@@ -275,17 +265,16 @@ TEST(SelectionVariant, RandomMaskIsFixedAndNearTheBudget) {
 
 TEST(SelectionVariant, RefusesNonsense) {
     const stvp::Dataset d = synthetic(256, 100);
-    train_params_t dense;
-    train_params_from_args(&dense, nullptr, 0);
+    const train_params_t dense = params();
     SelectionVariant v;
     v.select = SelectionVariant::Select::TopK;
     EXPECT_NE(stvp::reftrain::RefTrainer(d, dense, {}, v).validate().find("need Procrustes"), std::string::npos);
     SelectionVariant q;
     q.ramp_steps = 10;
     EXPECT_NE(procrustes_trainer(d, q).validate().find("exact selection"), std::string::npos);
-    SelectionVariant wd;
+    train_params_t wd = params();
     wd.weight_decay = -1;
-    EXPECT_NE(procrustes_trainer(d, wd).validate().find("weight decay"), std::string::npos);
+    EXPECT_NE(stvp::reftrain::RefTrainer(d, wd).validate().find("workload.weight_decay"), std::string::npos);
 }
 
 // The snapshot report: a fixed (random) mask keeps all of its set and admits no newcomers;
@@ -314,8 +303,7 @@ TEST(SelectionVariant, SnapshotCountsTheSetsHistory) {
 // Asking for a batch past the shuffled split is refused, not read out of bounds.
 TEST(RefTrainer, StepOutsideTheEpochThrows) {
     const stvp::Dataset d = synthetic(64 * 2, 100);
-    train_params_t p;
-    train_params_from_args(&p, nullptr, 0);
+    train_params_t p = params();
     stvp::reftrain::RefTrainer t(d, p);
     t.begin_epoch(0);
     EXPECT_NO_THROW(t.step(1));

@@ -153,6 +153,25 @@ TEST(SimCtrl, ArgumentsAreReadOnly) {
     EXPECT_EQ(c.validate(), "");
 }
 
+// The training workload (workload.def): the defaults without a platform, the given values
+// otherwise, one register per key at WORKLOAD + 4 i, read-only, 0 beyond the keys.
+TEST(SimCtrl, WorkloadRegistersHoldTheKeys) {
+    SimCtrlConfig c;
+    c.workload[STVP_WL_EPOCHS] = 3;
+    c.workload[STVP_WL_LR] = 0x3DCCCCCDu;  // 0.1f
+    Bench b(c);
+    b.stim.body = [&](Stimulus& st) {
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * STVP_WL_EPOCHS), 3u);
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * STVP_WL_LR), 0x3DCCCCCDu);
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * STVP_WL_BATCH), 64u);  // workload.def's default
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * STVP_WL_PROCRUSTES_BUDGET), 10u);
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * (SIMCTRL_WORKLOAD_COUNT - 1)), 0u);
+        EXPECT_EQ(st.write32(SIMCTRL_WORKLOAD, 1), tlm::TLM_COMMAND_ERROR_RESPONSE);
+        EXPECT_EQ(st.rd(SIMCTRL_WORKLOAD + 4 * STVP_WL_NETWORK), 0u);
+    };
+    sc_core::sc_start();
+}
+
 TEST(SimCtrl, AccessRules) {
     Bench b;
     b.stim.body = [&](Stimulus& st) {
