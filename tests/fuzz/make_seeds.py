@@ -84,6 +84,56 @@ seeds = {
 for name, data in seeds.items():
     out("fuzz_accel_command", name, data)
 
+# ---- the accelerator and DMA devices through their registers (fuzz_devices.cpp's program) ----
+ACC = dict(ID=0x00, CTRL=0x40, STATUS=0x44, INT_STATUS=0x48, INT_ENABLE=0x4C, DESC_BASE=0x50, DESC_COUNT=0x54,
+           ERR_CODE=0x60, ERR_DESC=0x64, ERR_FIELD=0x68, ERR_VALUE=0x6C, CYCLES_LO=0x80, CYCLES_HI=0x84)
+DMA = dict(ID=0x00, CTRL=0x08, STATUS=0x0C, INT_STATUS=0x10, INT_ENABLE=0x14, DESC_HEAD=0x18, ERR_CODE=0x20,
+           ERR_ADDR=0x24, BYTES_COPIED=0x2C)
+SPAD = 0x12000000
+
+def acc_w(reg, v): return bytes([0, ACC[reg]]) + struct.pack("<I", v & 0xFFFFFFFF)
+def acc_r(reg): return bytes([1, ACC[reg]])
+def dma_w(reg, v): return bytes([2, DMA[reg]]) + struct.pack("<I", v & 0xFFFFFFFF)
+def dma_r(reg): return bytes([3, DMA[reg]])
+def put(off, data, spad=False): return bytes([4 | (8 if spad else 0)]) + struct.pack("<HH", off, len(data)) + data
+WAIT_IDLE = b"\6"
+ACC_REPORT = b"".join(acc_r(r) for r in ["STATUS", "ERR_CODE", "ERR_DESC", "ERR_FIELD", "ERR_VALUE", "CYCLES_LO",
+                                          "CYCLES_HI", "INT_STATUS"]) + acc_w("INT_STATUS", 0xF)
+DMA_REPORT = b"".join(dma_r(r) for r in ["STATUS", "ERR_CODE", "ERR_ADDR", "BYTES_COPIED", "INT_STATUS"]) + \
+    dma_w("INT_STATUS", 0x7)
+DESCS = 0xF000  # the descriptors' DRAM offset, above every seed's tensors
+
+def accel_run(chain_input):  # a fuzz_accel_command input as a device program
+    count = chain_input[0] + 1
+    descs, dram = chain_input[1:1 + 128 * count], chain_input[1 + 128 * count:]
+    return (put(0, dram) if dram else b"") + put(DESCS, descs) + acc_w("INT_ENABLE", 0xF) + \
+        acc_w("DESC_BASE", D + DESCS) + acc_w("DESC_COUNT", count) + acc_w("CTRL", 1) + WAIT_IDLE + ACC_REPORT
+
+def dma_desc(src, dst, row_bytes, rows=1, src_stride=0, dst_stride=0, nxt=0, flags=0):
+    return struct.pack("<8I", src, dst, row_bytes, rows, src_stride, dst_stride, nxt, flags)
+
+def dma_run(head):
+    return dma_w("INT_ENABLE", 0x7) + dma_w("DESC_HEAD", head) + dma_w("CTRL", 1) + WAIT_IDLE + DMA_REPORT
+
+for name, data in seeds.items():
+    out("fuzz_devices", "accel_" + name, accel_run(data))
+out("fuzz_devices", "dma_copy_2d", put(0, ramp[:1024]) + put(0x8000, dma_desc(D, D + 0x2000, 256, 1, nxt=D + 0x8020) +
+    dma_desc(D + 0x100, SPAD, 16, 8, 32, 64)) + dma_run(D + 0x8000))
+out("fuzz_devices", "dma_bad_dst", put(0x8000, dma_desc(D, 0x10000000, 64)) + dma_run(D + 0x8000))
+out("fuzz_devices", "dma_loop", put(0x8000, dma_desc(D, D + 0x100, 4, nxt=D + 0x8000)) + dma_run(D + 0x8000))
+# The DMA writes an accelerator chain that the accelerator then runs (both devices on the bus).
+out("fuzz_devices", "dma_then_accel", put(0, ramp) + put(0x9000, seeds["fc_fwd"][1:129]) +
+    put(0x8000, dma_desc(D + 0x9000, D + DESCS, 128)) + dma_run(D + 0x8000) + acc_w("DESC_BASE", D + DESCS) +
+    acc_w("DESC_COUNT", 1) + acc_w("CTRL", 1) + acc_w("CTRL", 1) + acc_w("CTRL", 2) + WAIT_IDLE + ACC_REPORT)
+# Every register offset read at every width, and written with all ones; writes while busy.
+out("fuzz_devices", "registers", b"".join(bytes([k | (w << 3), off]) for k, n in [(1, 256), (3, 64)]
+                                          for w in range(4) for off in range(n)) +
+    b"".join(bytes([k, off]) + b"\xff" * 4 for k, n in [(0, 256), (2, 64)] for off in range(0, n, 4)
+             if not (k == 0 and off == ACC["CTRL"]) and not (k == 2 and off == DMA["CTRL"])))
+out("fuzz_devices", "busy_commands", put(0, ramp) + put(DESCS, seeds["conv_fwd"][1:129]) + acc_w("DESC_BASE", D + DESCS) +
+    acc_w("DESC_COUNT", 1) + acc_w("CTRL", 1) + acc_w("DESC_COUNT", 7) + acc_w("CTRL", 3) + b"\5\x10\x00" +
+    acc_r("STATUS") + dma_w("CTRL", 3) + WAIT_IDLE + ACC_REPORT + acc_w("CTRL", 2) + ACC_REPORT)
+
 # ---- configuration files ----
 for sub in ["", "presets", "train"]:
     d = os.path.join(repo, "configs", sub)
