@@ -171,6 +171,32 @@ TEST(NmWeights, BothCopiesMatchReferenceForSeveralPatterns) {
     EXPECT_NE((NmConfig{1, 300}.validate()), "");
 }
 
+// Many equal magnitudes (ties to the lower index, signs mixed) and group lengths on both sides
+// of the short-group selection's limit (32) and of a line's ragged end, against the plain
+// reference.
+TEST(NmWeights, TiesAndLongGroupsMatchReference) {
+    const int64_t K = 9, C = 37, R = 2, S = 1;
+    std::vector<float> w = randn(K * C * R * S, 12);
+    for (float& x : w) x = std::round(x * 2.0f) / 2.0f;  // few distinct magnitudes: many ties
+    for (auto [n, m] : {std::pair{2u, 8u}, {5u, 16u}, {16u, 17u}, {3u, 32u}, {7u, 33u}, {1u, 2u}}) {
+        for (NmAxis ax : {NmAxis::Input, NmAxis::Output}) {
+            NmWeights nm;
+            ASSERT_EQ(NmWeights::prune(w.data(), K, C, R, S, NmConfig{n, m}, ax, &nm), "");
+            std::vector<float> d(w.size());
+            nm.decode(d.data());
+            const std::vector<float> ref = nm_reference(w, K, C, R * S, n, m, ax == NmAxis::Input);
+            std::vector<uint8_t> kept(w.size());
+            nm.kept_mask(kept.data());
+            ASSERT_EQ(d, ref) << n << ":" << m;
+            // A kept zero decodes like a pruned one: compare the kept positions by counting.
+            int64_t ref_nonzero = 0, kept_count = 0;
+            for (size_t i = 0; i < w.size(); ++i) ref_nonzero += ref[i] != 0.0f, kept_count += kept[i];
+            EXPECT_EQ(kept_count, nm.kept());
+            EXPECT_GE(kept_count, ref_nonzero);
+        }
+    }
+}
+
 // Forward consumes the forward copy, input gradient the backward copy; each equals the dense op
 // on its decoded copy, and each copy really is N:M along the op's reduction dimension.
 // The encoder's indices are products of the extents: a tensor of 2^64 weights (which once
