@@ -3,14 +3,15 @@
 # host): each command runs RUNS times alternating with its dense counterpart, and the median CPU
 # seconds (user + sys) of each and the median of the per-pair ratios are printed.
 #   1. stvp_explore: one ResNet-18 training iteration at batch 64 per sparse scheme against dense.
-#   2. The VP: STEPS training steps of LeNet-300-100 in each sparse mode against dense (the same
-#      firmware, schedule and seed; a whole epoch is 937 steps).
-# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=100]
+#   2. The VP: one training epoch of LeNet-300-100 and of LeNet-5 (configs/train presets) in each
+#      sparse mode against dense (the same firmware, schedule and seed), whole processes; STEPS > 0
+#      stops each run after that many steps instead (an epoch is 937 steps).
+# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=0]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 runs=${2:-3}
-steps=${3:-100}
+steps=${3:-0}
 TIMEFORMAT='%U %S'
 
 # CPU seconds of one run of "$@" (output discarded).
@@ -37,8 +38,11 @@ for scheme in procrustes nm_2_8 sparsetrain; do
         "$explore --preset $root/configs/presets/$scheme.yaml"
 done
 
-vp="$build/bin/stvp --config $root/configs/train/lenet300_dense.yaml --firmware $build/target/bin/train.elf"
-vp="$vp --set workload.epochs=1 --set workload.max_steps=$steps --set workload.print_every=1000"
-for mode in procrustes nm sparsetrain; do
-    pair "VP lenet300 $steps steps $mode" "$vp --set workload.mode=dense" "$vp --set workload.mode=$mode"
+span=$([ "$steps" -gt 0 ] && echo "$steps steps" || echo "1 epoch")
+for net in lenet300 lenet5; do
+    vp="$build/bin/stvp --config $root/configs/train/${net}_dense.yaml --firmware $build/target/bin/train.elf"
+    vp="$vp --set workload.epochs=1 --set workload.max_steps=$steps --set workload.print_every=1000"
+    for mode in procrustes nm sparsetrain; do
+        pair "VP $net $span $mode" "$vp --set workload.mode=dense" "$vp --set workload.mode=$mode"
+    done
 done

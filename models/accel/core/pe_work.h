@@ -84,6 +84,9 @@ public:
 // exchange argument shows this pairing has the smallest largest sum of all pairings.
 int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work);
 
+// Sorts v[0, n) largest first (a radix sort for non-negative values; the balancer's sort).
+void sort_descending(int64_t* v, size_t n);
+
 // The dense case through the general path. Without a source the timing model computes dense
 // steps directly and walks each distinct GB tile once; the tests check that both agree.
 class DensePeWork : public PeWorkSource {

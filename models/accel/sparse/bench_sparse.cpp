@@ -20,6 +20,7 @@
 #include "accel/core/loop_nest.h"
 #include "accel/core/mapping.h"
 #include "accel/core/timing.h"
+#include "accel/sparse/bernoulli_mask.h"
 #include "accel/sparse/work_source.h"
 
 using namespace stvp::accel;
@@ -27,13 +28,6 @@ using namespace stvp::accel::sparse;
 
 namespace {
 
-std::vector<uint8_t> bern(size_t n, double p, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution b(p);
-    std::vector<uint8_t> v(n);
-    for (auto& x : v) x = b(rng);
-    return v;
-}
 
 // Host seconds per call, best of 3 rounds of at least seconds/3 each.
 double time_per_call(const std::function<void()>& fn, double seconds) {
@@ -57,9 +51,9 @@ volatile uint64_t sink;
 
 void bench_op(const char* name, const Conv2dShape& s, Phase ph, double seconds) {
     const OpShape nest = conv_nests(s, ph)[0];
-    const auto wm = bern(size_t(s.w_elements()), 0.1, 1);
-    const auto xm = bern(size_t(s.x_elements()), 0.5, 2);
-    const auto dym = bern(size_t(s.y_elements()), 0.5, 3);
+    const auto wm = bernoulli_mask(size_t(s.w_elements()), 0.1, 1);
+    const auto xm = bernoulli_mask(size_t(s.x_elements()), 0.5, 2);
+    const auto dym = bernoulli_mask(size_t(s.y_elements()), 0.5, 3);
     NestOperands ops;
     const std::string e = conv_operands(s, ph, wm.data(), xm.data(), dym.data(), &ops);
     if (!e.empty()) {
@@ -103,9 +97,9 @@ int main(int argc, char** argv) {
     const uint32_t dims[4] = {784, 300, 100, 10};
     std::vector<std::vector<uint8_t>> w(3), x(3), dy(3);
     for (int l = 0; l < 3; ++l) {
-        w[l] = bern(size_t(dims[l]) * dims[l + 1], 0.1, 10 + l);
-        x[l] = bern(size_t(64) * dims[l], 0.5, 20 + l);
-        dy[l] = bern(size_t(64) * dims[l + 1], 0.5, 30 + l);
+        w[l] = bernoulli_mask(size_t(dims[l]) * dims[l + 1], 0.1, 10 + l);
+        x[l] = bernoulli_mask(size_t(64) * dims[l], 0.5, 20 + l);
+        dy[l] = bernoulli_mask(size_t(64) * dims[l + 1], 0.5, 30 + l);
     }
     NestOperands ops;
     const double t = time_per_call(

@@ -53,12 +53,12 @@ public:
     // One score; true if tracked. Counts one quantile-unit update.
     bool observe(double x) {
         ++updates_;
-        if (x > est_) {
-            est_ *= up_;
-            return true;
-        }
-        est_ *= down_;
-        return false;
+        // A select, not a branch: a tenth of the scores is above, at random, and every weight of
+        // every training step passes here.
+        const bool above = x > est_;
+        const double factor[2] = {down_, up_};
+        est_ *= factor[above];
+        return above;
     }
     void end_step();
     double estimate() const { return est_; }

@@ -36,6 +36,34 @@ template <class F> void NmWeights::for_each_slot(F&& f) const {
                 }
 }
 
+namespace {
+// The kept positions of a group of len <= 32 weights: `keep` times the largest magnitude not yet
+// taken, ties to the lower index (the order the partial sort below establishes), then listed by
+// index ascending. keep x len compares without a sort (the N:M re-prune runs on every weight
+// every training step). False for a longer group or one holding a NaN (no strict order; the
+// partial sort decides as before).
+template <class At>
+bool select_largest(const At& at, int64_t len, int64_t keep, int64_t* order) {
+    if (len > 32) return false;
+    float a[32];
+    for (int64_t t = 0; t < len; ++t) {
+        a[t] = std::abs(at(t));
+        if (std::isnan(a[t])) return false;
+    }
+    uint32_t taken = 0;
+    for (int64_t q = 0; q < keep; ++q) {
+        int64_t best = -1;
+        for (int64_t t = 0; t < len; ++t)
+            if (!(taken >> t & 1u) && (best < 0 || a[t] > a[best])) best = t;
+        taken |= 1u << best;
+    }
+    int64_t kept = 0;
+    for (int64_t t = 0; t < len; ++t)
+        if (taken >> t & 1u) order[kept++] = t;
+    return true;
+}
+}  // namespace
+
 std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, int64_t S, const NmConfig& cfg,
                              NmAxis axis, NmWeights* out) {
     std::string e = cfg.validate();
@@ -64,13 +92,17 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
                     const int64_t k = axis == NmAxis::Input ? a : pos, c = axis == NmAxis::Input ? pos : a;
                     return w[(k * C + c) * R * S + rs];
                 };
-                for (int64_t t = 0; t < len; ++t) order[t] = t;
                 const int64_t keep = std::min(nm.n_, len);
-                std::partial_sort(order, order + keep, order + len, [&](int64_t x, int64_t y) {
-                    const float ax = std::abs(at(x)), ay = std::abs(at(y));
-                    return ax > ay || (ax == ay && x < y);
-                });
-                std::sort(order, order + keep);  // indices ascending, as a decoder streams them
+                // Kept: the `keep` largest magnitudes, ties to the lower index; listed by index
+                // ascending, as a decoder streams them.
+                if (!select_largest(at, len, keep, order)) {
+                    for (int64_t t = 0; t < len; ++t) order[t] = t;
+                    std::partial_sort(order, order + keep, order + len, [&](int64_t x, int64_t y) {
+                        const float ax = std::abs(at(x)), ay = std::abs(at(y));
+                        return ax > ay || (ax == ay && x < y);
+                    });
+                    std::sort(order, order + keep);
+                }
                 for (int64_t t = 0; t < nm.n_; ++t) {
                     const bool v = t < keep;
                     nm.values_.push_back(v ? at(order[t]) : 0.0f);

@@ -11,6 +11,7 @@
 #include "accel/core/energy.h"
 #include "accel/core/loop_nest.h"
 #include "accel/core/timing.h"
+#include "accel/sparse/bernoulli_mask.h"
 #include "accel/sparse/block_sparse.h"
 #include "accel/sparse/gradient_pruner.h"
 #include "accel/sparse/nm_sparse.h"
@@ -21,13 +22,6 @@ using namespace stvp::accel::sparse;
 
 namespace {
 
-std::vector<uint8_t> bern(size_t n, double p, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution b(p);
-    std::vector<uint8_t> v(n);
-    for (auto& x : v) x = b(rng);
-    return v;
-}
 std::vector<float> gauss(size_t n, uint32_t seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> d(0, 1);
@@ -144,7 +138,7 @@ std::string issue_layers_table() {
     for (const Layer& l : layers) {
         const Conv2dShape& s = l.s;
         const size_t nw = size_t(s.w_elements());
-        const auto wm = bern(nw, 0.1, 51);
+        const auto wm = bernoulli_mask(nw, 0.1, 51);
         Prepared p;
         block_weight_format(s, wm.data(), &p.wf);
         p.nest = conv_nests(s, Phase::Forward)[0];
@@ -209,7 +203,7 @@ int main(int argc, char** argv) {
     for (const Layer& L : {fc, conv}) {
         const Conv2dShape& s = L.s;
         const size_t nw = size_t(s.w_elements()), nx = size_t(s.x_elements()), ny = size_t(s.y_elements());
-        const auto x_relu = bern(nx, 0.5, 11);
+        const auto x_relu = bernoulli_mask(nx, 0.5, 11);
         out += "\n## " + L.name +
                "\n\n| scheme | forward | input grad | weight grad | step | step speedup, sync: step |\n"
                "|---|---|---|---|---|---|\n";
@@ -217,7 +211,7 @@ int main(int argc, char** argv) {
         // skipping zero X; the quantile unit scores every weight on write-back.
         for (bool lb : {false, true})
             for (double d : {1.0, 0.5, 0.25, 0.1, 0.05}) {
-                const auto wm = bern(nw, d, 21);
+                const auto wm = bernoulli_mask(nw, d, 21);
                 const auto w = gauss(nw, 22);
                 BlockSparseWeights b;
                 int64_t bk, bc;
@@ -263,7 +257,7 @@ int main(int argc, char** argv) {
         for (bool lb : {false, true})
             for (double p : {0.0, 0.5, 0.9}) {
                 auto g = gauss(ny, 41);
-                const auto nat = bern(ny, 0.5, 42);
+                const auto nat = bernoulli_mask(ny, 0.5, 42);
                 for (size_t i = 0; i < ny; ++i)
                     if (!nat[i]) g[i] = 0.0f;
                 GradientPrunerConfig pc;
@@ -295,7 +289,7 @@ int main(int argc, char** argv) {
     for (const Layer& L : {fc, conv}) {
         const Conv2dShape& s = L.s;
         const size_t nw = size_t(s.w_elements());
-        const auto wm = bern(nw, 0.1, 21);
+        const auto wm = bernoulli_mask(nw, 0.1, 21);
         WeightFormat wf;
         wf.compressed = true, wf.density = 0.1, wf.metadata_bits_per_weight = 20.0 / 64 + 1;
         std::string r = "| " + L.name + " |";

@@ -83,7 +83,29 @@ void SparsePeWork::build_prefix() const {
     // With unit column stride a box's input columns are contiguous: a 2-D prefix over (w, n)
     // per (c, h) sums them in O(1).
     rect_ = !fc_like_ && o.stride_w == 1;
-    if (!ops_.in.empty() && rect_) {
+    cube_ = rect_ && o.stride_h == 1;
+    if (!ops_.in.empty() && cube_) {
+        // in_cube_[c][h + 1] = in_cube_[c][h] + the (w, n) prefix of row h.
+        const int64_t W1 = W + 1, N1 = N + 1, plane = W1 * N1;
+        in_cube_.assign(static_cast<size_t>(C * (H + 1) * plane), 0);
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t h = 0; h < H; ++h) {
+                const int32_t* up = &in_cube_[static_cast<size_t>((c * (H + 1) + h) * plane)];
+                int32_t* P = &in_cube_[static_cast<size_t>((c * (H + 1) + h + 1) * plane)];
+                for (int64_t w = 0; w < W; ++w) {
+                    int32_t* cur = P + (w + 1) * N1;
+                    const int32_t* left = P + w * N1;
+                    const int32_t* below = up + (w + 1) * N1;
+                    const int32_t* diag = up + w * N1;
+                    int32_t run = 0;
+                    for (int64_t n = 0; n < N; ++n) {
+                        run += ops_.in[static_cast<size_t>(((n * C + c) * H + h) * W + w)];
+                        // run: row h, column w, n' <= n; left - diag: row h, columns < w.
+                        cur[n + 1] = run + left[n + 1] - diag[n + 1] + below[n + 1];
+                    }
+                }
+            }
+    } else if (!ops_.in.empty() && rect_) {
         const int64_t W1 = W + 1, N1 = N + 1;
         in_rect_.assign(static_cast<size_t>(C * H * W1 * N1), 0);
         for (int64_t ch = 0; ch < C * H; ++ch) {
@@ -118,68 +140,95 @@ int64_t end_inside(int64_t off, int64_t stride, int64_t in) {
 }
 }  // namespace
 
-int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
-    if (!prefix_built_) build_prefix();
+void SparsePeWork::taps_of(const DimArray& lo, const DimArray& hi, std::vector<Tap>* taps) const {
+    const OpShape& o = nest_;
+    taps->clear();
+    const int64_t p0 = lo[idx(Dim::P)], p1 = hi[idx(Dim::P)], q0 = lo[idx(Dim::Q)], q1 = hi[idx(Dim::Q)];
+    for (int64_t r = lo[idx(Dim::R)]; r < hi[idx(Dim::R)]; ++r) {
+        // Output rows of the box that read inside the input.
+        const int64_t oh = r * o.dilation_h - o.pad_h;
+        const int64_t vp0 = std::max(p0, first_inside(oh, o.stride_h)), vp1 = std::min(p1, end_inside(oh, o.stride_h, o.in_h));
+        if (vp0 >= vp1) continue;
+        for (int64_t s = lo[idx(Dim::S)]; s < hi[idx(Dim::S)]; ++s) {
+            const int64_t ow = s * o.dilation_w - o.pad_w;
+            const int64_t vq0 = std::max(q0, first_inside(ow, o.stride_w)),
+                          vq1 = std::min(q1, end_inside(ow, o.stride_w, o.in_w));
+            if (vq0 < vq1) taps->push_back(Tap{r, s, vp0, vp1, vq0, vq1, oh, ow});
+        }
+    }
+}
+
+int64_t SparsePeWork::taps_work(const std::vector<Tap>& taps, int64_t c0, int64_t c1, int64_t k0, int64_t k1,
+                                int64_t n0, int64_t n1) const {
     const OpShape& o = nest_;
     const int64_t K = o.e(Dim::K), N = o.e(Dim::N), R = o.e(Dim::R), S = o.e(Dim::S), H = o.in_h, W = o.in_w;
     const bool wd = ops_.wt.empty(), id = ops_.in.empty();
-    if (fc_like_) {
-        // FC nests (R = S = P = Q = 1, 1x1 planes, no padding): one product per channel.
-        const int64_t k0 = lo[idx(Dim::K)], k1 = hi[idx(Dim::K)], n0 = lo[idx(Dim::N)], n1 = hi[idx(Dim::N)];
-        int64_t total = 0;
-        for (int64_t c = lo[idx(Dim::C)]; c < hi[idx(Dim::C)]; ++c) {
-            const int32_t* wr = wd ? nullptr : &wt_prefix_[static_cast<size_t>(c * (K + 1))];
-            const int32_t* ir = id ? nullptr : &in_prefix_[static_cast<size_t>(c * (N + 1))];
-            total += (wd ? k1 - k0 : wr[k1] - wr[k0]) * (id ? n1 - n0 : ir[n1] - ir[n0]);
-        }
-        return total;
-    }
-    auto D = [&](Dim d) { return std::pair{lo[idx(d)], hi[idx(d)]}; };
-    const auto [k0, k1] = D(Dim::K);
-    const auto [n0, n1] = D(Dim::N);
-    const auto [p0, p1] = D(Dim::P);
-    const auto [q0, q1] = D(Dim::Q);
+    const int64_t N1 = N + 1, W1 = W + 1, plane = W1 * N1;
     int64_t total = 0;
-    for (int64_t c = lo[idx(Dim::C)]; c < hi[idx(Dim::C)]; ++c)
-        for (int64_t r = lo[idx(Dim::R)]; r < hi[idx(Dim::R)]; ++r)
-            for (int64_t s = lo[idx(Dim::S)]; s < hi[idx(Dim::S)]; ++s) {
-                int64_t wsum = k1 - k0;
-                if (!wd) {
-                    const int32_t* row = &wt_prefix_[static_cast<size_t>(((c * R + r) * S + s) * (K + 1))];
-                    wsum = row[k1] - row[k0];
-                }
-                if (wsum == 0) continue;
-                // Output rows/columns of the box that read inside the input.
-                const int64_t oh = r * o.dilation_h - o.pad_h, ow = s * o.dilation_w - o.pad_w;
-                const int64_t vp0 = std::max(p0, first_inside(oh, o.stride_h)),
-                              vp1 = std::min(p1, end_inside(oh, o.stride_h, H));
-                const int64_t vq0 = std::max(q0, first_inside(ow, o.stride_w)),
-                              vq1 = std::min(q1, end_inside(ow, o.stride_w, W));
-                if (vp0 >= vp1 || vq0 >= vq1) continue;
-                int64_t isum = 0;
-                if (id) {
-                    isum = (vp1 - vp0) * (vq1 - vq0) * (n1 - n0);
-                } else if (rect_) {
-                    // Unit column stride: columns w0 .. w1-1, summed with the (w, n) prefix.
-                    const int64_t w0 = vq0 + ow, w1 = vq1 + ow, W1 = W + 1, N1 = N + 1;
-                    for (int64_t p = vp0; p < vp1; ++p) {
-                        const int64_t h = p * o.stride_h + oh;
-                        const int32_t* P = &in_rect_[static_cast<size_t>((c * H + h) * W1 * N1)];
-                        isum += P[w1 * N1 + n1] - P[w0 * N1 + n1] - P[w1 * N1 + n0] + P[w0 * N1 + n0];
-                    }
-                } else {
-                    for (int64_t p = vp0; p < vp1; ++p) {
-                        const int64_t h = p * o.stride_h + oh;
-                        for (int64_t q = vq0; q < vq1; ++q) {
-                            const int64_t w = q * o.stride_w + ow;
-                            const int32_t* row = &in_prefix_[static_cast<size_t>(((c * H + h) * W + w) * (N + 1))];
-                            isum += row[n1] - row[n0];
-                        }
-                    }
-                }
-                total += wsum * isum;
+    for (int64_t c = c0; c < c1; ++c)
+        for (const Tap& t : taps) {
+            int64_t wsum = k1 - k0;
+            if (!wd) {
+                const int32_t* row = &wt_prefix_[static_cast<size_t>(((c * R + t.r) * S + t.s) * (K + 1))];
+                wsum = row[k1] - row[k0];
             }
+            if (wsum == 0) continue;
+            int64_t isum = 0;
+            if (id) {
+                isum = (t.p1 - t.p0) * (t.q1 - t.q0) * (n1 - n0);
+            } else if (cube_) {
+                // Unit strides: rows h0 .. h1-1 and columns w0 .. w1-1, one 3-D box.
+                const int64_t w0 = t.q0 + t.ow, w1 = t.q1 + t.ow;
+                const int32_t* base = &in_cube_[static_cast<size_t>(c * (H + 1) * plane)];
+                auto rect = [&](const int32_t* P) {
+                    return P[w1 * N1 + n1] - P[w0 * N1 + n1] - P[w1 * N1 + n0] + P[w0 * N1 + n0];
+                };
+                isum = rect(base + (t.p1 + t.oh) * plane) - rect(base + (t.p0 + t.oh) * plane);
+            } else if (rect_) {
+                // Unit column stride: columns w0 .. w1-1, summed with the (w, n) prefix.
+                const int64_t w0 = t.q0 + t.ow, w1 = t.q1 + t.ow;
+                for (int64_t p = t.p0; p < t.p1; ++p) {
+                    const int64_t h = p * o.stride_h + t.oh;
+                    const int32_t* P = &in_rect_[static_cast<size_t>((c * H + h) * plane)];
+                    isum += P[w1 * N1 + n1] - P[w0 * N1 + n1] - P[w1 * N1 + n0] + P[w0 * N1 + n0];
+                }
+            } else {
+                for (int64_t p = t.p0; p < t.p1; ++p) {
+                    const int64_t h = p * o.stride_h + t.oh;
+                    for (int64_t q = t.q0; q < t.q1; ++q) {
+                        const int64_t w = q * o.stride_w + t.ow;
+                        const int32_t* row = &in_prefix_[static_cast<size_t>(((c * H + h) * W + w) * N1)];
+                        isum += row[n1] - row[n0];
+                    }
+                }
+            }
+            total += wsum * isum;
+        }
     return total;
+}
+
+int64_t SparsePeWork::fc_work(int64_t c0, int64_t c1, int64_t k0, int64_t k1, int64_t n0, int64_t n1) const {
+    // FC nests (R = S = P = Q = 1, 1x1 planes, no padding): one product per channel.
+    const int64_t K = nest_.e(Dim::K), N = nest_.e(Dim::N);
+    const bool wd = ops_.wt.empty(), id = ops_.in.empty();
+    int64_t total = 0;
+    for (int64_t c = c0; c < c1; ++c) {
+        const int32_t* wr = wd ? nullptr : &wt_prefix_[static_cast<size_t>(c * (K + 1))];
+        const int32_t* ir = id ? nullptr : &in_prefix_[static_cast<size_t>(c * (N + 1))];
+        total += (wd ? k1 - k0 : wr[k1] - wr[k0]) * (id ? n1 - n0 : ir[n1] - ir[n0]);
+    }
+    return total;
+}
+
+int64_t SparsePeWork::box_work(const DimArray& lo, const DimArray& hi) const {
+    if (!prefix_built_) build_prefix();
+    const auto [c0, c1] = std::pair{lo[idx(Dim::C)], hi[idx(Dim::C)]};
+    const auto [k0, k1] = std::pair{lo[idx(Dim::K)], hi[idx(Dim::K)]};
+    const auto [n0, n1] = std::pair{lo[idx(Dim::N)], hi[idx(Dim::N)]};
+    if (fc_like_) return fc_work(c0, c1, k0, k1, n0, n1);
+    std::vector<Tap> taps;
+    taps_of(lo, hi, &taps);
+    return taps_work(taps, c0, c1, k0, k1, n0, n1);
 }
 
 double SparsePeWork::work_fraction() const {
@@ -211,30 +260,89 @@ void SparsePeWork::step_work(const StepView& v, int64_t rows, int64_t cols, int6
         }
 }
 
-void SparsePeWork::step_halves(const StepView& v, int64_t rows, int64_t cols, int64_t* halves) const {
-    const Mapping& m = *v.mapping;
-    const int rd = idx(m.row_dim), cd = idx(m.col_dim);
-    const int64_t ar = v.size[rd], ac = v.size[cd];
-    // Split dim: the largest temporal extent (with every extent 1 the second half is empty).
+namespace {
+// Split dim of a PE's box: the largest temporal extent (with every extent 1 the second half is
+// empty: -1).
+int split_dim(const StepView& v) {
+    const int rd = idx(v.mapping->row_dim), cd = idx(v.mapping->col_dim);
     int split = -1;
     for (int d = 0; d < kDims; ++d)
         if (d != rd && d != cd && v.size[d] > 1 && (split < 0 || v.size[d] > v.size[split])) split = d;
+    return split;
+}
+}  // namespace
+
+void SparsePeWork::pe_halves(const StepView& v, int split, int64_t i, int64_t j, int64_t* out) const {
+    const int rd = idx(v.mapping->row_dim), cd = idx(v.mapping->col_dim);
+    DimArray lo = v.origin, hi;
+    lo[rd] += i, lo[cd] += j;
+    for (int d = 0; d < kDims; ++d) hi[d] = lo[d] + (d == rd || d == cd ? 1 : v.size[d]);
+    if (split < 0 || !balance_) {  // unbalanced: only the sum of the halves is used
+        out[0] = box_work(lo, hi), out[1] = 0;
+        return;
+    }
+    DimArray mid = hi, lo2 = lo;
+    mid[split] = lo2[split] = lo[split] + v.size[split] / 2;
+    out[0] = box_work(lo, mid);
+    out[1] = box_work(lo2, hi);
+}
+
+void SparsePeWork::step_halves(const StepView& v, int64_t rows, int64_t cols, int64_t* halves) const {
+    const int rd = idx(v.mapping->row_dim), cd = idx(v.mapping->col_dim);
+    const int64_t ar = v.size[rd], ac = v.size[cd];
+    const int split = split_dim(v);
     for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < cols; ++j) {
             int64_t* out = &halves[2 * (i * cols + j)];
             out[0] = out[1] = 0;
-            if (i >= ar || j >= ac) continue;
-            DimArray lo = v.origin, hi;
-            lo[rd] += i, lo[cd] += j;
-            for (int d = 0; d < kDims; ++d) hi[d] = lo[d] + (d == rd || d == cd ? 1 : v.size[d]);
-            if (split < 0 || !balance_) {  // unbalanced: only the sum of the halves is used
-                out[0] = box_work(lo, hi);
-                continue;
-            }
-            DimArray mid = hi, lo2 = lo;
-            mid[split] = lo2[split] = lo[split] + v.size[split] / 2;
-            out[0] = box_work(lo, mid);
-            out[1] = box_work(lo2, hi);
+            if (i < ar && j < ac) pe_halves(v, split, i, j, out);
+        }
+}
+
+void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols, int64_t* halves) const {
+    if (!prefix_built_) build_prefix();
+    const int rd = idx(tile.mapping->row_dim), cd = idx(tile.mapping->col_dim);
+    // Every fold has the tile's temporal extents, hence the same split dim and the same two
+    // half boxes in the temporal dims.
+    const int split = split_dim(tile);
+    const bool two = split >= 0 && balance_;
+    DimArray lo[2], hi[2];
+    lo[0] = lo[1] = tile.origin;
+    for (int d = 0; d < kDims; ++d) hi[0][d] = hi[1][d] = tile.origin[d] + tile.size[d];
+    if (two) hi[0][split] = lo[1][split] = tile.origin[split] + tile.size[split] / 2;
+    // The taps depend on P, Q, R, S only, all temporal (the array spans C and N or K).
+    auto spatial_pqrs = [](int d) { return d == idx(Dim::P) || d == idx(Dim::Q) || d == idx(Dim::R) || d == idx(Dim::S); };
+    if (spatial_pqrs(rd) || spatial_pqrs(cd)) {
+        PeWorkSource::tile_halves(tile, rows, cols, halves);
+        return;
+    }
+    std::vector<Tap> taps[2];
+    if (!fc_like_)
+        for (int h = 0; h < (two ? 2 : 1); ++h) taps_of(lo[h], hi[h], &taps[h]);
+    auto work = [&](int h, const DimArray& a, const DimArray& b) {
+        const int64_t c0 = a[idx(Dim::C)], c1 = b[idx(Dim::C)], k0 = a[idx(Dim::K)], k1 = b[idx(Dim::K)],
+                      n0 = a[idx(Dim::N)], n1 = b[idx(Dim::N)];
+        return fc_like_ ? fc_work(c0, c1, k0, k1, n0, n1) : taps_work(taps[h], c0, c1, k0, k1, n0, n1);
+    };
+    // box_work reads k only through the Wt map and n only through the In map: when the column
+    // dim indexes a dense operand, every column of a row has the same boxes' work.
+    const bool same_columns = (cd == idx(Dim::N) && ops_.in.empty()) || (cd == idx(Dim::K) && ops_.wt.empty());
+    int64_t w[2] = {0, 0};
+    for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
+        for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
+            const int64_t ar = std::min(rows, tile.size[rd] - fr), ac = std::min(cols, tile.size[cd] - fc);
+            for (int64_t i = 0; i < ar; ++i)
+                for (int64_t j = 0; j < ac; ++j) {
+                    if (j == 0 || !same_columns)
+                        for (int h = 0; h < (two ? 2 : 1); ++h) {
+                            DimArray a = lo[h], b = hi[h];
+                            a[rd] = tile.origin[rd] + fr + i, b[rd] = a[rd] + 1;
+                            a[cd] = tile.origin[cd] + fc + j, b[cd] = a[cd] + 1;
+                            w[h] = work(h, a, b);
+                        }
+                    halves[2 * (i * cols + j)] += w[0];
+                    halves[2 * (i * cols + j) + 1] += w[1];
+                }
         }
 }
 

@@ -59,6 +59,9 @@ public:
     // Non-zero fraction of the Wt map times that of the In map (padding aside).
     double work_fraction() const override;
     void step_halves(const StepView& step, int64_t rows, int64_t cols, int64_t* halves) const override;
+    // The default's sums (step_halves of every row and column fold), added in place: no buffer
+    // per fold, the split dim chosen once for the tile.
+    void tile_halves(const StepView& tile, int64_t rows, int64_t cols, int64_t* halves) const override;
 
     // Non-zero MACs in the box [lo, hi) of the nest (the brute-force-free count).
     int64_t box_work(const DimArray& lo, const DimArray& hi) const;
@@ -74,9 +77,24 @@ private:
     // [C][H][W][N+1] over n.
     void build_prefix() const;
     // With unit column stride instead a 2-D prefix over (w, n) per (c, h): in_rect_
-    // [C][H][W+1][N+1], so a box's input columns sum in O(1).
-    mutable bool prefix_built_ = false, fc_like_ = false, rect_ = false;
-    mutable std::vector<int32_t> wt_prefix_, in_prefix_, in_rect_;
+    // [C][H][W+1][N+1], so a box's input columns sum in O(1); with unit row stride as well a 3-D
+    // prefix over (h, w, n) per c: in_cube_ [C][H+1][W+1][N+1], so a box's input rows do too.
+    mutable bool prefix_built_ = false, fc_like_ = false, rect_ = false, cube_ = false;
+    mutable std::vector<int32_t> wt_prefix_, in_prefix_, in_rect_, in_cube_;
+    // PE (i, j)'s halves of the step or tile view v (split along dim `split`, -1 = none).
+    void pe_halves(const StepView& v, int split, int64_t i, int64_t j, int64_t* out) const;
+    // A kernel position (r, s) of a box with the box's output rows [p0, p1) and columns [q0, q1)
+    // that read inside the input (input row p * stride_h + oh, column q * stride_w + ow): the
+    // part of box_work that depends on neither c, k nor n, shared by all PEs of a tile.
+    struct Tap {
+        int64_t r, s, p0, p1, q0, q1, oh, ow;
+    };
+    void taps_of(const DimArray& lo, const DimArray& hi, std::vector<Tap>* taps) const;
+    // Non-zero MACs of the channels [c0, c1), k in [k0, k1), n in [n0, n1) at the given taps.
+    int64_t taps_work(const std::vector<Tap>& taps, int64_t c0, int64_t c1, int64_t k0, int64_t k1, int64_t n0,
+                      int64_t n1) const;
+    // The same for an FC-like nest (no taps).
+    int64_t fc_work(int64_t c0, int64_t c1, int64_t k0, int64_t k1, int64_t n0, int64_t n1) const;
 };
 
 // How the Wt operand is stored (its DRAM traffic and decoder work).

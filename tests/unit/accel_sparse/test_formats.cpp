@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "accel/core/ops.h"
+#include "accel/sparse/bernoulli_mask.h"
 #include "accel/sparse/block_sparse.h"
 #include "accel/sparse/nm_sparse.h"
 
@@ -22,19 +23,12 @@ std::vector<float> randn(size_t n, uint32_t seed) {
     for (auto& x : v) x = d(rng);
     return v;
 }
-std::vector<uint8_t> random_mask(size_t n, double density, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution b(density);
-    std::vector<uint8_t> m(n);
-    for (auto& x : m) x = b(rng);
-    return m;
-}
 }  // namespace
 
 TEST(BlockSparse, ConvRoundTripTransposeAndMetadata) {
     const int64_t K = 5, C = 3, R = 3, S = 2;
     auto w = randn(K * C * R * S, 1);
-    auto m = random_mask(w.size(), 0.3, 2);
+    auto m = bernoulli_mask(w.size(), 0.3, 2);
     BlockSparseWeights b;
     int64_t bk, bc;
     BlockSparseWeights::block_shape({}, R, S, &bk, &bc);
@@ -68,7 +62,7 @@ TEST(BlockSparse, ConvRoundTripTransposeAndMetadata) {
 TEST(BlockSparse, FcTilesWithEdgesAndLimits) {
     const int64_t K = 21, C = 13;
     auto w = randn(K * C, 3);
-    auto m = random_mask(w.size(), 0.5, 4);
+    auto m = bernoulli_mask(w.size(), 0.5, 4);
     BlockSparseWeights b;
     ASSERT_EQ(BlockSparseWeights::encode(w.data(), m.data(), K, C, 1, 1, 8, 8, 20, &b), "");
     EXPECT_EQ(b.blocks(), 3 * 2);
@@ -90,7 +84,7 @@ TEST(BlockSparse, TransposedWalkGivesFcAndConvInputGrad) {
     {
         FcShape s{4, 19, 11};
         auto w = randn(s.w_elements(), 5), dy = randn(s.y_elements(), 6);
-        auto m = random_mask(w.size(), 0.2, 7);
+        auto m = bernoulli_mask(w.size(), 0.2, 7);
         BlockSparseWeights b;
         ASSERT_EQ(BlockSparseWeights::encode(w.data(), m.data(), 11, 19, 1, 1, 8, 8, 20, &b), "");
         std::vector<float> wd(w.size()), ref(s.x_elements()), got(s.x_elements(), 0.0f);
@@ -106,7 +100,7 @@ TEST(BlockSparse, TransposedWalkGivesFcAndConvInputGrad) {
         s.batch = 2, s.in_channels = 3, s.in_h = 6, s.in_w = 5, s.out_channels = 4, s.kernel_h = 3, s.kernel_w = 3;
         s.pad_h = 1, s.pad_w = 1;
         auto w = randn(s.w_elements(), 8), dy = randn(s.y_elements(), 9);
-        auto m = random_mask(w.size(), 0.4, 10);
+        auto m = bernoulli_mask(w.size(), 0.4, 10);
         BlockSparseWeights b;
         ASSERT_EQ(BlockSparseWeights::encode(w.data(), m.data(), 4, 3, 3, 3, 1, 1, 20, &b), "");
         std::vector<float> wd(w.size()), ref(s.x_elements()), got(s.x_elements(), 0.0f);
@@ -175,6 +169,32 @@ TEST(NmWeights, BothCopiesMatchReferenceForSeveralPatterns) {
     EXPECT_NE((NmConfig{4, 4}.validate()), "");
     EXPECT_NE((NmConfig{0, 4}.validate()), "");
     EXPECT_NE((NmConfig{1, 300}.validate()), "");
+}
+
+// Many equal magnitudes (ties to the lower index, signs mixed) and group lengths on both sides
+// of the short-group selection's limit (32) and of a line's ragged end, against the plain
+// reference.
+TEST(NmWeights, TiesAndLongGroupsMatchReference) {
+    const int64_t K = 9, C = 37, R = 2, S = 1;
+    std::vector<float> w = randn(K * C * R * S, 12);
+    for (float& x : w) x = std::round(x * 2.0f) / 2.0f;  // few distinct magnitudes: many ties
+    for (auto [n, m] : {std::pair{2u, 8u}, {5u, 16u}, {16u, 17u}, {3u, 32u}, {7u, 33u}, {1u, 2u}}) {
+        for (NmAxis ax : {NmAxis::Input, NmAxis::Output}) {
+            NmWeights nm;
+            ASSERT_EQ(NmWeights::prune(w.data(), K, C, R, S, NmConfig{n, m}, ax, &nm), "");
+            std::vector<float> d(w.size());
+            nm.decode(d.data());
+            const std::vector<float> ref = nm_reference(w, K, C, R * S, n, m, ax == NmAxis::Input);
+            std::vector<uint8_t> kept(w.size());
+            nm.kept_mask(kept.data());
+            ASSERT_EQ(d, ref) << n << ":" << m;
+            // A kept zero decodes like a pruned one: compare the kept positions by counting.
+            int64_t ref_nonzero = 0, kept_count = 0;
+            for (size_t i = 0; i < w.size(); ++i) ref_nonzero += ref[i] != 0.0f, kept_count += kept[i];
+            EXPECT_EQ(kept_count, nm.kept());
+            EXPECT_GE(kept_count, ref_nonzero);
+        }
+    }
 }
 
 // Forward consumes the forward copy, input gradient the backward copy; each equals the dense op

@@ -11,19 +11,13 @@
 #include "accel/core/loop_nest.h"
 #include "accel/core/mapping.h"
 #include "accel/core/timing.h"
+#include "accel/sparse/bernoulli_mask.h"
 #include "accel/sparse/work_source.h"
 
 using namespace stvp::accel;
 using namespace stvp::accel::sparse;
 
 namespace {
-std::vector<uint8_t> bern(size_t n, double p, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution b(p);
-    std::vector<uint8_t> v(n);
-    for (auto& x : v) x = b(rng);
-    return v;
-}
 
 // Every MAC of the box, one at a time.
 int64_t brute(const OpShape& o, const NestOperands& ops, const DimArray& lo, const DimArray& hi) {
@@ -71,7 +65,7 @@ struct Bench {
 
 TEST(SparsePeWork, PerPeWorkMatchesBruteForceAllPhases) {
     const Conv2dShape s = small_conv();
-    auto w = bern(s.w_elements(), 0.3, 1), x = bern(s.x_elements(), 0.5, 2), dy = bern(s.y_elements(), 0.4, 3);
+    auto w = bernoulli_mask(s.w_elements(), 0.3, 1), x = bernoulli_mask(s.x_elements(), 0.5, 2), dy = bernoulli_mask(s.y_elements(), 0.4, 3);
     for (Phase ph : {Phase::Forward, Phase::InputGrad, Phase::WeightGrad}) {
         for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
             const OpShape nest = conv_nests(s, ph)[0];
@@ -113,7 +107,7 @@ TEST(SparsePeWork, BoxWorkMatchesBruteForceDenseStridedAndPrefixedInputs) {
         for (bool dense_in : {false, true}) {
             Conv2dShape s = small_conv();
             s.in_h = s.in_w = 9, s.stride_h = stride, s.stride_w = stride;
-            auto w = bern(s.w_elements(), 0.4, 20 + stride), x = bern(s.x_elements(), 0.6, 30 + stride);
+            auto w = bernoulli_mask(s.w_elements(), 0.4, 20 + stride), x = bernoulli_mask(s.x_elements(), 0.6, 30 + stride);
             for (Phase ph : {Phase::Forward, Phase::WeightGrad}) {
                 const OpShape nest = conv_nests(s, ph)[0];
                 NestOperands ops;
@@ -137,7 +131,7 @@ TEST(SparsePeWork, BoxWorkMatchesBruteForceDenseStridedAndPrefixedInputs) {
 // direct count over the real (k, c, r, s, n, p, q) of the convolution.
 TEST(SparsePeWork, InputGradMapsMatchRealConvolution) {
     const Conv2dShape s = small_conv();
-    auto w = bern(s.w_elements(), 0.3, 4), dy = bern(s.y_elements(), 0.4, 5);
+    auto w = bernoulli_mask(s.w_elements(), 0.3, 4), dy = bernoulli_mask(s.y_elements(), 0.4, 5);
     NestOperands ops;
     ASSERT_EQ(conv_operands(s, Phase::InputGrad, w.data(), nullptr, dy.data(), &ops), "");
     const OpShape nest = conv_nests(s, Phase::InputGrad)[0];
@@ -185,7 +179,7 @@ TEST(SparsePeWork, TimingThroughCoreLockStep) {
     EXPECT_LT(one.op.compute_cycles, dense.compute_cycles);
     EXPECT_GT(one.op.compute_cycles, dense.compute_cycles / 4 - 1);  // 1 of 4 row folds still full
     // Half-density random masks: compressed weight traffic and metadata are charged.
-    auto r = bern(32 * 64, 0.5, 6);
+    auto r = bernoulli_mask(32 * 64, 0.5, 6);
     ASSERT_EQ(fc_operands(s, Phase::Forward, r.data(), nullptr, nullptr, &ops), "");
     WeightFormat wf;
     wf.compressed = true, wf.density = 0.5, wf.metadata_bits_per_weight = (64 + 20) / 64.0, wf.unit_elements = 64;
@@ -203,7 +197,7 @@ TEST(SparsePeWork, TimingThroughCoreLockStep) {
 TEST(SparsePeWork, TileSyncBeatsStepSyncOnRandomWeights) {
     FcShape s{64, 256, 128};
     const OpShape nest = fc_nest(s, Phase::Forward);
-    const auto w = bern(size_t(256) * 128, 0.25, 9);
+    const auto w = bernoulli_mask(size_t(256) * 128, 0.25, 9);
     NestOperands ops;
     ASSERT_EQ(fc_operands(s, Phase::Forward, w.data(), nullptr, nullptr, &ops), "");
     WeightFormat wf;
@@ -313,8 +307,8 @@ TEST(LoadBalancer, NeverSlowerOnAnyTileOverRandomMasks) {
         s.kernel_h = s.kernel_w = std::min<int>(kk(rng), s.in_h);
         s.pad_h = s.pad_w = s.kernel_h / 2;
         const Phase ph = static_cast<Phase>(it % 3);
-        auto w = bern(s.w_elements(), dens(rng), 100 + it), x = bern(s.x_elements(), dens(rng), 200 + it),
-             dy = bern(s.y_elements(), dens(rng), 300 + it);
+        auto w = bernoulli_mask(s.w_elements(), dens(rng), 100 + it), x = bernoulli_mask(s.x_elements(), dens(rng), 200 + it),
+             dy = bernoulli_mask(s.y_elements(), dens(rng), 300 + it);
         NestOperands ops;
         ASSERT_EQ(conv_operands(s, ph, w.data(), it % 2 ? x.data() : nullptr, dy.data(), &ops), "");
         const OpShape nest = conv_nests(s, ph)[0];
@@ -346,7 +340,7 @@ TEST(LoadBalancer, EnergyBelowOnePercentOfTheOpUnderTileSync) {
     Conv2dShape s;
     s.batch = 16, s.in_channels = s.out_channels = 32, s.in_h = s.in_w = 14, s.kernel_h = s.kernel_w = 3;
     s.pad_h = s.pad_w = 1;
-    const auto w = bern(s.w_elements(), 0.1, 77);
+    const auto w = bernoulli_mask(s.w_elements(), 0.1, 77);
     NestOperands ops;
     ASSERT_EQ(conv_operands(s, Phase::Forward, w.data(), nullptr, nullptr, &ops), "");
     ArrayConfig cfg;
@@ -370,7 +364,7 @@ TEST(SparseAwareMapping, NeverSlowerAndFasterOnSparseConv) {
     Conv2dShape s;
     s.batch = 8, s.in_channels = s.out_channels = 128, s.in_h = s.in_w = 14, s.kernel_h = s.kernel_w = 3;
     s.pad_h = s.pad_w = 1;
-    const auto w = bern(s.w_elements(), 0.1, 88);
+    const auto w = bernoulli_mask(s.w_elements(), 0.1, 88);
     NestOperands ops;
     ASSERT_EQ(conv_operands(s, Phase::Forward, w.data(), nullptr, nullptr, &ops), "");
     const OpShape nest = conv_nests(s, Phase::Forward)[0];
@@ -400,7 +394,7 @@ TEST(SparseAwareMapping, NeverSlowerAndFasterOnSparseConv) {
         Conv2dShape r;
         r.batch = 1 + it % 5, r.in_channels = 4 + 7 * (it % 6), r.out_channels = 3 + 5 * (it % 7);
         r.in_h = r.in_w = 4 + it % 6, r.kernel_h = r.kernel_w = 1 + 2 * (it % 2), r.pad_h = r.pad_w = it % 2;
-        const auto m = bern(r.w_elements(), 0.05 + 0.04 * (it % 10), 900 + it);
+        const auto m = bernoulli_mask(r.w_elements(), 0.05 + 0.04 * (it % 10), 900 + it);
         NestOperands o;
         ASSERT_EQ(conv_operands(r, Phase::Forward, m.data(), nullptr, nullptr, &o), "");
         const OpShape n = conv_nests(r, Phase::Forward)[0];
@@ -411,4 +405,98 @@ TEST(SparseAwareMapping, NeverSlowerAndFasterOnSparseConv) {
         EXPECT_LE(sparse_nest_cost(a2, n, o, wf, true).op.cycles, sparse_nest_cost(p3, n, o, wf, true).op.cycles)
             << "iteration " << it;
     }
+}
+
+// The fast tile path (taps shared by a tile's PEs, identical columns computed once, the 3-D
+// input prefix) against the straightforward one: PeWorkSource::tile_halves asks step_halves
+// for every fold and box_work for every PE. Random masks (either operand dense too), strides
+// (also unequal), padding, both dataflows, tiles anywhere with folds, balancer on and off.
+TEST(SparsePeWork, TileHalvesEqualTheFoldByFoldDefault) {
+    std::mt19937 rng(1111);
+    std::uniform_int_distribution<int> ch(1, 12), hw(3, 10), kk(1, 3), st(1, 3), bt(1, 5);
+    std::uniform_real_distribution<double> dens(0.05, 0.95);
+    int compared = 0;
+    for (int it = 0; it < 120; ++it) {
+        Conv2dShape s;
+        s.batch = bt(rng), s.in_channels = ch(rng), s.out_channels = ch(rng), s.in_h = hw(rng), s.in_w = hw(rng);
+        s.kernel_h = std::min<int>(kk(rng), s.in_h), s.kernel_w = std::min<int>(kk(rng), s.in_w);
+        s.stride_h = st(rng), s.stride_w = st(rng), s.pad_h = s.kernel_h / 2, s.pad_w = s.kernel_w / 2;
+        const bool fc = it % 10 == 9;
+        if (fc) s.in_h = s.in_w = s.kernel_h = s.kernel_w = s.stride_h = s.stride_w = 1, s.pad_h = s.pad_w = 0;
+        // Input gradients need stride 1.
+        const Phase ph = static_cast<Phase>(it % 3) == Phase::InputGrad && (s.stride_h > 1 || s.stride_w > 1)
+                             ? Phase::Forward
+                             : static_cast<Phase>(it % 3);
+        const auto w = bernoulli_mask(s.w_elements(), dens(rng), 400 + it),
+                   x = bernoulli_mask(s.x_elements(), dens(rng), 500 + it),
+                   dy = bernoulli_mask(s.y_elements(), dens(rng), 600 + it);
+        const int dense = it % 4;  // 0: none dense, 1: W and dY dense (In of the forward), 2: X dense, 3: both sparse
+        NestOperands ops;
+        ASSERT_EQ(conv_operands(s, ph, dense == 1 ? nullptr : w.data(), dense == 2 ? nullptr : x.data(),
+                                dense == 1 ? nullptr : dy.data(), &ops),
+                  "");
+        const OpShape nest = conv_nests(s, ph)[0];
+        for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
+            ArrayConfig cfg;
+            cfg.rows = 1 + it % 4, cfg.cols = 1 + (it / 3) % 5;
+            cfg.dataflow = df;
+            const Mapping m = map_op(cfg, nest);
+            ASSERT_EQ(m.error, "");
+            StepView tile;
+            tile.nest = &nest, tile.mapping = &m;
+            for (int d = 0; d < kDims; ++d) {
+                tile.origin[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
+                tile.size[d] = std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
+            }
+            for (bool balance : {false, true}) {
+                const SparsePeWork src(nest, ops, balance);
+                std::vector<int64_t> fast(2 * cfg.rows * cfg.cols, 7), slow(fast);
+                src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
+                src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
+                ASSERT_EQ(fast, slow) << "iteration " << it << " " << to_string(ph) << (balance ? " balanced" : "");
+                ++compared;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 480);
+}
+
+// Unequal strides: the row loop over the (w, n) prefix (stride_h > 1, stride_w = 1), the 3-D
+// prefix (both 1) and the per-column sum, each against the brute force.
+TEST(SparsePeWork, BoxWorkMatchesBruteForceWithUnequalStrides) {
+    std::mt19937 rng(13);
+    for (int sh : {1, 2, 3})
+        for (int sw : {1, 2}) {
+            Conv2dShape s = small_conv();
+            s.in_h = 10, s.in_w = 9, s.stride_h = sh, s.stride_w = sw;
+            const auto w = bernoulli_mask(s.w_elements(), 0.5, 40 + sh), x = bernoulli_mask(s.x_elements(), 0.5, 50 + sw);
+            const OpShape nest = conv_nests(s, Phase::Forward)[0];
+            NestOperands ops;
+            ASSERT_EQ(conv_operands(s, Phase::Forward, w.data(), x.data(), nullptr, &ops), "");
+            const SparsePeWork src(nest, ops, false);
+            for (int it = 0; it < 60; ++it) {
+                DimArray lo, hi;
+                for (int d = 0; d < kDims; ++d) {
+                    lo[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
+                    hi[d] = std::uniform_int_distribution<int64_t>(lo[d] + 1, nest.extent[d])(rng);
+                }
+                ASSERT_EQ(src.box_work(lo, hi), brute(nest, ops, lo, hi)) << "strides " << sh << "x" << sw;
+            }
+        }
+}
+
+// The balancer's radix sort against std::sort: magnitudes from one byte to 62 bits, ties,
+// empty and single lists, and the comparison-sort fallback for negative values.
+TEST(LoadBalancer, RadixSortEqualsStdSort) {
+    std::mt19937_64 rng(77);
+    for (int bits : {0, 1, 7, 8, 9, 16, 20, 33, 62})
+        for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{31}, size_t{512}}) {
+            std::vector<int64_t> v(n);
+            for (auto& x : v) x = bits == 0 ? 0 : static_cast<int64_t>(rng() >> (64 - bits));
+            if (n > 3 && bits == 9) v[1] = -5;  // fallback
+            std::vector<int64_t> want = v;
+            std::sort(want.begin(), want.end(), std::greater<int64_t>());
+            sort_descending(v.data(), v.size());
+            ASSERT_EQ(v, want) << bits << " bits, " << n << " values";
+        }
 }
