@@ -332,27 +332,14 @@ Operand* Command::operand(uint32_t field) {
 
 const Operand* Command::operand(uint32_t field) const { return const_cast<Command*>(this)->operand(field); }
 
-// Texts from the .def tables (stvp/hw/accel_names.h), the ones the firmware driver prints.
-const char* error_name(uint32_t code) {
-    const char* t = stvp_accel_error_text(code);
-    return t ? t : "unknown error code";
-}
+// Texts from the .def tables (stvp/hw/accel_names.h), the ones the firmware driver prints;
+// `fallback` for a value without a row.
+static const char* text_or(const char* text, const char* fallback) { return text ? text : fallback; }
 
-const char* field_name(uint32_t field) {
-    const char* t = stvp_accel_field_text(field);
-    return t ? t : "none";
-}
-
-const char* opcode_name(uint32_t opcode) {
-    const char* t = stvp_accel_opcode_text(opcode);
-    return t ? t : "?";
-}
-
-const char* phase_name(uint32_t phase) {
-    const char* t = stvp_accel_phase_text(phase);
-    return t ? t : "?";
-}
-
+const char* error_name(uint32_t code) { return text_or(stvp_accel_error_text(code), "unknown error code"); }
+const char* field_name(uint32_t field) { return text_or(stvp_accel_field_text(field), "none"); }
+const char* opcode_name(uint32_t opcode) { return text_or(stvp_accel_opcode_text(opcode), "?"); }
+const char* phase_name(uint32_t phase) { return text_or(stvp_accel_phase_text(phase), "?"); }
 const char* operand_role(uint32_t opcode, uint32_t field) { return stvp_accel_role_text(opcode, field); }
 
 bool is_sparse(const Command& c) {
