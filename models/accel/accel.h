@@ -1,5 +1,7 @@
 // The sparse training accelerator as a SystemC/TLM-2.0 device: register bank, command
-// processor, load/store engine, scratchpad, performance counters, energy, interrupt.
+// processor, scratchpad, performance counters, energy, interrupt. What a descriptor does and
+// costs is the SystemC-free engine's (accel/engine/engine.h); this shell fetches, resolves
+// operands over DMI, waits, counts and traces.
 //
 // Register map and programming sequence: firmware/include/stvp/hw/accel.def.
 // Descriptor layout, opcodes, field ids and error codes: firmware/include/stvp/hw/accel_desc.h.
@@ -9,11 +11,11 @@
 // i of the chain, at accelerator clock `array.clock_hz`:
 //   1. fetch: one 128-byte read at DESC_BASE + 128 i through `master` (b_transport); its
 //      annotated delay (bus + memory) is charged rounded up to whole cycles;
-//   2. decode: `decode_cycles` cycles to validate every field (command.h); the operand
+//   2. decode: `decode_cycles` cycles to validate every field (engine/command.h); the operand
 //      tensors are resolved to host memory by DMI through `master` (every tensor must lie in
 //      one DMI-granted range: DRAM or the scratchpad); on a failed check the chain stops here;
 //   3. execute: the op's outputs are computed natively at once (accel/core/ops.h), then the
-//      op's cycles from the tile-level TimingModel (accel/core/timing.h; COPY: load_store.h)
+//      op's cycles from the tile-level TimingModel (accel/core/timing.h; COPY: engine/load_store.h)
 //      are waited; the `opcode`/`phase` signals are set for exactly that span.
 // So descriptor i costs ceil(fetch delay) + decode_cycles + op cycles, and a chain is the sum.
 // Counters, DESCS_DONE and INT_STATUS.DESC change at the end of each op; STATUS and
@@ -27,7 +29,7 @@
 //
 // DRAM traffic of ops is charged by the tile model from the ArrayConfig's DRAM latency and
 // bandwidth (the platform sets them from the DRAM's configuration) for every operand, wherever
-// it lives; only COPY distinguishes the scratchpad (load_store.h). Tensors may still be named
+// it lives; only COPY distinguishes the scratchpad (engine/load_store.h). Tensors may still be named
 // in the scratchpad, which the CPU and DMA can also reach at STVP_SPAD_BASE (debugging,
 // staging).
 //
@@ -48,11 +50,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "accel/capture/mask_recorder.h"
-#include "accel/command.h"
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
-#include "accel/sparse_engine.h"
+#include "accel/engine/command.h"
+#include "accel/engine/engine.h"
 #include "common/register_device.h"
 #include "memory/memory.h"
 
@@ -75,7 +77,7 @@ struct AccelConfig {
     sc_core::sc_time spad_latency = sc_core::sc_time(2, sc_core::SC_NS);
     // Latency added to every register access.
     sc_core::sc_time reg_latency = sc_core::SC_ZERO_TIME;
-    // Sparse units (accel_desc.h, SPARSE MODES; sparse_engine.h): load balancer, pruner lanes,
+    // Sparse units (accel_desc.h, SPARSE MODES; engine/sparse_engine.h): load balancer, pruner lanes,
     // W0 distribution, quantile estimator, sparse-unit energies.
     accel::AccelSparseConfig sparse;
 
@@ -140,7 +142,7 @@ public:
     const AccelConfig& config() const { return cfg_; }
     const AccelStats& stats() const { return stats_; }
     const accel::EnergyAccountant& energy() const { return energy_; }
-    accel::TimingModel& timing() { return timing_; }
+    accel::TimingModel& timing() { return engine_.timing(); }
 
     // For VCD tracing.
     const sc_core::sc_signal<bool>& busy() const { return busy_; }          // a chain runs
@@ -186,14 +188,12 @@ private:
     sc_core::sc_time cycles(uint64_t n) const;
     uint64_t to_cycles(const sc_core::sc_time& t) const;
     void account(AccelOpRecord& rec);
-    static void count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost);
-    void record_masks(const accel::Command& cmd);
+    void record_masks(const accel::Command& cmd, const float* weights);
     void invalidate(sc_dt::uint64 start, sc_dt::uint64 end);
 
     AccelConfig cfg_;
-    accel::TimingModel timing_;
+    accel::Engine engine_;  // decode, checks, outputs and cost of each descriptor
     accel::EnergyAccountant energy_;
-    accel::SparseEngine sparse_;
     AccelStats stats_;
     sc_core::sc_signal<bool> busy_;
     sc_core::sc_signal<uint32_t> opcode_, phase_, layer_;
