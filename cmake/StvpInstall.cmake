@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 # Model libraries and the names they are exported under (stvp::<name>).
 set(_stvp_export_libs
   stvp_common:common stvp_cpu:cpu stvp_bus:bus stvp_memory:memory stvp_timer:timer stvp_irq:irq
-  stvp_uart:uart stvp_simctrl:simctrl stvp_dma:dma stvp_accel:accel stvp_accel_core:accel_core
+  stvp_uart:uart stvp_simctrl:simctrl stvp_dma:dma stvp_accel:accel stvp_accel_engine:accel_engine stvp_accel_core:accel_core
   stvp_accel_sparse:accel_sparse stvp_accel_yaml:accel_yaml stvp_mask_capture:mask_capture)
 set(_stvp_incdir ${CMAKE_INSTALL_INCLUDEDIR}/stvp/models)  # the models/ tree: common/, cpu/, accel/core/, ...
 set(_targets)

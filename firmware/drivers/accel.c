@@ -7,6 +7,7 @@
 #include "stvp/bsp.h"
 
 #include "irq_wait.h"
+#include "stvp/hw/accel_names.h"
 
 #define ACC_REG(off) (STVP_ACCEL_BASE + (off))
 #define ADDR(p) ((uint32_t)(uintptr_t)(p))
@@ -261,89 +262,30 @@ void stvp_accel_counters_delta(const stvp_accel_counters_t *before, const stvp_a
 
 /* ---- error decoding ---- */
 
+/* The texts come from the .def tables through stvp/hw/accel_names.h (the model prints the same). */
 const char *stvp_accel_strerror(uint32_t code)
 {
-    /* accel_desc.h, enum stvp_accel_err. */
-    switch (code) {
-    case STVP_ACCEL_ERR_NONE: return "no error";
-    case STVP_ACCEL_ERR_DESC_BASE: return "DESC_BASE is 0 or not 64-byte aligned";
-    case STVP_ACCEL_ERR_DESC_COUNT: return "DESC_COUNT is 0 or larger than MAX_CHAIN";
-    case STVP_ACCEL_ERR_DESC_FETCH: return "bus error fetching the descriptor";
-    case STVP_ACCEL_ERR_OPCODE: return "opcode not supported";
-    case STVP_ACCEL_ERR_FORMAT: return "operand format not supported";
-    case STVP_ACCEL_ERR_FLAGS: return "flag not accepted by the opcode";
-    case STVP_ACCEL_ERR_UNUSED: return "unused or reserved field is not 0";
-    case STVP_ACCEL_ERR_SHAPE: return "invalid shape";
-    case STVP_ACCEL_ERR_SCALAR: return "scalar is not a finite number";
-    case STVP_ACCEL_ERR_ALIGN: return "operand address not 4-byte aligned";
-    case STVP_ACCEL_ERR_ADDRESS: return "operand address not in mapped memory";
-    case STVP_ACCEL_ERR_CAPACITY: return "tensor runs past the end of its memory";
-    case STVP_ACCEL_ERR_OVERLAP: return "output overlaps an input or another output";
-    case STVP_ACCEL_ERR_LABEL: return "label outside 0..classes-1";
-    case STVP_ACCEL_ERR_PARAM: return "sparse-mode parameter out of range";
-    case STVP_ACCEL_ERR_METADATA: return "sparse weight copy inconsistent";
-    default: return "unknown error code";
-    }
+    const char *t = stvp_accel_error_text(code);
+    return t ? t : "unknown error code";
 }
 
 const char *stvp_accel_op_name(uint32_t opcode)
 {
-    switch (opcode) {
-    case STVP_ACCEL_OP_FC_FWD: return "FC_FWD";
-    case STVP_ACCEL_OP_FC_BWD_DATA: return "FC_BWD_DATA";
-    case STVP_ACCEL_OP_FC_BWD_WEIGHT: return "FC_BWD_WEIGHT";
-    case STVP_ACCEL_OP_CONV_FWD: return "CONV_FWD";
-    case STVP_ACCEL_OP_CONV_BWD_DATA: return "CONV_BWD_DATA";
-    case STVP_ACCEL_OP_CONV_BWD_WEIGHT: return "CONV_BWD_WEIGHT";
-    case STVP_ACCEL_OP_MAXPOOL_FWD: return "MAXPOOL_FWD";
-    case STVP_ACCEL_OP_MAXPOOL_BWD: return "MAXPOOL_BWD";
-    case STVP_ACCEL_OP_SOFTMAX_XENT: return "SOFTMAX_XENT";
-    case STVP_ACCEL_OP_SGD: return "SGD";
-    case STVP_ACCEL_OP_COPY: return "COPY";
-    case STVP_ACCEL_OP_INIT_WEIGHTS: return "INIT_WEIGHTS";
-    case STVP_ACCEL_OP_DROPBACK: return "DROPBACK";
-    case STVP_ACCEL_OP_NM_PREGEN: return "NM_PREGEN";
-    case STVP_ACCEL_OP_GRAD_PRUNE: return "GRAD_PRUNE";
-    default: return "invalid";
-    }
+    const char *t = stvp_accel_opcode_text(opcode);
+    return t ? t : "invalid";
 }
 
 const char *stvp_accel_field_name(uint32_t field)
 {
-    /* Indexed by byte offset / 4 (accel_desc.h, STVP_ACCEL_FIELD_*). */
-    static const char *const names[STVP_ACCEL_DESC_SIZE / 4] = {
-        "opcode", "flags", "layer", "format", "n", "c", "h", "w",
-        "k", "r", "s", "stride_h", "stride_w", "pad_h", "pad_w", "reserved0",
-        "src0", "src1", "src2", "dst0", "dst1", "meta0", "meta1", "alpha",
-        "beta", "param0", "param1", "reserved1[0]", "reserved1[1]", "reserved1[2]", "reserved1[3]", "reserved1[4]",
-    };
     if (field == STVP_ACCEL_FIELD_NONE)
         return "none";
-    if (field % 4 || field >= STVP_ACCEL_DESC_SIZE)
-        return "?";
-    return names[field / 4];
+    const char *t = stvp_accel_field_text(field);
+    return t ? t : "?";
 }
 
 const char *stvp_accel_operand_role(uint32_t opcode, uint32_t field)
 {
-    /* The operand table of accel_desc.h: roles of src0, src1, src2, dst0, dst1. */
-    static const char *const roles[][5] = {
-        [STVP_ACCEL_OP_FC_FWD] = {"X", "W", "b", "Y", NULL},
-        [STVP_ACCEL_OP_FC_BWD_DATA] = {"dY", "W", "X (ReLU mask)", "dX", NULL},
-        [STVP_ACCEL_OP_FC_BWD_WEIGHT] = {"dY", "X", NULL, "dW", "db"},
-        [STVP_ACCEL_OP_CONV_FWD] = {"X", "W", "b", "Y", NULL},
-        [STVP_ACCEL_OP_CONV_BWD_DATA] = {"dY", "W", "X (ReLU mask)", "dX", NULL},
-        [STVP_ACCEL_OP_CONV_BWD_WEIGHT] = {"dY", "X", NULL, "dW", "db"},
-        [STVP_ACCEL_OP_MAXPOOL_FWD] = {"X", NULL, NULL, "Y", NULL},
-        [STVP_ACCEL_OP_MAXPOOL_BWD] = {"X", "dY", NULL, "dX", NULL},
-        [STVP_ACCEL_OP_SOFTMAX_XENT] = {"logits", "labels", NULL, "dlogits", "result"},
-        [STVP_ACCEL_OP_SGD] = {"g", NULL, NULL, "W", NULL},
-        [STVP_ACCEL_OP_COPY] = {"source", NULL, NULL, "destination", NULL},
-    };
-    if (opcode >= sizeof roles / sizeof roles[0] || field < STVP_ACCEL_FIELD_SRC0 || field > STVP_ACCEL_FIELD_DST1 ||
-        field % 4)
-        return NULL;
-    return roles[opcode][(field - STVP_ACCEL_FIELD_SRC0) / 4];
+    return stvp_accel_role_text(opcode, field);
 }
 
 int stvp_accel_format_error(const stvp_accel_result_t *r, const stvp_accel_desc *descs, unsigned count, char *buf,

@@ -66,21 +66,6 @@ MemoryConfig spad_config(const AccelConfig& c) {
     return m;
 }
 
-// NaN and Inf among n fp32 values: an all-ones exponent is non-finite, a non-zero mantissa
-// then makes it a NaN. One pass of integer compares over memory the op just wrote.
-void count_fp32(const uint8_t* p, uint64_t n, uint64_t& nan, uint64_t& inf) {
-    uint64_t nonfinite = 0, nans = 0;
-    for (uint64_t i = 0; i < n; ++i) {
-        uint32_t b;
-        std::memcpy(&b, p + 4 * i, 4);
-        const bool nf = (b & 0x7F800000u) == 0x7F800000u;
-        nonfinite += nf;
-        nans += nf & ((b & 0x007FFFFFu) != 0);
-    }
-    nan += nans;
-    inf += nonfinite - nans;
-}
-
 std::string hex(uint32_t v) {
     std::ostringstream o;
     o << "0x" << std::hex << std::setw(8) << std::setfill('0') << v;
@@ -133,9 +118,8 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
       irq("irq"),
       spad("spad", spad_config(cfg)),
       cfg_(cfg),
-      timing_(cfg.array),
+      engine_(accel::EngineConfig{cfg.array, cfg.energy, cfg.sparse}),
       energy_(cfg.energy),
-      sparse_(cfg.sparse),
       busy_("busy"),
       opcode_("opcode"),
       phase_("phase"),
@@ -146,6 +130,9 @@ Accel::Accel(sc_core::sc_module_name name, const AccelConfig& cfg)
     if (auto err = cfg_.validate(); !err.empty()) throw std::invalid_argument(std::string(this->name()) + ": " + err);
 
     master.register_invalidate_direct_mem_ptr(this, &Accel::invalidate);
+    engine_.on_execute([this](const accel::Command& cmd, const float* w) {
+        if (recorder_) record_masks(cmd, w);
+    });
     set_identification();
     set_sparse_registers();
 
@@ -273,15 +260,15 @@ void Accel::soft_reset() {
     regs_.value(ACCEL_DESC_COUNT) = count;
     counters_ = Counters{};
     latched_hi_.clear();
-    sparse_.reset();
+    engine_.reset();
     set_sparse_registers();
     irq_ev_.notify(cpu_offset());
 }
 
 // TRACKED and QUANTILE_EST mirror the sparse engine's state.
 void Accel::set_sparse_registers() {
-    regs_.value(ACCEL_TRACKED) = sparse_.tracked_this_step();
-    const float est = sparse_.quantile_estimate();
+    regs_.value(ACCEL_TRACKED) = engine_.tracked_this_step();
+    const float est = engine_.quantile_estimate();
     uint32_t bits;
     std::memcpy(&bits, &est, 4);
     regs_.value(ACCEL_QUANTILE_EST) = bits;
@@ -397,35 +384,24 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         rec.cost.counts.descriptor_fetch = kDescriptorFetchUnits;
         rec.cost.overhead_cycles = fetch_cycles + cfg_.decode_cycles;
 
-        // 2. Decode and resolve, at the end of the fetch and decode time (DMI pointers are
-        //    used at once, before any other process can invalidate them).
+        // 2. Decode, resolve and execute at the end of the fetch and decode time (DMI pointers
+        //    are used at once, before any other process can invalidate them): the engine
+        //    checks every field, then computes the outputs and the op's cost.
         wait(cycles(rec.cost.overhead_cycles));
-        accel::Command cmd;
-        if (accel::CommandError e = accel::decode(rec.desc, cmd)) return fail(e);
-        if (accel::CommandError e = accel::bind(cmd, resolver)) return fail(e);
-        rec.opcode = rec.desc.opcode;
-        rec.phase = cmd.phase;
-
-        // 3. Execute: outputs now, time from the timing model.
-        // The core validates before it writes, so even a decoder/core disagreement (which
-        // decode() and bind() are built to rule out) leaves the outputs untouched.
-        accel::OpCost c;
-        if (accel::is_sparse(cmd)) {
-            // Sparse units: the copy an op reads is checked (and decoded) before any output.
-            if (accel::CommandError e = sparse_.check(cmd)) return fail(e);
-            if (recorder_) record_masks(cmd);
-            const accel::SparseOpResult sr = sparse_.run(cmd, timing_, cfg_.energy);
-            c = sr.op;
-            rec.cost.metadata_bytes = sr.extra.metadata_dram_bytes;
-            rec.cost.pruned = sr.pruned;
-            rec.cost.sparse_pj = sr.sparse_pj;
-            rec.cost.sparse = sr.extra;
-            set_sparse_registers();
-        } else {
-            if (recorder_) record_masks(cmd);
-            if (!accel::execute(cmd).empty()) return fail({STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0});
-            c = accel::cost(cmd, timing_);
+        const accel::OpResult r = engine_.run(rec.desc, resolver);
+        if (r.bound) {
+            rec.opcode = rec.desc.opcode;
+            rec.phase = r.phase;
         }
+        if (r.error) return fail(r.error);
+        set_sparse_registers();  // TRACKED, QUANTILE_EST: only sparse ops change them
+        const accel::OpCost& c = r.cost;
+        rec.cost.metadata_bytes = r.sparse.metadata_dram_bytes;
+        rec.cost.pruned = r.pruned;
+        rec.cost.sparse_pj = r.sparse_pj;
+        rec.cost.sparse = r.sparse;
+        rec.cost.nan = r.nan;
+        rec.cost.inf = r.inf;
         rec.cost.ops = 1;
         rec.cost.cycles = c.cycles;
         rec.cost.macs = c.macs;
@@ -433,7 +409,6 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
         rec.cost.dram_bytes = c.counts.dram_read_bytes + c.counts.dram_write_bytes;
         rec.cost.gb_bytes = c.counts.gb_read_bytes + c.counts.gb_write_bytes;
         rec.cost.counts += c.counts;
-        count_nonfinite(cmd, rec.cost);
 
         layer_.write(rec.layer);
         opcode_.write(rec.opcode);
@@ -468,15 +443,14 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
 }
 
 // The operands an FC/CONV forward or weight-gradient op reads, as the recorder wants them: the
-// weights as the op uses them (a sparse copy decoded by check(), pruned weights zero).
-void Accel::record_masks(const accel::Command& cmd) {
+// weights as the op uses them (a sparse copy decoded by the engine, pruned weights zero).
+void Accel::record_masks(const accel::Command& cmd, const float* w) {
     if (!recorder_->active()) return;
     auto in = [&](uint32_t field) {
         const accel::Operand* o = cmd.operand(field);
         return o ? reinterpret_cast<const float*>(o->host) : nullptr;
     };
     const uint32_t layer = cmd.desc.layer;
-    const float* w = cmd.desc.format == STVP_ACCEL_FORMAT_DENSE ? in(STVP_ACCEL_FIELD_SRC1) : sparse_.decoded_weights();
     switch (cmd.desc.opcode) {
         case STVP_ACCEL_OP_FC_FWD: recorder_->forward_fc(layer, cmd.fc, in(STVP_ACCEL_FIELD_SRC0), w); break;
         case STVP_ACCEL_OP_CONV_FWD: recorder_->forward_conv(layer, cmd.conv, in(STVP_ACCEL_FIELD_SRC0), w); break;
@@ -507,24 +481,6 @@ void Accel::account(AccelOpRecord& rec) {
     stats_.total.add(rec.cost);
     stats_.per_layer_phase[{rec.layer, rec.phase}].add(rec.cost);
     if (on_op_) on_op_(rec);
-}
-
-// The fp32 outputs an op wrote (accel.def, health counters): dst0 except COPY's bytes, db of
-// the *_BWD_WEIGHT ops, SOFTMAX_XENT's loss (the first word of its result).
-void Accel::count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost) {
-    const uint32_t op = cmd.desc.opcode;
-    for (const accel::Operand& o : cmd.operands) {
-        if (!o.is_output() || !o.host) continue;
-        uint64_t words = 0;
-        if (o.field == STVP_ACCEL_FIELD_DST0 && op != STVP_ACCEL_OP_COPY)
-            words = o.bytes / 4;
-        else if (o.field == STVP_ACCEL_FIELD_DST1 &&
-                 (op == STVP_ACCEL_OP_FC_BWD_WEIGHT || op == STVP_ACCEL_OP_CONV_BWD_WEIGHT))
-            words = o.bytes / 4;
-        else if (o.field == STVP_ACCEL_FIELD_DST1 && op == STVP_ACCEL_OP_SOFTMAX_XENT)
-            words = 1;
-        count_fp32(o.host, words, cost.nan, cost.inf);
-    }
 }
 
 void Accel::trace(sc_core::sc_trace_file* tf, const std::string& prefix) const {

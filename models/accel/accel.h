@@ -48,11 +48,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "accel/capture/mask_recorder.h"
-#include "accel/command.h"
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
-#include "accel/sparse_engine.h"
+#include "accel/engine/command.h"
+#include "accel/engine/engine.h"
 #include "common/register_device.h"
 #include "memory/memory.h"
 
@@ -140,7 +140,7 @@ public:
     const AccelConfig& config() const { return cfg_; }
     const AccelStats& stats() const { return stats_; }
     const accel::EnergyAccountant& energy() const { return energy_; }
-    accel::TimingModel& timing() { return timing_; }
+    accel::TimingModel& timing() { return engine_.timing(); }
 
     // For VCD tracing.
     const sc_core::sc_signal<bool>& busy() const { return busy_; }          // a chain runs
@@ -186,14 +186,12 @@ private:
     sc_core::sc_time cycles(uint64_t n) const;
     uint64_t to_cycles(const sc_core::sc_time& t) const;
     void account(AccelOpRecord& rec);
-    static void count_nonfinite(const accel::Command& cmd, AccelOpTotals& cost);
-    void record_masks(const accel::Command& cmd);
+    void record_masks(const accel::Command& cmd, const float* weights);
     void invalidate(sc_dt::uint64 start, sc_dt::uint64 end);
 
     AccelConfig cfg_;
-    accel::TimingModel timing_;
+    accel::Engine engine_;  // decode, checks, outputs and cost of each descriptor
     accel::EnergyAccountant energy_;
-    accel::SparseEngine sparse_;
     AccelStats stats_;
     sc_core::sc_signal<bool> busy_;
     sc_core::sc_signal<uint32_t> opcode_, phase_, layer_;

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "accel/accel.h"
-#include "accel/command.h"
+#include "accel/engine/command.h"
 #include "bus/router.h"
 #include "cpu/cpu.h"
 #include "dma/dma.h"

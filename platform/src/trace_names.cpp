@@ -1,6 +1,6 @@
 #include "trace_names.h"
 
-#include "accel/command.h"
+#include "accel/engine/command.h"
 #include "cpu/rv32_core.h"
 #include "stvp/hw/accel_desc.h"
 

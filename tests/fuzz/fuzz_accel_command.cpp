@@ -9,11 +9,11 @@
 #include <cstring>
 #include <vector>
 
-#include "accel/command.h"
+#include "accel/engine/command.h"
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
-#include "accel/sparse_engine.h"
+#include "accel/engine/sparse_engine.h"
 #include "../unit/support/accel_host_memory.h"
 
 using namespace stvp::accel;

@@ -263,8 +263,9 @@ const char *stvp_accel_strerror(uint32_t code);
 const char *stvp_accel_op_name(uint32_t opcode);
 /* "src1", "stride_h", "reserved1[2]", "none" (STVP_ACCEL_FIELD_NONE), "?" otherwise. */
 const char *stvp_accel_field_name(uint32_t field);
-/* What an operand field holds for an opcode ("W", "dY", "labels", ...), NULL if the field is
-   not an operand of that opcode. */
+/* What an operand field holds for an opcode ("W", "dY", "labels", "W copy", ...), NULL if the
+   field is not an operand of that opcode. Names, messages and roles are the rows of
+   stvp/hw/accel_ops.def, accel_fields.def and accel_errors.def (the model prints the same). */
 const char *stvp_accel_operand_role(uint32_t opcode, uint32_t field);
 
 /* One line into buf (always terminated), for example

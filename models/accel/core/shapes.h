@@ -76,7 +76,30 @@ struct SgdShape {
     uint32_t count = 1;  // weights updated
 };
 
-// Each returns "" for a valid shape, otherwise "<field> <value> <reason>".
+// The shape field a failed check is about: a scalar field, or a tensor too large (Input: X,
+// Y-sized logits too; Weight: W; Output: Y).
+enum class ShapeField : uint8_t {
+    None, Batch, InChannels, InH, InW, OutChannels, KernelH, KernelW, StrideH, StrideW, PadH, PadW,
+    Input, Weight, Output
+};
+
+// The first failed check of a shape: which field, and "<field> <value> <reason>".
+struct ShapeError {
+    ShapeField field = ShapeField::None;
+    std::string message;
+    explicit operator bool() const { return field != ShapeField::None; }
+};
+
+// Each returns no error for a valid shape. FcShape: batch, in_features (InChannels),
+// out_features (OutChannels); Pool2dShape: channels (InChannels); SoftmaxXentShape: classes
+// (OutChannels); SgdShape: count (Batch).
+ShapeError check(const FcShape& s);
+ShapeError check(const Conv2dShape& s);
+ShapeError check(const Pool2dShape& s);
+ShapeError check(const SoftmaxXentShape& s);
+ShapeError check(const SgdShape& s);
+
+// check(s).message: "" for a valid shape, otherwise "<field> <value> <reason>".
 std::string validate(const FcShape& s);
 std::string validate(const Conv2dShape& s);
 std::string validate(const Pool2dShape& s);

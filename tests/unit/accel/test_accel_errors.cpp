@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "accel/core/timing.h"
-#include "accel/load_store.h"
+#include "accel/engine/load_store.h"
 #include "accel_bench.h"
 
 namespace stvp::test {

@@ -172,12 +172,14 @@
 #include <cstdint>
 #define STVP_ACCEL_ALIGNAS(n) alignas(n)
 #define STVP_ACCEL_STATIC_ASSERT(c, m) static_assert(c, m)
+#define STVP_ACCEL_ENUM(tag) enum tag : uint32_t /* unsigned like the registers */
 #define STVP_ACCEL_ALIGNOF(t) alignof(t)
 #else
 #include <stddef.h>
 #include <stdint.h>
 #define STVP_ACCEL_ALIGNAS(n) _Alignas(n)
 #define STVP_ACCEL_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#define STVP_ACCEL_ENUM(tag) enum tag
 #define STVP_ACCEL_ALIGNOF(t) _Alignof(t)
 #endif
 
@@ -235,21 +237,10 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 
 /* Opcodes. 0 is invalid (an all-zero descriptor is an error). Values up to
    STVP_ACCEL_OP_LIMIT - 1 may be added by later versions (the OPS register lists the
    supported ones as a bitmap: bit i = opcode i). */
-#define STVP_ACCEL_OP_FC_FWD          1u
-#define STVP_ACCEL_OP_FC_BWD_DATA     2u
-#define STVP_ACCEL_OP_FC_BWD_WEIGHT   3u
-#define STVP_ACCEL_OP_CONV_FWD        4u
-#define STVP_ACCEL_OP_CONV_BWD_DATA   5u
-#define STVP_ACCEL_OP_CONV_BWD_WEIGHT 6u
-#define STVP_ACCEL_OP_MAXPOOL_FWD     7u
-#define STVP_ACCEL_OP_MAXPOOL_BWD     8u
-#define STVP_ACCEL_OP_SOFTMAX_XENT    9u
-#define STVP_ACCEL_OP_SGD             10u
-#define STVP_ACCEL_OP_COPY            11u
-#define STVP_ACCEL_OP_INIT_WEIGHTS    12u /* sparse modes (see SPARSE MODES) */
-#define STVP_ACCEL_OP_DROPBACK        13u
-#define STVP_ACCEL_OP_NM_PREGEN       14u
-#define STVP_ACCEL_OP_GRAD_PRUNE      15u
+STVP_ACCEL_ENUM(stvp_accel_opcode) {
+#define STVP_ACCEL_OP(name, value, phase, kind, flags, formats, uses) STVP_ACCEL_OP_##name = value,
+#include "accel_ops.def"
+};
 #define STVP_ACCEL_OP_LIMIT           32u
 
 /* Flags (bits of `flags`). Which ones an opcode accepts: see the opcode table; any other set
@@ -267,6 +258,7 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_xent_result) == 8, "xent result is 8 
 #define STVP_ACCEL_FORMAT_DENSE 0u
 #define STVP_ACCEL_FORMAT_BLOCK 1u /* W = the block copy at meta0 (*_FWD, *_BWD_DATA) */
 #define STVP_ACCEL_FORMAT_NM    2u /* W = an N:M copy at meta0, param0 = N, param1 = M (*_FWD, *_BWD_DATA) */
+#define STVP_ACCEL_FORMAT_BIT(f) (1u << STVP_ACCEL_FORMAT_##f) /* accel_ops.def, accepted formats */
 
 /* Block copy layout (SPARSE MODES). */
 #define STVP_ACCEL_BLOCK_FC 8u /* bk = bc of FC layers (R = S = 1) */
@@ -281,11 +273,13 @@ typedef struct stvp_accel_block_header {
     ((r) * (s) == 1u ? STVP_ACCEL_DIV_UP(k, STVP_ACCEL_BLOCK_FC) * STVP_ACCEL_DIV_UP(c, STVP_ACCEL_BLOCK_FC) : (k) * (c))
 /* Bytes to reserve for a block copy (all weights kept, the worst case). */
 #define STVP_ACCEL_BLOCK_BYTES(k, c, r, s) \
-    (16u + 12u * STVP_ACCEL_BLOCK_COUNT(k, c, r, s) + 4u * (k) * (c) * (r) * (s))
+    (sizeof(stvp_accel_block_header) + 12u * STVP_ACCEL_BLOCK_COUNT(k, c, r, s) + 4u * (k) * (c) * (r) * (s))
 /* N:M copy layout (SPARSE MODES): lines = K (forward) or C (backward), len = C or K. */
 #define STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) ((lines) * (rs) * STVP_ACCEL_DIV_UP(len, m) * (n))
+/* 4-byte values, then one index byte per slot padded to a word (type-agnostic rounding, so the
+   model's 64-bit sizes do not lose high bits). */
 #define STVP_ACCEL_NM_BYTES(lines, rs, len, n, m) \
-    (4u * STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + ((STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + 3u) & ~3u))
+    (4u * STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + (STVP_ACCEL_NM_SLOTS(lines, rs, len, n, m) + 3u) / 4u * 4u)
 
 /* Written by DROPBACK (flag RESULT) at dst1. */
 typedef struct stvp_accel_dropback_result {
@@ -322,74 +316,25 @@ STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_dropback_result) == 16, "dropback res
 STVP_ACCEL_STATIC_ASSERT(sizeof(stvp_accel_prune_result) == 16, "prune result is 16 bytes");
 
 /* Phases (VCD `phase` signal and stats), fixed by the opcode; 0 = idle. */
-#define STVP_ACCEL_PHASE_IDLE       0u
-#define STVP_ACCEL_PHASE_FWD        1u
-#define STVP_ACCEL_PHASE_BWD_DATA   2u /* input gradient */
-#define STVP_ACCEL_PHASE_BWD_WEIGHT 3u /* weight gradient */
-#define STVP_ACCEL_PHASE_UPDATE     4u
-#define STVP_ACCEL_PHASE_LOSS       5u
-#define STVP_ACCEL_PHASE_COPY       6u
-#define STVP_ACCEL_PHASE_SPARSE     7u /* INIT_WEIGHTS, DROPBACK, NM_PREGEN, GRAD_PRUNE */
+STVP_ACCEL_ENUM(stvp_accel_phase) {
+#define STVP_ACCEL_PHASE(name, value, text) STVP_ACCEL_PHASE_##name = value,
+#include "accel_ops.def"
+};
 
 /* Field ids reported in ERR_FIELD: the field's byte offset in the descriptor. */
-#define STVP_ACCEL_FIELD_OPCODE    0x00u
-#define STVP_ACCEL_FIELD_FLAGS     0x04u
-#define STVP_ACCEL_FIELD_LAYER     0x08u
-#define STVP_ACCEL_FIELD_FORMAT    0x0Cu
-#define STVP_ACCEL_FIELD_N         0x10u
-#define STVP_ACCEL_FIELD_C         0x14u
-#define STVP_ACCEL_FIELD_H         0x18u
-#define STVP_ACCEL_FIELD_W         0x1Cu
-#define STVP_ACCEL_FIELD_K         0x20u
-#define STVP_ACCEL_FIELD_R         0x24u
-#define STVP_ACCEL_FIELD_S         0x28u
-#define STVP_ACCEL_FIELD_STRIDE_H  0x2Cu
-#define STVP_ACCEL_FIELD_STRIDE_W  0x30u
-#define STVP_ACCEL_FIELD_PAD_H     0x34u
-#define STVP_ACCEL_FIELD_PAD_W     0x38u
-#define STVP_ACCEL_FIELD_RESERVED0 0x3Cu
-#define STVP_ACCEL_FIELD_SRC0      0x40u
-#define STVP_ACCEL_FIELD_SRC1      0x44u
-#define STVP_ACCEL_FIELD_SRC2      0x48u
-#define STVP_ACCEL_FIELD_DST0      0x4Cu
-#define STVP_ACCEL_FIELD_DST1      0x50u
-#define STVP_ACCEL_FIELD_META0     0x54u
-#define STVP_ACCEL_FIELD_META1     0x58u
-#define STVP_ACCEL_FIELD_ALPHA     0x5Cu
-#define STVP_ACCEL_FIELD_BETA      0x60u
-#define STVP_ACCEL_FIELD_PARAM0    0x64u
-#define STVP_ACCEL_FIELD_PARAM1    0x68u
-#define STVP_ACCEL_FIELD_RESERVED1 0x6Cu /* first of five words; ERR_FIELD names the word (0x6C..0x7C) */
-#define STVP_ACCEL_FIELD_NONE      0xFFu /* the error is not about a descriptor field */
+STVP_ACCEL_ENUM(stvp_accel_field) {
+#define STVP_ACCEL_DESC_FIELD(id, member, offset) STVP_ACCEL_FIELD_##id = offset,
+#include "accel_fields.def"
+#undef STVP_ACCEL_DESC_FIELD
+    STVP_ACCEL_FIELD_NONE = 0xFF /* the error is not about a descriptor field */
+};
+/* A bit per descriptor word (field id / 4): the fields an opcode uses (accel_ops.def). */
+#define STVP_ACCEL_USES(id) (1u << (STVP_ACCEL_FIELD_##id / 4u))
 
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, opcode) == STVP_ACCEL_FIELD_OPCODE, "opcode at 0x00");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, flags) == STVP_ACCEL_FIELD_FLAGS, "flags at 0x04");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, layer) == STVP_ACCEL_FIELD_LAYER, "layer at 0x08");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, format) == STVP_ACCEL_FIELD_FORMAT, "format at 0x0C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, n) == STVP_ACCEL_FIELD_N, "n at 0x10");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, c) == STVP_ACCEL_FIELD_C, "c at 0x14");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, h) == STVP_ACCEL_FIELD_H, "h at 0x18");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, w) == STVP_ACCEL_FIELD_W, "w at 0x1C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, k) == STVP_ACCEL_FIELD_K, "k at 0x20");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, r) == STVP_ACCEL_FIELD_R, "r at 0x24");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, s) == STVP_ACCEL_FIELD_S, "s at 0x28");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, stride_h) == STVP_ACCEL_FIELD_STRIDE_H, "stride_h at 0x2C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, stride_w) == STVP_ACCEL_FIELD_STRIDE_W, "stride_w at 0x30");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, pad_h) == STVP_ACCEL_FIELD_PAD_H, "pad_h at 0x34");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, pad_w) == STVP_ACCEL_FIELD_PAD_W, "pad_w at 0x38");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved0) == STVP_ACCEL_FIELD_RESERVED0, "reserved0 at 0x3C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src0) == STVP_ACCEL_FIELD_SRC0, "src0 at 0x40");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src1) == STVP_ACCEL_FIELD_SRC1, "src1 at 0x44");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, src2) == STVP_ACCEL_FIELD_SRC2, "src2 at 0x48");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, dst0) == STVP_ACCEL_FIELD_DST0, "dst0 at 0x4C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, dst1) == STVP_ACCEL_FIELD_DST1, "dst1 at 0x50");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, meta0) == STVP_ACCEL_FIELD_META0, "meta0 at 0x54");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, meta1) == STVP_ACCEL_FIELD_META1, "meta1 at 0x58");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, alpha) == STVP_ACCEL_FIELD_ALPHA, "alpha at 0x5C");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, beta) == STVP_ACCEL_FIELD_BETA, "beta at 0x60");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param0) == STVP_ACCEL_FIELD_PARAM0, "param0 at 0x64");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, param1) == STVP_ACCEL_FIELD_PARAM1, "param1 at 0x68");
-STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved1) == STVP_ACCEL_FIELD_RESERVED1, "reserved1 at 0x6C");
+#define STVP_ACCEL_DESC_FIELD(id, member, offset) \
+    STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, member) == (offset), #member " at " #offset);
+#include "accel_fields.def"
+#undef STVP_ACCEL_DESC_FIELD
 
 /* The most work one descriptor may ask for: FC N*C*K, CONV (every phase) N*K*P*Q*C*R*S MACs,
    MAXPOOL N*C*P*Q*R*S compares. The simulator computes every op on the host; a larger op
@@ -397,48 +342,16 @@ STVP_ACCEL_STATIC_ASSERT(offsetof(stvp_accel_desc, reserved1) == STVP_ACCEL_FIEL
    the batch. Sizes are multiplied without wrapping (a product past 2^64 is over the bound). */
 #define STVP_ACCEL_MAX_MACS (1ull << 32)
 
-/* ERR_CODE values, in the order the checks run. ERR_DESC = index of the descriptor in the
-   chain (0 for DESC_BASE/DESC_COUNT errors); ERR_FIELD / ERR_VALUE as given. */
-enum stvp_accel_err {
-    STVP_ACCEL_ERR_NONE = 0,
-    STVP_ACCEL_ERR_DESC_BASE = 1,   /* DESC_BASE is 0 or not 64-byte aligned (FIELD_NONE, value = DESC_BASE) */
-    STVP_ACCEL_ERR_DESC_COUNT = 2,  /* DESC_COUNT is 0 or larger than MAX_CHAIN (FIELD_NONE, value = DESC_COUNT) */
-    STVP_ACCEL_ERR_DESC_FETCH = 3,  /* bus error reading the descriptor (FIELD_NONE, value = its address) */
-    STVP_ACCEL_ERR_OPCODE = 4,      /* opcode not supported (FIELD_OPCODE) */
-    STVP_ACCEL_ERR_FORMAT = 5,      /* format not supported by this opcode (FIELD_FORMAT) */
-    STVP_ACCEL_ERR_FLAGS = 6,       /* a flag the opcode does not accept (FIELD_FLAGS, value = flags) */
-    STVP_ACCEL_ERR_UNUSED = 7,      /* a field the opcode (with these flags) does not use, or a reserved
-                                       word, is not 0 (the first such field) */
-    STVP_ACCEL_ERR_SHAPE = 8,       /* a shape field is invalid: 0 where >= 1 is needed, kernel larger
-                                       than the (padded) input, pad >= kernel, a tensor of more than
-                                       2^31 elements, COPY n not a multiple of 4 (the field at fault;
-                                       a tensor too large is named by its first shape field: FIELD_N
-                                       for X, Y, dX, dY, logits, FIELD_K for W, dW; sparse-mode
-                                       K*C*R*S above 2^31: FIELD_K), an FC/CONV/MAXPOOL op of more
-                                       than STVP_ACCEL_MAX_MACS MACs (FIELD_N) */
-    STVP_ACCEL_ERR_SCALAR = 9,      /* alpha or beta is not a finite number (FIELD_ALPHA / FIELD_BETA) */
-    STVP_ACCEL_ERR_ALIGN = 10,      /* a used operand address is not 4-byte aligned (its field) */
-    STVP_ACCEL_ERR_ADDRESS = 11,    /* a used operand's first byte is not in mapped memory (DRAM or
-                                       scratchpad) the accelerator can reach (its field) */
-    STVP_ACCEL_ERR_CAPACITY = 12,   /* a used operand starts in a memory but runs past its end: the
-                                       tensor is larger than the buffer holding it (its field) */
-    STVP_ACCEL_ERR_OVERLAP = 13,    /* an output overlaps an input or another output (the output's field) */
-    STVP_ACCEL_ERR_LABEL = 14,      /* SOFTMAX_XENT: a label outside 0..K-1 (FIELD_SRC1, value = the
-                                       label's index in the batch); nothing is written */
-    /* Sparse modes (checked at the place named, not after LABEL): */
-    STVP_ACCEL_ERR_PARAM = 15,      /* a scalar or parameter out of its range, checked with SCALAR:
-                                       DROPBACK d < 0 (ALPHA), f outside (0, 1] (BETA);
-                                       GRAD_PRUNE p outside [0, 1) (ALPHA); N:M N, M outside
-                                       1 <= N < M <= 256 (PARAM0 / PARAM1); value = the field */
-    STVP_ACCEL_ERR_METADATA = 16    /* a block copy or N:M copy read by an op is inconsistent, checked
-                                       after OVERLAP: header not matching the shape (value
-                                       0xFFFFFFFF), a block's pointer + popcount past nnz or a mask
-                                       bit outside the tensor (value = block index), an N:M index
-                                       outside its group (value = slot index); FIELD_META0 */
+/* ERR_CODE values, in the order the checks run (accel_errors.def explains each). */
+STVP_ACCEL_ENUM(stvp_accel_err) {
+#define STVP_ACCEL_ERROR(name, value, text) STVP_ACCEL_ERR_##name = value,
+#include "accel_errors.def"
+#undef STVP_ACCEL_ERROR
 };
 
 #undef STVP_ACCEL_ALIGNAS
 #undef STVP_ACCEL_STATIC_ASSERT
 #undef STVP_ACCEL_ALIGNOF
+#undef STVP_ACCEL_ENUM
 
 #endif

@@ -4,9 +4,10 @@
 // whether a descriptor is valid, names the failing field, and runs the op with the core
 // numerics (accel/core/ops.h) and timing (accel/core/timing.h).
 //
-// Opcodes are dispatched through one table (op_spec()): name, phase, accepted flags, shape
-// fields, operand slots, and the functions that decode, execute and cost the op. A later
-// opcode or operand format (sparse modes) is a new table row.
+// Opcodes are dispatched through one table expanded from firmware/include/stvp/hw/
+// accel_ops.def (the rows the firmware's names and roles come from): name, phase, accepted
+// flags and formats, shape kind, operand slots. A sparse weight format is a parameter of the
+// FC/CONV rows (its slots replace W by the copy at meta0), not a second dispatcher.
 //
 // Checks run in the order of the error codes in accel_desc.h: decode() does the ones that
 // need only the descriptor (opcode, format, flags, unused fields, shape, scalars, alignment);
@@ -34,12 +35,15 @@ struct CommandError {
     explicit operator bool() const { return code != STVP_ACCEL_ERR_NONE; }
 };
 
-// Human-readable name of an error code, and of a field id ("n", "src0", ...).
+// Names from the .def tables (stvp/hw/accel_names.h; the firmware driver prints the same):
+// an error code's message ("unknown error code" if none), a field id's name ("n", "src0", ...;
+// "none" if none), an opcode's ("FC_FWD", ...; "?"), a phase's ("idle", "fwd", ...; "?"), and
+// the role of an operand field for an opcode ("X", "W copy", ...; nullptr if not an operand).
 const char* error_name(uint32_t code);
 const char* field_name(uint32_t field);
-// "FC_FWD", ...; "?" for an unknown opcode. Phase names: "idle", "fwd", "bwd_data", ...
 const char* opcode_name(uint32_t opcode);
 const char* phase_name(uint32_t phase);
+const char* operand_role(uint32_t opcode, uint32_t field);
 
 enum class OperandAccess : uint8_t { Read, Write, ReadWrite };
 

@@ -1,4 +1,4 @@
-#include "accel/load_store.h"
+#include "accel/engine/load_store.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "accel/sparse_engine.h"
+#include "accel/engine/sparse_engine.h"
 
 #include <algorithm>
 #include <cmath>
@@ -87,9 +87,11 @@ CommandError SparseEngine::check(const Command& c) {
         int64_t bk, bc;
         block_extent(wd, &bk, &bc);
         const uint64_t blocks = block_count(wd);
-        const uint32_t nnz = rd32(meta + 4);
-        if (rd32(meta) != blocks || rd32(meta + 8) != bk || rd32(meta + 12) != bc || nnz > wd.count()) return bad_header;
-        const uint8_t* masks = meta + 16;
+        stvp_accel_block_header h;
+        std::memcpy(&h, meta, sizeof h);
+        const uint32_t nnz = h.nnz;
+        if (h.blocks != blocks || h.bk != bk || h.bc != bc || nnz > wd.count()) return bad_header;
+        const uint8_t* masks = meta + sizeof h;
         const uint8_t* ptrs = masks + 8 * blocks;
         const uint8_t* values = ptrs + 4 * blocks;
         const int64_t cb_n = (C + bc - 1) / bc, elems = bk * bc * RS, cw = bc * RS;
@@ -230,11 +232,9 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
                                kPointerBits, &bs);
     uint8_t* meta = host(c, STVP_ACCEL_FIELD_META0);
     const uint64_t blocks = uint64_t(bs.blocks());
-    wr32(meta, uint32_t(blocks));
-    wr32(meta + 4, uint32_t(bs.nnz()));
-    wr32(meta + 8, uint32_t(bk));
-    wr32(meta + 12, uint32_t(bc));
-    uint8_t* masks = meta + 16;
+    const stvp_accel_block_header header{uint32_t(blocks), uint32_t(bs.nnz()), uint32_t(bk), uint32_t(bc)};
+    std::memcpy(meta, &header, sizeof header);
+    uint8_t* masks = meta + sizeof header;
     uint8_t* ptrs = masks + 8 * blocks;
     for (uint64_t b = 0; b < blocks; ++b) {
         wr32(masks + 8 * b, uint32_t(bs.mask(int64_t(b))));

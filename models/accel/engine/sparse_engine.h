@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "accel/command.h"
+#include "accel/engine/command.h"
 #include "accel/core/energy.h"
 #include "accel/core/timing.h"
 #include "accel/sparse/dropback.h"

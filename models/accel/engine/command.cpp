@@ -1,4 +1,4 @@
-#include "accel/command.h"
+#include "accel/engine/command.h"
 
 #include <cmath>
 #include <cstdint>
@@ -7,7 +7,8 @@
 #include <utility>
 
 #include "accel/core/ops.h"
-#include "accel/load_store.h"
+#include "accel/engine/load_store.h"
+#include "stvp/hw/accel_names.h"
 
 namespace stvp::accel {
 
@@ -28,97 +29,65 @@ constexpr uint32_t kSgdFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_A
 constexpr uint32_t kCopyFields = bit(STVP_ACCEL_FIELD_N);
 constexpr uint32_t kWeightFields =
     bit(STVP_ACCEL_FIELD_K) | bit(STVP_ACCEL_FIELD_C) | bit(STVP_ACCEL_FIELD_R) | bit(STVP_ACCEL_FIELD_S);
-constexpr uint32_t kParams = bit(STVP_ACCEL_FIELD_PARAM0) | bit(STVP_ACCEL_FIELD_PARAM1);
-constexpr uint32_t kAlpha = bit(STVP_ACCEL_FIELD_ALPHA), kBeta = bit(STVP_ACCEL_FIELD_BETA);
+constexpr uint32_t F_RELU = STVP_ACCEL_FLAG_RELU, F_BIAS = STVP_ACCEL_FLAG_BIAS, F_MASK = STVP_ACCEL_FLAG_RELU_MASK;
 
-constexpr uint32_t F_RELU = STVP_ACCEL_FLAG_RELU, F_BIAS = STVP_ACCEL_FLAG_BIAS,
-                   F_MASK = STVP_ACCEL_FLAG_RELU_MASK, F_IRQ = STVP_ACCEL_FLAG_IRQ,
-                   F_FIRST = STVP_ACCEL_FLAG_FIRST, F_TOPK = STVP_ACCEL_FLAG_TOPK, F_RESULT = STVP_ACCEL_FLAG_RESULT,
-                   F_SKIP = STVP_ACCEL_FLAG_SKIP_ZEROS;
+// The shape an op reads (accel_ops.def, KIND). WEIGHTS: a layer's W[K][C][R][S] named by k, c,
+// r, s (sparse ops); PRUNE: n elements.
+enum class Kind : uint8_t { FC, CONV, POOL, XENT, SGD, COPY, WEIGHTS, PRUNE };
 
-// Weights: a layer's W[K][C][R][S] named by k, c, r, s (sparse ops); Prune: n elements.
-enum class Kind : uint8_t { Fc, Conv, Pool, Xent, Sgd, Copy, Weights, Prune };
+// Which weight formats an operand slot belongs to (accel_ops.def, FORMATS).
+enum class SlotFormats : uint8_t { ANY, DENSE, SPARSE };
 
-// Operand slot roles of one opcode: the slots always used, and the one a flag adds.
+// One operand slot of an opcode (accel_ops.def, STVP_ACCEL_SLOT).
 struct Slot {
+    uint32_t opcode;
     uint32_t field;
     OperandAccess access;
     uint32_t needs_flag;  // 0 = always used
+    SlotFormats formats;
+
+    bool used(const stvp_accel_desc& d) const {
+        if (needs_flag && !(d.flags & needs_flag)) return false;
+        if (formats == SlotFormats::DENSE) return d.format == STVP_ACCEL_FORMAT_DENSE;
+        if (formats == SlotFormats::SPARSE) return d.format != STVP_ACCEL_FORMAT_DENSE;
+        return true;
+    }
 };
 
-// One row of the dispatch table. Sparse formats of a later version add rows or widen
-// `formats`; everything else keys off this table.
+constexpr OperandAccess R = OperandAccess::Read, W = OperandAccess::Write, RW = OperandAccess::ReadWrite;
+
+constexpr Slot kSlots[] = {
+#define STVP_ACCEL_SLOT(op, field, access, flag, formats, role) \
+    {STVP_ACCEL_OP_##op, STVP_ACCEL_FIELD_##field, access, flag, SlotFormats::formats},
+#include "stvp/hw/accel_ops.def"
+};
+
+// One opcode of the dispatch table (accel_ops.def, STVP_ACCEL_OP).
 struct OpSpec {
     uint32_t opcode;
     const char* name;
     Kind kind;
     uint32_t phase;
-    uint32_t flags;    // accepted flags
-    uint32_t formats;  // accepted formats, bit per STVP_ACCEL_FORMAT_*
-    Phase nest_phase;  // FC/CONV only
-    std::array<Slot, 5> slots;
-    unsigned nslots;
-    uint32_t extra_fields = 0;  // scalar / parameter fields always used (bit per word)
+    uint32_t flags;         // accepted flags
+    uint32_t formats;       // accepted formats, bit per STVP_ACCEL_FORMAT_*
+    uint32_t extra_fields;  // scalar / parameter fields always used (bit per word)
 };
-
-constexpr uint32_t kDense = 1u << STVP_ACCEL_FORMAT_DENSE;
-// FC/CONV forward and input-gradient ops also read their weights from a sparse copy.
-constexpr uint32_t kWeightFormats = kDense | 1u << STVP_ACCEL_FORMAT_BLOCK | 1u << STVP_ACCEL_FORMAT_NM;
-constexpr OperandAccess R = OperandAccess::Read, W = OperandAccess::Write, RW = OperandAccess::ReadWrite;
 
 constexpr OpSpec kOps[] = {
-    {STVP_ACCEL_OP_FC_FWD, "FC_FWD", Kind::Fc, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ | F_SKIP, kWeightFormats, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
-       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_FC_BWD_DATA, "FC_BWD_DATA", Kind::Fc, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ | F_SKIP,
-     kWeightFormats,
-     Phase::InputGrad,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
-       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_FC_BWD_WEIGHT, "FC_BWD_WEIGHT", Kind::Fc, STVP_ACCEL_PHASE_BWD_WEIGHT, F_BIAS | F_IRQ | F_SKIP,
-     kDense,
-     Phase::WeightGrad,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
-       {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
-    {STVP_ACCEL_OP_CONV_FWD, "CONV_FWD", Kind::Conv, STVP_ACCEL_PHASE_FWD, F_RELU | F_BIAS | F_IRQ | F_SKIP,
-     kWeightFormats,
-     Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_BIAS},
-       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_CONV_BWD_DATA, "CONV_BWD_DATA", Kind::Conv, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ | F_SKIP,
-     kWeightFormats,
-     Phase::InputGrad,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_SRC2, R, F_MASK},
-       {STVP_ACCEL_FIELD_DST0, W, 0}}}, 4},
-    {STVP_ACCEL_OP_CONV_BWD_WEIGHT, "CONV_BWD_WEIGHT", Kind::Conv, STVP_ACCEL_PHASE_BWD_WEIGHT,
-     F_BIAS | F_IRQ | F_SKIP, kDense, Phase::WeightGrad,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
-       {STVP_ACCEL_FIELD_DST1, W, F_BIAS}}}, 4},
-    {STVP_ACCEL_OP_MAXPOOL_FWD, "MAXPOOL_FWD", Kind::Pool, STVP_ACCEL_PHASE_FWD, F_IRQ, kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 2},
-    {STVP_ACCEL_OP_MAXPOOL_BWD, "MAXPOOL_BWD", Kind::Pool, STVP_ACCEL_PHASE_BWD_DATA, F_MASK | F_IRQ, kDense,
-     Phase::InputGrad,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 3},
-    {STVP_ACCEL_OP_SOFTMAX_XENT, "SOFTMAX_XENT", Kind::Xent, STVP_ACCEL_PHASE_LOSS, F_IRQ, kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_SRC1, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0},
-       {STVP_ACCEL_FIELD_DST1, W, 0}}}, 4},
-    {STVP_ACCEL_OP_SGD, "SGD", Kind::Sgd, STVP_ACCEL_PHASE_UPDATE, F_IRQ, kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, RW, 0}}}, 2},
-    {STVP_ACCEL_OP_COPY, "COPY", Kind::Copy, STVP_ACCEL_PHASE_COPY, F_IRQ, kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_DST0, W, 0}}}, 2},
-    // Sparse modes (accel_desc.h, SPARSE MODES); executed by the SparseEngine (sparse_engine.h).
-    {STVP_ACCEL_OP_INIT_WEIGHTS, "INIT_WEIGHTS", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_IRQ, kDense,
-     Phase::Forward, {{{STVP_ACCEL_FIELD_DST0, W, 0}}}, 1, kParams},
-    {STVP_ACCEL_OP_DROPBACK, "DROPBACK", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_FIRST | F_TOPK | F_RESULT | F_IRQ,
-     kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_DST0, RW, 0}, {STVP_ACCEL_FIELD_DST1, W, F_RESULT}, {STVP_ACCEL_FIELD_META0, W, 0}}}, 3,
-     kAlpha | kBeta | kParams},
-    {STVP_ACCEL_OP_NM_PREGEN, "NM_PREGEN", Kind::Weights, STVP_ACCEL_PHASE_SPARSE, F_IRQ, kDense, Phase::Forward,
-     {{{STVP_ACCEL_FIELD_SRC0, R, 0}, {STVP_ACCEL_FIELD_META0, W, 0}, {STVP_ACCEL_FIELD_META1, W, 0}}}, 3, kParams},
-    {STVP_ACCEL_OP_GRAD_PRUNE, "GRAD_PRUNE", Kind::Prune, STVP_ACCEL_PHASE_SPARSE, F_RESULT | F_IRQ, kDense,
-     Phase::Forward, {{{STVP_ACCEL_FIELD_DST0, RW, 0}, {STVP_ACCEL_FIELD_DST1, W, F_RESULT}}}, 2,
-     kAlpha | bit(STVP_ACCEL_FIELD_PARAM0)},
+#define STVP_ACCEL_OP(name, value, phase, kind, flags, formats, uses) \
+    {STVP_ACCEL_OP_##name, #name, Kind::kind, STVP_ACCEL_PHASE_##phase, flags, formats, uses},
+#include "stvp/hw/accel_ops.def"
 };
+
+constexpr uint32_t kParams = STVP_ACCEL_USES(PARAM0) | STVP_ACCEL_USES(PARAM1);
+constexpr uint32_t kAlpha = STVP_ACCEL_USES(ALPHA), kBeta = STVP_ACCEL_USES(BETA);
+
+// The loop-nest phase of an FC/CONV op (timing).
+Phase nest_phase(uint32_t phase) {
+    if (phase == STVP_ACCEL_PHASE_BWD_DATA) return Phase::InputGrad;
+    if (phase == STVP_ACCEL_PHASE_BWD_WEIGHT) return Phase::WeightGrad;
+    return Phase::Forward;
+}
 
 const OpSpec* find_spec(uint32_t opcode) {
     for (const OpSpec& s : kOps)
@@ -134,42 +103,44 @@ uint32_t word(const stvp_accel_desc& d, uint32_t field) {
 
 uint32_t shape_mask(Kind k) {
     switch (k) {
-        case Kind::Fc: return kFcFields;
-        case Kind::Conv: return kConvFields;
-        case Kind::Pool: return kPoolFields;
-        case Kind::Xent: return kXentFields;
-        case Kind::Sgd: return kSgdFields;
-        case Kind::Copy: return kCopyFields;
-        case Kind::Weights: return kWeightFields;
-        case Kind::Prune: return bit(STVP_ACCEL_FIELD_N);
+        case Kind::FC: return kFcFields;
+        case Kind::CONV: return kConvFields;
+        case Kind::POOL: return kPoolFields;
+        case Kind::XENT: return kXentFields;
+        case Kind::SGD: return kSgdFields;
+        case Kind::COPY: return kCopyFields;
+        case Kind::WEIGHTS: return kWeightFields;
+        case Kind::PRUNE: return bit(STVP_ACCEL_FIELD_N);
     }
     return 0;
 }
 
-// Maps the first word of a core validate() message to the descriptor field it is about. A
-// tensor that is too large is reported on its first shape field (X[N].., W[K].., Y[N]..).
-uint32_t field_of_message(const std::string& msg) {
-    const std::string key = msg.substr(0, msg.find(' '));
-    static const std::pair<const char*, uint32_t> names[] = {
-        {"batch", STVP_ACCEL_FIELD_N},           {"count", STVP_ACCEL_FIELD_N},
-        {"in_features", STVP_ACCEL_FIELD_C},     {"in_channels", STVP_ACCEL_FIELD_C},
-        {"channels", STVP_ACCEL_FIELD_C},        {"in_h", STVP_ACCEL_FIELD_H},
-        {"in_w", STVP_ACCEL_FIELD_W},            {"out_features", STVP_ACCEL_FIELD_K},
-        {"out_channels", STVP_ACCEL_FIELD_K},    {"classes", STVP_ACCEL_FIELD_K},
-        {"kernel_h", STVP_ACCEL_FIELD_R},        {"kernel_w", STVP_ACCEL_FIELD_S},
-        {"stride_h", STVP_ACCEL_FIELD_STRIDE_H}, {"stride_w", STVP_ACCEL_FIELD_STRIDE_W},
-        {"pad_h", STVP_ACCEL_FIELD_PAD_H},       {"pad_w", STVP_ACCEL_FIELD_PAD_W},
-        {"input", STVP_ACCEL_FIELD_N},           {"output", STVP_ACCEL_FIELD_N},
-        {"logits", STVP_ACCEL_FIELD_N},          {"weight", STVP_ACCEL_FIELD_K},
-    };
-    for (const auto& [name, field] : names)
-        if (key == name) return field;
+// The descriptor field a core shape check is about. A tensor that is too large is reported on
+// its first shape field (X[N].., W[K].., Y[N]..).
+uint32_t field_of(ShapeField f) {
+    switch (f) {
+        case ShapeField::None: break;
+        case ShapeField::Batch: return STVP_ACCEL_FIELD_N;
+        case ShapeField::InChannels: return STVP_ACCEL_FIELD_C;
+        case ShapeField::InH: return STVP_ACCEL_FIELD_H;
+        case ShapeField::InW: return STVP_ACCEL_FIELD_W;
+        case ShapeField::OutChannels: return STVP_ACCEL_FIELD_K;
+        case ShapeField::KernelH: return STVP_ACCEL_FIELD_R;
+        case ShapeField::KernelW: return STVP_ACCEL_FIELD_S;
+        case ShapeField::StrideH: return STVP_ACCEL_FIELD_STRIDE_H;
+        case ShapeField::StrideW: return STVP_ACCEL_FIELD_STRIDE_W;
+        case ShapeField::PadH: return STVP_ACCEL_FIELD_PAD_H;
+        case ShapeField::PadW: return STVP_ACCEL_FIELD_PAD_W;
+        case ShapeField::Input:
+        case ShapeField::Output: return STVP_ACCEL_FIELD_N;
+        case ShapeField::Weight: return STVP_ACCEL_FIELD_K;
+    }
     return STVP_ACCEL_FIELD_N;
 }
 
-CommandError shape_error(const stvp_accel_desc& d, const std::string& msg) {
-    if (msg.empty()) return {};
-    const uint32_t f = field_of_message(msg);
+CommandError shape_error(const stvp_accel_desc& d, const ShapeError& e) {
+    if (!e) return {};
+    const uint32_t f = field_of(e.field);
     return {STVP_ACCEL_ERR_SHAPE, f, word(d, f)};
 }
 
@@ -194,39 +165,39 @@ CommandError work_error(const stvp_accel_desc& d, uint64_t macs) {
 CommandError decode_shape(Command& c, Kind kind) {
     const stvp_accel_desc& d = c.desc;
     switch (kind) {
-        case Kind::Fc:
+        case Kind::FC:
             c.fc = FcShape{d.n, d.c, d.k};
-            if (CommandError e = shape_error(d, validate(c.fc))) return e;
+            if (CommandError e = shape_error(d, check(c.fc))) return e;
             return work_error(d, checked_product({d.n, d.c, d.k}));
-        case Kind::Conv: {
+        case Kind::CONV: {
             c.conv = Conv2dShape{d.n, d.c, d.h, d.w, d.k, d.r, d.s, d.stride_h, d.stride_w, d.pad_h, d.pad_w};
-            if (CommandError e = shape_error(d, validate(c.conv))) return e;
+            if (CommandError e = shape_error(d, check(c.conv))) return e;
             // Every phase does one MAC per (output pixel, input channel, tap).
             const Conv2dShape& v = c.conv;
             return work_error(d, checked_product({d.n, d.k, v.out_h(), v.out_w(), d.c, d.r, d.s}));
         }
-        case Kind::Pool: {
+        case Kind::POOL: {
             c.pool = Pool2dShape{d.n, d.c, d.h, d.w, d.r, d.s, d.stride_h, d.stride_w};
-            if (CommandError e = shape_error(d, validate(c.pool))) return e;
+            if (CommandError e = shape_error(d, check(c.pool))) return e;
             const Pool2dShape& v = c.pool;
             return work_error(d, checked_product({d.n, d.c, v.out_h(), v.out_w(), d.r, d.s}));
         }
-        case Kind::Xent:
+        case Kind::XENT:
             c.xent = SoftmaxXentShape{d.n, d.k};
-            return shape_error(d, validate(c.xent));
-        case Kind::Sgd:
+            return shape_error(d, check(c.xent));
+        case Kind::SGD:
             c.sgd = SgdShape{d.n};
-            return shape_error(d, validate(c.sgd));
-        case Kind::Copy:
+            return shape_error(d, check(c.sgd));
+        case Kind::COPY:
             if (d.n == 0 || d.n % 4) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
             return {};
-        case Kind::Weights:
+        case Kind::WEIGHTS:
             for (uint32_t f : {STVP_ACCEL_FIELD_K, STVP_ACCEL_FIELD_C, STVP_ACCEL_FIELD_R, STVP_ACCEL_FIELD_S})
                 if (word(d, f) == 0) return {STVP_ACCEL_ERR_SHAPE, f, 0};
             if (checked_product({d.k, d.c, d.r, d.s}) > uint64_t{1} << 31)
                 return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_K, d.k};
             return {};
-        case Kind::Prune:
+        case Kind::PRUNE:
             if (d.n == 0 || d.n > 1u << 31) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
             return {};
     }
@@ -258,22 +229,23 @@ WeightDims weight_dims(const Command& c) {
     return {};
 }
 
-uint64_t block_count(const WeightDims& w) {
-    if (w.r * w.s == 1) return ((w.k + STVP_ACCEL_BLOCK_FC - 1) / STVP_ACCEL_BLOCK_FC) * ((w.c + STVP_ACCEL_BLOCK_FC - 1) / STVP_ACCEL_BLOCK_FC);
-    return w.k * w.c;
-}
+// The sizes are accel_desc.h's (BLOCK COPY, N:M COPY), the macros the firmware sizes its
+// buffers with, here in 64-bit arithmetic (the shape is checked, the product is not).
+uint64_t block_count(const WeightDims& w) { return STVP_ACCEL_BLOCK_COUNT(w.k, w.c, w.r, w.s); }
 
-uint64_t block_copy_bytes(const WeightDims& w) { return 16 + 12 * block_count(w) + 4 * w.count(); }
+uint64_t block_copy_bytes(const WeightDims& w) { return STVP_ACCEL_BLOCK_BYTES(w.k, w.c, w.r, w.s); }
 
+// N:M copy: lines = K (forward) or C (backward), groups of m along the other axis.
 uint64_t nm_slots(const WeightDims& w, bool backward, uint32_t n, uint32_t m) {
     if (m == 0) return 0;
     const uint64_t lines = backward ? w.c : w.k, len = backward ? w.k : w.c;
-    return lines * w.r * w.s * ((len + m - 1) / m) * n;
+    return STVP_ACCEL_NM_SLOTS(lines, w.r * w.s, len, uint64_t{n}, uint64_t{m});
 }
 
 uint64_t nm_copy_bytes(const WeightDims& w, bool backward, uint32_t n, uint32_t m) {
-    const uint64_t slots = nm_slots(w, backward, n, m);
-    return 4 * slots + ((slots + 3) & ~uint64_t{3});
+    if (m == 0) return 0;
+    const uint64_t lines = backward ? w.c : w.k, len = backward ? w.k : w.c;
+    return STVP_ACCEL_NM_BYTES(lines, w.r * w.s, len, uint64_t{n}, uint64_t{m});
 }
 
 namespace {
@@ -283,9 +255,9 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
     const uint32_t op = c.desc.opcode;
     auto f4 = [](int64_t elements) { return 4 * static_cast<uint64_t>(elements); };
     switch (kind) {
-        case Kind::Fc:
-        case Kind::Conv: {
-            const bool fc = kind == Kind::Fc;
+        case Kind::FC:
+        case Kind::CONV: {
+            const bool fc = kind == Kind::FC;
             const int64_t x = fc ? c.fc.x_elements() : c.conv.x_elements();
             const int64_t w = fc ? c.fc.w_elements() : c.conv.w_elements();
             const int64_t y = fc ? c.fc.y_elements() : c.conv.y_elements();
@@ -305,7 +277,7 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
             }
             break;
         }
-        case Kind::Pool:
+        case Kind::POOL:
             switch (field) {
                 case STVP_ACCEL_FIELD_SRC0: return f4(c.pool.x_elements());
                 case STVP_ACCEL_FIELD_SRC1: return f4(c.pool.y_elements());  // dY
@@ -313,7 +285,7 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
                     return f4(op == STVP_ACCEL_OP_MAXPOOL_FWD ? c.pool.y_elements() : c.pool.x_elements());
             }
             break;
-        case Kind::Xent:
+        case Kind::XENT:
             switch (field) {
                 case STVP_ACCEL_FIELD_SRC0:
                 case STVP_ACCEL_FIELD_DST0: return f4(c.xent.elements());
@@ -321,9 +293,9 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
                 case STVP_ACCEL_FIELD_DST1: return sizeof(stvp_accel_xent_result);
             }
             break;
-        case Kind::Sgd: return f4(c.sgd.count);
-        case Kind::Copy: return c.desc.n;
-        case Kind::Weights: {
+        case Kind::SGD: return f4(c.sgd.count);
+        case Kind::COPY: return c.desc.n;
+        case Kind::WEIGHTS: {
             const WeightDims wd = weight_dims(c);
             switch (field) {
                 case STVP_ACCEL_FIELD_SRC0:
@@ -336,7 +308,7 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
             }
             break;
         }
-        case Kind::Prune: return field == STVP_ACCEL_FIELD_DST1 ? 16 : f4(c.desc.n);
+        case Kind::PRUNE: return field == STVP_ACCEL_FIELD_DST1 ? 16 : f4(c.desc.n);
     }
     return 0;
 }
@@ -360,58 +332,28 @@ Operand* Command::operand(uint32_t field) {
 
 const Operand* Command::operand(uint32_t field) const { return const_cast<Command*>(this)->operand(field); }
 
+// Texts from the .def tables (stvp/hw/accel_names.h), the ones the firmware driver prints.
 const char* error_name(uint32_t code) {
-    switch (code) {
-        case STVP_ACCEL_ERR_NONE: return "none";
-        case STVP_ACCEL_ERR_DESC_BASE: return "DESC_BASE is 0 or not 64-byte aligned";
-        case STVP_ACCEL_ERR_DESC_COUNT: return "DESC_COUNT is 0 or larger than MAX_CHAIN";
-        case STVP_ACCEL_ERR_DESC_FETCH: return "bus error fetching the descriptor";
-        case STVP_ACCEL_ERR_OPCODE: return "unsupported opcode";
-        case STVP_ACCEL_ERR_FORMAT: return "unsupported operand format";
-        case STVP_ACCEL_ERR_FLAGS: return "flag not accepted by the opcode";
-        case STVP_ACCEL_ERR_UNUSED: return "unused or reserved field is not 0";
-        case STVP_ACCEL_ERR_SHAPE: return "invalid shape";
-        case STVP_ACCEL_ERR_SCALAR: return "scalar is not finite";
-        case STVP_ACCEL_ERR_ALIGN: return "operand address not 4-byte aligned";
-        case STVP_ACCEL_ERR_ADDRESS: return "operand not in reachable memory";
-        case STVP_ACCEL_ERR_CAPACITY: return "operand runs past the end of its memory";
-        case STVP_ACCEL_ERR_OVERLAP: return "output overlaps another operand";
-        case STVP_ACCEL_ERR_LABEL: return "label outside 0..classes-1";
-        case STVP_ACCEL_ERR_PARAM: return "sparse-mode parameter out of range";
-        case STVP_ACCEL_ERR_METADATA: return "sparse weight copy inconsistent";
-    }
-    return "unknown error";
+    const char* t = stvp_accel_error_text(code);
+    return t ? t : "unknown error code";
 }
 
 const char* field_name(uint32_t field) {
-    static const char* const names[32] = {"opcode", "flags",    "layer",    "format", "n",         "c",
-                                          "h",      "w",        "k",        "r",      "s",         "stride_h",
-                                          "stride_w", "pad_h",  "pad_w",    "reserved0", "src0",   "src1",
-                                          "src2",   "dst0",     "dst1",     "meta0",  "meta1",     "alpha",
-                                          "beta",   "param0",   "param1",   "reserved1[0]", "reserved1[1]",
-                                          "reserved1[2]", "reserved1[3]", "reserved1[4]"};
-    if (field % 4 == 0 && field / 4 < 32) return names[field / 4];
-    return "none";
+    const char* t = stvp_accel_field_text(field);
+    return t ? t : "none";
 }
 
 const char* opcode_name(uint32_t opcode) {
-    const OpSpec* s = find_spec(opcode);
-    return s ? s->name : "?";
+    const char* t = stvp_accel_opcode_text(opcode);
+    return t ? t : "?";
 }
 
 const char* phase_name(uint32_t phase) {
-    switch (phase) {
-        case STVP_ACCEL_PHASE_IDLE: return "idle";
-        case STVP_ACCEL_PHASE_FWD: return "fwd";
-        case STVP_ACCEL_PHASE_BWD_DATA: return "bwd_data";
-        case STVP_ACCEL_PHASE_BWD_WEIGHT: return "bwd_weight";
-        case STVP_ACCEL_PHASE_UPDATE: return "update";
-        case STVP_ACCEL_PHASE_LOSS: return "loss";
-        case STVP_ACCEL_PHASE_COPY: return "copy";
-        case STVP_ACCEL_PHASE_SPARSE: return "sparse";
-    }
-    return "?";
+    const char* t = stvp_accel_phase_text(phase);
+    return t ? t : "?";
 }
+
+const char* operand_role(uint32_t opcode, uint32_t field) { return stvp_accel_role_text(opcode, field); }
 
 bool is_sparse(const Command& c) {
     return c.desc.opcode >= STVP_ACCEL_OP_INIT_WEIGHTS || c.desc.format != STVP_ACCEL_FORMAT_DENSE ||
@@ -437,20 +379,13 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd) {
         return {STVP_ACCEL_ERR_FORMAT, STVP_ACCEL_FIELD_FORMAT, d.format};
     if (d.flags & ~spec->flags) return {STVP_ACCEL_ERR_FLAGS, STVP_ACCEL_FIELD_FLAGS, d.flags};
 
-    // A sparse weight format replaces W (src1) by its copy at meta0 (+ N and M for N:M).
-    std::array<Slot, 5> slots = spec->slots;
-    unsigned nslots = spec->nslots;
+    // A sparse weight format replaces W (src1) by its copy at meta0 (the table's DENSE and
+    // SPARSE slots); N:M also uses N and M.
     uint32_t extra = spec->extra_fields;
-    if (d.format != STVP_ACCEL_FORMAT_DENSE) {
-        for (unsigned i = 0; i < nslots; ++i)
-            if (slots[i].field == STVP_ACCEL_FIELD_SRC1) slots[i] = {STVP_ACCEL_FIELD_META0, R, 0};
-        if (d.format == STVP_ACCEL_FORMAT_NM) extra |= kParams;
-    }
+    if (d.format == STVP_ACCEL_FORMAT_NM) extra |= kParams;
     uint32_t used = kHeaderFields | shape_mask(spec->kind) | extra;
-    for (unsigned i = 0; i < nslots; ++i) {
-        const Slot& s = slots[i];
-        if (!s.needs_flag || (d.flags & s.needs_flag)) used |= bit(s.field);
-    }
+    for (const Slot& s : kSlots)
+        if (s.opcode == d.opcode && s.used(d)) used |= bit(s.field);
     for (uint32_t f = 0; f < STVP_ACCEL_DESC_SIZE; f += 4)
         if (!(used & bit(f)) && word(d, f) != 0) return {STVP_ACCEL_ERR_UNUSED, f, word(d, f)};
 
@@ -479,9 +414,8 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd) {
         if (d.param1 <= d.param0 || d.param1 > 256) return {STVP_ACCEL_ERR_PARAM, STVP_ACCEL_FIELD_PARAM1, d.param1};
     }
 
-    for (unsigned i = 0; i < nslots; ++i) {
-        const Slot& s = slots[i];
-        if (s.needs_flag && !(d.flags & s.needs_flag)) continue;
+    for (const Slot& s : kSlots) {
+        if (s.opcode != d.opcode || !s.used(d)) continue;
         Operand o;
         o.field = s.field;
         o.address = word(d, s.field);
@@ -559,15 +493,15 @@ OpCost cost(const Command& c, TimingModel& t) {
     opt.relu = d.flags & F_RELU;
     opt.relu_mask = d.flags & F_MASK;
     switch (spec->kind) {
-        case Kind::Fc: return t.fc(c.fc, spec->nest_phase, opt);
-        case Kind::Conv: return t.conv2d(c.conv, spec->nest_phase, opt);
-        case Kind::Pool:
+        case Kind::FC: return t.fc(c.fc, nest_phase(spec->phase), opt);
+        case Kind::CONV: return t.conv2d(c.conv, nest_phase(spec->phase), opt);
+        case Kind::POOL:
             return d.opcode == STVP_ACCEL_OP_MAXPOOL_FWD ? t.maxpool2d_forward(c.pool) : t.maxpool2d_backward(c.pool);
-        case Kind::Xent: return t.softmax_xent(c.xent);
-        case Kind::Sgd: return t.sgd(c.sgd);
-        case Kind::Weights:
-        case Kind::Prune: return {};  // the SparseEngine costs these
-        case Kind::Copy: {
+        case Kind::XENT: return t.softmax_xent(c.xent);
+        case Kind::SGD: return t.sgd(c.sgd);
+        case Kind::WEIGHTS:
+        case Kind::PRUNE: return {};  // the SparseEngine costs these
+        case Kind::COPY: {
             const Operand* s = c.operand(STVP_ACCEL_FIELD_SRC0);
             const Operand* o = c.operand(STVP_ACCEL_FIELD_DST0);
             return copy_cost(t.config(), d.n, s && s->in_scratchpad, o && o->in_scratchpad);

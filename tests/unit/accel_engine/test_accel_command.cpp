@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "accel/command.h"
-#include "accel/load_store.h"
+#include "accel/engine/command.h"
+#include "accel/engine/load_store.h"
 #include "../support/accel_host_memory.h"
 
 namespace stvp::accel {
