@@ -14,6 +14,7 @@
 #include "accel/sparse/nm_sparse.h"
 #include "accel/sparse/work_source.h"
 #include "captured_masks.h"
+#include "train_chain_ops.h"
 
 namespace stvp::explore {
 
@@ -187,18 +188,88 @@ public:
         Estimate est;
         est.clock_hz = tm_.config().clock_hz;
         est.pes = tm_.config().pes() * tm_.config().macs_per_pe;
-        int last_weight = -1;
+        train_net_t tn;
+        std::string why;
+        if (as_train_net(net, w_.batch, &tn, &why))
+            chain_ops(net, tn, est);
+        else
+            layer_ops(net, est);
+        for (const OpRow& r : est.ops) {
+            OpRow& t = est.total;
+            t.dense_cycles += r.dense_cycles, t.cycles += r.cycles, t.dense_macs += r.dense_macs, t.macs += r.macs;
+            t.dense_rule_cycles += r.dense_rule_cycles, t.rule_cycles += r.rule_cycles;
+            t.dense_energy += r.dense_energy, t.energy += r.energy;
+            t.sampled |= r.sampled;
+        }
+        est.total.layer = "total";
+        return est;
+    }
+
+private:
+    static int last_weight_layer(const Network& net) {
+        int last = -1;
         for (size_t i = 0; i < net.layers.size(); ++i)
-            if (net.layers[i].type != LayerType::Pool) last_weight = int(i);
-        for (size_t i = 0; i < net.layers.size(); ++i) {
+            if (net.layers[i].type != LayerType::Pool) last = int(i);
+        return last;
+    }
+    // The input of layer i passed a ReLU if the nearest earlier non-pool layer's output did.
+    static bool input_relu(const Network& net, size_t i) {
+        for (size_t j = i; j-- > 0;)
+            if (net.layers[j].type != LayerType::Pool) return net.layers[j].relu;
+        return false;
+    }
+
+    // A network train.elf could train: the ops of its step chain (sw/lib/chain), in chain
+    // order. The gather COPYs and the scheme's own passes (DROPBACK, NM_PREGEN, GRAD_PRUNE) are
+    // not charged, as for every network; each SGD descriptor (weights, biases) is.
+    void chain_ops(const Network& net, const train_net_t& tn, Estimate& est) {
+        static const uint32_t kMode[] = {TRAIN_MODE_DENSE, TRAIN_MODE_PROCRUSTES, TRAIN_MODE_NM, TRAIN_MODE_SPARSETRAIN};
+        const std::vector<stvp_accel_desc> chain = train_step_chain(tn, kMode[size_t(w_.scheme)], w_.batch);
+        if (chain.empty()) throw ExploreError("timing-only: the chain builder refused " + net.name);
+        const int last = last_weight_layer(net);
+        for (const stvp_accel_desc& d : chain) {
+            if (d.opcode == STVP_ACCEL_OP_SOFTMAX_XENT) {
+                est.ops.push_back(fixed("softmax_xent", "forward", tm_.softmax_xent({d.n, d.k})));
+                continue;
+            }
+            if (d.layer == 0 || d.layer > net.layers.size()) continue;  // the gather
+            const size_t i = d.layer - 1;
             const Layer& l = net.layers[i];
-            // The input passed a ReLU if the nearest earlier non-pool layer's output did.
-            bool in_relu = false;
-            for (size_t j = i; j-- > 0;)
-                if (net.layers[j].type != LayerType::Pool) {
-                    in_relu = net.layers[j].relu;
+            switch (d.opcode) {
+                case STVP_ACCEL_OP_FC_FWD:
+                case STVP_ACCEL_OP_CONV_FWD:
+                    est.ops.push_back(weight_op(l, Phase::Forward, input_relu(net, i), int(i) == last));
+                    break;
+                case STVP_ACCEL_OP_FC_BWD_WEIGHT:
+                case STVP_ACCEL_OP_CONV_BWD_WEIGHT:
+                    est.ops.push_back(weight_op(l, Phase::WeightGrad, input_relu(net, i), int(i) == last));
+                    break;
+                case STVP_ACCEL_OP_FC_BWD_DATA:
+                case STVP_ACCEL_OP_CONV_BWD_DATA:
+                    est.ops.push_back(weight_op(l, Phase::InputGrad, input_relu(net, i), int(i) == last));
+                    break;
+                case STVP_ACCEL_OP_MAXPOOL_FWD: est.ops.push_back(fixed(l.name, "forward", tm_.maxpool2d_forward(pool_shape(l)))); break;
+                case STVP_ACCEL_OP_MAXPOOL_BWD:
+                    est.ops.push_back(fixed(l.name, "input_grad", tm_.maxpool2d_backward(pool_shape(l))));
+                    break;
+                case STVP_ACCEL_OP_SGD: {
+                    SgdShape sg;
+                    sg.count = d.n;
+                    est.ops.push_back(fixed(l.name, "update", tm_.sgd(sg)));
                     break;
                 }
+                default: break;  // the scheme's own passes
+            }
+        }
+    }
+
+    // Any other network: per layer forward, weight gradient, input gradient (pool: forward,
+    // backward), then softmax cross-entropy and one SGD over every weight.
+    void layer_ops(const Network& net, Estimate& est) {
+        const int last_weight = last_weight_layer(net);
+        for (size_t i = 0; i < net.layers.size(); ++i) {
+            const Layer& l = net.layers[i];
+            const bool in_relu = input_relu(net, i);
             if (l.type == LayerType::Pool) {
                 pool(est, l, i > 0);
                 continue;
@@ -214,18 +285,8 @@ public:
         SgdShape sg;
         sg.count = uint32_t(std::min<uint64_t>(net.weights(), UINT32_MAX));
         est.ops.push_back(fixed("sgd", "update", tm_.sgd(sg)));
-        for (const OpRow& r : est.ops) {
-            OpRow& t = est.total;
-            t.dense_cycles += r.dense_cycles, t.cycles += r.cycles, t.dense_macs += r.dense_macs, t.macs += r.macs;
-            t.dense_rule_cycles += r.dense_rule_cycles, t.rule_cycles += r.rule_cycles;
-            t.dense_energy += r.dense_energy, t.energy += r.energy;
-            t.sampled |= r.sampled;
-        }
-        est.total.layer = "total";
-        return est;
     }
 
-private:
     OpRow fixed(const std::string& layer, const std::string& phase, const OpCost& c) const {
         const Measured m = measured(c, et_);
         OpRow r;
@@ -237,10 +298,15 @@ private:
         return r;
     }
 
-    void pool(Estimate& est, const Layer& l, bool backward) {
+    Pool2dShape pool_shape(const Layer& l) const {
         Pool2dShape p;
         p.batch = w_.batch, p.channels = l.in_c, p.in_h = l.in_h, p.in_w = l.in_w;
         p.kernel_h = p.kernel_w = l.kernel, p.stride_h = p.stride_w = l.stride;
+        return p;
+    }
+
+    void pool(Estimate& est, const Layer& l, bool backward) {
+        const Pool2dShape p = pool_shape(l);
         est.ops.push_back(fixed(l.name, "forward", tm_.maxpool2d_forward(p)));
         if (backward) est.ops.push_back(fixed(l.name, "input_grad", tm_.maxpool2d_backward(p)));
     }

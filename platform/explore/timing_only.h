@@ -4,12 +4,14 @@
 // Bernoulli masks; N:M and block formats built by the real encoders) instead of computed by the
 // numerics.
 //
-// Per weight layer and phase (as sw/train's step chain): forward (bias, fused ReLU), weight
-// gradient (bias gradient), input gradient (ReLU mask when the input passed a ReLU; not for the
-// first layer). Pool layers: max-pool forward/backward. Then softmax cross-entropy and one SGD
-// update of every weight. Not charged: batch norm, residual adds, descriptor fetches, the
-// scheme's own pre/post passes (DropBack scoring, N:M re-pruning, the gradient pruner's pass),
-// whose vector work is small next to the layers.
+// The op list: for a network train.elf can train (train_chain_ops.h: lenet300, lenet5), the ops
+// of train.elf's step chain (sw/lib/chain) in chain order, one SGD per weight and bias tensor.
+// For any other network, per weight layer and phase as that chain does them: forward (bias,
+// fused ReLU), weight gradient (bias gradient), input gradient (ReLU mask when the input passed
+// a ReLU; not for the first layer); pool layers max-pool forward/backward; then softmax
+// cross-entropy and one SGD update of every weight. Not charged: batch norm, residual adds,
+// descriptor fetches, the batch gather, the scheme's own pre/post passes (DropBack scoring, N:M
+// re-pruning, the gradient pruner's pass), whose vector work is small next to the layers.
 //
 // Speed: dense costs are cached per loop nest by TimingModel. A sparse op walks every array step
 // (8-15 ms per small op, bench_sparse), so an op of more than exact_macs dense MACs is costed on a

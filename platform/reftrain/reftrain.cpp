@@ -167,7 +167,7 @@ void RefTrainer::nm_pregen(uint32_t i) {
 // layer ends the estimator's previous step and begins one with q = 1 - f (f in binary32, as
 // the descriptor's beta); untracked weights reset to d*W0; the tracked ones form the copy.
 // The study's other selections decide the tracked set first (select_tracked) and then reset
-// and copy the same way.
+// and copy the same way (observe_layer and reset_untracked: the selection the device runs).
 void RefTrainer::dropback() {
     const float f = keep_fraction();
     const bool quantile = variant_.select == SelectionVariant::Select::Quantile;
@@ -184,20 +184,19 @@ void RefTrainer::dropback() {
             qe_open_ = true;
         }
         first = false;
+        if (quantile) {
+            L.keep.resize(count);
+            acc::sparse::observe_layer(qe_, L.w.data(), L.w0.data(), int64_t(count), decay_, L.keep.data());
+        }
+        L.tracked = uint32_t(acc::sparse::reset_untracked(L.w.data(), L.w0.data(), L.keep.data(), int64_t(count), decay_));
         L.w_fwd.assign(count, 0.0f);
-        L.tracked = 0;
         const bool counting = snapshot_step_ && global_step_ > snapshot_step_;
         if (L.was.size() != count) L.was.assign(count, 0);
         for (size_t j = 0; j < count; ++j) {
-            const bool keep = quantile ? qe_.observe(acc::sparse::score(L.w[j], L.w0[j], decay_)) : L.keep[j] != 0;
+            const bool keep = L.keep[j] != 0;
             entered_ += counting && keep && !L.was[j];
             L.was[j] = keep;
-            if (keep) {
-                L.w_fwd[j] = L.w[j];
-                ++L.tracked;
-            } else {
-                L.w[j] = decay_ * L.w0[j];
-            }
+            if (keep) L.w_fwd[j] = L.w[j];
         }
         if (snapshot_step_ && global_step_ == snapshot_step_) L.snapshot = L.was;
     }

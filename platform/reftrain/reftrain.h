@@ -110,7 +110,7 @@ private:
         std::vector<float> w, b, dw, db, out, dout;
         std::vector<float> w_fwd, w_bwd;  // the copies the forward / input-gradient ops read (sparse modes)
         std::vector<float> w0;            // Procrustes: W0 (InitWeights), regenerated once
-        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set (study selections)
+        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set
         std::vector<uint8_t> was;         // Procrustes: the tracked set of the last selection
         std::vector<uint8_t> snapshot;    // Procrustes: the tracked set at the snapshot step
         uint32_t tracked = 0;             // Procrustes: tracked by the last selection

@@ -24,7 +24,9 @@
 
 #include "stvp/accel.h"
 #include "stvp/bsp.h"
+#include "stvp/hw/accel_w0.h"
 #include "stvp/hw/dataset.h"
+#include "train_chain.h"
 #include "train_defs.h"
 
 /* ---- static memory: a bump arena in .bss for every tensor ---- */
@@ -45,22 +47,16 @@ static void *alloc(uint32_t bytes)
     return arena + at;
 }
 
-/* The training step's chain (built once, patched per step) and the evaluation's. */
-#define STEP_CHAIN_MAX (TRAIN_MAX_BATCH + 6u * TRAIN_MAX_LAYERS + 8u)
+/* The training step's chain (sw/lib/chain: built once, patched per step) and the evaluation's. */
 #define EVAL_CHAIN_MAX 4096u
-static stvp_accel_desc chain[STEP_CHAIN_MAX];
+static stvp_accel_desc chain[TRAIN_CHAIN_STEP_MAX];
 static stvp_accel_desc eval_chain[EVAL_CHAIN_MAX];
+static train_chain_t step;       /* what `chain` holds and where its patched descriptors are */
+static train_chain_bufs_t bufs;  /* the tensors' addresses the chains name */
 
 /* ---- the network's tensors ---- */
 
-typedef struct layer_buf {
-    float *w, *b, *dw, *db; /* NULL for pooling */
-    float *out, *dout;      /* output and its gradient: [batch][out_size] */
-} layer_buf_t;
-
 static const train_net_t *net;
-static layer_buf_t lb[TRAIN_MAX_LAYERS];
-static float *x_batch;     /* gathered inputs [batch][in_size] */
 static int32_t *y_batch;   /* gathered labels [batch] */
 static stvp_accel_xent_result xent_train;
 static stvp_accel_xent_result *xent_eval; /* one per evaluation batch */
@@ -68,234 +64,26 @@ static uint32_t *order;
 static const stvp_dataset_header_t *ds;
 static train_params_t P;
 
-/* Procrustes: per weight layer, the block copy DROPBACK writes and the forward and
-   input-gradient ops read once use_block is set (from the second step on: at step 0 every
-   weight is W0 and nothing is tracked yet), and its result. */
+/* Procrustes: from the second step on (at step 0 every weight is W0 and nothing is tracked
+   yet) the forward and input-gradient ops read the block copies DROPBACK writes; its results. */
 static int use_block;
-static void *blocks[TRAIN_MAX_LAYERS];
 static stvp_accel_dropback_result db_res[TRAIN_MAX_LAYERS];
 
-/* N:M: per weight layer, the forward and backward copies NM_PREGEN writes after every update
-   (and once after W0); the forward and input-gradient ops read them from the first step on. */
-static void *nm_fwd[TRAIN_MAX_LAYERS], *nm_bwd[TRAIN_MAX_LAYERS];
-
-/* SparseTrain: GRAD_PRUNE's result per layer (the output gradients of the weight layers below
-   the last; the logits' gradient is not pruned) and the zeros it left, summed over the run. */
+/* SparseTrain: GRAD_PRUNE's result per pruned layer (train_chain_prunes_layer) and the zeros it
+   left, summed over the run. */
 static stvp_accel_prune_result prune_res[TRAIN_MAX_LAYERS];
 static uint64_t grad_elements, grad_zeros_before, grad_zeros_after;
 
-/* Where a forward / input-gradient op of layer i reads W: the dense master, or (NULL) a copy
-   set by op_format. */
-static const float *op_weights(uint32_t i)
-{
-    return use_block || (P.mode & TRAIN_MODE_NM) ? NULL : lb[i].w;
-}
-/* The weight copy of a forward (backward = 0) or input-gradient op, and SKIP_ZEROS under
-   SparseTrain (any FC/CONV op: ReLU zeros and pruned gradients). */
-static void op_format(stvp_accel_desc *d, uint32_t i, int backward)
-{
-    if (use_block)
-        stvp_accel_desc_block(d, blocks[i]);
-    else if (P.mode & TRAIN_MODE_NM)
-        stvp_accel_desc_nm(d, backward ? nm_bwd[i] : nm_fwd[i], P.nm_n, P.nm_m);
-    if (P.mode & TRAIN_MODE_SPARSETRAIN)
-        stvp_accel_desc_skip_zeros(d);
-}
+#define ADDR(p) ((uint32_t)(uintptr_t)(p))
 
-/* ---- W0: DropBack's InitWeights (models/accel/sparse/init_weights.cpp), bit for bit ---- */
-
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Kaiming-uniform W0 of one layer: (2u - 1) * sqrt(6 / fan_in), u 24-bit. Soft-float, once per
-   run (a few hundred thousand multiplies); the same roundings as the host's float code. */
-static void init_layer_weights(float *w, uint32_t layer_id, uint32_t count, uint32_t fan_in, uint64_t seed)
-{
-    const float b = (float)sqrt(6.0 / (double)fan_in);
-    const uint64_t key = mix64(mix64(seed) ^ layer_id);
-    for (uint32_t i = 0; i < count; ++i) {
-        const float u = (float)(uint32_t)(mix64(key ^ (uint64_t)i) >> 40) * (1.0f / 16777216.0f);
-        w[i] = (2.0f * u - 1.0f) * b;
-    }
-}
-
-/* ---- descriptors per layer ---- */
-
-static void conv_shape(const train_layer_t *l, uint32_t n, stvp_accel_conv_shape_t *s)
-{
-    s->n = n, s->c = l->c, s->h = l->h, s->w = l->w, s->k = l->k, s->r = l->r, s->s = l->s;
-    s->stride_h = s->stride_w = l->stride;
-    s->pad_h = s->pad_w = l->pad;
-}
-
-static void pool_shape(const train_layer_t *l, uint32_t n, stvp_accel_pool_shape_t *s)
-{
-    s->n = n, s->c = l->c, s->h = l->h, s->w = l->w, s->r = l->r, s->s = l->s;
-    s->stride_h = s->stride_w = l->stride;
-}
-
-/* Forward of layer i on n samples from `in`. */
-static void forward_desc(stvp_accel_desc *d, uint32_t i, uint32_t n, const float *in)
-{
-    const train_layer_t *l = &net->layers[i];
-    if (l->kind == TRAIN_FC) {
-        stvp_accel_fc_fwd(d, n, l->c, l->k, in, op_weights(i), lb[i].b, lb[i].out, (int)l->relu);
-        op_format(d, i, 0);
-    } else if (l->kind == TRAIN_CONV) {
-        stvp_accel_conv_shape_t s;
-        conv_shape(l, n, &s);
-        stvp_accel_conv_fwd(d, &s, in, op_weights(i), lb[i].b, lb[i].out, (int)l->relu);
-        op_format(d, i, 0);
-    } else {
-        stvp_accel_pool_shape_t s;
-        pool_shape(l, n, &s);
-        stvp_accel_maxpool_fwd(d, &s, in, lb[i].out);
-    }
-    stvp_accel_desc_layer(d, i + 1);
-}
-
-static const float *layer_input(uint32_t i)
-{
-    return i == 0 ? x_batch : lb[i - 1].out;
-}
-
-/* SparseTrain prunes the output gradient of weight layer i before its backward ops: every
-   weight layer but the last (its output gradient is the logits' one, 10 values per sample
-   that every sample needs; SparseTrain prunes activation gradients). */
-static int prunes_layer(uint32_t i)
-{
-    return (P.mode & TRAIN_MODE_SPARSETRAIN) && train_has_weights(&net->layers[i]) && i + 1 < net->layer_count;
-}
-static unsigned prune_at[TRAIN_MAX_LAYERS]; /* chain index of layer i's GRAD_PRUNE */
-
-/* Backward of layer i (batch n): SparseTrain's gradient pruning, the weight gradient, then the
-   input gradient unless i = 0. */
-static unsigned backward_descs(stvp_accel_desc *d, uint32_t i, uint32_t n)
-{
-    const train_layer_t *l = &net->layers[i];
-    const float *in = layer_input(i);
-    const float *mask = i > 0 && train_out_relu(net, i - 1) ? in : NULL;
-    float *din = i > 0 ? lb[i - 1].dout : NULL;
-    unsigned k = 0;
-    if (prunes_layer(i))
-        stvp_accel_grad_prune(&d[k++], i + 1, n * train_out_size(l), lb[i].dout, train_prune_rate(&P), P.seed,
-                              &prune_res[i]);
-    if (l->kind == TRAIN_FC) {
-        stvp_accel_fc_bwd_weight(&d[k], n, l->c, l->k, lb[i].dout, in, lb[i].dw, lb[i].db);
-        if (P.mode & TRAIN_MODE_SPARSETRAIN)
-            stvp_accel_desc_skip_zeros(&d[k]);
-        ++k;
-        if (din) {
-            stvp_accel_fc_bwd_data(&d[k], n, l->c, l->k, lb[i].dout, op_weights(i), mask, din);
-            op_format(&d[k++], i, 1);
-        }
-    } else if (l->kind == TRAIN_CONV) {
-        stvp_accel_conv_shape_t s;
-        conv_shape(l, n, &s);
-        stvp_accel_conv_bwd_weight(&d[k], &s, lb[i].dout, in, lb[i].dw, lb[i].db);
-        if (P.mode & TRAIN_MODE_SPARSETRAIN)
-            stvp_accel_desc_skip_zeros(&d[k]);
-        ++k;
-        if (din) {
-            stvp_accel_conv_bwd_data(&d[k], &s, lb[i].dout, op_weights(i), mask, din);
-            op_format(&d[k++], i, 1);
-        }
-    } else if (din) {
-        stvp_accel_pool_shape_t s;
-        pool_shape(l, n, &s);
-        stvp_accel_maxpool_bwd(&d[k++], &s, in, lb[i].dout, din, mask != NULL);
-    }
-    for (unsigned j = 0; j < k; ++j)
-        stvp_accel_desc_layer(&d[j], i + 1);
-    return k;
-}
-
-/* ---- the training step chain: built once, COPY sources and SGD rates patched ---- */
-
-static unsigned step_len, sgd_first, sgd_count, dropback_first, dropback_count, nm_first, nm_count;
-
+/* The training step chain (train_chain.h): built once, rebuilt when Procrustes switches to the
+   block copies; COPY sources, SGD rates, decay and prune seeds patched. */
 static void build_step_chain(void)
 {
-    const uint32_t B = P.batch, in_size = train_in_size(&net->layers[0]);
-    const uint32_t L = net->layer_count;
-    unsigned k = 0;
-    for (uint32_t j = 0; j < B; ++j) {
-        stvp_accel_copy(&chain[k], x_batch + j * in_size, (const void *)(uintptr_t)ds->train_images, in_size * 4u);
-        stvp_accel_desc_layer(&chain[k++], 0);
+    if (!train_chain_step(&step, chain, TRAIN_CHAIN_STEP_MAX, net, &P, &bufs, use_block)) {
+        printf("train: cannot build the training step's chain\n");
+        exit(1);
     }
-    for (uint32_t i = 0; i < L; ++i)
-        forward_desc(&chain[k++], i, B, layer_input(i));
-    stvp_accel_softmax_xent(&chain[k], B, net->layers[L - 1].k, lb[L - 1].out, y_batch, lb[L - 1].dout,
-                            &xent_train);
-    stvp_accel_desc_layer(&chain[k++], L);
-    for (uint32_t i = L; i-- > 0;) {
-        prune_at[i] = k;
-        k += backward_descs(&chain[k], i, B);
-    }
-    sgd_first = k;
-    for (uint32_t i = 0; i < L; ++i) {
-        const train_layer_t *l = &net->layers[i];
-        if (!train_has_weights(l))
-            continue;
-        stvp_accel_sgd(&chain[k], train_weight_count(l), lb[i].w, lb[i].dw, 0.0f, P.weight_decay);
-        stvp_accel_desc_layer(&chain[k++], i + 1);
-        stvp_accel_sgd(&chain[k], l->k, lb[i].b, lb[i].db, 0.0f, 0.0f);
-        stvp_accel_desc_layer(&chain[k++], i + 1);
-    }
-    sgd_count = k - sgd_first;
-    dropback_first = k;
-    if (P.mode & TRAIN_MODE_PROCRUSTES) {
-        const float f = train_keep_fraction(&P);
-        int first = 1;
-        for (uint32_t i = 0; i < L; ++i) {
-            const train_layer_t *l = &net->layers[i];
-            if (!train_has_weights(l))
-                continue;
-            uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
-            stvp_accel_dropback(&chain[k++], train_init_layer_id(i), l->k, l->c, rs, ss, P.seed, 1.0f, f, first, 0,
-                                lb[i].w, blocks[i], &db_res[i]);
-            first = 0;
-        }
-    }
-    dropback_count = k - dropback_first;
-    nm_first = k;
-    if (P.mode & TRAIN_MODE_NM) {
-        for (uint32_t i = 0; i < L; ++i) {
-            const train_layer_t *l = &net->layers[i];
-            if (!train_has_weights(l))
-                continue;
-            uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
-            stvp_accel_nm_pregen(&chain[k++], i + 1, l->k, l->c, rs, ss, P.nm_n, P.nm_m, lb[i].w, nm_fwd[i],
-                                 nm_bwd[i]);
-        }
-    }
-    nm_count = k - nm_first;
-    step_len = k;
-}
-
-static void set_step_decay(float d)
-{
-    for (unsigned j = 0; j < dropback_count; ++j)
-        chain[dropback_first + j].alpha = d;
-}
-
-/* GRAD_PRUNE's seeds of global step t (train_prune_seed). */
-static void set_step_prune_seeds(uint32_t t)
-{
-    for (uint32_t i = 0; i < net->layer_count; ++i)
-        if (prunes_layer(i))
-            chain[prune_at[i]].param0 = train_prune_seed(P.seed, t, i);
-}
-
-static void set_step_lr(float lr)
-{
-    for (unsigned j = 0; j < sgd_count; ++j)
-        chain[sgd_first + j].alpha = lr;
 }
 
 static void run_chain(const stvp_accel_desc *descs, unsigned count, const char *what)
@@ -320,10 +108,9 @@ static void evaluate(eval_result_t *e)
 {
     const uint32_t L = net->layer_count, in_size = train_in_size(&net->layers[0]);
     const uint32_t total = ds->test_count;
+    const uint32_t images = ds->test_images, labels = ds->test_labels;
     const uint32_t batches = (total + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH;
     const uint32_t per_batch = L + 1, per_chain = EVAL_CHAIN_MAX / per_batch;
-    const float *images = (const float *)(uintptr_t)ds->test_images;
-    const int32_t *labels = (const int32_t *)(uintptr_t)ds->test_labels;
     float loss_sum = 0.0f;
     e->correct = 0;
     e->count = total;
@@ -333,11 +120,8 @@ static void evaluate(eval_result_t *e)
         for (uint32_t b = b0; b < b0 + nb; ++b) {
             uint32_t first = b * TRAIN_EVAL_BATCH;
             uint32_t n = total - first < TRAIN_EVAL_BATCH ? total - first : TRAIN_EVAL_BATCH;
-            for (uint32_t i = 0; i < L; ++i)
-                forward_desc(&eval_chain[k++], i, n, i == 0 ? images + first * in_size : lb[i - 1].out);
-            stvp_accel_softmax_xent(&eval_chain[k], n, net->layers[L - 1].k, lb[L - 1].out, labels + first,
-                                    lb[L - 1].dout, &xent_eval[b]);
-            stvp_accel_desc_layer(&eval_chain[k++], L);
+            k += train_chain_eval_batch(&step, &eval_chain[k], per_batch, n, images + first * in_size * 4u,
+                                        labels + first * 4u, ADDR(&xent_eval[b]));
         }
         run_chain(eval_chain, k, "evaluation");
         for (uint32_t b = b0; b < b0 + nb; ++b) {
@@ -357,38 +141,43 @@ static int have_init_op;
 
 static void allocate(void)
 {
-    unsigned init_count = 0;
     const uint32_t L = net->layer_count;
     const uint32_t nmax = P.batch > TRAIN_EVAL_BATCH ? P.batch : TRAIN_EVAL_BATCH;
     for (uint32_t i = 0; i < L; ++i) {
         const train_layer_t *l = &net->layers[i];
+        train_chain_layer_bufs_t *lb = &bufs.layer[i];
         if (train_has_weights(l)) {
             uint32_t wc = train_weight_count(l);
-            lb[i].w = alloc(wc * 4u);
-            lb[i].dw = alloc(wc * 4u);
-            lb[i].b = alloc(l->k * 4u); /* zero: .bss */
-            lb[i].db = alloc(l->k * 4u);
+            float *w = alloc(wc * 4u);
+            lb->w = ADDR(w);
+            lb->dw = ADDR(alloc(wc * 4u));
+            lb->b = ADDR(alloc(l->k * 4u)); /* zero: .bss */
+            lb->db = ADDR(alloc(l->k * 4u));
             uint32_t rs = l->kind == TRAIN_CONV ? l->r : 1u, ss = l->kind == TRAIN_CONV ? l->s : 1u;
-            if (P.mode & TRAIN_MODE_PROCRUSTES)
-                blocks[i] = alloc(STVP_ACCEL_BLOCK_BYTES(l->k, l->c, rs, ss));
+            if (P.mode & TRAIN_MODE_PROCRUSTES) {
+                lb->blocks = ADDR(alloc(STVP_ACCEL_BLOCK_BYTES(l->k, l->c, rs, ss)));
+                lb->dropback_result = ADDR(&db_res[i]);
+            }
             if (P.mode & TRAIN_MODE_NM) {
-                nm_fwd[i] = alloc(STVP_ACCEL_NM_BYTES(l->k, rs * ss, l->c, P.nm_n, P.nm_m));
-                nm_bwd[i] = alloc(STVP_ACCEL_NM_BYTES(l->c, rs * ss, l->k, P.nm_n, P.nm_m));
+                lb->nm_fwd = ADDR(alloc(STVP_ACCEL_NM_BYTES(l->k, rs * ss, l->c, P.nm_n, P.nm_m)));
+                lb->nm_bwd = ADDR(alloc(STVP_ACCEL_NM_BYTES(l->c, rs * ss, l->k, P.nm_n, P.nm_m)));
             }
-            if (have_init_op) {
-                stvp_accel_init_weights(&eval_chain[init_count++], train_init_layer_id(i), l->k, l->c, rs, ss, P.seed,
-                                        lb[i].w);
-            } else {
-                init_layer_weights(lb[i].w, train_init_layer_id(i), wc, train_fan_in(l), P.seed);
-            }
+            if (train_chain_prunes_layer(net, &P, i))
+                lb->prune_result = ADDR(&prune_res[i]);
+            if (!have_init_op) /* the generator of the device's INIT_WEIGHTS, on the CPU */
+                stvp_w0_fill(w, P.seed, train_init_layer_id(i), 0, wc, stvp_w0_kaiming_bound(train_fan_in(l)));
         }
-        lb[i].out = alloc(nmax * train_out_size(l) * 4u);
-        lb[i].dout = alloc(nmax * train_out_size(l) * 4u);
+        lb->out = ADDR(alloc(nmax * train_out_size(l) * 4u));
+        lb->dout = ADDR(alloc(nmax * train_out_size(l) * 4u));
     }
-    x_batch = alloc(P.batch * train_in_size(&net->layers[0]) * 4u);
+    bufs.x_batch = ADDR(alloc(P.batch * train_in_size(&net->layers[0]) * 4u));
     y_batch = alloc(P.batch * 4u);
+    bufs.y_batch = ADDR(y_batch);
+    bufs.xent = ADDR(&xent_train);
+    bufs.images = ds->train_images;
     xent_eval = alloc(((ds->test_count + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH) * sizeof *xent_eval);
     order = alloc(ds->train_count * 4u);
+    unsigned init_count = have_init_op ? train_chain_init_weights(eval_chain, EVAL_CHAIN_MAX, net, &P, &bufs) : 0u;
     if (init_count)
         run_chain(eval_chain, init_count, "weight initialisation");
 }
@@ -509,8 +298,8 @@ int main(void)
     stvp_sim_phase(TRAIN_PHASE_SETUP);
     allocate();
     build_step_chain();
-    if (nm_count) /* the copies of W0, for the first step's forward and input-gradient ops */
-        run_chain(chain + nm_first, nm_count, "N:M copies of W0");
+    if (step.nm_count) /* the copies of W0, for the first step's forward and input-gradient ops */
+        run_chain(chain + step.nm_first, step.nm_count, "N:M copies of W0");
     const int32_t *train_labels = (const int32_t *)(uintptr_t)ds->train_labels;
     const uint32_t in_bytes = train_in_size(&net->layers[0]) * 4u;
 
@@ -522,7 +311,7 @@ int main(void)
     for (uint32_t epoch = 0; epoch < P.epochs; ++epoch) {
         train_epoch_order(order, ds->train_count, P.seed, epoch);
         const float lr = train_lr(&P, epoch);
-        set_step_lr(lr);
+        train_chain_set_lr(&step, chain, lr);
         uint32_t seen = 0, correct = 0, since = 0;
         float loss_sum = 0.0f, epoch_loss_sum = 0.0f;
         stvp_accel_read_counters(&c0);
@@ -532,10 +321,10 @@ int main(void)
             if ((P.mode & TRAIN_MODE_PROCRUSTES) && global_step == 1 && !use_block) {
                 use_block = 1; /* the first DROPBACK has written the block copies */
                 build_step_chain();
-                set_step_lr(lr);
+                train_chain_set_lr(&step, chain, lr);
             }
-            set_step_decay(decay);
-            set_step_prune_seeds(global_step);
+            train_chain_set_decay(&step, chain, decay);
+            train_chain_set_prune_seeds(&step, chain, global_step);
             const uint32_t *idx = order + s * P.batch;
             for (uint32_t j = 0; j < P.batch; ++j) {
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
@@ -543,11 +332,11 @@ int main(void)
             }
             if (capture)
                 stvp_sim_step(global_step);
-            run_chain(chain, step_len, "training step");
+            run_chain(chain, step.len, "training step");
             ++global_step;
             decay *= TRAIN_DECAY_FACTOR;
             for (uint32_t i = 0; i < net->layer_count; ++i)
-                if (prunes_layer(i)) {
+                if (train_chain_prunes_layer(net, &P, i)) {
                     grad_elements += prune_res[i].elements;
                     grad_zeros_before += prune_res[i].zeros_before;
                     grad_zeros_after += prune_res[i].zeros_after;

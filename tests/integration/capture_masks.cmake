@@ -1,7 +1,8 @@
 # Mask capture on the VP (capture.* keys; models/accel/capture): boots train.elf with capture on
-# and off, checks that capture changes none of the program's output (losses, accuracy, simulated
-# times, accelerator cycles and energy as printed) and that the file holds every chosen step with
-# the layer shapes of LeNet-5. Invoked as
+# and off, checks that capture changes none of the program's output (losses, accuracy,
+# accelerator cycles and energy as printed; simulated times to 1 us: with capture on, the CPU
+# writes SIMCTRL STEP before each step, a few ns of CPU time that may tip a printed microsecond)
+# and that the file holds every chosen step with the layer shapes of LeNet-5. Invoked as
 #   cmake -DSTVP=... -DFIRMWARE=train.elf -DOUT=dir -DMASKS=file -DARGS="a@@b" -P capture_masks.cmake
 string(REPLACE "@@" ";" ARGS "${ARGS}")
 foreach(mode off on)
@@ -15,8 +16,35 @@ foreach(mode off on)
     message(FATAL_ERROR "stvp (capture ${mode}) exit code ${code}\n${err}")
   endif()
 endforeach()
-file(READ ${OUT}/capture_off.txt off)
-file(READ ${OUT}/capture_on.txt on)
+# The printed microsecond counts of a run (every "<n> us" and the summary's seconds in us), in
+# order, and its text without them.
+function(split_times text times_var rest_var)
+  string(REGEX REPLACE "simulated time  ([0-9]+)\\.([0-9]+) s" "simulated time  \\1\\2 us" text "${text}")
+  string(REGEX MATCHALL "[0-9]+ us" times "${text}")
+  string(REGEX REPLACE "[0-9]+ us" "N us" rest "${text}")
+  set(${times_var} "${times}" PARENT_SCOPE)
+  set(${rest_var} "${rest}" PARENT_SCOPE)
+endfunction()
+file(READ ${OUT}/capture_off.txt off_text)
+file(READ ${OUT}/capture_on.txt on_text)
+split_times("${off_text}" off_times off)
+split_times("${on_text}" on_times on)
+list(LENGTH off_times n_off)
+list(LENGTH on_times n_on)
+if(NOT n_off EQUAL n_on OR n_off EQUAL 0)
+  message(FATAL_ERROR "capture changed the run's timing lines:\n--- off\n${off_text}\n--- on\n${on_text}")
+endif()
+math(EXPR last "${n_off} - 1")
+foreach(i RANGE ${last})
+  list(GET off_times ${i} a)
+  list(GET on_times ${i} b)
+  string(REPLACE " us" "" a "${a}")
+  string(REPLACE " us" "" b "${b}")
+  math(EXPR d "${b} - ${a}")
+  if(d LESS 0 OR d GREATER 1)
+    message(FATAL_ERROR "capture moved a simulated time by ${d} us (more than its STEP writes):\n--- off\n${off_text}\n--- on\n${on_text}")
+  endif()
+endforeach()
 if(NOT off STREQUAL on)
   message(FATAL_ERROR "capture changed the run's output:\n--- off\n${off}\n--- on\n${on}")
 endif()

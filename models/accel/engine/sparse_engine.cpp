@@ -195,8 +195,7 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
             qe_.begin_step(1.0 - double(d.beta));
             step_open_ = true;
         }
-        for (int64_t i = 0; i < count; ++i)
-            mask_[size_t(i)] = qe_.observe(sparse::score(w[i], w0_[size_t(i)], dec));
+        sparse::observe_layer(qe_, w, w0_.data(), count, dec, mask_.data());
         threshold = qe_.estimate();
         r.extra.quantile_ops = uint64_t(count);
     } else {
@@ -215,13 +214,7 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
         while ((int64_t{1} << lg) < count) ++lg;
         vector_ops += uint64_t(count) * lg;
     }
-    uint32_t tracked = 0;
-    for (int64_t i = 0; i < count; ++i) {
-        if (mask_[size_t(i)])
-            ++tracked;
-        else
-            w[i] = dec * w0_[size_t(i)];
-    }
+    const uint32_t tracked = uint32_t(sparse::reset_untracked(w, w0_.data(), mask_.data(), count, dec));
     tracked_step_ += tracked;
 
     // The block copy (accel_desc.h, BLOCK COPY).

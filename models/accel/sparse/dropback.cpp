@@ -33,6 +33,21 @@ void QuantileEstimator::end_step() {
     }
 }
 
+void observe_layer(QuantileEstimator& qe, const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
+    for (int64_t i = 0; i < count; ++i) tracked[i] = qe.observe(score(w[i], w0[i], d));
+}
+
+int64_t reset_untracked(float* w, const float* w0, const uint8_t* tracked, int64_t count, float d) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        if (tracked[i])
+            ++n;
+        else
+            w[i] = d * w0[i];
+    }
+    return n;
+}
+
 std::vector<int64_t> exact_top_k(const std::vector<float>& scores, int64_t k) {
     const int64_t n = static_cast<int64_t>(scores.size());
     k = std::clamp<int64_t>(k, 0, n);
@@ -64,17 +79,16 @@ SelectStats WeightSelector::step(std::vector<SelectorLayer>& layers, std::vector
     st.decay = decay_.value();
     for (const auto& l : layers) st.total += l.count;
     st.tracked_per_layer.assign(layers.size(), 0);
-    if (masks) {
-        masks->resize(layers.size());
-        for (size_t i = 0; i < layers.size(); ++i) (*masks)[i].assign(static_cast<size_t>(layers[i].count), 0);
-    }
-    auto reset = [&](size_t li, int64_t i, bool tracked) {
-        if (tracked) {
-            ++st.tracked_per_layer[li];
-            if (masks) (*masks)[li][static_cast<size_t>(i)] = 1;
-        } else {
-            layers[li].w[i] = d * w0_[static_cast<size_t>(i)];
-        }
+    if (masks) masks->resize(layers.size());
+    // W0 of layer li regenerated, tracked_ = its selection, then the reset.
+    auto regenerate = [&](const SelectorLayer& l) {
+        w0_.resize(static_cast<size_t>(l.count));
+        init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
+    };
+    auto reset = [&](size_t li) {
+        SelectorLayer& l = layers[li];
+        st.tracked_per_layer[li] = reset_untracked(l.w, w0_.data(), tracked_.data(), l.count, d);
+        if (masks) (*masks)[li].assign(tracked_.begin(), tracked_.begin() + l.count);
     };
     if (cfg_.mode == SelectMode::Quantile) {
         const double q = st.total > 0 ? 1.0 - static_cast<double>(cfg_.budget) / static_cast<double>(st.total) : 1.0;
@@ -82,9 +96,10 @@ SelectStats WeightSelector::step(std::vector<SelectorLayer>& layers, std::vector
         const uint64_t before = qe_.updates();
         for (size_t li = 0; li < layers.size(); ++li) {
             const SelectorLayer& l = layers[li];
-            w0_.resize(static_cast<size_t>(l.count));
-            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
-            for (int64_t i = 0; i < l.count; ++i) reset(li, i, qe_.observe(score(l.w[i], w0_[static_cast<size_t>(i)], d)));
+            regenerate(l);
+            tracked_.resize(static_cast<size_t>(l.count));
+            observe_layer(qe_, l.w, w0_.data(), l.count, d, tracked_.data());
+            reset(li);
         }
         st.threshold = qe_.estimate();
         st.quantile_updates = qe_.updates() - before;
@@ -93,8 +108,7 @@ SelectStats WeightSelector::step(std::vector<SelectorLayer>& layers, std::vector
         scores_.clear();
         scores_.reserve(static_cast<size_t>(st.total));
         for (const SelectorLayer& l : layers) {
-            w0_.resize(static_cast<size_t>(l.count));
-            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
+            regenerate(l);
             for (int64_t i = 0; i < l.count; ++i) scores_.push_back(score(l.w[i], w0_[static_cast<size_t>(i)], d));
         }
         const std::vector<int64_t> top = exact_top_k(scores_, cfg_.budget);
@@ -108,9 +122,9 @@ SelectStats WeightSelector::step(std::vector<SelectorLayer>& layers, std::vector
         int64_t base = 0;
         for (size_t li = 0; li < layers.size(); ++li) {
             const SelectorLayer& l = layers[li];
-            w0_.resize(static_cast<size_t>(l.count));
-            init_.fill(l.layer_id, 0, static_cast<uint64_t>(l.count), l.fan_in, w0_.data());
-            for (int64_t i = 0; i < l.count; ++i) reset(li, i, keep[static_cast<size_t>(base + i)] != 0);
+            regenerate(l);
+            tracked_.assign(keep.begin() + base, keep.begin() + base + l.count);
+            reset(li);
             base += l.count;
         }
     }

@@ -73,6 +73,14 @@ private:
     uint64_t updates_ = 0;
 };
 
+// The two steps of one layer's selection, shared by the device's DROPBACK, the reference
+// trainer and WeightSelector (one definition of what "tracked" means and what a reset writes):
+// observe_layer scores every weight, s = |W - d*W0|, through the estimator in index order and
+// sets tracked[i] = 1 for the weights it keeps (0 otherwise); reset_untracked then resets every
+// weight with tracked[i] == 0 to d*W0 and returns how many are tracked.
+void observe_layer(QuantileEstimator& qe, const float* w, const float* w0, int64_t count, float d, uint8_t* tracked);
+int64_t reset_untracked(float* w, const float* w0, const uint8_t* tracked, int64_t count, float d);
+
 // Indices (into scores) of the k largest scores; ties go to the lower index; sorted ascending.
 std::vector<int64_t> exact_top_k(const std::vector<float>& scores, int64_t k);
 
@@ -119,6 +127,7 @@ private:
     DecaySchedule decay_;
     QuantileEstimator qe_;
     std::vector<float> w0_, scores_;
+    std::vector<uint8_t> tracked_;
 };
 
 }  // namespace stvp::accel::sparse

@@ -1,7 +1,9 @@
 // DropBack's implicit initial weights (docs/literature.md, DropBack): W0 is never stored; every access
 // regenerates it from a counter-based hash of (seed, layer, index). splitmix64 finalisers are
 // pure 64-bit integer math, so the value is bit-identical on every host; the only floating-point
-// step is one conversion of a 24-bit integer (exact) and one multiply by the bound.
+// step is one conversion of a 24-bit integer (exact) and one multiply by the bound. The
+// generator itself is firmware/include/stvp/hw/accel_w0.h (shared with the firmware); this
+// class adds the configured distribution.
 #pragma once
 
 #include <cstdint>
