@@ -444,23 +444,7 @@ accel::CommandError Accel::run_chain(uint32_t base, uint32_t count, uint32_t& fa
 
 // The operands an FC/CONV forward or weight-gradient op reads, as the recorder wants them: the
 // weights as the op uses them (a sparse copy decoded by the engine, pruned weights zero).
-void Accel::record_masks(const accel::Command& cmd, const float* w) {
-    if (!recorder_->active()) return;
-    auto in = [&](uint32_t field) {
-        const accel::Operand* o = cmd.operand(field);
-        return o ? reinterpret_cast<const float*>(o->host) : nullptr;
-    };
-    const uint32_t layer = cmd.desc.layer;
-    switch (cmd.desc.opcode) {
-        case STVP_ACCEL_OP_FC_FWD: recorder_->forward_fc(layer, cmd.fc, in(STVP_ACCEL_FIELD_SRC0), w); break;
-        case STVP_ACCEL_OP_CONV_FWD: recorder_->forward_conv(layer, cmd.conv, in(STVP_ACCEL_FIELD_SRC0), w); break;
-        case STVP_ACCEL_OP_FC_BWD_WEIGHT: recorder_->weight_grad_fc(layer, cmd.fc, in(STVP_ACCEL_FIELD_SRC0)); break;
-        case STVP_ACCEL_OP_CONV_BWD_WEIGHT:
-            recorder_->weight_grad_conv(layer, cmd.conv, in(STVP_ACCEL_FIELD_SRC0));
-            break;
-        default: break;
-    }
-}
+void Accel::record_masks(const accel::Command& cmd, const float* w) { recorder_->record(cmd, w); }
 
 // Prices the record's counts, adds it to the counters and the stats, and reports it.
 void Accel::account(AccelOpRecord& rec) {

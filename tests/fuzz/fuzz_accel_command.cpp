@@ -1,6 +1,6 @@
-// Fuzz harness: accelerator descriptor chains through the SystemC-free command path (decode,
-// bind, sparse check, execute, cost) on a small DRAM and scratchpad. Input: byte 0 = chain
-// length - 1 (mod 4), then the descriptors (128 bytes each, zero-padded), then DRAM contents.
+// Fuzz harness: accelerator descriptor chains through the SystemC-free engine (decode, bind,
+// sparse check, the opcode's execute and cost) on a small DRAM and scratchpad. Input: byte 0 =
+// chain length - 1 (mod 4), then the descriptors (128 bytes each, zero-padded), then DRAM contents.
 // Beyond "no crash, no sanitizer report, no exception", it checks what accel_desc.h promises:
 // a descriptor that fails validation writes nothing, and one that completes writes only inside
 // its declared outputs.
@@ -10,10 +10,7 @@
 #include <vector>
 
 #include "accel/engine/command.h"
-#include "accel/core/array_config.h"
-#include "accel/core/energy.h"
-#include "accel/core/timing.h"
-#include "accel/engine/sparse_engine.h"
+#include "accel/engine/engine.h"
 #include "../unit/support/accel_host_memory.h"
 
 using namespace stvp::accel;
@@ -52,26 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::memset(mem.spad.data(), 0, kSpadSize);
     std::memcpy(mem.dram.data(), data, std::min<size_t>(size, kDramSize));
 
-    static TimingModel timing{ArrayConfig{}};
-    static const EnergyTable energy{};
-    SparseEngine engine{AccelSparseConfig{}};
+    Engine engine{EngineConfig{}};
     for (const stvp_accel_desc& d : descs) {
-        Command cmd;
+        Command cmd;  // the declared outputs (decode alone: addresses and sizes)
         if (decode(d, cmd)) break;
         const std::vector<uint8_t> dram0 = mem.dram, spad0 = mem.spad;
-        bool completed = false;
-        if (!bind(cmd, mem)) {
-            if (is_sparse(cmd)) {
-                if (!engine.check(cmd)) {
-                    engine.run(cmd, timing, energy);
-                    completed = true;
-                }
-            } else {
-                if (!execute(cmd).empty()) std::abort();  // bind() promises execute() succeeds
-                cost(cmd, timing);
-                completed = true;
-            }
-        }
+        const OpResult r = engine.run(d, mem);
+        // bind() promises the handler's execute() succeeds (its failure is ERR_SHAPE on no field).
+        if (r.bound && r.error.code == STVP_ACCEL_ERR_SHAPE && r.error.field == STVP_ACCEL_FIELD_NONE) std::abort();
+        const bool completed = !r.error;
         check_writes(cmd, dram0, mem.dram, kDram, completed);
         check_writes(cmd, spad0, mem.spad, kSpad, completed);
         if (!completed) break;

@@ -71,6 +71,20 @@ void MaskRecorder::weight_grad_conv(uint32_t layer, const accel::Conv2dShape& s,
     add(layer, MapKind::OutputGrads, BitMap::from_floats({s.batch, s.out_channels, s.out_h(), s.out_w()}, dy));
 }
 
+void MaskRecorder::record(const accel::Command& cmd, const float* w) {
+    if (!active()) return;
+    const accel::Operand* src0 = cmd.operand(STVP_ACCEL_FIELD_SRC0);
+    const float* in = src0 ? reinterpret_cast<const float*>(src0->host) : nullptr;
+    const uint32_t layer = cmd.desc.layer;
+    switch (cmd.desc.opcode) {
+        case STVP_ACCEL_OP_FC_FWD: forward_fc(layer, cmd.fc, in, w); break;
+        case STVP_ACCEL_OP_CONV_FWD: forward_conv(layer, cmd.conv, in, w); break;
+        case STVP_ACCEL_OP_FC_BWD_WEIGHT: weight_grad_fc(layer, cmd.fc, in); break;
+        case STVP_ACCEL_OP_CONV_BWD_WEIGHT: weight_grad_conv(layer, cmd.conv, in); break;
+        default: break;
+    }
+}
+
 std::vector<uint32_t> MaskRecorder::missing_steps() const {
     std::vector<uint32_t> m;
     for (uint32_t s : steps_)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "accel/core/shapes.h"
+#include "accel/engine/command.h"
 #include "accel/capture/mask_file.h"
 
 namespace stvp::capture {
@@ -39,6 +40,10 @@ public:
     // A weight-gradient op: dy [N][K][P][Q] (FC: [N][K]) as it reads it.
     void weight_grad_fc(uint32_t layer, const accel::FcShape& s, const float* dy);
     void weight_grad_conv(uint32_t layer, const accel::Conv2dShape& s, const float* dy);
+    // An op as the engine executes it (Engine::on_execute: the bound command and the weights it
+    // reads): FC/CONV forward and weight-gradient ops are recorded under their layer tag,
+    // others ignored. The device and stvp_reftrain both record through this.
+    void record(const accel::Command& cmd, const float* w);
 
     // "" if the recorded layers and batches agree with each other; else why not (e.g. a layer tag
     // reused with two shapes).

@@ -6,8 +6,6 @@
 #include <initializer_list>
 #include <utility>
 
-#include "accel/core/ops.h"
-#include "accel/engine/load_store.h"
 #include "stvp/hw/accel_names.h"
 
 namespace stvp::accel {
@@ -29,7 +27,6 @@ constexpr uint32_t kSgdFields = bit(STVP_ACCEL_FIELD_N) | bit(STVP_ACCEL_FIELD_A
 constexpr uint32_t kCopyFields = bit(STVP_ACCEL_FIELD_N);
 constexpr uint32_t kWeightFields =
     bit(STVP_ACCEL_FIELD_K) | bit(STVP_ACCEL_FIELD_C) | bit(STVP_ACCEL_FIELD_R) | bit(STVP_ACCEL_FIELD_S);
-constexpr uint32_t F_RELU = STVP_ACCEL_FLAG_RELU, F_BIAS = STVP_ACCEL_FLAG_BIAS, F_MASK = STVP_ACCEL_FLAG_RELU_MASK;
 
 // The shape an op reads (accel_ops.def, KIND). WEIGHTS: a layer's W[K][C][R][S] named by k, c,
 // r, s (sparse ops); PRUNE: n elements.
@@ -81,13 +78,6 @@ constexpr OpSpec kOps[] = {
 
 constexpr uint32_t kParams = STVP_ACCEL_USES(PARAM0) | STVP_ACCEL_USES(PARAM1);
 constexpr uint32_t kAlpha = STVP_ACCEL_USES(ALPHA), kBeta = STVP_ACCEL_USES(BETA);
-
-// The loop-nest phase of an FC/CONV op (timing).
-Phase nest_phase(uint32_t phase) {
-    if (phase == STVP_ACCEL_PHASE_BWD_DATA) return Phase::InputGrad;
-    if (phase == STVP_ACCEL_PHASE_BWD_WEIGHT) return Phase::WeightGrad;
-    return Phase::Forward;
-}
 
 const OpSpec* find_spec(uint32_t opcode) {
     for (const OpSpec& s : kOps)
@@ -313,11 +303,6 @@ uint64_t operand_bytes(const Command& c, Kind kind, uint32_t field) {
     return 0;
 }
 
-float* fp(const Command& c, uint32_t field) {
-    const Operand* o = c.operand(field);
-    return o ? reinterpret_cast<float*>(o->host) : nullptr;
-}
-
 bool overlaps(const Operand& a, const Operand& b) {
     return uint64_t(a.address) < uint64_t(b.address) + b.bytes && uint64_t(b.address) < uint64_t(a.address) + a.bytes;
 }
@@ -435,63 +420,6 @@ CommandError bind(Command& cmd, MemoryResolver& mem) {
             int32_t l;
             std::memcpy(&l, labels + 4 * size_t(i), 4);
             if (l < 0 || uint32_t(l) >= cmd.xent.classes) return {STVP_ACCEL_ERR_LABEL, STVP_ACCEL_FIELD_SRC1, i};
-        }
-    }
-    return {};
-}
-
-std::string execute(const Command& c) {
-    const stvp_accel_desc& d = c.desc;
-    const bool relu = d.flags & F_RELU, bias = d.flags & F_BIAS, mask = d.flags & F_MASK;
-    float* s0 = fp(c, STVP_ACCEL_FIELD_SRC0);
-    float* s1 = fp(c, STVP_ACCEL_FIELD_SRC1);
-    float* s2 = fp(c, STVP_ACCEL_FIELD_SRC2);
-    float* d0 = fp(c, STVP_ACCEL_FIELD_DST0);
-    float* d1 = fp(c, STVP_ACCEL_FIELD_DST1);
-    switch (d.opcode) {
-        case STVP_ACCEL_OP_FC_FWD: return fc_forward(c.fc, s0, s1, bias ? s2 : nullptr, d0, relu);
-        case STVP_ACCEL_OP_FC_BWD_DATA: return fc_input_grad(c.fc, s0, s1, mask ? s2 : nullptr, d0);
-        case STVP_ACCEL_OP_FC_BWD_WEIGHT: return fc_weight_grad(c.fc, s0, s1, d0, bias ? d1 : nullptr);
-        case STVP_ACCEL_OP_CONV_FWD: return conv2d_forward(c.conv, s0, s1, bias ? s2 : nullptr, d0, relu);
-        case STVP_ACCEL_OP_CONV_BWD_DATA: return conv2d_input_grad(c.conv, s0, s1, mask ? s2 : nullptr, d0);
-        case STVP_ACCEL_OP_CONV_BWD_WEIGHT: return conv2d_weight_grad(c.conv, s0, s1, d0, bias ? d1 : nullptr);
-        case STVP_ACCEL_OP_MAXPOOL_FWD: return maxpool2d_forward(c.pool, s0, d0);
-        case STVP_ACCEL_OP_MAXPOOL_BWD: return maxpool2d_backward(c.pool, s0, s1, d0, mask);
-        case STVP_ACCEL_OP_SOFTMAX_XENT: {
-            XentResult r;
-            std::string e = softmax_xent(c.xent, s0, reinterpret_cast<const int32_t*>(s1), d0, &r);
-            if (!e.empty()) return e;
-            stvp_accel_xent_result out{r.loss, r.correct};
-            std::memcpy(d1, &out, sizeof out);
-            return {};
-        }
-        case STVP_ACCEL_OP_SGD: return sgd_update(c.sgd, d0, s0, d.alpha, d.beta);
-        case STVP_ACCEL_OP_COPY: std::memcpy(d0, s0, d.n); return {};
-    }
-    return std::string("opcode ") + std::to_string(d.opcode) + " not supported";
-}
-
-OpCost cost(const Command& c, TimingModel& t) {
-    const stvp_accel_desc& d = c.desc;
-    const OpSpec* spec = find_spec(d.opcode);
-    if (!spec) return {};
-    NestOptions opt;
-    opt.bias = d.flags & F_BIAS;
-    opt.relu = d.flags & F_RELU;
-    opt.relu_mask = d.flags & F_MASK;
-    switch (spec->kind) {
-        case Kind::FC: return t.fc(c.fc, nest_phase(spec->phase), opt);
-        case Kind::CONV: return t.conv2d(c.conv, nest_phase(spec->phase), opt);
-        case Kind::POOL:
-            return d.opcode == STVP_ACCEL_OP_MAXPOOL_FWD ? t.maxpool2d_forward(c.pool) : t.maxpool2d_backward(c.pool);
-        case Kind::XENT: return t.softmax_xent(c.xent);
-        case Kind::SGD: return t.sgd(c.sgd);
-        case Kind::WEIGHTS:
-        case Kind::PRUNE: return {};  // the SparseEngine costs these
-        case Kind::COPY: {
-            const Operand* s = c.operand(STVP_ACCEL_FIELD_SRC0);
-            const Operand* o = c.operand(STVP_ACCEL_FIELD_DST0);
-            return copy_cost(t.config(), d.n, s && s->in_scratchpad, o && o->in_scratchpad);
         }
     }
     return {};

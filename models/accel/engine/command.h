@@ -1,13 +1,13 @@
 // The accelerator's command decoding: from a fetched descriptor (firmware/include/stvp/hw/
 // accel_desc.h) to a checked operation, and its execution on host pointers. No SystemC: the
 // command processor (accel.h) fetches descriptors and resolves addresses; this unit decides
-// whether a descriptor is valid, names the failing field, and runs the op with the core
-// numerics (accel/core/ops.h) and timing (accel/core/timing.h).
+// whether a descriptor is valid, names the failing field and sizes its operands; the op's
+// handler (handlers.h) then executes and costs it.
 //
-// Opcodes are dispatched through one table expanded from firmware/include/stvp/hw/
-// accel_ops.def (the rows the firmware's names and roles come from): name, phase, accepted
-// flags and formats, shape kind, operand slots. A sparse weight format is a parameter of the
-// FC/CONV rows (its slots replace W by the copy at meta0), not a second dispatcher.
+// Opcodes are checked against one table expanded from firmware/include/stvp/hw/accel_ops.def
+// (the rows the firmware's names and roles come from): name, phase, accepted flags and
+// formats, shape kind, operand slots. A sparse weight format is a parameter of the FC/CONV
+// rows (its slots replace W by the copy at meta0), not a second dispatcher.
 //
 // Checks run in the order of the error codes in accel_desc.h: decode() does the ones that
 // need only the descriptor (opcode, format, flags, unused fields, shape, scalars, alignment);
@@ -93,14 +93,6 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd);
 // (labels). Reads input memory (labels) but writes nothing.
 CommandError bind(Command& cmd, MemoryResolver& mem);
 
-// Runs a bound command: computes its outputs on the host pointers. Returns "" or the core's
-// error (which bind() rules out for a bound command).
-std::string execute(const Command& cmd);
-
-// Cycles and action counts of a decoded command on the array (the load/store engine's cost
-// for COPY, which needs in_scratchpad of its bound operands).
-OpCost cost(const Command& cmd, TimingModel& timing);
-
 // The weight tensor W[K][C][R][S] a command names (FC: R = S = 1; zeros for ops without one),
 // and the sizes of its sparse copies (accel_desc.h, BLOCK COPY and N:M COPY).
 struct WeightDims {
@@ -113,8 +105,8 @@ uint64_t block_copy_bytes(const WeightDims& w);  // reserved size (every weight 
 uint64_t nm_slots(const WeightDims& w, bool backward, uint32_t n, uint32_t m);
 uint64_t nm_copy_bytes(const WeightDims& w, bool backward, uint32_t n, uint32_t m);
 
-// True if the SparseEngine (sparse_engine.h) executes and costs the command: a sparse opcode,
-// a sparse weight format or SKIP_ZEROS. execute() and cost() here handle the rest.
+// True if the sparse units (sparse_engine.h) take part: a sparse opcode, a sparse weight format
+// or SKIP_ZEROS (the FC/CONV handlers then charge the sparse walk, handlers.h).
 bool is_sparse(const Command& c);
 
 // Bit i set = opcode i supported; bit i set = format i supported.

@@ -21,7 +21,8 @@ void count_fp32(const uint8_t* p, uint64_t n, uint64_t& nan, uint64_t& inf) {
     inf += nonfinite - nans;
 }
 
-// The dense W operand (src1) an op names, if any.
+// The dense W operand (src1) an op names, if any (the X or dY of ops without weights: the
+// on_execute callback looks only at FC/CONV forward ops' weights).
 const float* weights_of(const Command& c) {
     const Operand* o = c.operand(STVP_ACCEL_FIELD_SRC1);
     return o ? reinterpret_cast<const float*>(o->host) : nullptr;
@@ -73,27 +74,27 @@ OpResult Engine::run(const stvp_accel_desc& d, MemoryResolver& mem) {
     r.bound = true;
     r.opcode = d.opcode;
     r.phase = cmd.phase;
-    if (is_sparse(cmd)) {
-        // The copy an op reads is checked (and decoded) before any output is written.
-        if ((r.error = sparse_.check(cmd))) return r;
-        if (on_execute_)
-            on_execute_(cmd, d.format == STVP_ACCEL_FORMAT_DENSE ? weights_of(cmd) : sparse_.decoded_weights());
-        const SparseOpResult sr = sparse_.run(cmd, timing_, cfg_.energy);
-        r.cost = sr.op;
-        r.sparse = sr.extra;
-        r.sparse_pj = sr.sparse_pj;
-        r.pruned = sr.pruned;
-    } else {
-        if (on_execute_) on_execute_(cmd, weights_of(cmd));
-        // The core validates before it writes, so a decoder/core disagreement (which decode()
-        // and bind() are built to rule out) leaves the outputs untouched.
-        if (!execute(cmd).empty()) {
-            r.error = {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0};
-            return r;
-        }
-        r.cost = cost(cmd, timing_);
+    // The copy an op reads is checked (and decoded) before any output is written.
+    if ((r.error = sparse_.check(cmd))) return r;
+    const float* w = d.format == STVP_ACCEL_FORMAT_DENSE ? weights_of(cmd) : sparse_.decoded_weights();
+    if (on_execute_) on_execute_(cmd, w);
+    const OpHandler& h = *op_handler(d.opcode);  // decode() accepted the opcode: it has a row
+    const OpArgs args{cmd, w, sparse_};
+    OpWork work;
+    // The core validates before it writes, so a decoder/core disagreement (which decode() and
+    // bind() are built to rule out) leaves the outputs untouched.
+    if (!h.execute(args, work).empty()) {
+        r.error = {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_NONE, 0};
+        return r;
     }
-    count_nonfinite(cmd, r.nan, r.inf);
+    r.pruned = work.pruned;
+    if (!cfg_.execute_only) {
+        const OpCharge charge = h.cost(args, work, timing_);
+        r.cost = charge.op;
+        r.sparse = charge.extra;
+        if (is_sparse(cmd)) r.sparse_pj = sparse::sparse_unit_energy(r.sparse, cfg_.energy, cfg_.sparse.energy).total_pj();
+        count_nonfinite(cmd, r.nan, r.inf);
+    }
     return r;
 }
 

@@ -5,13 +5,15 @@
 //
 // Per descriptor, in the order of the error codes (accel_desc.h, enum stvp_accel_err):
 //   decode (descriptor only) -> bind (memory: address, capacity, overlap, labels) ->
-//   sparse-copy check (METADATA) -> execute (outputs) and cost (cycles, action counts).
+//   sparse-copy check (METADATA) -> the opcode's handler (handlers.h): execute (outputs), then
+//   unless EngineConfig::execute_only, cost (cycles, action counts).
 // A failed check writes nothing and returns a structured error: code, field id, value, and in a
 // chain the descriptor index.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "accel/core/array_config.h"
@@ -19,6 +21,7 @@
 #include "accel/core/op_cost.h"
 #include "accel/core/timing.h"
 #include "accel/engine/command.h"
+#include "accel/engine/handlers.h"
 #include "accel/engine/sparse_engine.h"
 #include "accel/sparse/sparse_config.h"
 #include "stvp/hw/accel_desc.h"
@@ -31,6 +34,10 @@ struct EngineConfig {
     ArrayConfig array;
     EnergyTable energy;
     AccelSparseConfig sparse;
+    // Numerics only: every op's execute() without its cost() and without the health counts
+    // (OpResult::cost, sparse, sparse_pj, nan and inf stay zero). For host programs that need
+    // the numbers alone (the reference trainer).
+    bool execute_only = false;
 };
 
 // One range of the accelerator's address space backed by host bytes.
@@ -66,7 +73,7 @@ struct OpResult {
     bool bound = false;          // decode and bind passed (opcode and phase are set)
     uint32_t opcode = 0;         // 0 unless bound
     uint32_t phase = STVP_ACCEL_PHASE_IDLE;
-    OpCost cost;                 // cycles and action counts of the op (sparse metadata included)
+    OpCost cost;                 // cycles and action counts of the op (sparse metadata included; zero if execute_only)
     sparse::SparseCounts sparse; // decoder, pruner, quantile, zero-check activity
     double sparse_pj = 0;        // energy of the sparse units (on top of cost.counts' energy)
     uint64_t pruned = 0;         // gradients zeroed by GRAD_PRUNE (natural zeros excluded)
@@ -102,6 +109,9 @@ public:
     // op reads (a sparse copy decoded, pruned weights zero; the dense W otherwise; nullptr for
     // ops without weights). The device's mask capture uses it; it must not write.
     void on_execute(std::function<void(const Command&, const float* weights)> fn) { on_execute_ = std::move(fn); }
+
+    // Host hooks on DROPBACK's selection (sparse_engine.h; the device sets none).
+    void set_selection_hooks(SelectionHooks h) { sparse_.set_selection_hooks(std::move(h)); }
 
     // SOFT_RESET: the sparse units' state (quantile estimator, tracked count) restarts.
     void reset() { sparse_.reset(); }

@@ -154,27 +154,19 @@ CommandError SparseEngine::check(const Command& c) {
     return {};
 }
 
-SparseOpResult SparseEngine::run(const Command& c, TimingModel& tm, const EnergyTable& et) {
-    SparseOpResult r;
-    switch (c.desc.opcode) {
-        case STVP_ACCEL_OP_INIT_WEIGHTS: init_weights(c, tm, r); break;
-        case STVP_ACCEL_OP_DROPBACK: dropback(c, tm, r); break;
-        case STVP_ACCEL_OP_NM_PREGEN: nm_pregen(c, tm, r); break;
-        case STVP_ACCEL_OP_GRAD_PRUNE: grad_prune(c, tm, r); break;
-        default: layer_op(c, tm, r); break;
-    }
-    r.sparse_pj = sparse::sparse_unit_energy(r.extra, et, cfg_.energy).total_pj();
-    return r;
-}
-
-void SparseEngine::init_weights(const Command& c, TimingModel& tm, SparseOpResult& r) {
+std::string SparseEngine::init_weights(const Command& c, OpWork&) {
     const WeightDims wd = weight_dims(c);
     init_of(c).fill(c.desc.layer, 0, wd.count(), wd.c * wd.r * wd.s, fhost(c, STVP_ACCEL_FIELD_DST0));
-    // One generator evaluation per weight on the vector lanes; W written once.
-    r.op = vector_cost(tm.config(), wd.count(), 0, 4 * wd.count());
+    return {};
 }
 
-void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r) {
+OpCharge SparseEngine::init_weights_cost(const Command& c, const OpWork&, TimingModel& tm) const {
+    // One generator evaluation per weight on the vector lanes; W written once.
+    const uint64_t count = weight_dims(c).count();
+    return {vector_cost(tm.config(), count, 0, 4 * count), {}};
+}
+
+std::string SparseEngine::dropback(const Command& c, OpWork& work) {
     const stvp_accel_desc& d = c.desc;
     const WeightDims wd = weight_dims(c);
     const int64_t count = int64_t(wd.count());
@@ -187,7 +179,9 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
     if (d.flags & STVP_ACCEL_FLAG_FIRST) tracked_step_ = 0;
     double threshold = 0;
     uint64_t vector_ops = 3 * uint64_t(count);  // W0 regeneration, score, compare / reset
-    if (!topk) {
+    if (hooks_.select && hooks_.select(c, mask_.data())) {
+        // The host chose the tracked set (SelectionHooks); the estimator is left as it was.
+    } else if (!topk) {
         // The estimator's step: FIRST ends the previous one and opens a new one (as
         // WeightSelector::step does over its layer table); without an open step, one opens.
         if (d.flags & STVP_ACCEL_FLAG_FIRST || !step_open_) {
@@ -197,7 +191,6 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
         }
         sparse::observe_layer(qe_, w, w0_.data(), count, dec, mask_.data());
         threshold = qe_.estimate();
-        r.extra.quantile_ops = uint64_t(count);
     } else {
         scores_.resize(size_t(count));
         for (int64_t i = 0; i < count; ++i) scores_[size_t(i)] = sparse::score(w[i], w0_[size_t(i)], dec);
@@ -214,6 +207,7 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
         while ((int64_t{1} << lg) < count) ++lg;
         vector_ops += uint64_t(count) * lg;
     }
+    if (hooks_.tracked) hooks_.tracked(c, mask_.data());
     const uint32_t tracked = uint32_t(sparse::reset_untracked(w, w0_.data(), mask_.data(), count, dec));
     tracked_step_ += tracked;
 
@@ -243,21 +237,31 @@ void SparseEngine::dropback(const Command& c, TimingModel& tm, SparseOpResult& r
         stvp_accel_dropback_result res{tracked, uint32_t(count), float(threshold), dec};
         std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);
     }
+    work.vector_ops = vector_ops;
+    work.units = blocks;
+    work.values = uint64_t(bs.nnz());
+    work.unit_elements = uint64_t(bs.block_elements());
+    return {};
+}
+
+OpCharge SparseEngine::dropback_cost(const Command& c, const OpWork& work, TimingModel& tm) const {
     // Only the compressed weights move: tracked values + bitmasks + packed pointers, read (the
     // tracked weights after the update) and written (the new copy); untracked weights are
     // regenerated, never stored. The dense master in DRAM is the model's SGD operand.
-    const uint64_t meta_bytes = block_metadata_bytes(blocks, uint64_t(bs.block_elements()));
-    const uint64_t bytes = 4 * uint64_t(bs.nnz()) + meta_bytes;
-    r.op = vector_cost(tm.config(), vector_ops, bytes, bytes);
-    r.extra.decoded_units = blocks;
+    const uint64_t meta_bytes = block_metadata_bytes(work.units, work.unit_elements);
+    const uint64_t bytes = 4 * work.values + meta_bytes;
+    OpCharge r;
+    r.op = vector_cost(tm.config(), work.vector_ops, bytes, bytes);
+    if (!(c.desc.flags & STVP_ACCEL_FLAG_TOPK)) r.extra.quantile_ops = weight_dims(c).count();
+    r.extra.decoded_units = work.units;
     r.extra.metadata_dram_bytes = 2 * meta_bytes;
+    return r;
 }
 
-void SparseEngine::nm_pregen(const Command& c, TimingModel& tm, SparseOpResult& r) {
+std::string SparseEngine::nm_pregen(const Command& c, OpWork& work) {
     const stvp_accel_desc& d = c.desc;
     const WeightDims wd = weight_dims(c);
     const NmConfig nc{d.param0, d.param1};
-    uint64_t written = 0, meta_bytes = 0, groups = 0;
     for (const bool backward : {false, true}) {
         NmWeights nm;
         NmWeights::prune(fhost(c, STVP_ACCEL_FIELD_SRC0), int64_t(wd.k), int64_t(wd.c), int64_t(wd.r), int64_t(wd.s),
@@ -267,17 +271,24 @@ void SparseEngine::nm_pregen(const Command& c, TimingModel& tm, SparseOpResult& 
         std::memcpy(out, nm.values().data(), 4 * slots);
         std::memcpy(out + 4 * slots, nm.indices().data(), slots);
         std::memset(out + 5 * slots, 0, ((slots + 3) & ~size_t{3}) - slots);
-        written += uint64_t(nm.value_bytes()) + uint64_t(nm.metadata_bytes());
-        meta_bytes += uint64_t(nm.metadata_bytes());
-        groups += uint64_t(nm.groups());
+        work.written_bytes += uint64_t(nm.value_bytes()) + uint64_t(nm.metadata_bytes());
+        work.metadata_bytes += uint64_t(nm.metadata_bytes());
+        work.units += uint64_t(nm.groups());
     }
-    // Two magnitude sorts per group element (a compare tree per group) [open].
-    r.op = vector_cost(tm.config(), 2 * wd.count(), 4 * wd.count(), written);
-    r.extra.decoded_units = groups;
-    r.extra.metadata_dram_bytes = meta_bytes;
+    return {};
 }
 
-void SparseEngine::grad_prune(const Command& c, TimingModel& tm, SparseOpResult& r) {
+OpCharge SparseEngine::nm_pregen_cost(const Command& c, const OpWork& work, TimingModel& tm) const {
+    // Two magnitude sorts per group element (a compare tree per group) [open].
+    const uint64_t count = weight_dims(c).count();
+    OpCharge r;
+    r.op = vector_cost(tm.config(), 2 * count, 4 * count, work.written_bytes);
+    r.extra.decoded_units = work.units;
+    r.extra.metadata_dram_bytes = work.metadata_bytes;
+    return r;
+}
+
+std::string SparseEngine::grad_prune(const Command& c, OpWork& work) {
     const stvp_accel_desc& d = c.desc;
     sparse::GradientPrunerConfig pc;
     pc.prune_rate = d.alpha;
@@ -286,35 +297,37 @@ void SparseEngine::grad_prune(const Command& c, TimingModel& tm, SparseOpResult&
     sparse::GradientPruner pruner(pc);
     float* g = fhost(c, STVP_ACCEL_FIELD_DST0);
     const sparse::PruneStats st = pruner.prune(g, int64_t(d.n));
-    r.pruned = uint64_t(st.zeros_after - st.zeros_before);
+    work.pruned = uint64_t(st.zeros_after - st.zeros_before);
     if (d.flags & STVP_ACCEL_FLAG_RESULT) {
         stvp_accel_prune_result res{d.n, uint32_t(st.zeros_before), uint32_t(st.zeros_after), float(st.tau)};
         std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);
     }
-    // Two passes: mean|g| for tau, then the stochastic rule; g read twice, written once.
-    const uint64_t n = d.n;
-    r.op = vector_cost(tm.config(), 2 * n, 8 * n, 4 * n);
-    r.extra.pruner_ops = n;
+    return {};
 }
 
-void SparseEngine::layer_op(const Command& c, TimingModel& tm, SparseOpResult& r) {
+OpCharge SparseEngine::grad_prune_cost(const Command& c, const OpWork&, TimingModel& tm) const {
+    // Two passes: mean|g| for tau, then the stochastic rule; g read twice, written once.
+    const uint64_t n = c.desc.n;
+    OpCharge r;
+    r.op = vector_cost(tm.config(), 2 * n, 8 * n, 4 * n);
+    r.extra.pruner_ops = n;
+    return r;
+}
+
+OpCharge SparseEngine::layer_cost(const Command& c, const float* w, TimingModel& tm) {
     const stvp_accel_desc& d = c.desc;
     const bool relu = d.flags & STVP_ACCEL_FLAG_RELU, bias = d.flags & STVP_ACCEL_FLAG_BIAS,
                mask = d.flags & STVP_ACCEL_FLAG_RELU_MASK, skip = d.flags & STVP_ACCEL_FLAG_SKIP_ZEROS;
     const bool dense_w = d.format == STVP_ACCEL_FORMAT_DENSE;
-    float* s0 = fhost(c, STVP_ACCEL_FIELD_SRC0);
-    const float* w = dense_w ? fhost(c, STVP_ACCEL_FIELD_SRC1) : w_dec_.data();
-    float* s1 = fhost(c, STVP_ACCEL_FIELD_SRC1);
-    float* s2 = fhost(c, STVP_ACCEL_FIELD_SRC2);
-    float* d0 = fhost(c, STVP_ACCEL_FIELD_DST0);
-    float* d1 = fhost(c, STVP_ACCEL_FIELD_DST1);
+    const float* s0 = fhost(c, STVP_ACCEL_FIELD_SRC0);
+    const float* s1 = fhost(c, STVP_ACCEL_FIELD_SRC1);
     const bool fc = d.opcode <= STVP_ACCEL_OP_FC_BWD_WEIGHT;
     Phase ph = Phase::Forward;
     if (c.phase == STVP_ACCEL_PHASE_BWD_DATA) ph = Phase::InputGrad;
     if (c.phase == STVP_ACCEL_PHASE_BWD_WEIGHT) ph = Phase::WeightGrad;
 
-    // Zero maps of the operands, before the outputs are written (outputs never overlap inputs).
-    const uint8_t* wnz = dense_w ? nullptr : nz_map(w_dec_.data(), int64_t(w_dec_.size()), wnz_).data();
+    // Zero maps of the operands the op read (execute() wrote only outputs, which never overlap them).
+    const uint8_t* wnz = dense_w ? nullptr : nz_map(w, int64_t(weight_dims(c).count()), wnz_).data();
     const uint8_t *xnz = nullptr, *dynz = nullptr;
     if (skip) {
         const int64_t xe = fc ? c.fc.x_elements() : c.conv.x_elements();
@@ -324,38 +337,31 @@ void SparseEngine::layer_op(const Command& c, TimingModel& tm, SparseOpResult& r
         if (ph == Phase::WeightGrad) xnz = nz_map(s1, xe, xnz_).data(), dynz = nz_map(s0, ye, dynz_).data();
     }
 
-    switch (d.opcode) {
-        case STVP_ACCEL_OP_FC_FWD: fc_forward(c.fc, s0, w, bias ? s2 : nullptr, d0, relu); break;
-        case STVP_ACCEL_OP_FC_BWD_DATA: fc_input_grad(c.fc, s0, w, mask ? s2 : nullptr, d0); break;
-        case STVP_ACCEL_OP_FC_BWD_WEIGHT: fc_weight_grad(c.fc, s0, s1, d0, bias ? d1 : nullptr); break;
-        case STVP_ACCEL_OP_CONV_FWD: conv2d_forward(c.conv, s0, w, bias ? s2 : nullptr, d0, relu); break;
-        case STVP_ACCEL_OP_CONV_BWD_DATA: conv2d_input_grad(c.conv, s0, w, mask ? s2 : nullptr, d0); break;
-        case STVP_ACCEL_OP_CONV_BWD_WEIGHT: conv2d_weight_grad(c.conv, s0, s1, d0, bias ? d1 : nullptr); break;
-    }
-
     NestOptions opt;
     opt.bias = bias;
     opt.relu = relu;
     opt.relu_mask = mask;
     sparse::NestOperands ops;
     const sparse::WeightFormat wf = dense_w ? sparse::WeightFormat{} : wf_;
+    OpCharge r;
     if (fc) {
         if (sparse::fc_operands(c.fc, ph, wnz, xnz, dynz, &ops).empty()) {
             const sparse::SparseCost sc = sparse::sparse_nest_cost(tm, fc_nest(c.fc, ph, opt), ops, wf, cfg_.load_balance);
             r.op = sc.op, r.extra = sc.extra;
-            return;
+            return r;
         }
     } else {
         const std::vector<OpShape> nests = conv_nests(c.conv, ph, opt);
         if (nests.size() == 1 && sparse::conv_operands(c.conv, ph, wnz, xnz, dynz, &ops).empty()) {
             const sparse::SparseCost sc = sparse::sparse_nest_cost(tm, nests[0], ops, wf, cfg_.load_balance);
             r.op = sc.op, r.extra = sc.extra;
-            return;
+            return r;
         }
     }
     // A strided input gradient is split into sub-pixel nests whose operand maps the sparse
     // work source does not build: charged as the dense op (conservative).
     r.op = fc ? tm.fc(c.fc, ph, opt) : tm.conv2d(c.conv, ph, opt);
+    return r;
 }
 
 }  // namespace stvp::accel

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "accel/engine/command.h"
+#include "accel/engine/handlers.h"
+#include "accel/engine/sparse_engine.h"
 #include "accel/engine/load_store.h"
 #include "../support/accel_host_memory.h"
 
@@ -433,7 +435,9 @@ TEST(AccelCommand, ExecuteCopyAndScratchpadPlacement) {
     ASSERT_FALSE(bind(c, mem));
     EXPECT_FALSE(c.operand(STVP_ACCEL_FIELD_SRC0)->in_scratchpad);
     EXPECT_TRUE(c.operand(STVP_ACCEL_FIELD_DST0)->in_scratchpad);
-    EXPECT_EQ(execute(c), "");
+    SparseEngine units{AccelSparseConfig{}};
+    OpWork work;
+    EXPECT_EQ(op_handler(d.opcode)->execute(OpArgs{c, nullptr, units}, work), "");
     EXPECT_EQ(std::memcmp(&mem.spad[0x40], &mem.dram[0x100], 64), 0);
     EXPECT_EQ(mem.spad[0x3F], 0);
     EXPECT_EQ(mem.spad[0x80], 0);
