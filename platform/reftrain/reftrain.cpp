@@ -9,10 +9,8 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "accel/core/ops.h"
-#include "accel/sparse/gradient_pruner.h"
+#include "accel/sparse/dropback.h"
 #include "accel/sparse/init_weights.h"
-#include "accel/sparse/nm_sparse.h"
 
 namespace stvp::reftrain {
 
@@ -20,38 +18,17 @@ namespace acc = stvp::accel;
 
 namespace {
 
-acc::FcShape fc_shape(const train_layer_t& l, uint32_t n) {
-    acc::FcShape s;
-    s.batch = n, s.in_features = l.c, s.out_features = l.k;
-    return s;
-}
+// Where device memory starts (any non-zero bus address: the chain only names addresses).
+constexpr uint32_t kDeviceBase = 0x10000000u;
+constexpr uint64_t kAlign = 64;
 
-acc::Conv2dShape conv_shape(const train_layer_t& l, uint32_t n) {
-    acc::Conv2dShape s;
-    s.batch = n, s.in_channels = l.c, s.in_h = l.h, s.in_w = l.w, s.out_channels = l.k;
-    s.kernel_h = l.r, s.kernel_w = l.s, s.stride_h = s.stride_w = l.stride, s.pad_h = s.pad_w = l.pad;
-    return s;
-}
+uint64_t aligned(uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
-acc::Pool2dShape pool_shape(const train_layer_t& l, uint32_t n) {
-    acc::Pool2dShape s;
-    s.batch = n, s.channels = l.c, s.in_h = l.h, s.in_w = l.w, s.kernel_h = l.r, s.kernel_w = l.s;
-    s.stride_h = s.stride_w = l.stride;
-    return s;
-}
-
-// INIT_WEIGHTS / DROPBACK's W0 generator as the device configures it (SparseEngine).
-acc::sparse::InitWeightsConfig init_config(uint32_t seed, const acc::AccelSparseConfig& sparse) {
-    acc::sparse::InitWeightsConfig ic;
-    ic.seed = seed;
-    ic.kind = sparse.init_kind;
-    ic.uniform_bound = sparse.init_uniform_bound;
-    return ic;
-}
-
-// An op's error is a bug of this program (the shapes come from the tables), never data.
-void check(const std::string& err, const char* what) {
-    if (!err.empty()) throw std::logic_error(std::string("reftrain: ") + what + ": " + err);
+acc::EngineConfig engine_config(const acc::AccelSparseConfig& sparse) {
+    acc::EngineConfig cfg;
+    cfg.sparse = sparse;
+    cfg.execute_only = true;  // the numbers alone: no cycles, no energy
+    return cfg;
 }
 
 }  // namespace
@@ -83,27 +60,115 @@ RefTrainer::RefTrainer(const Dataset& data, const train_params_t& params, const 
       sparse_(sparse),
       variant_(variant),
       net_(&train_nets[params.net < TRAIN_NET_COUNT ? params.net : 0]),
-      qe_(sparse.quantile) {
+      engine_(engine_config(sparse)) {
     if (!validate().empty()) return;
-    const uint32_t nmax = p_.batch > TRAIN_EVAL_BATCH ? p_.batch : TRAIN_EVAL_BATCH;
-    const acc::sparse::InitWeights init(init_config(p_.seed, sparse_));
     layers_.resize(net_->layer_count);
+    order_.resize(data_.train_count());
+    allocate();
+    engine_.on_execute([this](const acc::Command& cmd, const float* w) {
+        if (recorder_) recorder_->record(cmd, w);
+    });
+    if (p_.mode & TRAIN_MODE_PROCRUSTES) {
+        acc::SelectionHooks hooks;
+        if (variant_.select != SelectionVariant::Select::Quantile)
+            hooks.select = [this](const acc::Command& c, uint8_t* mask) {
+                const std::vector<uint8_t>& keep = layers_[c.desc.layer - 1].keep;
+                std::copy(keep.begin(), keep.end(), mask);
+                return true;
+            };
+        hooks.tracked = [this](const acc::Command& c, const uint8_t* mask) { on_tracked(c.desc.layer - 1, mask); };
+        engine_.set_selection_hooks(std::move(hooks));
+    }
+    // W0 by the accelerator's INIT_WEIGHTS, as train.elf.
+    std::vector<stvp_accel_desc> init(TRAIN_MAX_LAYERS);
+    run_descs(init.data(), train_chain_init_weights(init.data(), TRAIN_MAX_LAYERS, net_, &p_, &bufs_),
+              "weight initialisation");
+    build_step_chain();
+    if (chain_.nm_count)  // the copies of W0, for the first step's forward and input-gradient ops
+        run_descs(&descs_[chain_.nm_first], chain_.nm_count, "N:M copies of W0");
+    if (variant_.select != SelectionVariant::Select::Quantile)
+        for (uint32_t i = 0; i < net_->layer_count; ++i)
+            if (train_has_weights(&net_->layers[i])) layers_[i].w0 = weights(i);  // DROPBACK regenerates exactly these
+}
+
+// Device memory: every tensor of the step chain in one zeroed buffer (biases start at 0, as
+// train.elf's .bss), then the data set's splits mapped where they are (only ever read: COPY
+// sources, evaluation inputs and labels).
+void RefTrainer::allocate() {
+    const uint32_t nmax = p_.batch > TRAIN_EVAL_BATCH ? p_.batch : TRAIN_EVAL_BATCH;
+    uint64_t next = kDeviceBase;
+    auto alloc = [&](uint64_t bytes) {
+        const uint64_t a = next;
+        next += aligned(bytes);
+        return uint32_t(a);
+    };
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         const train_layer_t& l = net_->layers[i];
-        Layer& L = layers_[i];
+        train_chain_layer_bufs_t& b = bufs_.layer[i];
         if (train_has_weights(&l)) {
-            const uint32_t wc = train_weight_count(&l);
-            L.w.resize(wc), L.dw.resize(wc), L.b.assign(l.k, 0.0f), L.db.resize(l.k);
-            init.fill(train_init_layer_id(i), 0, wc, train_fan_in(&l), L.w.data());
-            if (p_.mode & TRAIN_MODE_PROCRUSTES) L.w0 = L.w;  // DROPBACK regenerates exactly these
-            if (p_.mode & TRAIN_MODE_NM) nm_pregen(i);  // train.elf's copies of W0
+            const uint64_t wc = train_weight_count(&l);
+            const uint32_t rs = l.kind == TRAIN_CONV ? l.r : 1u, ss = l.kind == TRAIN_CONV ? l.s : 1u;
+            b.w = alloc(4 * wc), b.dw = alloc(4 * wc), b.b = alloc(4 * l.k), b.db = alloc(4 * l.k);
+            if (p_.mode & TRAIN_MODE_PROCRUSTES) {
+                b.blocks = alloc(STVP_ACCEL_BLOCK_BYTES(uint64_t{l.k}, l.c, rs, ss));
+                b.dropback_result = alloc(sizeof(stvp_accel_dropback_result));
+            }
+            if (p_.mode & TRAIN_MODE_NM) {
+                b.nm_fwd = alloc(STVP_ACCEL_NM_BYTES(uint64_t{l.k}, rs * ss, l.c, p_.nm_n, p_.nm_m));
+                b.nm_bwd = alloc(STVP_ACCEL_NM_BYTES(uint64_t{l.c}, rs * ss, l.k, p_.nm_n, p_.nm_m));
+            }
+            if (train_chain_prunes_layer(net_, &p_, i)) b.prune_result = alloc(sizeof(stvp_accel_prune_result));
         }
-        L.out.resize(size_t{nmax} * train_out_size(&l));
-        L.dout.resize(L.out.size());
+        b.out = alloc(4 * uint64_t{nmax} * train_out_size(&l));
+        b.dout = alloc(4 * uint64_t{nmax} * train_out_size(&l));
     }
-    x_.resize(size_t{p_.batch} * train_in_size(&net_->layers[0]));
-    y_.resize(p_.batch);
-    order_.resize(data_.train_count());
+    bufs_.x_batch = alloc(4 * uint64_t{p_.batch} * train_in_size(&net_->layers[0]));
+    bufs_.y_batch = alloc(4 * uint64_t{p_.batch});
+    bufs_.xent = alloc(sizeof(stvp_accel_xent_result));
+    eval_xent_ = alloc(sizeof(stvp_accel_xent_result));
+    dram_.assign(next - kDeviceBase, 0);
+    mem_.add({kDeviceBase, dram_.data(), dram_.size(), false});
+    auto map = [&](const void* host, uint64_t bytes) {
+        const uint32_t a = alloc(bytes);
+        mem_.add({a, static_cast<uint8_t*>(const_cast<void*>(host)), bytes, false});
+        return a;
+    };
+    bufs_.images = map(data_.train_x.data(), 4 * data_.train_x.size());
+    test_x_ = map(data_.test_x.data(), 4 * data_.test_x.size());
+    test_y_ = map(data_.test_y.data(), 4 * data_.test_y.size());
+    if (next > 0xFFFFF000u) throw std::length_error("reftrain: the data set and the tensors exceed the 32-bit bus");
+}
+
+void RefTrainer::build_step_chain() {
+    const bool use_block = (p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ > variant_.dense_steps;
+    descs_.assign(TRAIN_CHAIN_STEP_MAX, stvp_accel_desc{});
+    if (!train_chain_step(&chain_, descs_.data(), TRAIN_CHAIN_STEP_MAX, net_, &p_, &bufs_, use_block))
+        throw std::logic_error("reftrain: cannot build the training step's chain");
+    descs_.resize(chain_.len);
+}
+
+void RefTrainer::run_descs(const stvp_accel_desc* d, uint32_t count, const char* what) {
+    if (count == 0) return;
+    const acc::ChainResult r = engine_.run_chain(d, count, mem_);
+    if (!r)
+        throw std::logic_error(std::string("reftrain: ") + what + ": descriptor " + std::to_string(r.index) + " (" +
+                               acc::opcode_name(d[r.index].opcode) + "): " + acc::error_name(r.error.code) +
+                               ", field " + acc::field_name(r.error.field));
+}
+
+template <class T>
+T* RefTrainer::at(uint32_t address) const {
+    return reinterpret_cast<T*>(mem_.find(address, sizeof(T)));
+}
+
+std::vector<float> RefTrainer::weights(uint32_t layer) const {
+    const uint32_t n = train_weight_count(&net_->layers[layer]);
+    const float* w = at<float>(bufs_.layer[layer].w);
+    return std::vector<float>(w, w + n);
+}
+
+uint32_t RefTrainer::tracked(uint32_t layer) const {
+    return at<stvp_accel_dropback_result>(bufs_.layer[layer].dropback_result)->tracked;
 }
 
 std::string RefTrainer::validate() const {
@@ -131,75 +196,19 @@ void RefTrainer::begin_epoch(uint32_t epoch) {
     lr_ = train_lr(&p_, epoch);
 }
 
-const float* RefTrainer::input_of(uint32_t i) const { return i == 0 ? x_.data() : layers_[i - 1].out.data(); }
-
-const float* RefTrainer::fwd_weights(uint32_t i) const {
-    const Layer& L = layers_[i];
-    return use_block_ || (p_.mode & TRAIN_MODE_NM) ? L.w_fwd.data() : L.w.data();
-}
-const float* RefTrainer::bwd_weights(uint32_t i) const {
-    const Layer& L = layers_[i];
-    if (p_.mode & TRAIN_MODE_NM) return L.w_bwd.data();
-    return use_block_ ? L.w_fwd.data() : L.w.data();  // the block copy serves both directions
-}
-
-bool RefTrainer::prunes_layer(uint32_t i) const {
-    return (p_.mode & TRAIN_MODE_SPARSETRAIN) && train_has_weights(&net_->layers[i]) && i + 1 < net_->layer_count;
-}
-
-// NM_PREGEN (SparseEngine::nm_pregen): both copies from the master, decoded (pruned = 0), as
-// the device decodes them for its FC/CONV ops.
-void RefTrainer::nm_pregen(uint32_t i) {
-    const train_layer_t& l = net_->layers[i];
-    Layer& L = layers_[i];
-    const int64_t R = l.kind == TRAIN_CONV ? l.r : 1, S = l.kind == TRAIN_CONV ? l.s : 1;
-    const acc::sparse::NmConfig nc{p_.nm_n, p_.nm_m};
-    acc::sparse::NmWeights nm;
-    L.w_fwd.assign(L.w.size(), 0.0f);
-    L.w_bwd.assign(L.w.size(), 0.0f);
-    check(acc::sparse::NmWeights::prune(L.w.data(), l.k, l.c, R, S, nc, acc::sparse::NmAxis::Input, &nm), "nm prune");
-    nm.decode(L.w_fwd.data());
-    check(acc::sparse::NmWeights::prune(L.w.data(), l.k, l.c, R, S, nc, acc::sparse::NmAxis::Output, &nm), "nm prune");
-    nm.decode(L.w_bwd.data());
-}
-
-// DROPBACK over the weight layers in order (SparseEngine::dropback, quantile mode): the first
-// layer ends the estimator's previous step and begins one with q = 1 - f (f in binary32, as
-// the descriptor's beta); untracked weights reset to d*W0; the tracked ones form the copy.
-// The study's other selections decide the tracked set first (select_tracked) and then reset
-// and copy the same way (observe_layer and reset_untracked: the selection the device runs).
-void RefTrainer::dropback() {
-    const float f = keep_fraction();
-    const bool quantile = variant_.select == SelectionVariant::Select::Quantile;
-    if (!quantile) select_tracked(f);
-    bool first = true;
-    for (uint32_t i = 0; i < net_->layer_count; ++i) {
-        const train_layer_t& l = net_->layers[i];
-        if (!train_has_weights(&l)) continue;
-        Layer& L = layers_[i];
-        const size_t count = L.w.size();
-        if (first && quantile) {
-            if (qe_open_) qe_.end_step();
-            qe_.begin_step(1.0 - static_cast<double>(f));
-            qe_open_ = true;
-        }
-        first = false;
-        if (quantile) {
-            L.keep.resize(count);
-            acc::sparse::observe_layer(qe_, L.w.data(), L.w0.data(), int64_t(count), decay_, L.keep.data());
-        }
-        L.tracked = uint32_t(acc::sparse::reset_untracked(L.w.data(), L.w0.data(), L.keep.data(), int64_t(count), decay_));
-        L.w_fwd.assign(count, 0.0f);
-        const bool counting = snapshot_step_ && global_step_ > snapshot_step_;
-        if (L.was.size() != count) L.was.assign(count, 0);
-        for (size_t j = 0; j < count; ++j) {
-            const bool keep = L.keep[j] != 0;
-            entered_ += counting && keep && !L.was[j];
-            L.was[j] = keep;
-            if (keep) L.w_fwd[j] = L.w[j];
-        }
-        if (snapshot_step_ && global_step_ == snapshot_step_) L.snapshot = L.was;
+// DROPBACK told layer `layer`'s tracked set (SelectionHooks::tracked): the snapshot report.
+void RefTrainer::on_tracked(uint32_t layer, const uint8_t* mask) {
+    if (!snapshot_step_) return;
+    Layer& L = layers_[layer];
+    const size_t count = train_weight_count(&net_->layers[layer]);
+    const bool counting = global_step_ > snapshot_step_;
+    if (L.was.size() != count) L.was.assign(count, 0);
+    for (size_t j = 0; j < count; ++j) {
+        const bool keep = mask[j] != 0;
+        entered_ += counting && keep && !L.was[j];
+        L.was[j] = keep;
     }
+    if (global_step_ == snapshot_step_) L.snapshot = L.was;
 }
 
 uint32_t RefTrainer::tracked_since_snapshot(uint32_t layer) const {
@@ -217,17 +226,20 @@ float RefTrainer::keep_fraction() const {
     return static_cast<float>(f + (1.0 - f) * u * u * u);
 }
 
+// The study's selections, on the weights the step's SGD left in device memory (before any
+// DROPBACK of the step resets them), scored as DROPBACK scores them.
 void RefTrainer::select_tracked(float f) {
     using Select = SelectionVariant::Select;
     std::vector<float> scores;
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         if (!train_has_weights(&net_->layers[i])) continue;
         Layer& L = layers_[i];
-        L.keep.assign(L.w.size(), 0);
+        const float* w = at<float>(bufs_.layer[i].w);
+        L.keep.assign(L.w0.size(), 0);
         if (variant_.select == Select::TopKPerLayer) scores.clear();
-        for (size_t j = 0; j < L.w.size(); ++j) scores.push_back(acc::sparse::score(L.w[j], L.w0[j], decay_));
+        for (size_t j = 0; j < L.w0.size(); ++j) scores.push_back(acc::sparse::score(w[j], L.w0[j], decay_));
         if (variant_.select == Select::TopKPerLayer) {
-            const int64_t k = std::llround(static_cast<double>(f) * static_cast<double>(L.w.size()));
+            const int64_t k = std::llround(static_cast<double>(f) * static_cast<double>(L.w0.size()));
             for (const int64_t j : acc::sparse::exact_top_k(scores, k)) L.keep[static_cast<size_t>(j)] = 1;
         }
     }
@@ -238,9 +250,9 @@ void RefTrainer::select_tracked(float f) {
         for (uint32_t i = 0; i < net_->layer_count; ++i) {
             if (!train_has_weights(&net_->layers[i])) continue;
             Layer& L = layers_[i];
-            for (; at < top.size() && static_cast<size_t>(top[at]) < base + L.w.size(); ++at)
+            for (; at < top.size() && static_cast<size_t>(top[at]) < base + L.keep.size(); ++at)
                 L.keep[static_cast<size_t>(top[at]) - base] = 1;
-            base += L.w.size();
+            base += L.keep.size();
         }
     } else if (variant_.select == Select::Random) {
         // One draw per weight from (seed, layer, index), fixed for the run (nested as a ramp
@@ -249,7 +261,7 @@ void RefTrainer::select_tracked(float f) {
         for (uint32_t i = 0; i < net_->layer_count; ++i) {
             if (!train_has_weights(&net_->layers[i])) continue;
             Layer& L = layers_[i];
-            for (size_t j = 0; j < L.w.size(); ++j)
+            for (size_t j = 0; j < L.keep.size(); ++j)
                 L.keep[j] = uint64_t{train_mix32(train_mix32(p_.seed ^ 0xA511E9B3u) ^
                                                  train_mix32(i * 0x9E3779B9u ^ uint32_t(j)))} < threshold;
         }
@@ -261,7 +273,7 @@ uint32_t RefTrainer::weights_kept() const {
     for (uint32_t i = 0; i < net_->layer_count; ++i) {
         const train_layer_t& l = net_->layers[i];
         if (p_.mode & TRAIN_MODE_PROCRUSTES)
-            kept += train_has_weights(&l) ? layers_[i].tracked : 0;
+            kept += train_has_weights(&l) ? tracked(i) : 0;
         else if (p_.mode & TRAIN_MODE_NM)
             kept += train_nm_kept(&l, p_.nm_n, p_.nm_m);
         else
@@ -270,110 +282,65 @@ uint32_t RefTrainer::weights_kept() const {
     return kept;
 }
 
-void RefTrainer::forward(uint32_t n, const float* input) {
-    for (uint32_t i = 0; i < net_->layer_count; ++i) {
-        const train_layer_t& l = net_->layers[i];
-        Layer& L = layers_[i];
-        const float* in = i == 0 ? input : layers_[i - 1].out.data();
-        if (recorder_ && l.kind == TRAIN_FC) recorder_->forward_fc(i + 1, fc_shape(l, n), in, fwd_weights(i));
-        if (recorder_ && l.kind == TRAIN_CONV) recorder_->forward_conv(i + 1, conv_shape(l, n), in, fwd_weights(i));
-        if (l.kind == TRAIN_FC)
-            check(acc::fc_forward(fc_shape(l, n), in, fwd_weights(i), L.b.data(), L.out.data(), l.relu), "fc_forward");
-        else if (l.kind == TRAIN_CONV)
-            check(acc::conv2d_forward(conv_shape(l, n), in, fwd_weights(i), L.b.data(), L.out.data(), l.relu),
-                  "conv2d_forward");
-        else
-            check(acc::maxpool2d_forward(pool_shape(l, n), in, L.out.data()), "maxpool2d_forward");
-    }
-}
-
 StepResult RefTrainer::step(uint32_t s) {
-    const uint32_t B = p_.batch, in_size = train_in_size(&net_->layers[0]), L = net_->layer_count;
+    const uint32_t B = p_.batch, in_bytes = 4 * train_in_size(&net_->layers[0]);
     if (!validate().empty() || size_t{s + 1} * B > order_.size())
         throw std::out_of_range("reftrain: step " + std::to_string(s) + " is outside the epoch (" +
                                 std::to_string(order_.size() / (B ? B : 1)) + " whole batches) or the trainer is invalid");
-    // As train.elf: the block copy serves the ops from the step after the first selection.
-    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ == variant_.dense_steps + 1) use_block_ = true;
+    const bool procrustes = p_.mode & TRAIN_MODE_PROCRUSTES;
+    // As train.elf: the block copies serve the ops from the step after the first selection.
+    if (procrustes && global_step_ == variant_.dense_steps + 1 && !chain_.use_block) build_step_chain();
+    stvp_accel_desc* d = descs_.data();
+    train_chain_set_lr(&chain_, d, lr_);
+    train_chain_set_decay(&chain_, d, decay_);
+    train_chain_set_prune_seeds(&chain_, d, global_step_);
+    const float f = keep_fraction();
+    for (uint32_t j = 0; j < chain_.dropback_count; ++j) d[chain_.dropback_first + j].beta = f;
+    int32_t* labels = at<int32_t>(bufs_.y_batch);
     for (uint32_t j = 0; j < B; ++j) {
         const uint32_t idx = order_[size_t{s} * B + j];
-        std::memcpy(&x_[size_t{j} * in_size], &data_.train_x[size_t{idx} * in_size], in_size * sizeof(float));
-        y_[j] = data_.train_y[idx];
+        d[chain_.copy_first + j].src0 = bufs_.images + idx * in_bytes;
+        labels[j] = data_.train_y[idx];
     }
     if (recorder_) recorder_->set_step(global_step_);
-    forward(B, x_.data());
-    acc::XentResult xr;
-    acc::SoftmaxXentShape xs;
-    xs.batch = B, xs.classes = net_->layers[L - 1].k;
-    check(acc::softmax_xent(xs, layers_[L - 1].out.data(), y_.data(), layers_[L - 1].dout.data(), &xr),
-          "softmax_xent");
-    for (uint32_t i = L; i-- > 0;) {
-        const train_layer_t& l = net_->layers[i];
-        Layer& Ly = layers_[i];
-        const float* in = input_of(i);
-        const float* mask = i > 0 && train_out_relu(net_, i - 1) ? in : nullptr;
-        float* din = i > 0 ? layers_[i - 1].dout.data() : nullptr;
-        if (prunes_layer(i)) {
-            acc::sparse::GradientPrunerConfig pc;
-            pc.prune_rate = static_cast<double>(train_prune_rate(&p_));
-            pc.lanes = 16;  // AccelSparseConfig::prune_lanes' default
-            pc.seed = train_prune_seed(p_.seed, global_step_, i);
-            acc::sparse::GradientPruner pruner(pc);
-            const auto st = pruner.prune(Ly.dout.data(), int64_t{B} * train_out_size(&l));
-            grad_elements_ += static_cast<uint64_t>(st.elements);
-            grad_zeros_after_ += static_cast<uint64_t>(st.zeros_after);
-        }
-        if (recorder_ && l.kind == TRAIN_FC) recorder_->weight_grad_fc(i + 1, fc_shape(l, B), Ly.dout.data());
-        if (recorder_ && l.kind == TRAIN_CONV) recorder_->weight_grad_conv(i + 1, conv_shape(l, B), Ly.dout.data());
-        if (l.kind == TRAIN_FC) {
-            check(acc::fc_weight_grad(fc_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
-                  "fc_weight_grad");
-            if (din) check(acc::fc_input_grad(fc_shape(l, B), Ly.dout.data(), bwd_weights(i), mask, din), "fc_input_grad");
-        } else if (l.kind == TRAIN_CONV) {
-            check(acc::conv2d_weight_grad(conv_shape(l, B), Ly.dout.data(), in, Ly.dw.data(), Ly.db.data()),
-                  "conv2d_weight_grad");
-            if (din)
-                check(acc::conv2d_input_grad(conv_shape(l, B), Ly.dout.data(), bwd_weights(i), mask, din),
-                      "conv2d_input_grad");
-        } else if (din) {
-            check(acc::maxpool2d_backward(pool_shape(l, B), in, Ly.dout.data(), din, mask != nullptr),
-                  "maxpool2d_backward");
-        }
+    // The chain up to its DROPBACK ops (none unless Procrustes; dense steps skip them), which
+    // the study's selections choose for on the host first, then the N:M copies.
+    run_descs(d, chain_.dropback_first, "training step");
+    if (procrustes && global_step_ >= variant_.dense_steps) {
+        if (variant_.select != SelectionVariant::Select::Quantile) select_tracked(f);
+        run_descs(d + chain_.dropback_first, chain_.dropback_count, "training step (DROPBACK)");
     }
-    for (uint32_t i = 0; i < L; ++i) {
-        const train_layer_t& l = net_->layers[i];
-        if (!train_has_weights(&l)) continue;
-        Layer& Ly = layers_[i];
-        acc::SgdShape ws, bs;
-        ws.count = train_weight_count(&l), bs.count = l.k;
-        check(acc::sgd_update(ws, Ly.w.data(), Ly.dw.data(), lr_, p_.weight_decay), "sgd_update");
-        check(acc::sgd_update(bs, Ly.b.data(), Ly.db.data(), lr_, 0.0f), "sgd_update");
-    }
-    if ((p_.mode & TRAIN_MODE_PROCRUSTES) && global_step_ >= variant_.dense_steps) dropback();
-    if (p_.mode & TRAIN_MODE_NM)
-        for (uint32_t i = 0; i < L; ++i)
-            if (train_has_weights(&net_->layers[i])) nm_pregen(i);
+    run_descs(d + chain_.nm_first, chain_.nm_count, "training step (NM_PREGEN)");
     if (recorder_) recorder_->set_step(capture::kNoStep);
+    for (uint32_t i = 0; i < net_->layer_count; ++i)
+        if (train_chain_prunes_layer(net_, &p_, i)) {
+            const stvp_accel_prune_result* r = at<stvp_accel_prune_result>(bufs_.layer[i].prune_result);
+            grad_elements_ += r->elements;
+            grad_zeros_after_ += r->zeros_after;
+        }
     ++global_step_;
     decay_ *= TRAIN_DECAY_FACTOR;
-    return {xr.loss, xr.correct};
+    const stvp_accel_xent_result* xent = at<stvp_accel_xent_result>(bufs_.xent);
+    return {xent->loss, xent->correct};
 }
 
+// As train.elf's evaluation: per batch the forward ops and SOFTMAX_XENT of the step chain's
+// weights (train_chain_eval_batch) on the test split in place.
 EvalResult RefTrainer::evaluate() {
-    const uint32_t L = net_->layer_count, in_size = train_in_size(&net_->layers[0]);
+    const uint32_t L = net_->layer_count, in_bytes = 4 * train_in_size(&net_->layers[0]);
     EvalResult e;
     e.count = data_.test_count();
+    std::vector<stvp_accel_desc> d(L + 1);
+    const stvp_accel_xent_result* xent = at<stvp_accel_xent_result>(eval_xent_);
     float loss_sum = 0.0f;
     for (uint32_t first = 0; first < e.count; first += TRAIN_EVAL_BATCH) {
         const uint32_t n = e.count - first < TRAIN_EVAL_BATCH ? e.count - first : TRAIN_EVAL_BATCH;
-        forward(n, &data_.test_x[size_t{first} * in_size]);
-        acc::XentResult xr;
-        acc::SoftmaxXentShape xs;
-        xs.batch = n, xs.classes = net_->layers[L - 1].k;
-        check(acc::softmax_xent(xs, layers_[L - 1].out.data(), &data_.test_y[first], layers_[L - 1].dout.data(),
-                                &xr),
-              "softmax_xent");
-        e.correct += xr.correct;
-        loss_sum += xr.loss * static_cast<float>(n);
+        run_descs(d.data(),
+                  train_chain_eval_batch(&chain_, d.data(), L + 1, n, test_x_ + first * in_bytes, test_y_ + first * 4,
+                                         eval_xent_),
+                  "evaluation");
+        e.correct += xent->correct;
+        loss_sum += xent->loss * static_cast<float>(n);
     }
     e.loss = loss_sum / static_cast<float>(e.count);
     return e;
@@ -433,16 +400,16 @@ EvalResult RefTrainer::run(std::FILE* out) {
         for (uint32_t i = 0; i < net_->layer_count; ++i) {
             const train_layer_t& l = net_->layers[i];
             if (!train_has_weights(&l)) continue;
-            std::fprintf(out, " layer %u %u/%u (%.1f%%)", i + 1, layers_[i].tracked, train_weight_count(&l),
-                         100.0 * layers_[i].tracked / train_weight_count(&l));
+            std::fprintf(out, " layer %u %u/%u (%.1f%%)", i + 1, tracked(i), train_weight_count(&l),
+                         100.0 * tracked(i) / train_weight_count(&l));
         }
         std::fprintf(out, "\n");
         if (snapshot_step_ && global_step_ > snapshot_step_) {
             std::fprintf(out, "reftrain: tracked now and already at step %u:", snapshot_step_);
             for (uint32_t i = 0; i < net_->layer_count; ++i)
                 if (train_has_weights(&net_->layers[i]))
-                    std::fprintf(out, " layer %u %u/%u (%.0f%%)", i + 1, tracked_since_snapshot(i), layers_[i].tracked,
-                                 layers_[i].tracked ? 100.0 * tracked_since_snapshot(i) / layers_[i].tracked : 0.0);
+                    std::fprintf(out, " layer %u %u/%u (%.0f%%)", i + 1, tracked_since_snapshot(i), tracked(i),
+                                 tracked(i) ? 100.0 * tracked_since_snapshot(i) / tracked(i) : 0.0);
             const uint32_t after = global_step_ - snapshot_step_ - 1;
             std::fprintf(out, "; %" PRIu64 " weights entered the set after it (%.0f per step)\n", entered_,
                          after ? static_cast<double>(entered_) / after : 0.0);

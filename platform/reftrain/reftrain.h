@@ -1,26 +1,28 @@
 // Host-native reference trainer: the training runtime of sw/train/train.c without SystemC.
 // Same definitions (sw/train/train_defs.h: networks, shuffle, batch order, LR schedule,
 // hyper-parameters), same data (platform/src/dataset.h, the loader the platform preloads
-// from), same W0 (models/accel/sparse InitWeights) and the same op functions the accelerator
-// executes (models/accel/core/ops.h), in the same order — so its per-step losses are the VP's.
-// The sparse modes call the library code behind the device's sparse opcodes the way
-// models/accel/sparse_engine.cpp does: DROPBACK = QuantileEstimator over score() with W0 from
-// InitWeights (one estimator step over the layers of a training step), the forward and
-// input-gradient ops on the tracked weights; NM_PREGEN = NmWeights::prune along C and along K,
-// the ops on the decoded copies; GRAD_PRUNE = GradientPruner (16 lanes, the accelerator's
-// default) on the output gradient of every weight layer below the last.
+// from), and the same step: the descriptor chain train.elf runs, built by the same builder
+// (sw/lib/chain) into a host buffer that stands for device memory, run by the accelerator's
+// own engine (models/accel/engine, execute-only: numerics without cost). W0 comes from the
+// chain's INIT_WEIGHTS, the N:M copies from its NM_PREGEN, Procrustes' selection from its
+// DROPBACK, SparseTrain's pruning from its GRAD_PRUNE — so its per-step losses are the VP's
+// by construction; the CTest comparisons (compare_vp.cmake) keep checking it.
+//
+// The Procrustes study's selections (SelectionVariant) are chosen on the host and handed to
+// the chain's DROPBACK ops (Engine::set_selection_hooks), which reset, copy and report as
+// always; dense steps skip the DROPBACK ops, a ramp patches their budget.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "accel/capture/mask_recorder.h"
-#include "accel/sparse/dropback.h"
+#include "accel/engine/engine.h"
 #include "accel/sparse/sparse_config.h"
 #include "dataset.h"
+#include "train_chain.h"
 #include "train_defs.h"
 
 namespace stvp::reftrain {
@@ -62,18 +64,21 @@ struct EvalResult {
 class RefTrainer {
 public:
     // params as train_params_from_workload() fills them; sparse: the accelerator's sparse-unit
-    // configuration (accel.sparse.*: W0 distribution, quantile estimator) the VP runs with;
-    // variant: the selection study's departures (none by default). The data set must outlive
-    // the trainer.
+    // configuration (accel.sparse.*: W0 distribution, quantile estimator, pruner lanes) the VP
+    // runs with; variant: the selection study's departures (none by default). The data set
+    // must outlive the trainer.
     RefTrainer(const Dataset& data, const train_params_t& params, const accel::AccelSparseConfig& sparse = {},
                const SelectionVariant& variant = {});
+    // The chain names this trainer's own members (parameters, buffers): not copied or moved.
+    RefTrainer(const RefTrainer&) = delete;
+    RefTrainer& operator=(const RefTrainer&) = delete;
 
     // "" if the parameters, the network and the data set fit together, else why not.
     std::string validate() const;
 
     const SelectionVariant& variant() const { return variant_; }
     // Mask capture (nullptr = off): each training step names itself to the recorder, and the
-    // forward and weight-gradient ops hand it their operands as the VP's accelerator does.
+    // engine hands it the forward and weight-gradient ops as the VP's accelerator does.
     void set_mask_recorder(capture::MaskRecorder* r) { recorder_ = r; }
     // Procrustes: remember the tracked set chosen at global step `step` (0 = off); run() then
     // reports how much of the final set was already tracked then, and how many weights
@@ -88,7 +93,8 @@ public:
 
     // Shuffles for `epoch` and sets its learning rate; call before its steps.
     void begin_epoch(uint32_t epoch);
-    // Step s of the current epoch: gather, forward, loss, backward, SGD.
+    // Step s of the current epoch: the step chain (gather, forward, loss, backward, SGD and the
+    // mode's sparse ops).
     StepResult step(uint32_t s);
     // Forward + loss over the whole test split in batches of TRAIN_EVAL_BATCH.
     EvalResult evaluate();
@@ -97,7 +103,8 @@ public:
     // plus host wall time per epoch. Returns the final evaluation.
     EvalResult run(std::FILE* out = stdout);
 
-    const std::vector<float>& weights(uint32_t layer) const { return layers_[layer].w; }
+    // The master weights of weight layer `layer` (a copy of device memory).
+    std::vector<float> weights(uint32_t layer) const;
     // Weights the forward ops use now (kept fraction of train.elf's summary): Procrustes the
     // last step's tracked count, N:M the forward copies' weights, else all.
     uint32_t weights_kept() const;
@@ -106,24 +113,22 @@ public:
     uint64_t grad_zeros_after() const { return grad_zeros_after_; }
 
 private:
+    // Per weight layer, for the study's selections and the snapshot report.
     struct Layer {
-        std::vector<float> w, b, dw, db, out, dout;
-        std::vector<float> w_fwd, w_bwd;  // the copies the forward / input-gradient ops read (sparse modes)
-        std::vector<float> w0;            // Procrustes: W0 (InitWeights), regenerated once
-        std::vector<uint8_t> keep;        // Procrustes: this step's tracked set
-        std::vector<uint8_t> was;         // Procrustes: the tracked set of the last selection
-        std::vector<uint8_t> snapshot;    // Procrustes: the tracked set at the snapshot step
-        uint32_t tracked = 0;             // Procrustes: tracked by the last selection
+        std::vector<float> w0;          // W0 (the scores' reference; study selections only)
+        std::vector<uint8_t> keep;      // this step's tracked set chosen on the host (study selections)
+        std::vector<uint8_t> was;       // the tracked set of the last selection (snapshot on)
+        std::vector<uint8_t> snapshot;  // the tracked set at the snapshot step
     };
-    void forward(uint32_t n, const float* input);
-    const float* input_of(uint32_t i) const;
-    const float* fwd_weights(uint32_t i) const;
-    const float* bwd_weights(uint32_t i) const;
-    void dropback();
+    void allocate();
+    void build_step_chain();
+    // Runs d[0, count) on the engine; an error is a bug of this program.
+    void run_descs(const stvp_accel_desc* d, uint32_t count, const char* what);
+    template <class T> T* at(uint32_t address) const;  // device memory at a bus address
+    uint32_t tracked(uint32_t layer) const;             // Procrustes: the layer's last DROPBACK result
     float keep_fraction() const;  // the budget f of this step (ramp_steps shrink it gradually)
     void select_tracked(float f);  // fills Layer::keep for the study's non-quantile selections
-    void nm_pregen(uint32_t i);
-    bool prunes_layer(uint32_t i) const;
+    void on_tracked(uint32_t layer, const uint8_t* mask);  // the snapshot report's bookkeeping
 
     const Dataset& data_;
     train_params_t p_;
@@ -131,15 +136,18 @@ private:
     SelectionVariant variant_;
     const train_net_t* net_;
     std::vector<Layer> layers_;
-    std::vector<float> x_;
-    std::vector<int32_t> y_;
     std::vector<uint32_t> order_;
+    // Device memory: the run's tensors in one buffer, the data set's splits mapped in place.
+    std::vector<uint8_t> dram_;
+    accel::HostMemoryView mem_;
+    accel::Engine engine_;
+    train_chain_bufs_t bufs_{};
+    train_chain_t chain_{};
+    std::vector<stvp_accel_desc> descs_;  // the step chain (patched per step)
+    uint32_t test_x_ = 0, test_y_ = 0, eval_xent_ = 0;
     float lr_ = 0;
     uint32_t global_step_ = 0;
-    bool use_block_ = false;                         // Procrustes: from the second step on
-    float decay_ = 1.0f;                             // Procrustes: d_t, binary32 as the firmware's
-    accel::sparse::QuantileEstimator qe_;            // Procrustes: the device's persistent estimator
-    bool qe_open_ = false;
+    float decay_ = 1.0f;  // Procrustes: d_t, binary32 as the firmware's
     uint32_t snapshot_step_ = 0;
     uint64_t entered_ = 0;  // weights that joined the tracked set after the snapshot step
     uint64_t grad_elements_ = 0, grad_zeros_after_ = 0;

@@ -1,7 +1,7 @@
 /*
  * The training step as a descriptor chain: one builder, in portable C, shared by train.elf
- * (sw/train, on the VP's CPU) and the host programs (tests/unit/chain; the reference trainer
- * and the explorer as they move onto it). Given a network table and the run parameters
+ * (sw/train, on the VP's CPU) and the host programs (tests/unit/chain, the reference trainer
+ * stvp_reftrain on the engine, the explorer stvp_explore). Given a network table and the run parameters
  * (sw/train/train_defs.h) and the bus addresses of the step's tensors, it writes the chain
  * train.elf hands the accelerator:
  *
