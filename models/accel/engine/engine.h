@@ -106,8 +106,9 @@ public:
     ChainResult run_chain(uint32_t desc_base, uint32_t count, const HostMemoryView& mem, uint32_t max_chain);
 
     // Called after a descriptor's checks, before its outputs are written, with the weights the
-    // op reads (a sparse copy decoded, pruned weights zero; the dense W otherwise; nullptr for
-    // ops without weights). The device's mask capture uses it; it must not write.
+    // op reads (a sparse copy decoded, pruned weights zero; the dense W otherwise; src1 or
+    // nullptr for ops without weights). Mask capture (MaskRecorder::record) uses it, on the
+    // device and in stvp_reftrain; it must not write.
     void on_execute(std::function<void(const Command&, const float* weights)> fn) { on_execute_ = std::move(fn); }
 
     // Host hooks on DROPBACK's selection (sparse_engine.h; the device sets none).
