@@ -81,7 +81,7 @@ struct PlatformConfig {
         std::string masks;               // masks file to write ("" = no capture)
         std::vector<std::string> steps;  // global training steps to capture (integers)
     } capture;
-    AccelPlatformConfig accel;                       // accel.* keys (accel_config.h)
+    AccelParams accel;                               // accel.* keys (models/accel/accel_config.h)
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
     std::vector<std::string> args;                   // generic firmware arguments (SIMCTRL ARG[i]), as integers
