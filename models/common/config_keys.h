@@ -14,6 +14,7 @@
 //   k.integer(name, uint32_t& | uint64_t&, lo, hi, doc)
 //   k.real(name, double&, lo, hi, doc)
 //   k.size(name, uint64_t&, lo, hi, multiple, doc)   bytes; YAML may say 64KiB
+//   k.power_of_two(name, uint32_t&, lo, hi, doc)
 //   k.choice(name, Enum&, {{"name", Enum::X}, ...}, doc)
 //   auto sub = k.section(name); declare_keys(sub, c.part);
 // SystemC-free and header-only.
@@ -64,6 +65,10 @@ public:
     }
     void size(const char* name, const uint64_t& v, uint64_t lo, uint64_t hi, uint64_t multiple, const char*) {
         if (v < lo || v > hi || v % multiple) report(name, std::to_string(v) + " " + size_rule(lo, hi, multiple));
+    }
+    void power_of_two(const char* name, const uint32_t& v, uint64_t lo, uint64_t hi, const char* doc) {
+        integer(name, v, lo, hi, doc);
+        if (v & (v - 1)) report(name, std::to_string(v) + " must be a power of two");
     }
     template <class E>
     void choice(const char* name, const E& v, std::initializer_list<Choice<E>> choices, const char*) {

@@ -316,6 +316,13 @@ void SchemaKeys::size(const char* name, uint64_t& field, uint64_t lo, uint64_t h
     });
 }
 
+void SchemaKeys::power_of_two(const char* name, uint32_t& field, uint64_t lo, uint64_t hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, [range = check::range(lo, hi), pow2 = check::power_of_two()](const uint64_t& v) {
+        const std::string why = range(v);
+        return why.empty() ? pow2(v) : why;
+    });
+}
+
 namespace check {
 ConfigSchema::Check<uint64_t> positive() {
     return [](const uint64_t& v) { return v > 0 ? std::string() : std::string("must be greater than 0"); };

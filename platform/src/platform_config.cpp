@@ -50,11 +50,8 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("uart.baud", &c.uart.baud, "UART line rate in bit/s (10 bits per byte); 0 = instantaneous",
            range(0, 1000000000));
     s.bind("uart.echo", &c.uart.echo, "copy UART output to the simulator's stdout");
-    s.bind("dma.bandwidth_gbps", &c.dma.bandwidth_gbps, "system DMA engine throughput in GB/s",
-           range_real(0.001, 10000));
-    s.bind("dma.burst_bytes", &c.dma.burst_bytes, "system DMA burst size in bytes", power_of_two());
-    s.bind("dma.max_chain", &c.dma.max_chain, "longest descriptor chain the DMA follows before reporting a loop",
-           range(1, 1u << 30));
+    SchemaKeys dma(s, "dma");
+    declare_keys(dma, c.dma);
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");

@@ -169,11 +169,10 @@ struct Soc::Impl {
         s.workload = workload_registers(c.workload);
         return s;
     }
+    // The DMA's keys fill its parameters directly; it decouples with the CPU's quantum.
     static DmaConfig dma_config(const PlatformConfig& c) {
         DmaConfig d;
-        d.bandwidth_gbps = c.dma.bandwidth_gbps;
-        d.burst_bytes = c.dma.burst_bytes;
-        d.max_chain = c.dma.max_chain;
+        static_cast<DmaParams&>(d) = c.dma;
         d.quantum = ns(double(c.cpu.quantum_ns));
         return d;
     }

@@ -117,6 +117,23 @@ TEST(ConfigKeys, AccelKeysFillTheModelsStruct) {
     EXPECT_THAT(dump_platform_config(c), HasSubstr("  sync: step\n"));
 }
 
+// The DMA's keys (models/dma/dma_config.h) fill DmaParams, the TLM device's base; the model's
+// own check is the declaration's.
+TEST(ConfigKeys, DmaKeysFillTheModelsStruct) {
+    const PlatformConfig c = load_platform_config("", {"dma.burst_bytes=128", "dma.max_chain=9"});
+    EXPECT_EQ(c.dma.burst_bytes, 128u);
+    EXPECT_EQ(c.dma.max_chain, 9u);
+    EXPECT_THAT(stvp::test::error_of("dma:\n  burst_bytes: 0x200000\n"),
+                HasSubstr("_cfg.yaml:2: 'dma.burst_bytes': must be between 1 and 1048576 (got 0x200000)"));
+    EXPECT_THAT(stvp::test::error_of("dma: {burst_bytes: 48}\n"), HasSubstr("'dma.burst_bytes': must be a power of two (got 48)"));
+    DmaParams d;
+    EXPECT_TRUE(config::check_ranges(d).ok());
+    d.burst_bytes = 48;
+    EXPECT_EQ(config::check_ranges(d).text(), "burst_bytes 48 must be a power of two");
+    d.burst_bytes = 0;
+    EXPECT_EQ(config::check_ranges(d).text(), "burst_bytes 0 outside 1..1048576");
+}
+
 // Errors are values: a file's error carries its file, line and key; a check across keys its
 // origin and key.
 TEST(ConfigKeys, ErrorsCarryFileLineAndKey) {
@@ -176,8 +193,8 @@ bool starts_with(const std::string& s, const std::string& p) { return s.compare(
 }  // namespace
 
 // configs/default.yaml against the declarations: its values are the declared defaults (also
-// WorkloadConfig.DefaultYamlEqualsTheDeclarations), it states every key the accelerator and
-// the workload declare, and it does not restate the energy tables, whose one source is the
+// WorkloadConfig.DefaultYamlEqualsTheDeclarations), it states every key the accelerator, the
+// DMA and the workload declare, and it does not restate the energy tables, whose one source is the
 // model's declaration (energy.def, sparse_config.h).
 TEST(ConfigKeys, DefaultYamlStatesTheModelsDeclarations) {
     const std::string path = std::string(STVP_SOURCE_DIR) + "/configs/default.yaml";
@@ -194,7 +211,7 @@ TEST(ConfigKeys, DefaultYamlStatesTheModelsDeclarations) {
         const bool energy = starts_with(key, "accel.energy.") || starts_with(key, "accel.sparse.energy.");
         if (energy) {
             EXPECT_EQ(stated.count(key), 0u) << key << ": an energy restated in configs/default.yaml";
-        } else if (starts_with(key, "accel.") || starts_with(key, "workload.")) {
+        } else if (starts_with(key, "accel.") || starts_with(key, "dma.") || starts_with(key, "workload.")) {
             EXPECT_EQ(stated.count(key), 1u) << key << ": declared but missing from configs/default.yaml";
             ++checked;
         }
