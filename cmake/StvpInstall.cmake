@@ -8,7 +8,7 @@ include(CMakePackageConfigHelpers)
 set(_stvp_export_libs
   stvp_common:common stvp_cpu:cpu stvp_bus:bus stvp_memory:memory stvp_timer:timer stvp_irq:irq
   stvp_uart:uart stvp_simctrl:simctrl stvp_dma:dma stvp_accel:accel stvp_accel_engine:accel_engine stvp_accel_core:accel_core
-  stvp_accel_sparse:accel_sparse stvp_accel_yaml:accel_yaml stvp_mask_capture:mask_capture)
+  stvp_accel_sparse:accel_sparse stvp_mask_capture:mask_capture)
 set(_stvp_incdir ${CMAKE_INSTALL_INCLUDEDIR}/stvp/models)  # the models/ tree: common/, cpu/, accel/core/, ...
 set(_targets)
 foreach(pair ${_stvp_export_libs})
@@ -38,7 +38,7 @@ endforeach()
 install(TARGETS ${_targets} EXPORT stvpTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${_stvp_incdir} ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY models/ DESTINATION ${_stvp_incdir} FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY models/ DESTINATION ${_stvp_incdir} FILES_MATCHING PATTERN "*.h" PATTERN "*.def")  # .def: tables a header includes (accel/core/energy.def)
 # The register maps, memory map and firmware headers (stvp/hw/*.def, *.h), shared by models and firmware.
 install(DIRECTORY firmware/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT stvpTargets NAMESPACE stvp:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/stvp)

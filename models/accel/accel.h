@@ -49,6 +49,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "accel/accel_config.h"
 #include "accel/capture/mask_recorder.h"
 #include "accel/core/array_config.h"
 #include "accel/core/energy.h"
@@ -60,26 +61,10 @@
 
 namespace stvp {
 
-struct AccelConfig {
-    // PE array, buffers, clock (clock_hz: the accelerator clock, Hz; default 500 MHz [open]),
-    // DRAM latency and bandwidth as the accelerator sees them (the platform copies the DRAM's).
-    accel::ArrayConfig array;
-    // Per-action energies, pJ (defaults: Procrustes 40 nm, configs/energy/procrustes_40nm.yaml).
-    accel::EnergyTable energy;
-    // Cycles to validate a fetched descriptor and resolve its operands (>= 0).
-    uint32_t decode_cycles = 8;
-    // Largest DESC_COUNT accepted (1 .. 2^20); read back in MAX_CHAIN.
-    uint32_t max_chain = 4096;
-    // Scratchpad at the `spad` region: bytes of RAM behind it (4 .. 2^30, multiple of 4;
-    // default = the global buffer, 128 KiB) and its access latency per b_transport (CPU/DMA
-    // side). Its bandwidth is the global-buffer port: gb_bytes_per_cycle x clock_hz.
-    uint64_t spad_bytes = 128 * 1024;
-    sc_core::sc_time spad_latency = sc_core::sc_time(2, sc_core::SC_NS);
+// The accelerator's parameters (accel_config.h: the accel.* keys) and its SystemC-side parts.
+struct AccelConfig : AccelParams {
     // Latency added to every register access.
     sc_core::sc_time reg_latency = sc_core::SC_ZERO_TIME;
-    // Sparse units (accel_desc.h, SPARSE MODES; engine/sparse_engine.h): load balancer, pruner lanes,
-    // W0 distribution, quantile estimator, sparse-unit energies.
-    accel::AccelSparseConfig sparse;
 
     // Empty if usable, else "<field> <value> <reason>".
     std::string validate() const;

@@ -14,12 +14,7 @@ namespace stvp {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-std::string DmaConfig::validate() const {
-    if (!(bandwidth_gbps > 0) || !std::isfinite(bandwidth_gbps)) return "bandwidth_gbps must be a positive number";
-    if (burst_bytes < 1 || burst_bytes > (1u << 20)) return "burst_bytes must be between 1 and 1048576";
-    if (max_chain < 1) return "max_chain must be at least 1";
-    return "";
-}
+std::string DmaConfig::validate() const { return config::check_ranges(static_cast<DmaParams>(*this)).text(); }
 
 namespace {
 

@@ -22,20 +22,13 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "common/register_device.h"
+#include "dma/dma_config.h"
 #include "stvp/hw/dma_desc.h"
 
 namespace stvp {
 
-struct DmaConfig {
-    // Copy throughput in GB/s (1e9 bytes/s): a fetch or burst of n bytes costs n / bandwidth
-    // besides its bus latencies. 8 GB/s is a 64-bit AXI port at 1 GHz.
-    double bandwidth_gbps = 8.0;
-    // Largest single read or write on the bus, in bytes (1..1 MiB). Rows are cut into
-    // bursts of this size from their start; the last burst of a row may be shorter.
-    uint32_t burst_bytes = 64;
-    // Longest chain followed before stopping with STVP_DMA_ERR_CHAIN_LENGTH, so that a
-    // descriptor loop cannot run forever (>= 1).
-    uint32_t max_chain = 65536;
+// The engine's parameters (dma_config.h: the dma.* keys) and its SystemC-side parts.
+struct DmaConfig : DmaParams {
     // Latency added to every register access.
     sc_core::sc_time reg_latency = sc_core::SC_ZERO_TIME;
     // Temporal decoupling: how far the engine's local time may run ahead of the kernel

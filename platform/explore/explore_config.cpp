@@ -49,11 +49,11 @@ ExploreSetup load_setup(const std::string& preset, const std::vector<std::string
     if (!we.empty()) throw ExploreError("workload: " + we);
 
     const PlatformConfig pc = load_platform_config(preset, platform);
-    s.array = accel_array_config(pc.accel);
+    s.array = pc.accel.array;
     s.array.dram_bytes_per_s = pc.dram.bandwidth_gbps * 1e9;  // as the SoC wires it (soc.cpp)
     s.array.dram_latency_ns = double(pc.dram.latency_ns);
     s.energy = pc.accel.energy;
-    s.sparse = accel_sparse_config(pc.accel);
+    s.sparse = pc.accel.sparse;
     const std::string ae = s.array.validate();
     if (!ae.empty()) throw ExploreError("accel." + ae);
     return s;

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
         train_params_from_workload(&p, wl.data());
         const stvp::Dataset data =
             stvp::load_fashion_mnist(pc.dataset.dir, pc.dataset.train_limit, pc.dataset.test_limit);
-        stvp::reftrain::RefTrainer t(data, p, stvp::accel_sparse_config(pc.accel), variant);
+        stvp::reftrain::RefTrainer t(data, p, pc.accel.sparse, variant);
         t.set_snapshot_step(snapshot_step);
         const std::string bad = t.validate();
         if (!bad.empty()) {

@@ -12,17 +12,13 @@ namespace stvp {
 
 namespace {
 
-std::string where_of(const YAML::Node& n, const std::string& origin, const std::string& key) {
-    std::string w = origin;
-    if (n.Mark().line >= 0) w += ":" + std::to_string(n.Mark().line + 1);
-    return w + ": '" + key + "'";
+ConfigWhere where_of(const YAML::Node& n, const std::string& origin, const std::string& key) {
+    return {origin, n.Mark().line >= 0 ? n.Mark().line + 1 : 0, key};
 }
 
-[[noreturn]] void fail(const std::string& where, const std::string& reason) {
-    throw ConfigError(where + ": " + reason);
-}
+[[noreturn]] void fail(const ConfigWhere& where, const std::string& reason) { throw ConfigError(where, reason); }
 
-std::string scalar_of(const YAML::Node& n, const std::string& where, const char* what) {
+std::string scalar_of(const YAML::Node& n, const ConfigWhere& where, const char* what) {
     if (!n.IsScalar()) fail(where, std::string("expected ") + what + ", got a " + (n.IsMap() ? "map" : n.IsSequence() ? "list" : "null"));
     return n.Scalar();
 }
@@ -55,14 +51,20 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
+std::string ConfigSchema::scalar(const YAML::Node& n, const ConfigWhere& where, const char* what) {
+    return scalar_of(n, where, what);
+}
+
 void ConfigSchema::add(const std::string& key, Entry e) {
     if (entries_.count(key)) throw std::logic_error("config key bound twice: " + key);
+    if (e.doc.empty() || e.doc.find('\n') != std::string::npos)
+        throw std::logic_error("config key " + key + " needs a one-line documentation");
     entries_[key] = std::move(e);
 }
 
 void ConfigSchema::bind(const std::string& key, bool* field, std::string doc) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "true or false");
                   if (s == "true" || s == "on" || s == "yes") *field = true;
                   else if (s == "false" || s == "off" || s == "no") *field = false;
@@ -73,7 +75,7 @@ void ConfigSchema::bind(const std::string& key, bool* field, std::string doc) {
 
 void ConfigSchema::bind(const std::string& key, uint64_t* field, std::string doc, Check<uint64_t> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "a non-negative integer");
                   uint64_t v;
                   if (!parse_u64(s, v)) fail(w, "expected a non-negative integer, got '" + s + "'");
@@ -88,7 +90,7 @@ void ConfigSchema::bind(const std::string& key, uint64_t* field, std::string doc
 
 void ConfigSchema::bind(const std::string& key, uint32_t* field, std::string doc, Check<uint64_t> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "a non-negative integer");
                   uint64_t v;
                   if (!parse_u64(s, v)) fail(w, "expected a non-negative integer, got '" + s + "'");
@@ -104,7 +106,7 @@ void ConfigSchema::bind(const std::string& key, uint32_t* field, std::string doc
 
 void ConfigSchema::bind(const std::string& key, double* field, std::string doc, Check<double> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "a number");
                   char* end = nullptr;
                   double v = std::strtod(s.c_str(), &end);
@@ -125,7 +127,7 @@ void ConfigSchema::bind(const std::string& key, double* field, std::string doc, 
 
 void ConfigSchema::bind(const std::string& key, std::string* field, std::string doc, Check<std::string> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = n.IsNull() ? std::string() : scalar_of(n, w, "a string");
                   if (check) {
                       std::string why = check(s);
@@ -139,7 +141,7 @@ void ConfigSchema::bind(const std::string& key, std::string* field, std::string 
 void ConfigSchema::bind(const std::string& key, std::vector<std::string>* field, std::string doc,
                         Check<std::vector<std::string>> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::vector<std::string> out;
                   if (n.IsNull()) {
                   } else if (n.IsSequence()) {
@@ -163,7 +165,7 @@ void ConfigSchema::bind_enum(const std::string& key, std::string* field, std::ve
     std::string list;
     for (auto& c : choices) list += (list.empty() ? "" : ", ") + c;
     add(key, {doc + " (one of: " + list + ")",
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "a name");
                   for (auto& c : choices)
                       if (c == s) {
@@ -177,7 +179,7 @@ void ConfigSchema::bind_enum(const std::string& key, std::string* field, std::ve
 
 void ConfigSchema::bind_size(const std::string& key, uint64_t* field, std::string doc, Check<uint64_t> check) {
     add(key, {std::move(doc),
-              [=](const YAML::Node& n, const std::string& w) {
+              [=](const YAML::Node& n, const ConfigWhere& w) {
                   std::string s = scalar_of(n, w, "a size");
                   std::string num = s;
                   uint64_t mult = 1;
@@ -207,14 +209,14 @@ void ConfigSchema::bind_size(const std::string& key, uint64_t* field, std::strin
 
 void ConfigSchema::parse(const YAML::Node& root, const std::string& origin) const {
     if (!root || root.IsNull()) return;
-    if (!root.IsMap()) throw ConfigError(origin + ": the top level must be a map of sections");
+    if (!root.IsMap()) fail({origin, 0, ""}, "the top level must be a map of sections");
     // Walk the document: every leaf must be a bound key; every bound key found is read.
     std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& node,
                                                                           const std::string& prefix) {
         for (auto it = node.begin(); it != node.end(); ++it) {
             if (!it->first.IsScalar())
-                throw ConfigError(where_of(it->first, origin, prefix.empty() ? "(top level)" : prefix) +
-                                  ": a key must be a plain name, got a " + (it->first.IsMap() ? "map" : "list"));
+                fail(where_of(it->first, origin, prefix.empty() ? "(top level)" : prefix),
+                     std::string("a key must be a plain name, got a ") + (it->first.IsMap() ? "map" : "list"));
             std::string name = it->first.as<std::string>();
             std::string key = prefix.empty() ? name : prefix + "." + name;
             auto e = entries_.find(key);
@@ -225,10 +227,10 @@ void ConfigSchema::parse(const YAML::Node& root, const std::string& origin) cons
             // A section: some bound key starts with "key."
             auto lb = entries_.lower_bound(key + ".");
             bool is_section = lb != entries_.end() && lb->first.compare(0, key.size() + 1, key + ".") == 0;
-            if (!is_section) throw ConfigError(where_of(it->first, origin, key) + ": unknown key");
+            if (!is_section) fail(where_of(it->first, origin, key), "unknown key");
             if (!it->second.IsMap()) {
                 if (it->second.IsNull()) continue;  // an empty section
-                throw ConfigError(where_of(it->second, origin, key) + ": expected a map (a section of keys)");
+                fail(where_of(it->second, origin, key), "expected a map (a section of keys)");
             }
             walk(it->second, key);
         }
@@ -256,6 +258,12 @@ std::string ConfigSchema::dump() const {
     return out.str();
 }
 
+std::vector<std::string> ConfigSchema::keys() const {
+    std::vector<std::string> out;
+    for (const auto& [key, e] : entries_) out.push_back(key);
+    return out;
+}
+
 std::string ConfigSchema::reference() const {
     std::ostringstream out;
     for (const auto& [key, e] : entries_) out << "  " << key << " (default " << e.show() << ")\n      " << e.doc << "\n";
@@ -265,15 +273,15 @@ std::string ConfigSchema::reference() const {
 void ConfigSchema::apply_override(YAML::Node& root, const std::string& assignment) const {
     auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-        throw ConfigError("--set '" + assignment + "': expected key=value");
+        throw ConfigError({"--set '" + assignment + "'"}, "expected key=value");
     std::string key = assignment.substr(0, eq);
     std::string value = assignment.substr(eq + 1);
-    if (!entries_.count(key)) throw ConfigError("--set '" + assignment + "': unknown key '" + key + "'");
+    if (!entries_.count(key)) throw ConfigError({"--set '" + assignment + "'"}, "unknown key '" + key + "'");
     YAML::Node parsed;
     try {
         parsed = YAML::Load(value);
     } catch (const YAML::Exception& ex) {
-        throw ConfigError("--set '" + assignment + "': malformed value: " + ex.msg);
+        throw ConfigError({"--set '" + assignment + "'"}, "malformed value: " + ex.msg);
     }
     if (!root || !root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
     std::vector<std::string> parts;
@@ -288,6 +296,31 @@ void ConfigSchema::apply_override(YAML::Node& root, const std::string& assignmen
         chain.push_back(chain.back()[parts[i]]);
     }
     chain.back()[parts.back()] = parsed;
+}
+
+void SchemaKeys::integer(const char* name, uint32_t& field, uint64_t lo, uint64_t hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, check::range(lo, hi));
+}
+
+void SchemaKeys::integer(const char* name, uint64_t& field, uint64_t lo, uint64_t hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, check::range(lo, hi));
+}
+
+void SchemaKeys::real(const char* name, double& field, double lo, double hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, check::range_real(lo, hi));
+}
+
+void SchemaKeys::size(const char* name, uint64_t& field, uint64_t lo, uint64_t hi, uint64_t multiple, const char* doc) {
+    schema_->bind_size(key(name), &field, doc, [=](const uint64_t& v) {
+        return (v < lo || v > hi || v % multiple) ? config::RangeCheck::size_rule(lo, hi, multiple) : std::string();
+    });
+}
+
+void SchemaKeys::power_of_two(const char* name, uint32_t& field, uint64_t lo, uint64_t hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, [range = check::range(lo, hi), pow2 = check::power_of_two()](const uint64_t& v) {
+        const std::string why = range(v);
+        return why.empty() ? pow2(v) : why;
+    });
 }
 
 namespace check {
@@ -320,13 +353,12 @@ ConfigSchema::Check<double> range_real(double lo, double hi) {
 YAML::Node load_yaml_file(const std::string& path) {
     std::vector<uint8_t> bytes;
     const std::string why = read_file_bytes(path, "configuration file", bytes);
-    if (!why.empty()) throw ConfigError(path + ": " + why);
+    if (!why.empty()) throw ConfigError({path, 0, ""}, why);
     try {
         YAML::Node n = YAML::Load(std::string(bytes.begin(), bytes.end()));
         return n;
     } catch (const YAML::ParserException& ex) {
-        throw ConfigError(path + ":" + std::to_string(ex.mark.line + 1) + ":" + std::to_string(ex.mark.column + 1) +
-                          ": malformed YAML: " + ex.msg);
+        throw ConfigError({path, ex.mark.line + 1, "", ex.mark.column + 1}, "malformed YAML: " + ex.msg);
     }
 }
 

@@ -50,11 +50,8 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     s.bind("uart.baud", &c.uart.baud, "UART line rate in bit/s (10 bits per byte); 0 = instantaneous",
            range(0, 1000000000));
     s.bind("uart.echo", &c.uart.echo, "copy UART output to the simulator's stdout");
-    s.bind("dma.bandwidth_gbps", &c.dma.bandwidth_gbps, "system DMA engine throughput in GB/s",
-           range_real(0.001, 10000));
-    s.bind("dma.burst_bytes", &c.dma.burst_bytes, "system DMA burst size in bytes", power_of_two());
-    s.bind("dma.max_chain", &c.dma.max_chain, "longest descriptor chain the DMA follows before reporting a loop",
-           range(1, 1u << 30));
+    SchemaKeys dma(s, "dma");
+    declare_keys(dma, c.dma);
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");
@@ -132,31 +129,30 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
     std::vector<std::pair<std::string, RegionConfig>> regions(c.memory_map.begin(), c.memory_map.end());
     for (auto& [name, r] : regions)
         if (r.base + r.size > (1ull << 32))
-            throw ConfigError(origin + ": 'memory_map." + name + "': region ends beyond the 32-bit address space");
+            throw ConfigError({origin, 0, "memory_map." + name}, "region ends beyond the 32-bit address space");
     std::sort(regions.begin(), regions.end(), [](auto& a, auto& b) { return a.second.base < b.second.base; });
     for (size_t i = 1; i < regions.size(); ++i) {
         auto& [pn, p] = regions[i - 1];
         auto& [qn, q] = regions[i];
         if (p.base + p.size > q.base) {
             std::ostringstream o;
-            o << origin << ": 'memory_map': regions '" << pn << "' [0x" << std::hex << p.base << ", 0x"
-              << p.base + p.size << ") and '" << qn << "' [0x" << q.base << ", 0x" << q.base + q.size
-              << ") overlap";
-            throw ConfigError(o.str());
+            o << "regions '" << pn << "' [0x" << std::hex << p.base << ", 0x" << p.base + p.size << ") and '" << qn
+              << "' [0x" << q.base << ", 0x" << q.base + q.size << ") overlap";
+            throw ConfigError({origin, 0, "memory_map"}, o.str());
         }
     }
-    if (c.args.size() > 8) throw ConfigError(origin + ": 'args': at most 8 firmware arguments");
+    if (c.args.size() > 8) throw ConfigError({origin, 0, "args"}, "at most 8 firmware arguments");
     for (auto& a : c.args) {
         char* end = nullptr;
         long long v = std::strtoll(a.c_str(), &end, 0);
         if (a.empty() || *end || v < -2147483648LL || v > 4294967295LL)
-            throw ConfigError(origin + ": 'args': '" + a + "' is not a 32-bit integer");
+            throw ConfigError({origin, 0, "args"}, "'" + a + "' is not a 32-bit integer");
     }
     for (auto& p : c.preload) parse_preload(p);
     if (c.capture.masks.empty() != c.capture.steps.empty())
-        throw ConfigError(origin + ": 'capture.masks' and 'capture.steps' go together (" +
-                          (c.capture.masks.empty() ? "steps without a masks file" : "a masks file without steps") +
-                          ")");
+        throw ConfigError({origin}, std::string("'capture.masks' and 'capture.steps' go together (") +
+                                        (c.capture.masks.empty() ? "steps without a masks file" : "a masks file without steps") +
+                                        ")");
 
     validate_accel_config(c.accel, c.memory_map.at("spad").size, origin);
     validate_workload_config(c.workload, origin);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "accel_config.h"
+#include "dma/dma_config.h"
 #include "config_schema.h"
 #include "stvp/hw/memmap.h"
 #include "workload_config.h"
@@ -48,11 +49,7 @@ struct PlatformConfig {
         uint64_t baud = 0;              // 0 = transmit instantaneously
         bool echo = true;               // copy transmitted bytes to stdout
     } uart;
-    struct Dma {
-        double bandwidth_gbps = 8.0;
-        uint32_t burst_bytes = 64;
-        uint32_t max_chain = 65536;
-    } dma;
+    DmaParams dma;                  // dma.* keys (models/dma/dma_config.h)
     struct Sim {
         uint64_t max_time_ns = 0;       // 0 = unlimited
         uint64_t max_instructions = 0;  // 0 = unlimited
@@ -81,7 +78,7 @@ struct PlatformConfig {
         std::string masks;               // masks file to write ("" = no capture)
         std::vector<std::string> steps;  // global training steps to capture (integers)
     } capture;
-    AccelPlatformConfig accel;                       // accel.* keys (accel_config.h)
+    AccelParams accel;                               // accel.* keys (models/accel/accel_config.h)
     std::map<std::string, RegionConfig> memory_map;  // by region name (clint, plic, uart, ..., dram)
     std::vector<std::string> preload;                // "FILE@ADDRESS" entries
     std::vector<std::string> args;                   // generic firmware arguments (SIMCTRL ARG[i]), as integers

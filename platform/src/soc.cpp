@@ -169,26 +169,20 @@ struct Soc::Impl {
         s.workload = workload_registers(c.workload);
         return s;
     }
+    // The DMA's keys fill its parameters directly; it decouples with the CPU's quantum.
     static DmaConfig dma_config(const PlatformConfig& c) {
         DmaConfig d;
-        d.bandwidth_gbps = c.dma.bandwidth_gbps;
-        d.burst_bytes = c.dma.burst_bytes;
-        d.max_chain = c.dma.max_chain;
+        static_cast<DmaParams&>(d) = c.dma;
         d.quantum = ns(double(c.cpu.quantum_ns));
         return d;
     }
-    // The accelerator sees the DRAM of the dram.* keys (its tile model charges DRAM traffic).
+    // The accelerator's keys fill its parameters directly; it sees the DRAM of the dram.* keys
+    // (its tile model charges DRAM traffic).
     static AccelConfig accel_config(const PlatformConfig& c) {
         AccelConfig a;
-        a.array = accel_array_config(c.accel);
+        static_cast<AccelParams&>(a) = c.accel;
         a.array.dram_bytes_per_s = c.dram.bandwidth_gbps * 1e9;
         a.array.dram_latency_ns = double(c.dram.latency_ns);
-        a.energy = c.accel.energy;
-        a.sparse = accel_sparse_config(c.accel);
-        a.decode_cycles = c.accel.decode_cycles;
-        a.max_chain = c.accel.max_chain;
-        a.spad_bytes = c.accel.spad_bytes;
-        a.spad_latency = ns(double(c.accel.spad_latency_ns));
         return a;
     }
     static CpuConfig cpu_config(const PlatformConfig& c, const RunOptions& run) {

@@ -59,8 +59,8 @@ void bind_workload_config(ConfigSchema& s, WorkloadConfig& c) {
 void validate_workload_config(const WorkloadConfig& c, const std::string& origin) {
     const uint32_t n = c.values[STVP_WL_NM_N].integer, m = c.values[STVP_WL_NM_M].integer;
     if (n >= m)
-        throw ConfigError(origin + ": 'workload.nm.n' (" + std::to_string(n) + ") must be less than 'workload.nm.m' (" +
-                          std::to_string(m) + ")");
+        throw ConfigError({origin}, "'workload.nm.n' (" + std::to_string(n) + ") must be less than 'workload.nm.m' (" +
+                                        std::to_string(m) + ")");
 }
 
 workload::Registers workload_registers(const WorkloadConfig& c) {

@@ -2,32 +2,34 @@
 
 #include <cmath>
 #include <cstdio>
-#include <utility>
 
 namespace stvp::accel {
 
 namespace {
-std::string check_energy(const char* key, double v) {
-    if (v >= 0.0 && std::isfinite(v)) return {};
+std::string num(double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", v);
-    return std::string(key) + " " + buf + " must be a finite value >= 0";
+    return buf;
+}
+// An energy: finite and within its row's range.
+config::Problem check(const char* field, double v, double lo, double hi) {
+    if (!(v >= lo) || !std::isfinite(v)) return {field, num(v) + " must be a finite value >= " + num(lo)};
+    if (v > hi) return {field, num(v) + " must be at most " + num(hi)};
+    return {};
+}
+// An access width in bytes.
+config::Problem check(const char* field, uint32_t v, double lo, double hi) {
+    if (v < lo) return {field, std::to_string(v) + " must be at least " + num(lo)};
+    if (v > hi) return {field, std::to_string(v) + " must be at most " + num(hi)};
+    return {};
 }
 }  // namespace
 
-std::string EnergyTable::validate() const {
-    const std::pair<const char*, double> energies[] = {
-        {"mac_pj", mac_pj},         {"mac_gated_pj", mac_gated_pj}, {"mac_idle_pj", mac_idle_pj},
-        {"rf_read_pj", rf_read_pj}, {"rf_write_pj", rf_write_pj},   {"gb_read_pj", gb_read_pj},
-        {"gb_write_pj", gb_write_pj}, {"dram_read_pj", dram_read_pj}, {"dram_write_pj", dram_write_pj},
-        {"vector_op_pj", vector_op_pj}, {"descriptor_fetch_pj", descriptor_fetch_pj},
-    };
-    for (const auto& [key, v] : energies) {
-        std::string e = check_energy(key, v);
-        if (!e.empty()) return e;
-    }
-    if (gb_access_bytes == 0) return "gb_access_bytes 0 must be at least 1";
-    if (dram_access_bytes == 0) return "dram_access_bytes 0 must be at least 1";
+config::Problem EnergyTable::problem() const {
+#define STVP_ENERGY(field, type, def, lo, hi, doc) \
+    if (config::Problem p = check(#field, field, lo, hi); !p.ok()) return p;
+#include "accel/core/energy.def"
+#undef STVP_ENERGY
     return {};
 }
 

@@ -6,32 +6,40 @@
 #include <string>
 
 #include "accel/core/op_cost.h"
+#include "common/config_keys.h"
 
 namespace stvp::accel {
 
-// Energies in pJ per action. Defaults: the Procrustes authors' 40 nm setup (Accelergy with the
-// Aladdin and CACTI estimators, regenerated from compstruct/procrustes-timeloop-model; their
-// own table is not public, see docs/literature.md). configs/energy/procrustes_40nm.yaml holds
-// the same values with the same sources.
+// Energies in pJ per action, one field per row of energy.def (the figures, their sources and
+// the accel.energy.* keys' documentation live there only).
 struct EnergyTable {
-    double mac_pj = 32.3;              // fp32 MAC, 40 nm (Aladdin) [code]
-    double mac_gated_pj = 0.86;        // MAC skipped for a zero operand, clock-gated (Aladdin) [code]
-    double mac_idle_pj = 0.0;          // idle MAC slot: clock-gated, leakage not modelled [open]
-    double rf_read_pj = 2.15;          // 1 KiB register file, per 32-bit access [code]
-    double rf_write_pj = 2.15;         // [code]
-    double gb_read_pj = 22.0;          // 128 KiB 16-bank global buffer (CACTI), per gb_access_bytes [code]
-    double gb_write_pj = 23.4;         // [code]
-    uint32_t gb_access_bytes = 8;      // 64-bit GB rows [code]
-    double dram_read_pj = 512.0;       // LPDDR4 at 8 pJ/bit, per dram_access_bytes [code]
-    double dram_write_pj = 512.0;      // [code]
-    uint32_t dram_access_bytes = 8;    // [code]
-    double vector_op_pj = 32.3;        // element-wise fp32 op (compare, add, exp step), taken as one MAC [open]
-    double descriptor_fetch_pj = 4096.0;  // one 64-byte command descriptor read from DRAM: 8 x 512 pJ [derived];
-                                          // the command processor counts descriptors here, not as DRAM bytes
+#define STVP_ENERGY(field, type, def, lo, hi, doc) type field = def;
+#include "accel/core/energy.def"
+#undef STVP_ENERGY
 
-    // "" if usable, otherwise "<field> <value> <reason>".
-    std::string validate() const;
+    // The first unusable field, as a value.
+    config::Problem problem() const;
+    // "" if usable, otherwise "<field> <value> <reason>" (problem().text()).
+    std::string validate() const { return problem().text(); }
 };
+
+// A row of energy.def as a key: energies are reals, access widths integers.
+template <class Keys>
+void declare_energy(Keys& k, const char* name, double& pj, double lo, double hi, const char* doc) {
+    k.real(name, pj, lo, hi, doc);
+}
+template <class Keys>
+void declare_energy(Keys& k, const char* name, uint32_t& bytes, double lo, double hi, const char* doc) {
+    k.integer(name, bytes, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi), doc);
+}
+
+// The accel.energy.* keys (common/config_keys.h): every row of energy.def.
+template <class Keys>
+void declare_keys(Keys& k, EnergyTable& t) {
+#define STVP_ENERGY(field, type, def, lo, hi, doc) declare_energy(k, #field, t.field, lo, hi, doc);
+#include "accel/core/energy.def"
+#undef STVP_ENERGY
+}
 
 // pJ by unit.
 struct EnergyBreakdown {

@@ -1,6 +1,6 @@
 // Configuration of the accelerator's sparse units (accel_desc.h, SPARSE MODES; sparse_engine.h),
-// plain data without SystemC so that the platform's configuration library can bind and check it
-// (the `accel.sparse.*` keys, platform/src/accel_config.cpp).
+// plain data without SystemC, and its `accel.sparse.*` keys (declare_keys below; the platform
+// binds them, common/config_keys.h).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include "accel/sparse/dropback.h"
 #include "accel/sparse/init_weights.h"
 #include "accel/sparse/work_source.h"
+#include "common/config_keys.h"
 
 namespace stvp::accel {
 
@@ -25,7 +26,41 @@ struct AccelSparseConfig {
     // pJ per action of the decoders, pruner, quantile unit (sparse/work_source.h).
     sparse::SparseEnergyTable energy;
 
-    std::string validate() const;  // "" or "<field> ..."
+    // The first unusable field (declared range, then the units' own rules), as a value.
+    config::Problem problem() const;
+    std::string validate() const { return problem().text(); }  // "" or "<field> ..."
 };
+
+// The accel.sparse.* keys. The quantile estimator's and the sparse units' energy structs live
+// with their units (dropback.h, work_source.h); their keys are declared here.
+template <class Keys>
+void declare_keys(Keys& k, AccelSparseConfig& c) {
+    k.flag("load_balance", c.load_balance,
+           "pair the densest half-tile with the sparsest before each step (Procrustes' load balancer)");
+    k.integer("prune_lanes", c.prune_lanes, 1, 4096, "gradient pruner lanes, one xorshift32 generator each (GRAD_PRUNE) [open]");
+    k.choice("init_kind", c.init_kind,
+             {{"kaiming_uniform", sparse::InitKind::KaimingUniform}, {"uniform", sparse::InitKind::Uniform}},
+             "distribution of the regenerated initial weights W0 (INIT_WEIGHTS, DROPBACK): kaiming_uniform = "
+             "U(-b, b) with b = sqrt(6 / fan_in) [code], uniform = U(-init_uniform_bound, init_uniform_bound)");
+    k.real("init_uniform_bound", c.init_uniform_bound, 1e-30, 1e30, "bound of init_kind uniform, in weight units");
+    auto q = k.section("quantile");
+    q.real("initial", c.quantile.initial, 1e-30, 1e30,
+           "first estimate of the Procrustes quantile estimator (score units) [code]");
+    q.real("lambda", c.quantile.lambda, 1e-30, 1 - 1e-12, "step size of the quantile estimator, in (0, 1) [code: 1e-6]");
+    q.real("moving_average", c.quantile.moving_average, 0, 1 - 1e-12,
+           "weight of the previous steps' estimate in the starting estimate of a step, in [0, 1); 0 = off [open]");
+    auto e = k.section("energy");
+    e.real("decoder_unit_pj", c.energy.decoder_unit_pj, 0, 1e9,
+           "energy of decoding one block bitmask or N:M group in pJ [open: no published value; 40 nm logic estimate]");
+    e.real("zero_check_pj", c.energy.zero_check_pj, 0, 1e9,
+           "energy of one operand zero check on the GB -> PE path in pJ [open: no published value; 40 nm logic estimate]");
+    e.real("pruner_op_pj", c.energy.pruner_op_pj, 0, 1e9,
+           "energy of one gradient through the pruner (xorshift32, compare, select) in pJ [open: no published value; "
+           "40 nm logic estimate]");
+    e.real("quantile_op_pj", c.energy.quantile_op_pj, 0, 1e9,
+           "energy of one quantile-estimator update (fp32 multiply + compare) in pJ [open: one MAC]");
+    e.real("transposed_pointer_factor", c.energy.transposed_pointer_factor, 1, 1e6,
+           "cost of a block-pointer read in the transposed (input-grad) walk, in GB reads [code: 1.5]");
+}
 
 }  // namespace stvp::accel

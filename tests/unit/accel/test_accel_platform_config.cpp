@@ -22,7 +22,7 @@ TEST(AccelPlatformConfig, DefaultsEqualTheModelAndDefaultYaml) {
     const PlatformConfig yaml = load_platform_config(std::string(STVP_SOURCE_DIR) + "/configs/default.yaml", {});
     const AccelConfig model;
     for (const PlatformConfig* c : {&def, &yaml}) {
-        const accel::ArrayConfig a = accel_array_config(c->accel);
+        const accel::ArrayConfig& a = c->accel.array;
         EXPECT_EQ(a.rows, model.array.rows);
         EXPECT_EQ(a.cols, model.array.cols);
         EXPECT_EQ(a.macs_per_pe, model.array.macs_per_pe);
@@ -40,24 +40,26 @@ TEST(AccelPlatformConfig, DefaultsEqualTheModelAndDefaultYaml) {
         EXPECT_EQ(c->accel.decode_cycles, model.decode_cycles);
         EXPECT_EQ(c->accel.max_chain, model.max_chain);
         EXPECT_EQ(c->accel.spad_bytes, model.spad_bytes);
+        EXPECT_EQ(c->accel.spad_latency_ns, model.spad_latency_ns);
         EXPECT_EQ(c->accel.energy.mac_pj, model.energy.mac_pj);
         EXPECT_EQ(c->accel.energy.gb_write_pj, model.energy.gb_write_pj);
         EXPECT_EQ(c->accel.energy.descriptor_fetch_pj, model.energy.descriptor_fetch_pj);
+        EXPECT_EQ(c->accel.sparse.init_kind, model.sparse.init_kind);
     }
 }
 
 TEST(AccelPlatformConfig, OverridesAndErrorsNameTheKey) {
     const PlatformConfig c = load_platform_config("", {"accel.rows=8", "accel.dataflow=CxK", "accel.energy.mac_pj=10"});
     EXPECT_EQ(c.accel.array.rows, 8u);
-    EXPECT_EQ(accel_array_config(c.accel).dataflow, accel::Dataflow::CxK);
+    EXPECT_EQ(c.accel.array.dataflow, accel::Dataflow::CxK);
     EXPECT_EQ(c.accel.energy.mac_pj, 10.0);
     EXPECT_NE(error_of({"accel.rows=0"}).find("accel.rows"), std::string::npos);
     EXPECT_NE(error_of({"accel.dataflow=KxN"}).find("accel.dataflow"), std::string::npos);
     const PlatformConfig t = load_platform_config("", {"accel.pipeline=serial", "accel.timing=compute_only"});
-    EXPECT_EQ(accel_array_config(t.accel).pipeline, accel::TilePipeline::Serial);
-    EXPECT_EQ(accel_array_config(t.accel).timing, accel::TimingRule::ComputeOnly);
-    EXPECT_EQ(accel_array_config(c.accel).pipeline, accel::TilePipeline::Overlap);
-    EXPECT_EQ(accel_array_config(c.accel).timing, accel::TimingRule::Full);
+    EXPECT_EQ(t.accel.array.pipeline, accel::TilePipeline::Serial);
+    EXPECT_EQ(t.accel.array.timing, accel::TimingRule::ComputeOnly);
+    EXPECT_EQ(c.accel.array.pipeline, accel::TilePipeline::Overlap);
+    EXPECT_EQ(c.accel.array.timing, accel::TimingRule::Full);
     EXPECT_NE(error_of({"accel.pipeline=parallel"}).find("accel.pipeline"), std::string::npos);
     EXPECT_NE(error_of({"accel.timing=fast"}).find("accel.timing"), std::string::npos);
     EXPECT_NE(error_of({"accel.energy.mac_pj=-1"}).find("accel.energy.mac_pj"), std::string::npos);

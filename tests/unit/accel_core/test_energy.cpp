@@ -1,8 +1,4 @@
-#include <fstream>
-#include <sstream>
-
 #include "accel/core/energy.h"
-#include "accel/core/energy_yaml.h"
 #include "accel/core/timing.h"
 #include "test_helpers.h"
 
@@ -75,48 +71,4 @@ TEST(AccelEnergy, DenseFcMacCostsAboutFiftyPicojoulesAllIn) {
     EXPECT_GT(per_mac, 40.0);
     EXPECT_LT(per_mac, 70.0);
     EXPECT_GT(mac_pj / pj, 0.45);
-}
-
-namespace {
-stvp::accel::EnergyTableParse parse(const std::string& text) { return energy_table_from_yaml(YAML::Load(text)); }
-}  // namespace
-
-TEST(AccelEnergyYaml, ShippedTableEqualsTheDefaults) {
-    const std::string path = std::string(STVP_SOURCE_DIR) + "/configs/energy/procrustes_40nm.yaml";
-    const auto r = energy_table_from_yaml(YAML::LoadFile(path));
-    ASSERT_TRUE(r.ok()) << r.error;
-    const EnergyTable d;
-    EXPECT_EQ(r.table.mac_pj, d.mac_pj);
-    EXPECT_EQ(r.table.mac_gated_pj, d.mac_gated_pj);
-    EXPECT_EQ(r.table.mac_idle_pj, d.mac_idle_pj);
-    EXPECT_EQ(r.table.rf_read_pj, d.rf_read_pj);
-    EXPECT_EQ(r.table.rf_write_pj, d.rf_write_pj);
-    EXPECT_EQ(r.table.gb_read_pj, d.gb_read_pj);
-    EXPECT_EQ(r.table.gb_write_pj, d.gb_write_pj);
-    EXPECT_EQ(r.table.gb_access_bytes, d.gb_access_bytes);
-    EXPECT_EQ(r.table.dram_read_pj, d.dram_read_pj);
-    EXPECT_EQ(r.table.dram_write_pj, d.dram_write_pj);
-    EXPECT_EQ(r.table.dram_access_bytes, d.dram_access_bytes);
-    EXPECT_EQ(r.table.vector_op_pj, d.vector_op_pj);
-    EXPECT_EQ(r.table.descriptor_fetch_pj, d.descriptor_fetch_pj);
-}
-
-TEST(AccelEnergyYaml, PartialTableKeepsDefaults) {
-    const auto r = parse("mac_pj: 10.5\ngb_access_bytes: 16\n");
-    ASSERT_TRUE(r.ok()) << r.error;
-    EXPECT_EQ(r.table.mac_pj, 10.5);
-    EXPECT_EQ(r.table.gb_access_bytes, 16u);
-    EXPECT_EQ(r.table.rf_read_pj, EnergyTable{}.rf_read_pj);
-    EXPECT_TRUE(parse("").ok());
-}
-
-TEST(AccelEnergyYaml, StrictErrorsNameTheKey) {
-    EXPECT_EQ(parse("mac_pJ: 3").error.rfind("mac_pJ: unknown key (known: mac_pj, ", 0), 0u);
-    EXPECT_EQ(parse("rf_read_pj: -2").error, "rf_read_pj: -2 must be a finite value >= 0");
-    EXPECT_EQ(parse("gb_read_pj: lots").error, "gb_read_pj: 'lots' is not a number");
-    EXPECT_EQ(parse("gb_read_pj: [1, 2]").error, "gb_read_pj: expected a number");
-    EXPECT_EQ(parse("dram_access_bytes: 2.5").error, "dram_access_bytes: 2.5 must be a whole number of bytes in 1..4096");
-    EXPECT_EQ(parse("dram_access_bytes: 0").error, "dram_access_bytes: 0 must be a whole number of bytes in 1..4096");
-    EXPECT_EQ(parse("mac_pj: .nan").error, "mac_pj: .nan must be a finite value >= 0");
-    EXPECT_EQ(parse("- 1\n- 2").error, "energy table: expected a map of key: value");
 }
