@@ -401,20 +401,29 @@ int run_program(const std::vector<std::string>& args, std::string* out) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+std::string this_program() {
+    std::error_code ec;
+    std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+    // Rebuilt while running (a long sweep): the link names the replaced file; the new one is
+    // at the same path.
+    const std::string deleted = " (deleted)";
+    if (self.size() > deleted.size() && self.compare(self.size() - deleted.size(), deleted.size(), deleted) == 0)
+        self.resize(self.size() - deleted.size());
+    return ec ? "" : self;
+}
+
 namespace {
 
 std::string self_path(const char* argv0) {
-    std::error_code ec;
-    std::string self = fs::canonical("/proc/self/exe", ec).string();
-    return ec ? std::string(argv0) : self;
+    const std::string self = this_program();
+    return self.empty() ? std::string(argv0) : self;
 }
 
 // stvp-plot: $STVP_PLOT, next to this program (build/bin, an install's bin), or on PATH.
 std::string plot_program() {
     if (const char* e = std::getenv("STVP_PLOT"); e && *e) return e;
-    std::error_code ec;
-    const fs::path here = fs::canonical("/proc/self/exe", ec).parent_path() / "stvp-plot";
-    if (!ec && fs::exists(here)) return here.string();
+    const fs::path here = fs::path(this_program()).parent_path() / "stvp-plot";
+    if (fs::exists(here)) return here.string();
     return "stvp-plot";
 }
 

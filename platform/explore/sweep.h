@@ -111,6 +111,9 @@ std::string slurm_script(const Sweep& s, const std::string& self, const std::str
 std::string array_ranges(const std::vector<size_t>& indices);
 // 'text' for a POSIX shell.
 std::string shell_quote(const std::string& text);
+// This executable's path ("" if /proc/self/exe cannot be read); still its path after a rebuild
+// replaced the file while it runs.
+std::string this_program();
 // Runs argv (searching PATH), stdout captured into *out if given; returns the exit status
 // (127 if it cannot be run, 128+N if killed by signal N).
 int run_program(const std::vector<std::string>& args, std::string* out);

@@ -97,10 +97,9 @@ namespace {
 // The training programs are installed beside stvp_explore (build/bin, an install's bin); the
 // firmware is under build/target/bin or an install's share/stvp/firmware.
 fs::path program_dir() {
-    std::error_code ec;
-    const fs::path self = fs::canonical("/proc/self/exe", ec);
-    if (ec) throw ExploreError("cannot find this program's directory (/proc/self/exe)");
-    return self.parent_path();
+    const std::string self = this_program();
+    if (self.empty()) throw ExploreError("cannot find this program's directory (/proc/self/exe)");
+    return fs::path(self).parent_path();
 }
 
 std::string default_firmware(const fs::path& bin) {
