@@ -70,13 +70,13 @@ class TrainingTable(unittest.TestCase):
 
 def study_rows():
     """Every point of configs/sweeps/procrustes_study.yaml, with made-up results: point k has
-    8000 + k correct test images of 10000 (dense: 8813, p10: 8693)."""
+    8000 + k correct test images of 10000 (dense: 8813, p10: 8693, p33: 8817, ...)."""
     with open(os.path.join(SRC, "configs", "sweeps", "procrustes_study.yaml")) as f:
         ids = re.findall(r"^  - \{id: (\w+),", f.read(), re.M)
     rows = []
     for k, i in enumerate(ids):
         correct = {"dense": 8813, "p10": 8693, "dense_s2": 8849, "p10_s2": 8710, "dense_s3": 8777,
-                   "p10_s3": 8638}.get(i, 8000 + k)
+                   "p10_s3": 8638, "p33": 8817}.get(i, 8000 + k)
         r = {"id": i, "final_correct": str(correct), "final_count": "10000", "kept_fraction": "0.0999",
              "diverged": "true" if i == "p10_lr4" else "false",
              "epochs.test_correct": "8442 8664", "epochs.test_count": "10000 10000",
@@ -99,6 +99,7 @@ class ProcrustesStudyTable(unittest.TestCase):
         self.assertIn("| 100% (dense) | 88.13% | - | 1.0000 | - |\n", md)
         self.assertIn("| 10% | 86.93% | -1.20 | 0.0999 | layer 1 14420/235200 (6.1%) layer 2 11350/30000 (37.8%) "
                       "layer 3 830/1000 (83.0%) |\n", md)
+        self.assertIn("| 33% | 88.17% | +0.04 |", md)
         # seeds: (86.93 + 87.10 + 86.38 - 88.13 - 88.49 - 87.77) / 3 = -3.98 / 3 = -1.3267
         self.assertIn("| 2 | 88.49% | 87.10% | -1.39 |", md)
         self.assertRegex(md, r"\| mean \| \| \| -1\.33 \| \| [+-]\d+\.\d\d \|\n")
