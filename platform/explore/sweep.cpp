@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <cstdio>
@@ -16,7 +17,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config_schema.h"
 #include "estimate_io.h"
+#include "platform_config.h"
+#include "sweep_training.h"
 #include "network.h"
 #include "explore_config.h"
 #include "timing_only.h"
@@ -41,6 +45,47 @@ std::vector<std::string> split_csv(const std::string& line) {
 
 }  // namespace
 
+std::string SweepPoint::value(const std::string& key) const {
+    for (const auto& [k, v] : values)
+        if (k == key) return v;
+    return "";
+}
+
+namespace {
+
+// "FILE:LINE" of a node, "FILE" if it has no position (parsed from a built node).
+std::string at(const std::string& origin, const YAML::Node& n) {
+    const YAML::Mark m = n.Mark();
+    return m.is_null() ? origin : origin + ":" + std::to_string(m.line + 1);
+}
+
+// What a point or grid key does for `program`: "" if it is fine, else why not.
+std::string key_problem(SweepProgram program, const std::string& k) {
+    if (k == "id" || k == "preset") return "";
+    if (program == SweepProgram::Explore) {
+        if (k == "args") return "only for program stvp_reftrain (its study options)";
+        return "";
+    }
+    if (k == "args") return program == SweepProgram::Reftrain ? "" : "only for program stvp_reftrain (its study options)";
+    if (k == "network")
+        return "training sweeps choose the network with workload.network (network is explore's layer table file)";
+    if (k.find('.') == std::string::npos || k.front() == '.' || k.back() == '.')
+        return "not a configuration key (section.key, e.g. workload.seed; stvp --help-config), preset, args or id";
+    return "";
+}
+
+// A training sweep's overrides must be configuration keys with valid values: checked now, one
+// at a time against the preset and the fixed set, so a typo names its own line.
+void check_config(const std::string& where, const std::string& preset, std::vector<std::string> sets) {
+    try {
+        load_platform_config(preset, sets);
+    } catch (const ConfigError& e) {
+        throw ExploreError(where + ": " + e.what());
+    }
+}
+
+}  // namespace
+
 Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::string& dir) {
     if (!root.IsMap()) throw ExploreError(origin + ": not a YAML map");
     for (const auto& kv : root) {
@@ -48,66 +93,149 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
         if (k == "plots")
             throw ExploreError(origin + ": plots: no longer used: stvp-plot draws the speedup, energy ratio, energy "
                                         "and utilisation figures from the CSV (remove the key; 'title' sets their title)");
-        if (k != "name" && k != "title" && k != "preset" && k != "network" && k != "set" && k != "grid")
-            throw ExploreError(origin + ": " + k + ": unknown key (name, title, preset, network, set, grid)");
+        if (k != "name" && k != "title" && k != "preset" && k != "network" && k != "set" && k != "grid" &&
+            k != "program" && k != "firmware" && k != "points")
+            throw ExploreError(at(origin, kv.first) + ": " + k +
+                               ": unknown key (name, title, program, preset, network, firmware, set, grid, points)");
     }
     Sweep s;
     s.name = root["name"] ? scalar_text(root["name"], origin + ": name") : fs::path(origin).stem().string();
     if (s.name.empty() || s.name.find_first_of("/\\ '\"") != std::string::npos)
         throw ExploreError(origin + ": name: '" + s.name + "' must be a plain file stem");
     if (root["title"]) s.title = scalar_text(root["title"], origin + ": title");
+    if (const YAML::Node prog = root["program"]) {
+        const std::string p = scalar_text(prog, at(origin, prog) + ": program");
+        if (p == "stvp") s.program = SweepProgram::Stvp;
+        else if (p == "stvp_reftrain") s.program = SweepProgram::Reftrain;
+        else if (p != "explore")
+            throw ExploreError(at(origin, prog) + ": program: '" + p + "' is not explore, stvp or stvp_reftrain");
+    }
+    const bool training = s.program != SweepProgram::Explore;
+    if (const YAML::Node fw = root["firmware"]) {
+        if (s.program != SweepProgram::Stvp)
+            throw ExploreError(at(origin, fw) + ": firmware: only for program stvp (the ELF it runs)");
+        s.firmware = resolve(dir, scalar_text(fw, at(origin, fw) + ": firmware"));
+        if (!fs::is_regular_file(s.firmware))
+            throw ExploreError(at(origin, fw) + ": firmware: " + s.firmware + ": no such file");
+    }
     SweepPoint base;
     if (root["preset"]) base.preset = resolve(dir, scalar_text(root["preset"], origin + ": preset"));
-    if (root["network"]) base.network = resolve(dir, scalar_text(root["network"], origin + ": network"));
+    if (const YAML::Node net = root["network"]) {
+        if (training) throw ExploreError(at(origin, net) + ": network: " + key_problem(s.program, "network"));
+        base.network = resolve(dir, scalar_text(net, origin + ": network"));
+    }
     if (const YAML::Node set = root["set"]) {
         if (!set.IsSequence()) throw ExploreError(origin + ": set: must be a list of key=value");
         for (size_t i = 0; i < set.size(); ++i) {
             const std::string a = scalar_text(set[i], origin + ": set[" + std::to_string(i) + "]");
             if (a.find('=') == std::string::npos || a[0] == '=')
                 throw ExploreError(origin + ": set[" + std::to_string(i) + "]: '" + a + "' is not key=value");
+            if (training) {
+                const std::string where = at(origin, set[i]) + ": set[" + std::to_string(i) + "]";
+                if (const std::string why = key_problem(s.program, a.substr(0, a.find('='))); !why.empty())
+                    throw ExploreError(where + ": " + why);
+                base.sets.push_back(a);
+                check_config(where, base.preset, base.sets);
+                continue;
+            }
             base.sets.push_back(a);
         }
     }
-    std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+    if (training) check_config(at(origin, root["preset"] ? root["preset"] : root), base.preset, base.sets);
+    // One (key, value) of a point or grid axis, checked where it is written.
+    struct Entry {
+        std::string key, value;
+    };
+    auto entry = [&](const std::string& k, const YAML::Node& v, const std::string& where) {
+        Entry e{k, scalar_text(v, where)};
+        if (const std::string why = key_problem(s.program, k); !why.empty()) throw ExploreError(where + ": " + why);
+        if (training && k != "id" && k != "args") {
+            const std::string preset = k == "preset" ? resolve(dir, e.value) : base.preset;
+            std::vector<std::string> sets = base.sets;
+            if (k != "preset") sets.push_back(k + "=" + e.value);
+            check_config(where, preset, sets);
+        }
+        return e;
+    };
+    // Explicit points (each a map), then the grid axes.
+    std::vector<std::vector<Entry>> rows;
+    if (const YAML::Node pts = root["points"]) {
+        if (!pts.IsSequence() || pts.size() == 0)
+            throw ExploreError(at(origin, pts) + ": points: must be a list of maps (key: value)");
+        for (size_t i = 0; i < pts.size(); ++i) {
+            const std::string where = at(origin, pts[i]) + ": points[" + std::to_string(i) + "]";
+            if (!pts[i].IsMap()) throw ExploreError(where + ": must be a map (key: value)");
+            std::vector<Entry> row;
+            for (const auto& kv : pts[i]) {
+                const std::string k = scalar_text(kv.first, where + ": a key");
+                row.push_back(entry(k, kv.second, at(origin, kv.second) + ": points[" + std::to_string(i) + "]." + k));
+                if (std::find(s.keys.begin(), s.keys.end(), k) == s.keys.end()) s.keys.push_back(k);
+            }
+            rows.push_back(row);
+        }
+        std::vector<std::string> ids;
+        for (size_t i = 0; i < rows.size(); ++i)
+            for (const Entry& e : rows[i])
+                if (e.key == "id") {
+                    if (std::find(ids.begin(), ids.end(), e.value) != ids.end())
+                        throw ExploreError(at(origin, pts[i]) + ": points[" + std::to_string(i) + "].id: '" + e.value +
+                                           "' is used twice");
+                    ids.push_back(e.value);
+                }
+    } else {
+        rows.emplace_back();
+    }
+    std::vector<std::pair<std::string, std::vector<Entry>>> axes;
     if (const YAML::Node grid = root["grid"]) {
         if (!grid.IsMap()) throw ExploreError(origin + ": grid: must be a map of key: [values]");
         for (const auto& kv : grid) {
             const std::string k = scalar_text(kv.first, origin + ": grid: a key");
             const std::string where = origin + ": grid." + k;
-            std::vector<std::string> vals;
+            if (std::find(s.keys.begin(), s.keys.end(), k) != s.keys.end())
+                throw ExploreError(at(origin, kv.first) + ": grid." + k + ": also a key of the points");
+            std::vector<Entry> vals;
             if (kv.second.IsSequence()) {
-                for (size_t i = 0; i < kv.second.size(); ++i) vals.push_back(scalar_text(kv.second[i], where));
+                for (size_t i = 0; i < kv.second.size(); ++i)
+                    vals.push_back(entry(k, kv.second[i], training ? at(origin, kv.second[i]) + ": grid." + k : where));
             } else {
-                vals.push_back(scalar_text(kv.second, where));
+                vals.push_back(entry(k, kv.second, training ? at(origin, kv.second) + ": grid." + k : where));
             }
             if (vals.empty()) throw ExploreError(where + ": no values");
             axes.emplace_back(k, vals);
             s.keys.push_back(k);
         }
     }
-    // Cartesian product, last axis fastest.
+    // Every point row crossed with the cartesian product of the axes, last axis fastest.
     // Checked after every axis: a product over many axes could wrap and pass.
-    size_t total = 1;
+    size_t total = rows.size();
     for (const auto& a : axes) {
         total *= a.second.size();
         if (total > 100000) throw ExploreError(origin + ": grid: more than 100000 points");
     }
+    const size_t per_row = total / rows.size();
     for (size_t p = 0; p < total; ++p) {
         SweepPoint pt = base;
-        size_t rest = p;
-        std::vector<std::pair<std::string, std::string>> vals(axes.size());
+        size_t rest = p % per_row;
+        std::vector<Entry> vals = rows[p / per_row];
+        std::vector<Entry> grid_vals(axes.size());
         for (size_t a = axes.size(); a-- > 0;) {
             const auto& ax = axes[a];
-            vals[a] = {ax.first, ax.second[rest % ax.second.size()]};
+            grid_vals[a] = ax.second[rest % ax.second.size()];
             rest /= ax.second.size();
         }
-        for (const auto& [k, v] : vals) {
-            if (k == "preset") pt.preset = resolve(dir, v);
-            else if (k == "network") pt.network = resolve(dir, v);
-            else pt.sets.push_back(k + "=" + v);
+        vals.insert(vals.end(), grid_vals.begin(), grid_vals.end());
+        for (const Entry& e : vals) {
+            if (e.key == "preset") pt.preset = resolve(dir, e.value);
+            else if (e.key == "network") pt.network = resolve(dir, e.value);
+            else if (e.key == "args") {
+                std::istringstream in(e.value);
+                for (std::string w; in >> w;) pt.args.push_back(w);
+            } else if (e.key != "id") pt.sets.push_back(e.key + "=" + e.value);
         }
-        pt.values = vals;
-        if (pt.network.empty()) throw ExploreError(origin + ": network: missing (top level or grid)");
+        for (const std::string& k : s.keys)  // column order; a point row may lack a key
+            for (const Entry& e : vals)
+                if (e.key == k) pt.values.emplace_back(k, e.value);
+        if (!training && pt.network.empty()) throw ExploreError(origin + ": network: missing (top level or grid)");
         s.points.push_back(pt);
     }
     return s;
@@ -225,7 +353,7 @@ std::string sweep_csv(const Sweep& s, const std::vector<std::string>& rows) {
     for (size_t i = 0; i < rows.size() && i < s.points.size(); ++i) {
         if (rows[i].empty()) continue;
         std::string line;
-        for (const auto& kv : s.points[i].values) line += kv.second + ",";
+        for (const std::string& k : s.keys) line += s.points[i].value(k) + ",";
         const std::vector<std::string> v = split_csv(rows[i]);
         for (size_t c = 0; c < v.size(); ++c)
             if (c >= keep.size() || keep[c]) line += v[c] + ",";
@@ -235,8 +363,6 @@ std::string sweep_csv(const Sweep& s, const std::vector<std::string>& rows) {
     return out;
 }
 
-namespace {
-
 // 'text' for a POSIX shell.
 std::string shell_quote(const std::string& t) {
     std::string q = "'";
@@ -244,8 +370,6 @@ std::string shell_quote(const std::string& t) {
     return q + "'";
 }
 
-// Runs argv (searching PATH), stdout captured into *out if given; returns the exit status
-// (127 if it cannot be run, 128+N if killed by signal N).
 int run_program(const std::vector<std::string>& args, std::string* out) {
     int fds[2];
     if (out && pipe(fds) != 0) throw ExploreError("pipe failed");
@@ -277,25 +401,39 @@ int run_program(const std::vector<std::string>& args, std::string* out) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string self_path(const char* argv0) {
+std::string this_program() {
     std::error_code ec;
-    std::string self = fs::canonical("/proc/self/exe", ec).string();
-    return ec ? std::string(argv0) : self;
+    std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+    // Rebuilt while running (a long sweep): the link names the replaced file; the new one is
+    // at the same path.
+    const std::string deleted = " (deleted)";
+    if (self.size() > deleted.size() && self.compare(self.size() - deleted.size(), deleted.size(), deleted) == 0)
+        self.resize(self.size() - deleted.size());
+    return ec ? "" : self;
+}
+
+namespace {
+
+std::string self_path(const char* argv0) {
+    const std::string self = this_program();
+    return self.empty() ? std::string(argv0) : self;
 }
 
 // stvp-plot: $STVP_PLOT, next to this program (build/bin, an install's bin), or on PATH.
 std::string plot_program() {
     if (const char* e = std::getenv("STVP_PLOT"); e && *e) return e;
-    std::error_code ec;
-    const fs::path here = fs::canonical("/proc/self/exe", ec).parent_path() / "stvp-plot";
-    if (!ec && fs::exists(here)) return here.string();
+    const fs::path here = fs::path(this_program()).parent_path() / "stvp-plot";
+    if (fs::exists(here)) return here.string();
     return "stvp-plot";
 }
 
-// The first line of a point's result file: what it was computed from.
-std::string signature(const SweepPoint& p) {
+// What a point's result was computed from: the first line of an estimate's result file, a
+// training result's sweep_point.signature.
+std::string signature(const Sweep& s, const SweepPoint& p) {
     std::string sig = "# preset=" + p.preset + " network=" + p.network;
+    if (s.program != SweepProgram::Explore) sig = "# " + training_build_stamp(s) + " preset=" + p.preset;
     for (const std::string& x : p.sets) sig += " " + x;
+    for (const std::string& x : p.args) sig += " " + x;
     return sig;
 }
 
@@ -345,18 +483,27 @@ std::vector<size_t> selected_points(const Sweep& s, const SweepCommand& c) {
 }
 
 std::string point_result_path(const Sweep& s, const std::string& out_dir, size_t i) {
-    return out_dir + "/" + s.name + ".points/point" + std::to_string(i) + ".csv";
+    return out_dir + "/" + s.name + ".points/point" + std::to_string(i) +
+           (s.program == SweepProgram::Explore ? ".csv" : ".json");
 }
 
 std::string point_result(const Sweep& s, const std::string& out_dir, size_t i) {
     std::ifstream f(point_result_path(s, out_dir, i));
+    if (f && s.program != SweepProgram::Explore) {
+        const nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("training") || !j.contains("sweep_point") ||
+            j["sweep_point"].value("signature", "") != signature(s, s.points[i]))
+            return "";
+        return j.dump();
+    }
     std::string sig, row;
-    if (!f || !std::getline(f, sig) || sig != signature(s.points[i]) || !std::getline(f, row)) return "";
+    if (!f || !std::getline(f, sig) || sig != signature(s, s.points[i]) || !std::getline(f, row)) return "";
     return row;
 }
 
 void run_point(const Sweep& s, const std::string& out_dir, size_t i) {
     const SweepPoint& p = s.points.at(i);
+    if (s.program != SweepProgram::Explore) return run_training_point(s, out_dir, i, signature(s, p));
     const Network net = load_network(p.network);
     const ExploreSetup setup = load_setup(p.preset, p.sets);
     const Estimate e = estimate(net, setup.workload, setup.array, setup.energy, setup.sparse);
@@ -365,7 +512,7 @@ void run_point(const Sweep& s, const std::string& out_dir, size_t i) {
     const std::string tmp = path + ".tmp" + std::to_string(getpid());
     {
         std::ofstream f(tmp);
-        f << signature(p) << "\n" << summary_csv_row(e, net.name, setup.workload) << "\n";
+        f << signature(s, p) << "\n" << summary_csv_row(e, net.name, setup.workload) << "\n";
         if (!f.flush()) throw ExploreError(tmp + ": cannot write");
     }
     fs::rename(tmp, path);  // atomic: a reader sees the whole result or none
@@ -392,7 +539,7 @@ std::string slurm_script(const Sweep& s, const std::string& self, const std::str
     const std::string logs = out_dir + "/" + s.name + ".points";
     return "#!/bin/bash\n"
            "# Generated by stvp_explore --backend slurm: one sweep point per array task; each task writes\n"
-           "# its result atomically to " + logs + "/point<i>.csv. Merge with:\n"
+           "# its result atomically to " + logs + "/point<i>. Merge with:\n"
            "#   " + shell_quote(self) + " --sweep " + shell_quote(file) + " --out " + shell_quote(out_dir) +
            " --collect\n"
            "#SBATCH --job-name=stvp-" + s.name + "\n"
@@ -431,13 +578,18 @@ int collect(const Sweep& s, const std::string& out_dir) {
     std::vector<size_t> missing;
     for (size_t i = 0; i < s.points.size(); ++i)
         if ((rows[i] = point_result(s, out_dir, i)).empty()) missing.push_back(i);
-    const std::string csv = sweep_csv(s, rows);
     if (missing.size() == s.points.size()) {  // nothing to merge or draw
         std::fprintf(stderr, "sweep %s: no point has a result yet\n", s.name.c_str());
         return 1;
     }
     std::printf("%s/%s.csv\n", out_dir.c_str(), s.name.c_str());
-    for (const std::string& f : render_plots(s, csv, out_dir)) std::printf("%s\n", f.c_str());
+    if (s.program == SweepProgram::Explore) {
+        for (const std::string& f : render_plots(s, sweep_csv(s, rows), out_dir)) std::printf("%s\n", f.c_str());
+    } else {  // training: the CSV is the result (tables: stvp-plot --table; figures: stvp-plot on the JSON)
+        const std::string path = out_dir + "/" + s.name + ".csv";
+        std::ofstream f(path);
+        if (!(f << training_csv(s, rows))) throw ExploreError(path + ": cannot write");
+    }
     if (missing.empty()) return 0;
     std::fprintf(stderr, "sweep %s: %zu of %zu points have no result yet (points %s); the CSV has the others\n",
                  s.name.c_str(), missing.size(), s.points.size(), array_ranges(missing).c_str());

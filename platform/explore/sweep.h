@@ -14,6 +14,14 @@
 //   grid:                             # cartesian product, last key fastest; values are --set values;
 //     scheme: [procrustes, nm]        #   the keys preset and network take paths
 //     weight_density: [0.5, 0.1]
+//   points:                           # optional: explicit points (maps of the same keys), each
+//     - {id: a, density: 0.5}         #   crossed with the grid; `id` is a column only
+//
+// Training studies are sweeps too: `program: stvp` runs each point as a VP training run
+// (`stvp --config PRESET --set ... --firmware train.elf --stats`), `program: stvp_reftrain` on
+// the host reference trainer; their keys are configuration keys (workload.*, dataset.*, ...,
+// checked against the preset when the file is read), plus `args` (stvp_reftrain's study
+// options) and `id`; sweep_training.h runs them and merges their `training` blocks.
 #pragma once
 
 #include <string>
@@ -26,16 +34,24 @@ class Node;
 
 namespace stvp::explore {
 
+// What one point runs: a timing-only estimate in this process, or a training program.
+enum class SweepProgram { Explore, Stvp, Reftrain };
+
 struct SweepPoint {
     std::string preset, network;
-    std::vector<std::pair<std::string, std::string>> values;  // grid key -> value, in grid order
+    std::vector<std::pair<std::string, std::string>> values;  // point/grid key -> value, in column order
     std::vector<std::string> sets;                            // fixed + grid overrides, "key=value"
+    std::vector<std::string> args;                            // program options (stvp_reftrain: `args`)
+    // The value of column `key`, "" if the point has none.
+    std::string value(const std::string& key) const;
 };
 
 struct Sweep {
     std::string name, title;
     std::string source;             // the sweep file ("" if parsed from a string)
-    std::vector<std::string> keys;  // grid keys in order
+    SweepProgram program = SweepProgram::Explore;
+    std::string firmware;           // program stvp: the ELF ("" = train.elf next to the programs)
+    std::vector<std::string> keys;  // point and grid keys in order (the CSV's first columns)
     std::vector<SweepPoint> points;
 };
 
@@ -76,13 +92,14 @@ std::pair<unsigned, unsigned> parse_shard(const std::string& text);
 // The points the command selects (--point, --shard, or all), in order; throws ExploreError for
 // a --point outside the sweep.
 std::vector<size_t> selected_points(const Sweep& s, const SweepCommand& c);
-// DIR/<name>.points/point<i>.csv
+// DIR/<name>.points/point<i>.csv (estimates) or .json (training runs)
 std::string point_result_path(const Sweep& s, const std::string& out_dir, size_t i);
-// The point's summary row if its result file exists and was made by this point's settings
-// (its first line), else "".
+// The point's summary row (training: its result JSON, on one line) if its result file exists
+// and was made by this point's settings (its first line; training: sweep_point.signature),
+// else "".
 std::string point_result(const Sweep& s, const std::string& out_dir, size_t i);
-// Estimates point i in this process and writes its result file atomically (temporary file,
-// then rename). Throws ExploreError / ConfigError.
+// Estimates point i in this process (training: runs its program, sweep_training.h) and writes
+// its result file atomically (temporary file, then rename). Throws ExploreError / ConfigError.
 void run_point(const Sweep& s, const std::string& out_dir, size_t i);
 // The command that runs point i: `self --sweep FILE --out DIR --point I` (shell-quoted).
 std::string point_command(const std::string& self, const std::string& file, const std::string& out_dir, size_t i);
@@ -92,6 +109,14 @@ std::string slurm_script(const Sweep& s, const std::string& self, const std::str
                          const std::vector<size_t>& todo, unsigned max_running = 0);
 // "0-3,7,9-10"
 std::string array_ranges(const std::vector<size_t>& indices);
+// 'text' for a POSIX shell.
+std::string shell_quote(const std::string& text);
+// This executable's path ("" if /proc/self/exe cannot be read); still its path after a rebuild
+// replaced the file while it runs.
+std::string this_program();
+// Runs argv (searching PATH), stdout captured into *out if given; returns the exit status
+// (127 if it cannot be run, 128+N if killed by signal N).
+int run_program(const std::vector<std::string>& args, std::string* out);
 
 // The whole command. Returns 0; 1 if a point failed or, after collecting, results are missing;
 // throws ExploreError for bad input.

@@ -1,17 +1,19 @@
 """stvp-plot: figures (PNG and SVG) from sweep CSVs and training stats JSON.
 
   stvp-plot [--out DIR] [--title T] [--format png,svg] FILE...
+  stvp-plot --table training|procrustes_study CSV [--commentary MD] [--out FILE.md]
 
 A .csv is a sweep (stvp_explore --sweep, merged or old): NAME_speedup, NAME_energy_ratio,
 NAME_energy, NAME_utilisation. A .json is a training run's stats (stvp --stats); all JSON
 files given together make one figure, training.png/.svg (or --name). Prints the files written.
+--table writes a training sweep's markdown result table instead (tables.py; stdout without --out).
 """
 
 import argparse
 import os
 import sys
 
-from . import figures
+from . import figures, tables
 
 
 def save(fig, base, formats):
@@ -33,7 +35,13 @@ def main(argv=None):
     p.add_argument("--title", help="title prefix of the sweep figures")
     p.add_argument("--format", default="png,svg", help="comma-separated: png, svg, pdf (default png,svg)")
     p.add_argument("--name", default="training", help="stem of the training figure (JSON inputs)")
+    p.add_argument("--table", choices=sorted(tables.TABLES), help="write this result table (markdown) from one CSV")
+    p.add_argument("--commentary", help="--table: markdown file appended to the table")
     a = p.parse_args(argv)
+    if a.commentary and not a.table:
+        p.error("--commentary: only with --table")
+    if a.table:
+        return write_table(p, a)
     formats = [f for f in a.format.split(",") if f]
     bad = [f for f in formats if f not in ("png", "svg", "pdf")]
     if bad or not formats:
@@ -67,6 +75,24 @@ def main(argv=None):
         return 2
     for w in written:
         print(w)
+    return 0
+
+
+def write_table(p, a):
+    if len(a.files) != 1 or not a.files[0].endswith(".csv"):
+        p.error("--table: give one CSV (the training sweep's merged results)")
+    try:
+        text = tables.write_table(a.table, a.files[0], a.commentary)
+        if a.out:
+            with open(a.out, "w") as f:
+                f.write(text)
+        else:
+            sys.stdout.write(text)
+    except (ValueError, OSError, KeyError) as e:
+        print(f"stvp-plot: {e}", file=sys.stderr)
+        return 2
+    if a.out:
+        print(a.out)
     return 0
 
 

@@ -27,30 +27,3 @@ jq -e '(has("training") | not) and (.config | type == "object") and .run.exit_co
 ]] _ $<TARGET_FILE:stvp> ${CFG} ${BIN}/hello.elf ${OUT}/results_none_from_hello.json)
 set_tests_properties(integration.results_none_from_hello PROPERTIES
   ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 120)
-# The training table (platform/reftrain/results.sh) is tabulated from the stats files: one
-# short run's stats stand in for all 14 runs (TABLES_ONLY), so every row has its numbers.
-add_test(NAME integration.results_table_from_json
-  COMMAND bash -c [[
-set -e
-logs="$5/results_table_logs"; rm -rf "$logs"; mkdir -p "$logs"
-"$1" --config "$2" --quiet --set dataset.train_limit=3200 --set dataset.test_limit=500 \
-     --set workload.mode=sparsetrain --set workload.epochs=1 --set workload.max_steps=10 \
-     --set workload.print_every=10 --firmware "$3" --stats "$logs/one.json" > /dev/null
-for n in lenet300_dense lenet300_procrustes lenet300_procrustes20 lenet300_nm lenet300_sparsetrain \
-         lenet300_procrustes_sparsetrain lenet300_nm_sparsetrain lenet5_dense lenet5_procrustes \
-         lenet5_procrustes20 lenet5_nm lenet5_sparsetrain lenet5_procrustes_sparsetrain lenet5_nm_sparsetrain; do
-  cp "$logs/one.json" "$logs/$n.json"; echo 1.5 > "$logs/$n.wall"
-done
-TABLES_ONLY=1 LOGS="$logs" OUT="$logs/training.md" bash "$4" "$5" 2>/dev/null
-acc=$(jq -r '.training.final_accuracy * 100' "$logs/one.json")
-cyc=$(jq -r '.training.train_cycles' "$logs/one.json")
-cat "$logs/training.md" | grep '^| lenet'
-[ "$(grep -c '^| lenet' "$logs/training.md")" = 14 ]
-row=$(grep '^| lenet300 | sparsetrain |' "$logs/training.md")
-echo "$row" | grep -q "| 1 epochs x 10 steps | $(printf '%.2f' "$acc")% | 1.0000 | 0\.[0-9]\{4\} |"
-echo "$row" | grep -q "| $(printf '%.3e' "$cyc") | .* | 1.00x | 1.00 | 1.5 s |"
-grep -q '^| lenet5 | procrustes-20% |' "$logs/training.md"
-]] _ $<TARGET_FILE:stvp> ${CMAKE_SOURCE_DIR}/configs/train/main.yaml ${BIN}/train.elf
-     ${CMAKE_SOURCE_DIR}/platform/reftrain/results.sh ${CMAKE_CURRENT_BINARY_DIR})
-set_tests_properties(integration.results_table_from_json PROPERTIES
-  ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 300)

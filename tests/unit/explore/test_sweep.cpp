@@ -7,6 +7,7 @@
 #include "estimate_io.h"
 #include "network.h"
 #include "sweep.h"
+#include "sweep_training.h"
 
 using namespace stvp::explore;
 
@@ -45,7 +46,8 @@ std::string err(const std::string& y) {
 
 TEST(ExploreSweep, ErrorsNameTheKey) {
     EXPECT_EQ(err("network: n\ngrid: {a: []}\n"), "s.yaml: grid.a: no values");
-    EXPECT_EQ(err("network: n\ngrids: {}\n"), "s.yaml: grids: unknown key (name, title, preset, network, set, grid)");
+    EXPECT_EQ(err("network: n\ngrids: {}\n"),
+              "s.yaml:2: grids: unknown key (name, title, program, preset, network, firmware, set, grid, points)");
     EXPECT_EQ(err("network: n\nplots: [{kind: line}]\n").rfind("s.yaml: plots: no longer used: stvp-plot draws", 0), 0u);
     EXPECT_EQ(err("network: n\nname: a/b\n"), "s.yaml: name: 'a/b' must be a plain file stem");
     EXPECT_EQ(err("grid: {batch: [1]}\n"), "s.yaml: network: missing (top level or grid)");
@@ -135,4 +137,125 @@ TEST(ExploreSweep, RunsPointsAsProcesses) {
     EXPECT_EQ(rows[0].rfind("lenet300,procrustes,16,", 0), 0u) << rows[0];
     EXPECT_EQ(rows[1].rfind("lenet300,procrustes,16,", 0), 0u) << rows[1];
     EXPECT_NE(rows[0], rows[1]);
+}
+
+// ---- Training sweeps (program stvp / stvp_reftrain, sweep_training.h) ----
+
+namespace {
+const std::string kTrainPreset = "preset: " STVP_SOURCE_DIR "/configs/train/lenet300_dense.yaml\n";
+}  // namespace
+
+// Explicit points crossed with the grid; `id` is a column only, `args` the program's options,
+// every other key a --set of the configuration.
+TEST(ExploreSweep, TrainingPointsCrossTheGrid) {
+    const Sweep s = parse_sweep(YAML::Load("program: stvp_reftrain\n" + kTrainPreset +
+                                           "set: [workload.epochs=1]\n"
+                                           "points:\n"
+                                           "  - {id: dense, workload.mode: dense}\n"
+                                           "  - {id: topk, workload.mode: procrustes, args: --select topk}\n"
+                                           "grid:\n  workload.seed: [1, 2]\n"),
+                                "s.yaml", ".");
+    EXPECT_EQ(s.program, SweepProgram::Reftrain);
+    ASSERT_EQ(s.points.size(), 4u);
+    EXPECT_EQ(s.keys, (std::vector<std::string>{"id", "workload.mode", "args", "workload.seed"}));
+    EXPECT_EQ(s.points[3].sets,
+              (std::vector<std::string>{"workload.epochs=1", "workload.mode=procrustes", "workload.seed=2"}));
+    EXPECT_EQ(s.points[3].args, (std::vector<std::string>{"--select", "topk"}));
+    EXPECT_TRUE(s.points[1].args.empty());
+    EXPECT_EQ(s.points[1].value("id"), "dense");
+    EXPECT_EQ(s.points[1].value("args"), "");
+    EXPECT_EQ(s.points[1].value("workload.seed"), "2");
+    const auto cmd = training_command(s, s.points[2], "/b/stvp_reftrain", "", "");
+    EXPECT_EQ(cmd, (std::vector<std::string>{"/b/stvp_reftrain", "--config", STVP_SOURCE_DIR
+                                             "/configs/train/lenet300_dense.yaml", "--set", "workload.epochs=1", "--set",
+                                             "workload.mode=procrustes", "--set", "workload.seed=1", "--select", "topk"}));
+    const Sweep vp = parse_sweep(YAML::Load("program: stvp\n" + kTrainPreset + "grid: {workload.mode: [nm]}\n"), "s.yaml", ".");
+    EXPECT_EQ(training_command(vp, vp.points[0], "stvp", "t.elf", "o.json"),
+              (std::vector<std::string>{"stvp", "--quiet", "--config", STVP_SOURCE_DIR "/configs/train/lenet300_dense.yaml",
+                                        "--set", "workload.mode=nm", "--firmware", "t.elf", "--stats", "o.json"}));
+}
+
+// A bad key or value of a training sweep names the file and its line, checked when the file is
+// read (against the preset), not when a point has run for minutes.
+TEST(ExploreSweep, TrainingKeysAreCheckedWithTheirLine) {
+    const std::string head = "program: stvp\n" + kTrainPreset;  // lines 1-2
+    EXPECT_EQ(err(head + "grid:\n  workload.mdoe: [dense]\n"),
+              "s.yaml:4: grid.workload.mdoe: --set 'workload.mdoe=dense': unknown key 'workload.mdoe'");
+    EXPECT_EQ(err(head + "grid:\n  workload.mode:\n    - dense\n    - bogus\n").rfind("s.yaml:6: grid.workload.mode: ", 0), 0u);
+    EXPECT_NE(err(head + "grid:\n  workload.mode: [dense, bogus]\n").find("'bogus' is not one of: dense,"), std::string::npos);
+    EXPECT_EQ(err(head + "points:\n  - {id: a, scheme: nm}\n"),
+              "s.yaml:4: points[0].scheme: not a configuration key (section.key, e.g. workload.seed; stvp "
+              "--help-config), preset, args or id");
+    EXPECT_EQ(err(head + "points:\n  - {id: a}\n  - {id: a}\n"), "s.yaml:5: points[1].id: 'a' is used twice");
+    EXPECT_EQ(err(head + "points: []\n"), "s.yaml:3: points: must be a list of maps (key: value)");
+    EXPECT_EQ(err(head + "points:\n  - {id: a}\ngrid: {id: [b]}\n"), "s.yaml:5: grid.id: also a key of the points");
+    EXPECT_EQ(err(head + "set: [workload.epochs=-3]\n").rfind("s.yaml:3: set[0]: ", 0), 0u);
+    EXPECT_EQ(err(head + "network: n.yaml\n"),
+              "s.yaml:3: network: training sweeps choose the network with workload.network (network is explore's "
+              "layer table file)");
+    EXPECT_EQ(err(head + "grid: {args: [--select topk]}\n"), "s.yaml:3: grid.args: only for program stvp_reftrain (its study options)");
+    EXPECT_EQ(err(head + "firmware: no_such.elf\n"), "s.yaml:3: firmware: no_such.elf: no such file");
+    EXPECT_EQ(err("program: stvp_reftrian\n"), "s.yaml:1: program: 'stvp_reftrian' is not explore, stvp or stvp_reftrain");
+    EXPECT_EQ(err("network: n\nfirmware: x.elf\n"), "s.yaml:2: firmware: only for program stvp (the ELF it runs)");
+    EXPECT_EQ(err("network: n\ngrid: {args: [x]}\n"), "s.yaml: grid.args: only for program stvp_reftrain (its study options)");
+    EXPECT_EQ(err(head + "grid: {workload.mode: [procrustes+sparsetrain]}\n"), "");
+}
+
+namespace {
+const char* kReftrainOut =
+    "reftrain: lenet300, mode 1, 2 epochs x 5 steps, batch 64, lr 0.1, seed 1, 640 train / 200 test samples, 266200 weights\n"
+    "epoch 1 step 5/5 loss 2.3692 acc 20.0%\n"
+    "epoch 1 test loss 1.9136 acc 45.50% (91/200) lr 0.10000, host wall 0.081 s training, 0.007 s evaluation\n"
+    "epoch 2 step 5/5 loss 1.8846 acc 46.2%\n"
+    "epoch 2 test loss -nan acc 46.00% (92/200) lr 0.08000, host wall 0.061 s training, 0.011 s evaluation\n"
+    "reftrain: test accuracy 46.00% (92/200), weights kept 0.0439, host wall per training epoch 0.071 s\n"
+    "reftrain: tracked per layer: layer 1 888/235200 (0.4%) layer 2 10176/30000 (33.9%) layer 3 628/1000 (62.8%)\n"
+    "reftrain: tracked now and already at step 2: layer 1 863/888 (97%) layer 2 10160/10176 (100%) layer 3 610/628 "
+    "(97%); 61 weights entered the set after it (9 per step)\n";
+}  // namespace
+
+TEST(ExploreSweep, ReftrainOutputBecomesATrainingBlock) {
+    const nlohmann::json t = parse_reftrain_output(kReftrainOut, "run");
+    EXPECT_EQ(t["network"], "lenet300");
+    EXPECT_EQ(t["mode"], 1);
+    EXPECT_EQ(t["epoch_count"], 2);
+    EXPECT_EQ(t["steps_per_epoch"], 5);
+    EXPECT_EQ(t["final_correct"], 92);
+    EXPECT_EQ(t["final_count"], 200);
+    EXPECT_DOUBLE_EQ(t["final_accuracy"].get<double>(), 0.46);
+    EXPECT_DOUBLE_EQ(t["kept_fraction"].get<double>(), 0.0439);
+    EXPECT_EQ(t["diverged"], true);  // epoch 2's test loss is not finite
+    ASSERT_EQ(t["epochs"].size(), 2u);
+    EXPECT_EQ(t["epochs"][0]["test_correct"], 91);
+    EXPECT_DOUBLE_EQ(t["epochs"][0]["test_loss"].get<double>(), 1.9136);
+    EXPECT_TRUE(t["epochs"][1]["test_loss"].is_null());
+    EXPECT_EQ(t["tracked"].dump(), R"([{"layer":1,"tracked":888,"weights":235200},{"layer":2,"tracked":10176,"weights":30000},)"
+                                   R"({"layer":3,"tracked":628,"weights":1000}])");
+    EXPECT_EQ(t["snapshot_step"], 2);
+    EXPECT_EQ(t["snapshot"][2].dump(), R"({"layer":3,"since":610,"tracked":628})");
+    EXPECT_EQ(t["entered_after_snapshot"], 61);
+    EXPECT_DOUBLE_EQ(t["entered_per_step"].get<double>(), 9.0);
+    try {
+        parse_reftrain_output("reftrain: lenet300, mode 1, 2 epochs x 5 steps, batch 64, lr 0.1, seed 1,\n", "point 3");
+        FAIL() << "accepted an output without a result";
+    } catch (const ExploreError& e) {
+        EXPECT_EQ(std::string(e.what()), "point 3: stvp_reftrain printed no final result ('reftrain: test accuracy ...')");
+    }
+}
+
+// Merged CSV: point keys, host_seconds, then the training blocks flattened; each column once,
+// a key only some points have (grad_zeros) gets empty cells elsewhere, failed points are left out.
+TEST(ExploreSweep, TrainingCsvFlattensTheBlocks) {
+    const Sweep s = parse_sweep(YAML::Load("program: stvp\n" + kTrainPreset + "grid: {workload.mode: [dense, nm, sparsetrain]}\n"),
+                                "s.yaml", ".");
+    auto result = [](const std::string& training, double host) {
+        return nlohmann::json{{"training", nlohmann::json::parse(training)}, {"sweep_point", {{"host_seconds", host}}}}.dump();
+    };
+    const std::string csv = training_csv(
+        s, {result(R"({"final_accuracy": 0.5, "epochs": [{"epoch": 1, "test_loss": 1.5}, {"epoch": 2, "test_loss": null}]})", 1.25),
+            "", result(R"({"final_accuracy": 0.25, "grad_zeros": 0.75, "note": "a,b"})", 2)});
+    EXPECT_EQ(csv,
+              "workload.mode,host_seconds,epochs.epoch,epochs.test_loss,final_accuracy,grad_zeros,note\n"
+              "dense,1.25,1 2,1.5 nan,0.5,,\n"
+              "sparsetrain,2.0,,,0.25,0.75,\"a,b\"\n");
 }
