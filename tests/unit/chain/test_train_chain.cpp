@@ -1,4 +1,4 @@
-// The training step's chain builder (sw/lib/chain) on the host: every mode on both networks of
+// The training step's chain builder (sw/lib/chain) on the host: every mode on the networks of
 // the train table. The expected chains are spelled out here from the accelerator's op table
 // (accel_desc.h) and train.elf's step (sw/train/README.md), not from the builder.
 #include <gtest/gtest.h>
@@ -334,7 +334,7 @@ TEST(TrainChain, SparseTrainPrunesEveryWeightLayerButTheLastAndSkipsZeros) {
     EXPECT_NE(train_prune_seed(7, 41, 1), train_prune_seed(7, 41, 0));
 }
 
-TEST(TrainChain, EveryModeOnBothNetworksHasTheCountedLength) {
+TEST(TrainChain, EveryModeOnEveryNetworkHasTheCountedLength) {
     // Per network: weight layers W, layers L. Dense: B + L + 1 + (L - 1) input gradients + W
     // weight gradients + 2W SGDs; SparseTrain adds W - 1 GRAD_PRUNEs; Procrustes or N:M adds W.
     struct Net {
