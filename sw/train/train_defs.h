@@ -52,10 +52,10 @@ typedef struct train_net {
 #define TRAIN_NET_VGG5     2u /* VGG-style CNN: conv3x3(16)-pool-conv3x3(32)-pool-conv3x3(32)-pool-128-10, pad 1 */
 #define TRAIN_NET_COUNT    3u
 
-/* vgg5's widths are the largest VGG-style stages (3x3, pad 1, ReLU; 2x2 max pooling) whose
-   dense epoch stays within about a minute of host CPU on the VP: 1.51 M forward MACs per
-   sample (LeNet-5: 0.42 M); configs/results/cnn.md has the measurement. The last pooling
-   reads 7x7 and keeps 3x3 (the 7th row and column are dropped, as floor pooling does). */
+/* vgg5: VGG-style stages (3x3, pad 1, ReLU; 2x2 max pooling) sized so that a dense VP epoch
+   stays within a minute of host CPU: 1.51 M forward MACs per sample (LeNet-5: 0.42 M),
+   measured at 31 s per epoch (configs/results/cnn.md). The last pooling reads 7x7 and keeps
+   3x3 (the 7th row and column are dropped, as floor pooling does). */
 
 static const train_net_t train_nets[TRAIN_NET_COUNT] = {
     {"lenet300", 3,
