@@ -15,6 +15,12 @@ add_test(NAME explore_lenet5_procrustes
           --network ${CMAKE_SOURCE_DIR}/configs/networks/lenet5.yaml --batch 16 --per-op)
 set_tests_properties(explore_lenet5_procrustes PROPERTIES PASS_REGULAR_EXPRESSION
   "lenet5, batch 16, scheme procrustes.*conv1 +forward.*speedup +[0-9.]+ +energy ratio [0-9.]+")
+# vgg5 is in train.elf's table: the explorer costs train.elf's own step chain (SGD "update" rows).
+add_test(NAME explore_vgg5_procrustes
+  COMMAND stvp_explore --preset ${CMAKE_SOURCE_DIR}/configs/presets/procrustes.yaml
+          --network ${CMAKE_SOURCE_DIR}/configs/networks/vgg5.yaml --batch 64 --per-op)
+set_tests_properties(explore_vgg5_procrustes PROPERTIES PASS_REGULAR_EXPRESSION
+  "vgg5, batch 64, scheme procrustes.*conv3 +forward.*pool3 +input_grad.*conv1 +weight_grad.*fc2 +update.*speedup +[0-9.]+ +energy ratio [0-9.]+")
 # An estimate longer than a second says so on stderr while it runs (about 2 s of host CPU).
 # An estimate that takes several seconds of host time on any machine (VGG-S takes about one).
 add_test(NAME explore_progress

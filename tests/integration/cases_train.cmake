@@ -19,6 +19,12 @@ stvp_case(train_lenet5_short CODE 0
        --set workload.max_steps=10 --set workload.print_every=5 --firmware ${BIN}/train.elf
   STDOUT "train: lenet5, mode dense.*epoch 1 step 10/10 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(61470 of 61470\\).*train: done"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+# The VGG-style CNN (vgg5: 3x3 convolutions with pad 1, three pools, the last 7x7 -> 3x3), dense, 10 steps.
+stvp_case(train_vgg5_short CODE 0
+  ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.epochs=1
+       --set workload.max_steps=10 --set workload.print_every=5 --firmware ${BIN}/train.elf
+  STDOUT "train: vgg5, mode dense.*epoch 1 step 10/10 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(52112 of 52112\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
 # Refusals: no data set preloaded (exit 1); a bad workload key, before the run (exit 2),
 # naming file, line and key, in stvp and in stvp_reftrain alike.
 stvp_case(train_no_dataset CODE 1
@@ -34,7 +40,7 @@ set_tests_properties(integration.reftrain_bad_workload_key PROPERTIES
 file(WRITE ${OUT}/bad_workload_network.yaml "workload:\n  network: 7\n")
 stvp_case(train_bad_network CODE 2
   ARGS --config ${OUT}/bad_workload_network.yaml --quiet --firmware ${BIN}/train.elf
-  STDERR "bad_workload_network.yaml:2: 'workload.network': '7' is not one of: lenet300, lenet5")
+  STDERR "bad_workload_network.yaml:2: 'workload.network': '7' is not one of: lenet300, lenet5, vgg5")
 
 # The VP's per-step losses against the host reference trainer: same code for the math on the
 # same host, so every loss must agree to 1e-5 relative (they are bit-identical in practice)
@@ -83,6 +89,15 @@ foreach(case "5@procrustes+sparsetrain" "6@nm+sparsetrain")
   train_compare(train_vs_reftrain_lenet5_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=2000
     --set dataset.test_limit=200 --set workload.network=lenet5 --set workload.mode=${mode} ${SHORT_RUN}
     --set workload.max_steps=10)
+endforeach()
+# vgg5 in every mode against the reference trainer: two epochs of 4 steps (the second epoch's
+# shuffle and learning rate, Procrustes on the block copies from step 1), evaluation on 200.
+foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain")
+  string(REPLACE "@" ";" parts "${case}")
+  list(POP_FRONT parts id mode)
+  train_compare(train_vs_reftrain_vgg5_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
+    --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.mode=${mode}
+    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1)
 endforeach()
 # N:M + SparseTrain on the VP: summary names the pattern, half the weights kept at 2:4,
 # gradient zeros reported, MACs skipped.

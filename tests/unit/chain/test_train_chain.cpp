@@ -1,4 +1,4 @@
-// The training step's chain builder (sw/lib/chain) on the host: every mode on both networks of
+// The training step's chain builder (sw/lib/chain) on the host: every mode on the networks of
 // the train table. The expected chains are spelled out here from the accelerator's op table
 // (accel_desc.h) and train.elf's step (sw/train/README.md), not from the builder.
 #include <gtest/gtest.h>
@@ -194,6 +194,51 @@ TEST(TrainChain, DenseLenet5HasConvPoolAndMaskedPoolBackward) {
     EXPECT_EQ(b.d[b.c.sgd_first].n, 150u);
 }
 
+// vgg5 fills the layer table (TRAIN_MAX_LAYERS layers): three padded 3x3 convolutions, each
+// followed by a pool whose backward masks by the convolution's ReLU, the last pool keeping 3x3
+// of 7x7, then two FC layers.
+TEST(TrainChain, DenseVgg5FillsTheLayerTable) {
+    ASSERT_EQ(train_nets[TRAIN_NET_VGG5].layer_count, TRAIN_MAX_LAYERS);
+    Built b(TRAIN_NET_VGG5, 0);
+    const std::vector<uint32_t> want = with_copies({CVF, MPF, CVF, MPF, CVF, MPF, FCF, FCF, XENT,
+                                                    FCW, FCD, FCW, FCD, MPB, CVW, CVD, MPB, CVW, CVD, MPB, CVW,
+                                                    SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD});
+    ASSERT_EQ(opcodes(b), want);
+    const uint32_t in_c[3] = {1, 16, 32}, k[3] = {16, 32, 32}, hw[3] = {28, 14, 7};
+    for (uint32_t j = 0; j < 3; ++j) {
+        const stvp_accel_desc& conv = b.d[kBatch + 2 * j];
+        EXPECT_EQ(conv.c, in_c[j]) << j;
+        EXPECT_EQ(conv.h, hw[j]) << j;
+        EXPECT_EQ(conv.w, hw[j]) << j;
+        EXPECT_EQ(conv.k, k[j]) << j;
+        EXPECT_EQ(conv.r, 3u) << j;
+        EXPECT_EQ(conv.s, 3u) << j;
+        EXPECT_EQ(conv.pad_h, 1u) << j;
+        EXPECT_EQ(conv.pad_w, 1u) << j;
+        EXPECT_EQ(conv.flags & STVP_ACCEL_FLAG_RELU, STVP_ACCEL_FLAG_RELU) << j;
+        const stvp_accel_desc& pool = b.d[kBatch + 2 * j + 1];
+        EXPECT_EQ(pool.c, k[j]) << j;
+        EXPECT_EQ(pool.h, hw[j]) << j;
+        EXPECT_EQ(pool.stride_h, 2u) << j;
+    }
+    EXPECT_EQ(train_out_h(&train_nets[TRAIN_NET_VGG5].layers[5]), 3u);  // 7x7 pooled to 3x3
+    const stvp_accel_desc& fc1 = b.d[kBatch + 6];
+    EXPECT_EQ(fc1.c, 32u * 3 * 3);
+    EXPECT_EQ(fc1.k, 128u);
+    EXPECT_EQ(fc1.src0, b.bufs.layer[5].out);
+    // Every pool's backward masks by its convolution's ReLU output; the last layer's is layer 8.
+    for (uint32_t at : {13u, 16u, 19u}) {
+        const stvp_accel_desc& pb = b.d[kBatch + at];
+        EXPECT_EQ(pb.opcode, MPB) << at;
+        EXPECT_EQ(pb.flags, STVP_ACCEL_FLAG_RELU_MASK) << at;
+        EXPECT_EQ(pb.src0, b.bufs.layer[pb.layer - 2].out) << at;
+    }
+    EXPECT_EQ(b.d[kBatch + 9].layer, 8u);
+    // SGD of conv3: 32 x 32 x 3 x 3 weights; of fc1: 128 x 288.
+    EXPECT_EQ(b.d[b.c.sgd_first + 4].n, 9216u);
+    EXPECT_EQ(b.d[b.c.sgd_first + 6].n, 36864u);
+}
+
 TEST(TrainChain, ProcrustesAddsOneDropbackPerWeightLayerAndSwitchesToBlocks) {
     for (int use_block : {0, 1}) {
         Built b(TRAIN_NET_LENET5, TRAIN_MODE_PROCRUSTES | 20u << 8, use_block);
@@ -289,13 +334,13 @@ TEST(TrainChain, SparseTrainPrunesEveryWeightLayerButTheLastAndSkipsZeros) {
     EXPECT_NE(train_prune_seed(7, 41, 1), train_prune_seed(7, 41, 0));
 }
 
-TEST(TrainChain, EveryModeOnBothNetworksHasTheCountedLength) {
+TEST(TrainChain, EveryModeOnEveryNetworkHasTheCountedLength) {
     // Per network: weight layers W, layers L. Dense: B + L + 1 + (L - 1) input gradients + W
     // weight gradients + 2W SGDs; SparseTrain adds W - 1 GRAD_PRUNEs; Procrustes or N:M adds W.
     struct Net {
         uint32_t id, layers, weight_layers;
     };
-    for (const Net n : {Net{TRAIN_NET_LENET300, 3, 3}, Net{TRAIN_NET_LENET5, 7, 5}}) {
+    for (const Net n : {Net{TRAIN_NET_LENET300, 3, 3}, Net{TRAIN_NET_LENET5, 7, 5}, Net{TRAIN_NET_VGG5, 8, 5}}) {
         for (uint32_t mode : {0u, 1u, 2u, 4u, 5u, 6u}) {
             Built b(n.id, mode);
             uint32_t want = kBatch + n.layers + 1 + (n.layers - 1) + 3 * n.weight_layers;
