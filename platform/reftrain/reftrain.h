@@ -28,7 +28,7 @@
 namespace stvp::reftrain {
 
 // Variants of the Procrustes weight selection for the accuracy study
-// (platform/reftrain/procrustes_study.sh -> configs/results/procrustes_study.md). The defaults
+// (configs/sweeps/procrustes_study.yaml -> configs/results/procrustes_study.md). The defaults
 // are train.elf's algorithm; anything else departs from what the VP runs, so stvp_reftrain
 // refuses --compare with it.
 struct SelectionVariant {

@@ -434,7 +434,7 @@ int main(void)
     if (P.mode == TRAIN_MODE_DENSE)
         printf("vs dense        speedup 1.00x, energy ratio 1.00 (this run is dense)\n");
     else
-        printf("vs dense        from a dense run of the same schedule (platform/reftrain/results.sh computes "
+        printf("vs dense        from a dense run of the same schedule (configs/sweeps/training.yaml computes "
                "the ratios of training cycles and energy)\n");
     printf("train: done\n");
     return 0;
