@@ -316,6 +316,11 @@ void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols,
         PeWorkSource::tile_halves(tile, rows, cols, halves);
         return;
     }
+    const int xd = rd == idx(Dim::C) ? cd : cd == idx(Dim::C) ? rd : -1;  // the array dim beside C
+    if (fc_like_ && (xd == idx(Dim::K) || xd == idx(Dim::N))) {
+        fc_tile_halves(tile, rows, cols, lo, hi, two ? 2 : 1, halves);
+        return;
+    }
     std::vector<Tap> taps[2];
     if (!fc_like_)
         for (int h = 0; h < (two ? 2 : 1); ++h) taps_of(lo[h], hi[h], &taps[h]);
@@ -342,6 +347,41 @@ void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols,
                         }
                     halves[2 * (i * cols + j)] += w[0];
                     halves[2 * (i * cols + j) + 1] += w[1];
+                }
+        }
+}
+
+void SparsePeWork::fc_tile_halves(const StepView& tile, int64_t rows, int64_t cols, const DimArray* lo,
+                                  const DimArray* hi, int nh, int64_t* halves) const {
+    // One channel per PE: fc_work's sum over c has a single term, the PE's Wt non-zeros over its
+    // k range times its In non-zeros over its n range. The array dim beside C (K or N) picks
+    // one index of its operand; the other range is the half's temporal box.
+    const int rd = idx(tile.mapping->row_dim), cd = idx(tile.mapping->col_dim), Cd = idx(Dim::C);
+    const bool c_rows = rd == Cd, x_is_k = (c_rows ? cd : rd) == idx(Dim::K);
+    const int64_t K1 = nest_.e(Dim::K) + 1, N1 = nest_.e(Dim::N) + 1;
+    auto wsum = [&](int64_t c, int64_t k0, int64_t k1) {
+        if (ops_.wt.empty()) return k1 - k0;
+        const int32_t* r = &wt_prefix_[static_cast<size_t>(c * K1)];
+        return int64_t{r[k1] - r[k0]};
+    };
+    auto isum = [&](int64_t c, int64_t n0, int64_t n1) {
+        if (ops_.in.empty()) return n1 - n0;
+        const int32_t* r = &in_prefix_[static_cast<size_t>(c * N1)];
+        return int64_t{r[n1] - r[n0]};
+    };
+    // PE work of channel c and array index x (of K or N) in half h.
+    auto work = [&](int64_t c, int64_t x, int h) {
+        return x_is_k ? wsum(c, x, x + 1) * isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
+                      : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]) * isum(c, x, x + 1);
+    };
+    const int64_t c_base = tile.origin[Cd], x_base = tile.origin[c_rows ? cd : rd];
+    for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
+        for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
+            const int64_t ar = std::min(rows, tile.size[rd] - fr), ac = std::min(cols, tile.size[cd] - fc);
+            for (int64_t i = 0; i < ar; ++i)
+                for (int64_t j = 0; j < ac; ++j) {
+                    const int64_t c = c_base + (c_rows ? fr + i : fc + j), x = x_base + (c_rows ? fc + j : fr + i);
+                    for (int h = 0; h < nh; ++h) halves[2 * (i * cols + j) + h] += work(c, x, h);
                 }
         }
 }
