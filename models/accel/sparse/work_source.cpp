@@ -378,11 +378,32 @@ void SparsePeWork::fc_tile_halves(const StepView& tile, int64_t rows, int64_t co
     for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
         for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
             const int64_t ar = std::min(rows, tile.size[rd] - fr), ac = std::min(cols, tile.size[cd] - fc);
-            for (int64_t i = 0; i < ar; ++i)
-                for (int64_t j = 0; j < ac; ++j) {
-                    const int64_t c = c_base + (c_rows ? fr + i : fc + j), x = x_base + (c_rows ? fc + j : fr + i);
-                    for (int h = 0; h < nh; ++h) halves[2 * (i * cols + j) + h] += work(c, x, h);
+            if (!c_rows) {
+                for (int64_t i = 0; i < ar; ++i)
+                    for (int64_t j = 0; j < ac; ++j)
+                        for (int h = 0; h < nh; ++h) halves[2 * (i * cols + j) + h] += work(c_base + fc + j, x_base + fr + i, h);
+                continue;
+            }
+            // C on the rows: a row's channel fixes the temporal factor of each half; the columns
+            // differ only in the one-element count of their K or N index.
+            for (int64_t i = 0; i < ar; ++i) {
+                const int64_t c = c_base + fr + i, x0 = x_base + fc;
+                int64_t t[2] = {0, 0};
+                for (int h = 0; h < nh; ++h)
+                    t[h] = x_is_k ? isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
+                                  : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]);
+                const std::vector<int32_t>& pre = x_is_k ? wt_prefix_ : in_prefix_;
+                int64_t* out = &halves[2 * i * cols];
+                if ((x_is_k ? ops_.wt : ops_.in).empty()) {
+                    for (int64_t j = 0; j < ac; ++j) out[2 * j] += t[0], out[2 * j + 1] += t[1];
+                } else {
+                    const int32_t* r = &pre[static_cast<size_t>(c * (x_is_k ? K1 : N1) + x0)];
+                    for (int64_t j = 0; j < ac; ++j) {
+                        const int64_t one = r[j + 1] - r[j];
+                        out[2 * j] += t[0] * one, out[2 * j + 1] += t[1] * one;
+                    }
                 }
+            }
         }
 }
 

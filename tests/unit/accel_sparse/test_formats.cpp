@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -195,6 +197,63 @@ TEST(NmWeights, TiesAndLongGroupsMatchReference) {
             EXPECT_GE(kept_count, ref_nonzero);
         }
     }
+}
+
+// The stored slots (values and indices, padding included) against a plain per-group partial
+// sort, on tensors wide enough for the lane-parallel selection (16 groups at once along a line
+// for the forward copy, across 16 lines for the backward copy) with ragged ends beside it:
+// random magnitudes with many ties, signed zeros, infinities and a NaN in some groups.
+TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
+    std::mt19937 rng(77);
+    std::uniform_int_distribution<int> ext(1, 70), few(0, 6), pick(0, 199);
+    int compared = 0;
+    for (int it = 0; it < 60; ++it) {
+        const int64_t K = ext(rng), C = ext(rng), R = 1 + it % 2, S = 1;
+        std::vector<float> w(static_cast<size_t>(K * C * R * S));
+        for (float& x : w) {
+            const int p = pick(rng);
+            x = p == 0 ? std::numeric_limits<float>::infinity() : p == 1 ? -0.0f : (few(rng) - 3) * 0.5f;
+            if (p == 2 && it % 3 == 0) x = std::numeric_limits<float>::quiet_NaN();
+        }
+        for (auto [n, m] : {std::pair{2u, 8u}, {1u, 4u}, {3u, 5u}, {7u, 8u}, {2u, 2u + static_cast<uint32_t>(it % 3)}}) {
+            if (n >= m) continue;
+            for (NmAxis ax : {NmAxis::Input, NmAxis::Output}) {
+                NmWeights nm;
+                ASSERT_EQ(NmWeights::prune(w.data(), K, C, R, S, NmConfig{n, m}, ax, &nm), "");
+                const bool input = ax == NmAxis::Input;
+                const int64_t L = input ? C : K, lines = input ? K : C, RS = R * S;
+                std::vector<float> values;
+                std::vector<uint8_t> idx;
+                for (int64_t a = 0; a < lines; ++a)
+                    for (int64_t rs = 0; rs < RS; ++rs)
+                        for (int64_t g = 0; g < L; g += m) {
+                            const int64_t len = std::min<int64_t>(m, L - g);
+                            auto at = [&](int64_t t) {
+                                return w[static_cast<size_t>(((input ? a : g + t) * C + (input ? g + t : a)) * RS + rs)];
+                            };
+                            std::vector<int64_t> o(static_cast<size_t>(len));
+                            for (int64_t t = 0; t < len; ++t) o[static_cast<size_t>(t)] = t;
+                            const int64_t keep = std::min<int64_t>(n, len);
+                            std::partial_sort(o.begin(), o.begin() + keep, o.end(), [&](int64_t x, int64_t y) {
+                                const float ax = std::abs(at(x)), ay = std::abs(at(y));
+                                return ax > ay || (ax == ay && x < y);
+                            });
+                            std::sort(o.begin(), o.begin() + keep);
+                            for (int64_t t = 0; t < n; ++t) {
+                                const bool v = t < keep;
+                                values.push_back(v ? at(o[static_cast<size_t>(t)]) : 0.0f);
+                                idx.push_back(static_cast<uint8_t>(v ? o[static_cast<size_t>(t)] : 0));
+                            }
+                        }
+                ASSERT_EQ(nm.indices(), idx) << "iteration " << it << " " << n << ":" << m << (input ? " input" : " output");
+                ASSERT_EQ(nm.values().size(), values.size());
+                for (size_t i = 0; i < values.size(); ++i)  // bit for bit (NaN and -0 included)
+                    ASSERT_EQ(std::memcmp(&nm.values()[i], &values[i], 4), 0) << "iteration " << it << " slot " << i;
+                ++compared;
+            }
+        }
+    }
+    EXPECT_GT(compared, 400);
 }
 
 // Forward consumes the forward copy, input gradient the backward copy; each equals the dense op
