@@ -67,13 +67,13 @@ bool select_largest(const At& at, int64_t len, int64_t keep, int64_t* order) {
 // g at w[g * lane_step + t * t_step]): each |w| is inserted into a list of `keep` slots sorted
 // by the same order as select_largest (magnitude descending, ties to the lower index), the
 // displaced entry moving down. Branch-free compare-and-swap on lane arrays, which the compiler
-// vectorises across lanes (the re-prune runs on every weight every training step). Writes the
-// kept positions of lane g, ascending, to order[g * keep ..]. False if a lane holds a NaN (no
+// vectorises across lanes (the re-prune runs on every weight every training step). Sets bit t
+// of kept[g] for each kept position t of lane g (m <= 32). False if a lane holds a NaN (no
 // strict order: the caller selects those groups one by one).
 constexpr int kLanes = 16;
 __attribute__((target_clones("avx2", "default"))) bool select_lanes(const float* w, int64_t lane_step,
                                                                      int64_t t_step, int64_t m, int64_t keep,
-                                                                     float* best, int32_t* best_at, int64_t* order) {
+                                                                     float* best, int32_t* best_at, uint32_t* kept) {
     constexpr int G = kLanes;
     for (int64_t q = 0; q < keep * G; ++q) best[q] = -1.0f, best_at[q] = 0;  // below every |w|
     int32_t nan = 0;
@@ -98,14 +98,9 @@ __attribute__((target_clones("avx2", "default"))) bool select_lanes(const float*
         }
     }
     if (nan) return false;
-    for (int g = 0; g < G; ++g) {
-        int64_t* o = order + g * keep;
-        for (int64_t q = 0; q < keep; ++q) {  // insertion sort by position
-            int64_t x = best_at[q * G + g], p = q;
-            for (; p > 0 && o[p - 1] > x; --p) o[p] = o[p - 1];
-            o[p] = x;
-        }
-    }
+    for (int g = 0; g < G; ++g) kept[g] = 0;
+    for (int64_t q = 0; q < keep; ++q)
+        for (int g = 0; g < G; ++g) kept[g] |= uint32_t{1} << best_at[q * G + g];
     return true;
 }
 }  // namespace
@@ -137,26 +132,27 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     {
         std::vector<float> best(static_cast<size_t>(keep_full * kLanes));
         std::vector<int32_t> best_at(best.size());
-        std::vector<int64_t> lane_order(best.size());
+        uint32_t kept[kLanes];
         for (int64_t a = 0; a < lines; ++a)
             for (int64_t rs = 0; rs < RS; ++rs)
                 for (int64_t j = 0; j < per_line; ++j) {
                     // Lanes: Input walks j, Output walks a (only from lane-aligned a).
                     const bool input = axis == NmAxis::Input;
-                    if (input ? (j % kLanes != 0 || j + kLanes > full) : (a % kLanes != 0 || a + kLanes > lines || j >= full))
+                    if (nm.m_ > 32 ||
+                        (input ? (j % kLanes != 0 || j + kLanes > full) : (a % kLanes != 0 || a + kLanes > lines || j >= full)))
                         continue;
                     const float* w0 = w + (input ? (a * C + j * nm.m_) * RS + rs : (j * nm.m_ * C + a) * RS + rs);
                     const int64_t lane_step = input ? nm.m_ * RS : RS;
                     if (!select_lanes(w0, lane_step, t_step, nm.m_, keep_full, best.data(), best_at.data(),
-                                      lane_order.data()))
+                                      kept))
                         continue;
                     for (int g = 0; g < kLanes; ++g) {
                         const int64_t ga = input ? a : a + g, gj = input ? j + g : j;
                         const size_t group = static_cast<size_t>((ga * RS + rs) * per_line + gj);
                         done[group] = 1;
                         size_t slot = group * static_cast<size_t>(nm.n_);
-                        for (int64_t t = 0; t < keep_full; ++t, ++slot) {
-                            const int64_t pos = lane_order[static_cast<size_t>(g * keep_full + t)];
+                        for (uint32_t bits = kept[g]; bits; bits &= bits - 1, ++slot) {  // positions ascending
+                            const int64_t pos = __builtin_ctz(bits);
                             nm.values_[slot] = w0[g * lane_step + pos * t_step];
                             nm.idx_[slot] = static_cast<uint8_t>(pos);
                             nm.valid_[slot] = 1;
