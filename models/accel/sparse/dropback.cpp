@@ -35,20 +35,20 @@ void QuantileEstimator::end_step() {
 }
 
 void QuantileEstimator::observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
-    double est = est_;
-    const double up = up_, down = down_;
+    // GCC vectors (one lane used) keep the compare's mask, the products and the select in the
+    // floating-point registers: no round trip through the integer unit on the serial chain.
+    using V = double __attribute__((vector_size(16)));
+    using M = int64_t __attribute__((vector_size(16)));
+    V est = {est_, 0};
+    const V up = {up_, 0}, down = {down_, 0};
     for (int64_t i = 0; i < count; ++i) {
-        const double x = score(w[i], w0[i], d);
-        const double hi = est * up, lo = est * down;
-        const bool above = x > est;
-        uint64_t h, l;
-        std::memcpy(&h, &hi, 8), std::memcpy(&l, &lo, 8);
-        const uint64_t keep_hi = uint64_t{0} - uint64_t{above};
-        const uint64_t e = (h & keep_hi) | (l & ~keep_hi);
-        std::memcpy(&est, &e, 8);
-        tracked[i] = above;
+        const V x = {static_cast<double>(score(w[i], w0[i], d)), 0};
+        const M above = x > est;  // all ones where tracked
+        const M hi = reinterpret_cast<M>(est * up), lo = reinterpret_cast<M>(est * down);
+        est = reinterpret_cast<V>((hi & above) | (lo & ~above));
+        tracked[i] = above[0] != 0;
     }
-    est_ = est;
+    est_ = est[0];
     updates_ += count > 0 ? static_cast<uint64_t>(count) : 0;
 }
 

@@ -80,6 +80,57 @@ TEST(BlockSparse, FcTilesWithEdgesAndLimits) {
     EXPECT_NE(cfg.validate(), "");
 }
 
+// The encoder (masks first, then pointers and values in one sized array) against the format's
+// plain definition, bit by bit: random shapes with edge blocks, masks of every density, the
+// non-zero rule (mask == nullptr), conv kernels and FC tiles; and the pointer-overflow refusal
+// exactly at the limit.
+TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
+    std::mt19937 rng(91);
+    std::uniform_int_distribution<int> ext(1, 30), ker(1, 3), blk(1, 8);
+    std::uniform_real_distribution<double> dens(0.0, 1.0);
+    for (int it = 0; it < 200; ++it) {
+        const bool fc = it % 2 == 0;
+        const int64_t K = ext(rng), C = ext(rng), R = fc ? 1 : ker(rng), S = fc ? 1 : ker(rng);
+        int64_t bk = fc ? blk(rng) : 1, bc = fc ? blk(rng) : 1;
+        while (bk * bc * R * S > 64) bk = std::max<int64_t>(1, bk / 2), bc = std::max<int64_t>(1, bc - 1);
+        auto w = randn(K * C * R * S, 1000 + it);
+        const auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        const bool by_value = it % 5 == 4;
+        if (by_value)
+            for (size_t i = 0; i < w.size(); ++i) w[i] = m[i] ? w[i] : 0.0f;
+        BlockSparseWeights b;
+        ASSERT_EQ(BlockSparseWeights::encode(w.data(), by_value ? nullptr : m.data(), K, C, R, S, bk, bc, 20, &b), "");
+        const int64_t kb_n = (K + bk - 1) / bk, cb_n = (C + bc - 1) / bc;
+        ASSERT_EQ(b.blocks(), kb_n * cb_n);
+        std::vector<float> values;
+        for (int64_t kb = 0; kb < kb_n; ++kb)
+            for (int64_t cb = 0; cb < cb_n; ++cb) {
+                uint64_t mask = 0;
+                const uint32_t ptr = static_cast<uint32_t>(values.size());
+                int bit = 0;
+                for (int64_t kk = 0; kk < bk; ++kk)
+                    for (int64_t cc = 0; cc < bc; ++cc)
+                        for (int64_t rs = 0; rs < R * S; ++rs, ++bit) {
+                            const int64_t k = kb * bk + kk, c = cb * bc + cc;
+                            if (k >= K || c >= C) continue;
+                            const size_t i = static_cast<size_t>((k * C + c) * R * S + rs);
+                            if (m[i]) mask |= uint64_t{1} << bit, values.push_back(w[i]);
+                        }
+                ASSERT_EQ(b.mask(kb * cb_n + cb), mask) << "iteration " << it << " block " << kb << "," << cb;
+                ASSERT_EQ(b.pointer(kb * cb_n + cb), ptr) << "iteration " << it;
+            }
+        std::vector<float> got;
+        b.for_each([&](int64_t, int64_t, int64_t, int64_t, float v) { got.push_back(v); });
+        ASSERT_EQ(got, values) << "iteration " << it;
+    }
+    // 16 kept weights in 1 x 1 blocks: a 4-bit pointer addresses them all (the 16th block
+    // starts at 15); one more block would start at 16 and is refused.
+    const std::vector<float> ones(17, 1.0f);
+    BlockSparseWeights b;
+    EXPECT_EQ(BlockSparseWeights::encode(ones.data(), nullptr, 16, 1, 1, 1, 1, 1, 4, &b), "");
+    EXPECT_NE(BlockSparseWeights::encode(ones.data(), nullptr, 17, 1, 1, 1, 1, 1, 4, &b), "");
+}
+
 // The input-gradient op reads W^T straight from the blocks (a sparse kernel over the transposed
 // walk) and equals the core's dense op on the decoded W.
 TEST(BlockSparse, TransposedWalkGivesFcAndConvInputGrad) {
