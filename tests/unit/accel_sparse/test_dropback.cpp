@@ -30,6 +30,35 @@ TEST(InitWeights, DeterministicKeyedAndPinned) {
     for (int i = 0; i < 100; ++i) EXPECT_EQ(f[i], a.value(7, 50 + i, 300));
 }
 
+// The cache returns exactly what fill() writes for every key it is asked (layer, size, fan-in,
+// seed, kind, bound each change the values), the same values on a repeat, and stays correct
+// across the eviction at its size limit.
+TEST(W0Cache, EqualsFillForEveryKey) {
+    W0Cache cache(1000);
+    auto fill = [](const InitWeights& init, uint32_t layer, uint64_t count, uint64_t fan_in) {
+        std::vector<float> v(count);
+        init.fill(layer, 0, count, fan_in, v.data());
+        return v;
+    };
+    InitWeightsConfig a, b = a, u = a;
+    b.seed = 2;
+    u.kind = InitKind::Uniform;  // the same bound field as a: only the kind differs
+    InitWeightsConfig u2 = u;
+    u2.uniform_bound = 0.2;
+    for (int round = 0; round < 2; ++round)
+        for (const InitWeightsConfig& cfg : {a, b, u, u2})
+            for (uint32_t layer : {0u, 3u})
+                for (uint64_t count : {uint64_t{1}, uint64_t{100}})
+                    for (uint64_t fan_in : {uint64_t{1}, uint64_t{50}}) {
+                        const InitWeights init(cfg);
+                        ASSERT_EQ(cache.get(init, layer, count, fan_in), fill(init, layer, count, fan_in))
+                            << "round " << round << " seed " << cfg.seed << " layer " << layer << " count " << count;
+                    }
+    const InitWeights init(a);
+    EXPECT_EQ(cache.get(init, 1, 990, 9), fill(init, 1, 990, 9));  // evicts
+    EXPECT_EQ(cache.get(init, 3, 100, 50), fill(init, 3, 100, 50));
+}
+
 TEST(InitWeights, KaimingUniformDistribution) {
     InitWeights g;
     const uint64_t fan_in = 784;
