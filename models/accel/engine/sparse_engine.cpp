@@ -171,8 +171,7 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
     const WeightDims wd = weight_dims(c);
     const int64_t count = int64_t(wd.count());
     float* w = fhost(c, STVP_ACCEL_FIELD_DST0);
-    w0_.resize(size_t(count));
-    init_of(c).fill(d.layer, 0, uint64_t(count), wd.c * wd.r * wd.s, w0_.data());
+    const std::vector<float>& w0 = w0_.get(init_of(c), d.layer, uint64_t(count), wd.c * wd.r * wd.s);
     const float dec = d.alpha;
     mask_.assign(size_t(count), 0);
     const bool topk = d.flags & STVP_ACCEL_FLAG_TOPK;
@@ -189,11 +188,11 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
             qe_.begin_step(1.0 - double(d.beta));
             step_open_ = true;
         }
-        sparse::observe_layer(qe_, w, w0_.data(), count, dec, mask_.data());
+        sparse::observe_layer(qe_, w, w0.data(), count, dec, mask_.data());
         threshold = qe_.estimate();
     } else {
         scores_.resize(size_t(count));
-        for (int64_t i = 0; i < count; ++i) scores_[size_t(i)] = sparse::score(w[i], w0_[size_t(i)], dec);
+        for (int64_t i = 0; i < count; ++i) scores_[size_t(i)] = sparse::score(w[i], w0[size_t(i)], dec);
         const int64_t k = std::llround(double(d.beta) * double(count));
         const std::vector<int64_t> top = sparse::exact_top_k(scores_, k);
         float kth = top.empty() ? 0.0f : scores_[size_t(top[0])];
@@ -208,7 +207,7 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
         vector_ops += uint64_t(count) * lg;
     }
     if (hooks_.tracked) hooks_.tracked(c, mask_.data());
-    const uint32_t tracked = uint32_t(sparse::reset_untracked(w, w0_.data(), mask_.data(), count, dec));
+    const uint32_t tracked = uint32_t(sparse::reset_untracked(w, w0.data(), mask_.data(), count, dec));
     tracked_step_ += tracked;
 
     // The block copy (accel_desc.h, BLOCK COPY).

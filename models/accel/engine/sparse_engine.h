@@ -80,7 +80,8 @@ private:
     // The decoded weights of the last check() (dense, pruned weights zero) and its format.
     std::vector<float> w_dec_;
     sparse::WeightFormat wf_;
-    std::vector<float> w0_, scores_;
+    std::vector<float> scores_;
+    sparse::W0Cache w0_;  // each layer's W0, generated once
     std::vector<uint8_t> mask_, xnz_, dynz_, wnz_;
     SelectionHooks hooks_;
 };

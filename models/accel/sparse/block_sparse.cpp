@@ -27,28 +27,37 @@ std::string BlockSparseWeights::encode(const float* w, const uint8_t* mask, int6
     b.masks_.assign(static_cast<size_t>(b.kb_ * b.cb_), 0);
     b.ptrs_.assign(static_cast<size_t>(b.kb_ * b.cb_), 0);
     const uint64_t limit = pointer_bits >= 32 ? (uint64_t{1} << 32) : (uint64_t{1} << pointer_bits);
+    // Two passes (the encoder runs on every layer every training step): the masks, a block's
+    // bits (kk, cc, r, s) taken as bk rows of up to bc * R * S contiguous weights, then the
+    // pointers as a running sum of their popcounts and the values in one sized array.
+    const int64_t rs = R * S, cw = bc * rs;
     for (int64_t kb = 0; kb < b.kb_; ++kb)
         for (int64_t cb = 0; cb < b.cb_; ++cb) {
-            const int64_t blk = kb * b.cb_ + cb;
-            if (b.values_.size() >= limit)
-                return "more than 2^" + std::to_string(pointer_bits) + " kept weights: pointer overflow";
-            b.ptrs_[static_cast<size_t>(blk)] = static_cast<uint32_t>(b.values_.size());
+            const int64_t row_len = (std::min(C, cb * bc + bc) - cb * bc) * rs;  // edge block: fewer c
             uint64_t m = 0;
-            int bit = 0;
-            for (int64_t kk = 0; kk < bk; ++kk)
-                for (int64_t cc = 0; cc < bc; ++cc)
-                    for (int64_t r = 0; r < R; ++r)
-                        for (int64_t s = 0; s < S; ++s, ++bit) {
-                            const int64_t k = kb * bk + kk, c = cb * bc + cc;
-                            if (k >= K || c >= C) continue;  // edge block: bits past the tensor stay 0
-                            const int64_t i = ((k * C + c) * R + r) * S + s;
-                            if (mask ? mask[i] != 0 : w[i] != 0.0f) {
-                                m |= uint64_t{1} << bit;
-                                b.values_.push_back(w[i]);
-                            }
-                        }
-            b.masks_[static_cast<size_t>(blk)] = m;
+            for (int64_t kk = 0; kk < bk && kb * bk + kk < K; ++kk) {
+                const int64_t first = ((kb * bk + kk) * C + cb * bc) * rs;
+                for (int64_t e = 0; e < row_len; ++e) {
+                    const bool keep = mask ? mask[first + e] != 0 : w[first + e] != 0.0f;
+                    m |= uint64_t{keep} << (kk * cw + e);
+                }
+            }
+            b.masks_[static_cast<size_t>(kb * b.cb_ + cb)] = m;
         }
+    uint64_t nnz = 0;
+    for (size_t blk = 0; blk < b.masks_.size(); ++blk) {
+        if (nnz >= limit) return "more than 2^" + std::to_string(pointer_bits) + " kept weights: pointer overflow";
+        b.ptrs_[blk] = static_cast<uint32_t>(nnz);
+        nnz += static_cast<uint64_t>(__builtin_popcountll(b.masks_[blk]));
+    }
+    b.values_.resize(static_cast<size_t>(nnz));
+    float* v = b.values_.data();
+    for (int64_t kb = 0; kb < b.kb_; ++kb)
+        for (int64_t cb = 0; cb < b.cb_; ++cb)
+            for (uint64_t m = b.masks_[static_cast<size_t>(kb * b.cb_ + cb)]; m; m &= m - 1) {
+                const int bit = __builtin_ctzll(m);
+                *v++ = w[((kb * bk + bit / cw) * C + cb * bc) * rs + bit % cw];
+            }
     *out = std::move(b);
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace stvp::accel::sparse {
 
@@ -33,17 +34,34 @@ void QuantileEstimator::end_step() {
     }
 }
 
+void QuantileEstimator::observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
+    // GCC vectors (one lane used) keep the compare's mask, the products and the select in the
+    // floating-point registers: no round trip through the integer unit on the serial chain.
+    using V = double __attribute__((vector_size(16)));
+    using M = int64_t __attribute__((vector_size(16)));
+    V est = {est_, 0};
+    const V up = {up_, 0}, down = {down_, 0};
+    for (int64_t i = 0; i < count; ++i) {
+        const V x = {static_cast<double>(score(w[i], w0[i], d)), 0};
+        const M above = x > est;  // all ones where tracked
+        const M hi = reinterpret_cast<M>(est * up), lo = reinterpret_cast<M>(est * down);
+        est = reinterpret_cast<V>((hi & above) | (lo & ~above));
+        tracked[i] = above[0] != 0;
+    }
+    est_ = est[0];
+    updates_ += count > 0 ? static_cast<uint64_t>(count) : 0;
+}
+
 void observe_layer(QuantileEstimator& qe, const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
-    for (int64_t i = 0; i < count; ++i) tracked[i] = qe.observe(score(w[i], w0[i], d));
+    qe.observe_scores(w, w0, count, d, tracked);
 }
 
 int64_t reset_untracked(float* w, const float* w0, const uint8_t* tracked, int64_t count, float d) {
     int64_t n = 0;
-    for (int64_t i = 0; i < count; ++i) {
-        if (tracked[i])
-            ++n;
-        else
-            w[i] = d * w0[i];
+    for (int64_t i = 0; i < count; ++i) {  // a select, not a branch: 1 in 10 is tracked, at random
+        const bool t = tracked[i] != 0;
+        w[i] = t ? w[i] : d * w0[i];
+        n += t;
     }
     return n;
 }

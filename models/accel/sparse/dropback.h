@@ -60,6 +60,11 @@ public:
         est_ *= factor[above];
         return above;
     }
+    // observe(score(w[i], w0[i], d)) for i = 0 .. count-1, tracked[i] = its result, with the
+    // same products in the same order: both candidate estimates are multiplied while the
+    // compare runs and one is kept by a mask, so the serial chain is a multiply and a select
+    // instead of compare, dependent load and multiply (every weight of every training step).
+    void observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked);
     void end_step();
     double estimate() const { return est_; }
     double start_estimate() const { return start_; }  // the estimate the current/next step starts from

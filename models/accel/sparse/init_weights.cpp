@@ -31,4 +31,18 @@ void InitWeights::fill(uint32_t layer, uint64_t first, uint64_t count, uint64_t 
     stvp_w0_fill(out, cfg_.seed, layer, first, count, bound(fan_in));
 }
 
+const std::vector<float>& W0Cache::get(const InitWeights& init, uint32_t layer, uint64_t count, uint64_t fan_in) {
+    const InitWeightsConfig& c = init.config();
+    for (const Entry& e : entries_)
+        if (e.layer == layer && e.fan_in == fan_in && e.w0.size() == count && e.cfg.seed == c.seed &&
+            e.cfg.kind == c.kind && e.cfg.uniform_bound == c.uniform_bound)
+            return e.w0;
+    if (floats_ + count > max_floats_) entries_.clear(), floats_ = 0;
+    Entry e{c, layer, fan_in, std::vector<float>(count)};
+    init.fill(layer, 0, count, fan_in, e.w0.data());
+    floats_ += count;
+    entries_.push_back(std::move(e));
+    return entries_.back().w0;
+}
+
 }  // namespace stvp::accel::sparse

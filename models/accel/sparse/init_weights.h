@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace stvp::accel::sparse {
 
@@ -42,6 +43,27 @@ public:
 
 private:
     InitWeightsConfig cfg_;
+};
+
+// Whole layers' W0 kept after their first generation. The hardware regenerates a layer's W0 on
+// every DROPBACK (and is charged for it); the values depend only on the generator's
+// configuration, the layer, its size and fan-in, so the host computes each once. At most
+// max_floats values are kept (all are dropped before a layer that would exceed it).
+class W0Cache {
+public:
+    explicit W0Cache(size_t max_floats = size_t{1} << 26) : max_floats_(max_floats) {}  // 256 MiB
+    // W0[0 .. count) of `layer` (as InitWeights::fill from index 0); valid until the next get.
+    const std::vector<float>& get(const InitWeights& init, uint32_t layer, uint64_t count, uint64_t fan_in);
+
+private:
+    struct Entry {
+        InitWeightsConfig cfg;
+        uint32_t layer;
+        uint64_t fan_in;
+        std::vector<float> w0;
+    };
+    std::vector<Entry> entries_;
+    size_t max_floats_, floats_ = 0;
 };
 
 }  // namespace stvp::accel::sparse

@@ -316,9 +316,18 @@ void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols,
         PeWorkSource::tile_halves(tile, rows, cols, halves);
         return;
     }
+    const int xd = rd == idx(Dim::C) ? cd : cd == idx(Dim::C) ? rd : -1;  // the array dim beside C
+    if (fc_like_ && (xd == idx(Dim::K) || xd == idx(Dim::N))) {
+        fc_tile_halves(tile, rows, cols, lo, hi, two ? 2 : 1, halves);
+        return;
+    }
     std::vector<Tap> taps[2];
     if (!fc_like_)
         for (int h = 0; h < (two ? 2 : 1); ++h) taps_of(lo[h], hi[h], &taps[h]);
+    if (!fc_like_ && rd == idx(Dim::C) && cd == idx(Dim::N)) {
+        conv_tile_halves(tile, rows, cols, lo, hi, taps, two ? 2 : 1, halves);
+        return;
+    }
     auto work = [&](int h, const DimArray& a, const DimArray& b) {
         const int64_t c0 = a[idx(Dim::C)], c1 = b[idx(Dim::C)], k0 = a[idx(Dim::K)], k1 = b[idx(Dim::K)],
                       n0 = a[idx(Dim::N)], n1 = b[idx(Dim::N)];
@@ -343,6 +352,121 @@ void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols,
                     halves[2 * (i * cols + j)] += w[0];
                     halves[2 * (i * cols + j) + 1] += w[1];
                 }
+        }
+}
+
+void SparsePeWork::fc_tile_halves(const StepView& tile, int64_t rows, int64_t cols, const DimArray* lo,
+                                  const DimArray* hi, int nh, int64_t* halves) const {
+    // One channel per PE: fc_work's sum over c has a single term, the PE's Wt non-zeros over its
+    // k range times its In non-zeros over its n range. The array dim beside C (K or N) picks
+    // one index of its operand; the other range is the half's temporal box.
+    const int rd = idx(tile.mapping->row_dim), cd = idx(tile.mapping->col_dim), Cd = idx(Dim::C);
+    const bool c_rows = rd == Cd, x_is_k = (c_rows ? cd : rd) == idx(Dim::K);
+    const int64_t K1 = nest_.e(Dim::K) + 1, N1 = nest_.e(Dim::N) + 1;
+    auto wsum = [&](int64_t c, int64_t k0, int64_t k1) {
+        if (ops_.wt.empty()) return k1 - k0;
+        const int32_t* r = &wt_prefix_[static_cast<size_t>(c * K1)];
+        return int64_t{r[k1] - r[k0]};
+    };
+    auto isum = [&](int64_t c, int64_t n0, int64_t n1) {
+        if (ops_.in.empty()) return n1 - n0;
+        const int32_t* r = &in_prefix_[static_cast<size_t>(c * N1)];
+        return int64_t{r[n1] - r[n0]};
+    };
+    // PE work of channel c and array index x (of K or N) in half h.
+    auto work = [&](int64_t c, int64_t x, int h) {
+        return x_is_k ? wsum(c, x, x + 1) * isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
+                      : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]) * isum(c, x, x + 1);
+    };
+    const int64_t c_base = tile.origin[Cd], x_base = tile.origin[c_rows ? cd : rd];
+    for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
+        for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
+            const int64_t ar = std::min(rows, tile.size[rd] - fr), ac = std::min(cols, tile.size[cd] - fc);
+            if (!c_rows) {
+                for (int64_t i = 0; i < ar; ++i)
+                    for (int64_t j = 0; j < ac; ++j)
+                        for (int h = 0; h < nh; ++h) halves[2 * (i * cols + j) + h] += work(c_base + fc + j, x_base + fr + i, h);
+                continue;
+            }
+            // C on the rows: a row's channel fixes the temporal factor of each half; the columns
+            // differ only in the one-element count of their K or N index.
+            for (int64_t i = 0; i < ar; ++i) {
+                const int64_t c = c_base + fr + i, x0 = x_base + fc;
+                int64_t t[2] = {0, 0};
+                for (int h = 0; h < nh; ++h)
+                    t[h] = x_is_k ? isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
+                                  : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]);
+                const std::vector<int32_t>& pre = x_is_k ? wt_prefix_ : in_prefix_;
+                int64_t* out = &halves[2 * i * cols];
+                if ((x_is_k ? ops_.wt : ops_.in).empty()) {
+                    for (int64_t j = 0; j < ac; ++j) out[2 * j] += t[0], out[2 * j + 1] += t[1];
+                } else {
+                    const int32_t* r = &pre[static_cast<size_t>(c * (x_is_k ? K1 : N1) + x0)];
+                    for (int64_t j = 0; j < ac; ++j) {
+                        const int64_t one = r[j + 1] - r[j];
+                        out[2 * j] += t[0] * one, out[2 * j + 1] += t[1] * one;
+                    }
+                }
+            }
+        }
+}
+
+void SparsePeWork::conv_tile_halves(const StepView& tile, int64_t rows, int64_t cols, const DimArray* lo,
+                                    const DimArray* hi, const std::vector<Tap>* taps, int nh, int64_t* halves) const {
+    // taps_work of PE (i, j) is the sum over the taps of its channel's Wt count over the half's
+    // k range (the same for the whole row) times its In count at its single n. Per row, half
+    // and tap the Wt count is looked up once and the In counts of the row's columns are read
+    // at consecutive n.
+    const OpShape& o = nest_;
+    const int64_t K1 = o.e(Dim::K) + 1, N1 = o.e(Dim::N) + 1, R = o.e(Dim::R), S = o.e(Dim::S), H = o.in_h,
+                  W = o.in_w, plane = (W + 1) * N1;
+    const bool wd = ops_.wt.empty(), id = ops_.in.empty();
+    for (int64_t fr = 0; fr < tile.size[idx(Dim::C)]; fr += rows)
+        for (int64_t fc = 0; fc < tile.size[idx(Dim::N)]; fc += cols) {
+            const int64_t ar = std::min(rows, tile.size[idx(Dim::C)] - fr),
+                          ac = std::min(cols, tile.size[idx(Dim::N)] - fc), n0 = tile.origin[idx(Dim::N)] + fc;
+            for (int64_t i = 0; i < ar; ++i) {
+                const int64_t c = tile.origin[idx(Dim::C)] + fr + i;
+                for (int h = 0; h < nh; ++h) {
+                    int64_t* out = &halves[2 * i * cols + h];
+                    const int64_t k0 = lo[h][idx(Dim::K)], k1 = hi[h][idx(Dim::K)];
+                    for (const Tap& t : taps[h]) {
+                        int64_t wsum = k1 - k0;
+                        if (!wd) {
+                            const int32_t* row = &wt_prefix_[static_cast<size_t>(((c * R + t.r) * S + t.s) * K1)];
+                            wsum = row[k1] - row[k0];
+                        }
+                        if (wsum == 0) continue;
+                        // d(P, n): the In count of prefix column P at n alone.
+                        auto d = [](const int32_t* P, int64_t n) { return int64_t{P[n + 1] - P[n]}; };
+                        const int64_t w0 = t.q0 + t.ow, w1 = t.q1 + t.ow;
+                        if (id) {
+                            const int64_t area = (t.p1 - t.p0) * (t.q1 - t.q0);
+                            for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * area;
+                        } else if (cube_) {
+                            const int32_t* base = &in_cube_[static_cast<size_t>(c * (H + 1) * plane)];
+                            const int32_t *top = base + (t.p1 + t.oh) * plane, *bot = base + (t.p0 + t.oh) * plane;
+                            const int32_t *a = top + w1 * N1 + n0, *b = top + w0 * N1 + n0, *e = bot + w1 * N1 + n0,
+                                          *f = bot + w0 * N1 + n0;
+                            for (int64_t j = 0; j < ac; ++j)
+                                out[2 * j] += wsum * (d(a, j) - d(b, j) - d(e, j) + d(f, j));
+                        } else if (rect_) {
+                            for (int64_t p = t.p0; p < t.p1; ++p) {
+                                const int32_t* P = &in_rect_[static_cast<size_t>((c * H + p * o.stride_h + t.oh) * plane)];
+                                const int32_t *a = P + w1 * N1 + n0, *b = P + w0 * N1 + n0;
+                                for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * (d(a, j) - d(b, j));
+                            }
+                        } else {
+                            for (int64_t p = t.p0; p < t.p1; ++p)
+                                for (int64_t q = t.q0; q < t.q1; ++q) {
+                                    const int64_t hh = p * o.stride_h + t.oh, ww = q * o.stride_w + t.ow;
+                                    const int32_t* row = &in_prefix_[static_cast<size_t>(((c * H + hh) * W + ww) * N1 + n0)];
+                                    for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * d(row, j);
+                                }
+                        }
+                    }
+                }
+            }
         }
 }
 

@@ -95,6 +95,14 @@ private:
                       int64_t n1) const;
     // The same for an FC-like nest (no taps).
     int64_t fc_work(int64_t c0, int64_t c1, int64_t k0, int64_t k1, int64_t n0, int64_t n1) const;
+    // tile_halves of an FC-like nest with C on the array (rows or columns) and K or N beside
+    // it: one channel per PE, so no sum over c. lo/hi: the nh half boxes of the tile.
+    // tile_halves of a conv nest with C on the rows and N on the columns: per row, half and tap
+    // one Wt count, the columns' In counts read at consecutive n. taps: of each half box.
+    void conv_tile_halves(const StepView& tile, int64_t rows, int64_t cols, const DimArray* lo, const DimArray* hi,
+                          const std::vector<Tap>* taps, int nh, int64_t* halves) const;
+    void fc_tile_halves(const StepView& tile, int64_t rows, int64_t cols, const DimArray* lo, const DimArray* hi,
+                        int nh, int64_t* halves) const;
 };
 
 // How the Wt operand is stored (its DRAM traffic and decoder work).

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -26,6 +28,35 @@ TEST(InitWeights, DeterministicKeyedAndPinned) {
     std::vector<float> f(100);
     a.fill(7, 50, 100, 300, f.data());
     for (int i = 0; i < 100; ++i) EXPECT_EQ(f[i], a.value(7, 50 + i, 300));
+}
+
+// The cache returns exactly what fill() writes for every key it is asked (layer, size, fan-in,
+// seed, kind, bound each change the values), the same values on a repeat, and stays correct
+// across the eviction at its size limit.
+TEST(W0Cache, EqualsFillForEveryKey) {
+    W0Cache cache(1000);
+    auto fill = [](const InitWeights& init, uint32_t layer, uint64_t count, uint64_t fan_in) {
+        std::vector<float> v(count);
+        init.fill(layer, 0, count, fan_in, v.data());
+        return v;
+    };
+    InitWeightsConfig a, b = a, u = a;
+    b.seed = 2;
+    u.kind = InitKind::Uniform;  // the same bound field as a: only the kind differs
+    InitWeightsConfig u2 = u;
+    u2.uniform_bound = 0.2;
+    for (int round = 0; round < 2; ++round)
+        for (const InitWeightsConfig& cfg : {a, b, u, u2})
+            for (uint32_t layer : {0u, 3u})
+                for (uint64_t count : {uint64_t{1}, uint64_t{100}})
+                    for (uint64_t fan_in : {uint64_t{1}, uint64_t{50}}) {
+                        const InitWeights init(cfg);
+                        ASSERT_EQ(cache.get(init, layer, count, fan_in), fill(init, layer, count, fan_in))
+                            << "round " << round << " seed " << cfg.seed << " layer " << layer << " count " << count;
+                    }
+    const InitWeights init(a);
+    EXPECT_EQ(cache.get(init, 1, 990, 9), fill(init, 1, 990, 9));  // evicts
+    EXPECT_EQ(cache.get(init, 3, 100, 50), fill(init, 3, 100, 50));
 }
 
 TEST(InitWeights, KaimingUniformDistribution) {
@@ -94,6 +125,52 @@ TEST(QuantileEstimator, MatchesRuleStepByStepAndCarriesOver) {
         EXPECT_DOUBLE_EQ(qe.start_estimate(), ref.est);
     }
     EXPECT_EQ(qe.updates(), 150000u);
+}
+
+// The whole-layer pass (observe_scores: both products computed, one selected by a mask) against
+// observe() score by score: every tracked flag and the estimate bit for bit after each layer,
+// over steps with the estimate carried, a large lambda (estimates move fast, many crossings),
+// infinite and NaN scores, an empty layer.
+TEST(QuantileEstimator, LayerPassEqualsScoreByScore) {
+    std::mt19937 rng(31);
+    std::normal_distribution<float> wd(0.0f, 0.05f);
+    QuantileConfig c;
+    c.lambda = 1e-2;
+    QuantileEstimator fast(c), slow(c);
+    for (int step = 0; step < 6; ++step) {
+        const double q = 0.5 + 0.08 * step;
+        const float d = 0.9f - 0.1f * static_cast<float>(step);
+        fast.begin_step(q), slow.begin_step(q);
+        for (int64_t count : {int64_t{5000}, int64_t{0}, int64_t{777}}) {
+            std::vector<float> w(static_cast<size_t>(count)), w0(w.size());
+            for (size_t i = 0; i < w.size(); ++i) w[i] = wd(rng), w0[i] = wd(rng);
+            if (count > 100) w[17] = std::numeric_limits<float>::infinity(), w[42] = std::nanf("");
+            std::vector<uint8_t> got(w.size(), 9), want(w.size(), 9);
+            fast.observe_scores(w.data(), w0.data(), count, d, got.data());
+            for (size_t i = 0; i < w.size(); ++i) want[i] = slow.observe(score(w[i], w0[i], d));
+            ASSERT_EQ(got, want) << "step " << step << " count " << count;
+            const double a = fast.estimate(), b = slow.estimate();
+            ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "step " << step << " count " << count;
+        }
+        fast.end_step(), slow.end_step();
+    }
+    EXPECT_EQ(fast.updates(), slow.updates());
+}
+
+// reset_untracked (a select, not a branch) against the plain rule: untracked weights become
+// d*W0, tracked ones keep their bits, the count is the tracked number.
+TEST(ResetUntracked, EqualsThePlainRule) {
+    std::mt19937 rng(32);
+    std::normal_distribution<float> wd(0.0f, 0.05f);
+    std::bernoulli_distribution tr(0.1);
+    std::vector<float> w(3001), w0(w.size());
+    std::vector<uint8_t> t(w.size());
+    for (size_t i = 0; i < w.size(); ++i) w[i] = wd(rng), w0[i] = wd(rng), t[i] = tr(rng) ? uint8_t(1 + i % 3) : 0;
+    std::vector<float> want = w;
+    int64_t n = 0;
+    for (size_t i = 0; i < w.size(); ++i) t[i] ? static_cast<void>(++n) : static_cast<void>(want[i] = 0.7f * w0[i]);
+    EXPECT_EQ(reset_untracked(w.data(), w0.data(), t.data(), static_cast<int64_t>(w.size()), 0.7f), n);
+    EXPECT_EQ(std::memcmp(w.data(), want.data(), 4 * w.size()), 0);
 }
 
 TEST(QuantileEstimator, ConvergesToQuantileWithLargeLambda) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -76,6 +78,57 @@ TEST(BlockSparse, FcTilesWithEdgesAndLimits) {
     BlockSparseConfig cfg;
     cfg.fc_block = 9;
     EXPECT_NE(cfg.validate(), "");
+}
+
+// The encoder (masks first, then pointers and values in one sized array) against the format's
+// plain definition, bit by bit: random shapes with edge blocks, masks of every density, the
+// non-zero rule (mask == nullptr), conv kernels and FC tiles; and the pointer-overflow refusal
+// exactly at the limit.
+TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
+    std::mt19937 rng(91);
+    std::uniform_int_distribution<int> ext(1, 30), ker(1, 3), blk(1, 8);
+    std::uniform_real_distribution<double> dens(0.0, 1.0);
+    for (int it = 0; it < 200; ++it) {
+        const bool fc = it % 2 == 0;
+        const int64_t K = ext(rng), C = ext(rng), R = fc ? 1 : ker(rng), S = fc ? 1 : ker(rng);
+        int64_t bk = fc ? blk(rng) : 1, bc = fc ? blk(rng) : 1;
+        while (bk * bc * R * S > 64) bk = std::max<int64_t>(1, bk / 2), bc = std::max<int64_t>(1, bc - 1);
+        auto w = randn(K * C * R * S, 1000 + it);
+        const auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        const bool by_value = it % 5 == 4;
+        if (by_value)
+            for (size_t i = 0; i < w.size(); ++i) w[i] = m[i] ? w[i] : 0.0f;
+        BlockSparseWeights b;
+        ASSERT_EQ(BlockSparseWeights::encode(w.data(), by_value ? nullptr : m.data(), K, C, R, S, bk, bc, 20, &b), "");
+        const int64_t kb_n = (K + bk - 1) / bk, cb_n = (C + bc - 1) / bc;
+        ASSERT_EQ(b.blocks(), kb_n * cb_n);
+        std::vector<float> values;
+        for (int64_t kb = 0; kb < kb_n; ++kb)
+            for (int64_t cb = 0; cb < cb_n; ++cb) {
+                uint64_t mask = 0;
+                const uint32_t ptr = static_cast<uint32_t>(values.size());
+                int bit = 0;
+                for (int64_t kk = 0; kk < bk; ++kk)
+                    for (int64_t cc = 0; cc < bc; ++cc)
+                        for (int64_t rs = 0; rs < R * S; ++rs, ++bit) {
+                            const int64_t k = kb * bk + kk, c = cb * bc + cc;
+                            if (k >= K || c >= C) continue;
+                            const size_t i = static_cast<size_t>((k * C + c) * R * S + rs);
+                            if (m[i]) mask |= uint64_t{1} << bit, values.push_back(w[i]);
+                        }
+                ASSERT_EQ(b.mask(kb * cb_n + cb), mask) << "iteration " << it << " block " << kb << "," << cb;
+                ASSERT_EQ(b.pointer(kb * cb_n + cb), ptr) << "iteration " << it;
+            }
+        std::vector<float> got;
+        b.for_each([&](int64_t, int64_t, int64_t, int64_t, float v) { got.push_back(v); });
+        ASSERT_EQ(got, values) << "iteration " << it;
+    }
+    // 16 kept weights in 1 x 1 blocks: a 4-bit pointer addresses them all (the 16th block
+    // starts at 15); one more block would start at 16 and is refused.
+    const std::vector<float> ones(17, 1.0f);
+    BlockSparseWeights b;
+    EXPECT_EQ(BlockSparseWeights::encode(ones.data(), nullptr, 16, 1, 1, 1, 1, 1, 4, &b), "");
+    EXPECT_NE(BlockSparseWeights::encode(ones.data(), nullptr, 17, 1, 1, 1, 1, 1, 4, &b), "");
 }
 
 // The input-gradient op reads W^T straight from the blocks (a sparse kernel over the transposed
@@ -195,6 +248,63 @@ TEST(NmWeights, TiesAndLongGroupsMatchReference) {
             EXPECT_GE(kept_count, ref_nonzero);
         }
     }
+}
+
+// The stored slots (values and indices, padding included) against a plain per-group partial
+// sort, on tensors wide enough for the lane-parallel selection (16 groups at once along a line
+// for the forward copy, across 16 lines for the backward copy) with ragged ends beside it:
+// random magnitudes with many ties, signed zeros, infinities and a NaN in some groups.
+TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
+    std::mt19937 rng(77);
+    std::uniform_int_distribution<int> ext(1, 70), few(0, 6), pick(0, 199);
+    int compared = 0;
+    for (int it = 0; it < 60; ++it) {
+        const int64_t K = ext(rng), C = ext(rng), R = 1 + it % 2, S = 1;
+        std::vector<float> w(static_cast<size_t>(K * C * R * S));
+        for (float& x : w) {
+            const int p = pick(rng);
+            x = p == 0 ? std::numeric_limits<float>::infinity() : p == 1 ? -0.0f : (few(rng) - 3) * 0.5f;
+            if (p == 2 && it % 3 == 0) x = std::numeric_limits<float>::quiet_NaN();
+        }
+        for (auto [n, m] : {std::pair{2u, 8u}, {1u, 4u}, {3u, 5u}, {7u, 8u}, {2u, 2u + static_cast<uint32_t>(it % 3)}}) {
+            if (n >= m) continue;
+            for (NmAxis ax : {NmAxis::Input, NmAxis::Output}) {
+                NmWeights nm;
+                ASSERT_EQ(NmWeights::prune(w.data(), K, C, R, S, NmConfig{n, m}, ax, &nm), "");
+                const bool input = ax == NmAxis::Input;
+                const int64_t L = input ? C : K, lines = input ? K : C, RS = R * S;
+                std::vector<float> values;
+                std::vector<uint8_t> idx;
+                for (int64_t a = 0; a < lines; ++a)
+                    for (int64_t rs = 0; rs < RS; ++rs)
+                        for (int64_t g = 0; g < L; g += m) {
+                            const int64_t len = std::min<int64_t>(m, L - g);
+                            auto at = [&](int64_t t) {
+                                return w[static_cast<size_t>(((input ? a : g + t) * C + (input ? g + t : a)) * RS + rs)];
+                            };
+                            std::vector<int64_t> o(static_cast<size_t>(len));
+                            for (int64_t t = 0; t < len; ++t) o[static_cast<size_t>(t)] = t;
+                            const int64_t keep = std::min<int64_t>(n, len);
+                            std::partial_sort(o.begin(), o.begin() + keep, o.end(), [&](int64_t x, int64_t y) {
+                                const float ax = std::abs(at(x)), ay = std::abs(at(y));
+                                return ax > ay || (ax == ay && x < y);
+                            });
+                            std::sort(o.begin(), o.begin() + keep);
+                            for (int64_t t = 0; t < n; ++t) {
+                                const bool v = t < keep;
+                                values.push_back(v ? at(o[static_cast<size_t>(t)]) : 0.0f);
+                                idx.push_back(static_cast<uint8_t>(v ? o[static_cast<size_t>(t)] : 0));
+                            }
+                        }
+                ASSERT_EQ(nm.indices(), idx) << "iteration " << it << " " << n << ":" << m << (input ? " input" : " output");
+                ASSERT_EQ(nm.values().size(), values.size());
+                for (size_t i = 0; i < values.size(); ++i)  // bit for bit (NaN and -0 included)
+                    ASSERT_EQ(std::memcmp(&nm.values()[i], &values[i], 4), 0) << "iteration " << it << " slot " << i;
+                ++compared;
+            }
+        }
+    }
+    EXPECT_GT(compared, 400);
 }
 
 // Forward consumes the forward copy, input gradient the backward copy; each equals the dense op

@@ -461,6 +461,52 @@ TEST(SparsePeWork, TileHalvesEqualTheFoldByFoldDefault) {
     EXPECT_EQ(compared, 480);
 }
 
+// The FC tile path (one channel per PE, no sum over c) against the fold-by-fold default: FC
+// nests of every phase, random masks with either operand dense, both dataflows (C beside N or
+// K), tiles anywhere with folds, balancer on and off.
+TEST(SparsePeWork, FcTileHalvesEqualTheFoldByFoldDefault) {
+    std::mt19937 rng(2222);
+    std::uniform_int_distribution<int> ft(1, 40), bt(1, 12);
+    std::uniform_real_distribution<double> dens(0.05, 0.95);
+    int compared = 0;
+    for (int it = 0; it < 90; ++it) {
+        FcShape s;
+        s.batch = bt(rng), s.in_features = ft(rng), s.out_features = ft(rng);
+        const Phase ph = static_cast<Phase>(it % 3);
+        const auto w = bernoulli_mask(int64_t{s.in_features} * s.out_features, dens(rng), 700 + it),
+                   x = bernoulli_mask(int64_t{s.batch} * s.in_features, dens(rng), 800 + it),
+                   dy = bernoulli_mask(int64_t{s.batch} * s.out_features, dens(rng), 900 + it);
+        const int dense = (it / 3) % 4;  // 0: none dense, 1: W and dY dense, 2: X dense, 3: both sparse
+        NestOperands ops;
+        ASSERT_EQ(fc_operands(s, ph, dense == 1 ? nullptr : w.data(), dense == 2 ? nullptr : x.data(),
+                              dense == 1 ? nullptr : dy.data(), &ops),
+                  "");
+        const OpShape nest = fc_nest(s, ph);
+        for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
+            ArrayConfig cfg;
+            cfg.rows = 1 + it % 5, cfg.cols = 1 + (it / 5) % 4;
+            cfg.dataflow = df;
+            const Mapping m = map_op(cfg, nest);
+            ASSERT_EQ(m.error, "");
+            StepView tile;
+            tile.nest = &nest, tile.mapping = &m;
+            for (int d = 0; d < kDims; ++d) {
+                tile.origin[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
+                tile.size[d] = std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
+            }
+            for (bool balance : {false, true}) {
+                const SparsePeWork src(nest, ops, balance);
+                std::vector<int64_t> fast(2 * cfg.rows * cfg.cols, 7), slow(fast);
+                src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
+                src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
+                ASSERT_EQ(fast, slow) << "iteration " << it << " " << to_string(ph) << (balance ? " balanced" : "");
+                ++compared;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 360);
+}
+
 // Unequal strides: the row loop over the (w, n) prefix (stride_h > 1, stride_w = 1), the 3-D
 // prefix (both 1) and the per-column sum, each against the brute force.
 TEST(SparsePeWork, BoxWorkMatchesBruteForceWithUnequalStrides) {
