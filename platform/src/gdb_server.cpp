@@ -208,20 +208,26 @@ bool GdbServer::send_packet(const std::string& data) {
 std::string GdbServer::stop_reply(DebugEvent why) const {
     char buf[48];
     switch (why) {
-    case DebugEvent::Breakpoint:  // a trigger (Z1) or a decode-cache breakpoint (Z0)
-        std::snprintf(buf, sizeof buf, last_hw_break_ ? "T%02xhwbreak:;" : "T%02xswbreak:;", kSigTrap);
+    case DebugEvent::Breakpoint:
+        if (last_watch_ops_) {
+            // A watchpoint's trigger fired before the access: watch / rwatch / awatch by what
+            // gdb set (Z2 / Z3 / Z4), with the data address gdb matches against its watch
+            // expressions. gdb then steps over the access with its watchpoints removed (RISC-V
+            // watchpoints are "nonsteppable" for gdb) and compares the values.
+            const char* name = last_watch_ops_ == Triggers::kStore  ? "watch"
+                               : last_watch_ops_ == Triggers::kLoad ? "rwatch"
+                                                                   : "awatch";
+            std::snprintf(buf, sizeof buf, "T%02x%s:%08x;", kSigTrap, name, unsigned(last_watch_addr_));
+        } else {  // a trigger (Z1) or a decode-cache breakpoint (Z0)
+            std::snprintf(buf, sizeof buf, last_hw_break_ ? "T%02xhwbreak:;" : "T%02xswbreak:;", kSigTrap);
+        }
         break;
-    case DebugEvent::Watchpoint: {
-        // watch / rwatch / awatch by the watchpoint's kind (what gdb set with Z2 / Z3 / Z4),
-        // with the data address, which gdb matches against its watch expressions.
-        const WatchKind k = last_watch_.watch.kind;
-        const char* name = k == WatchKind::Write ? "watch" : k == WatchKind::Read ? "rwatch" : "awatch";
-        std::snprintf(buf, sizeof buf, "T%02x%s:%08x;", kSigTrap, name, unsigned(last_watch_.addr));
-        break;
-    }
     case DebugEvent::Interrupt: std::snprintf(buf, sizeof buf, "S%02x", kSigInt); break;
     case DebugEvent::Reset:
-    case DebugEvent::Step: std::snprintf(buf, sizeof buf, "S%02x", kSigTrap); break;
+    case DebugEvent::Step:
+    case DebugEvent::Watchpoint:  // the core's own watchpoints: this stub sets none
+        std::snprintf(buf, sizeof buf, "S%02x", kSigTrap);
+        break;
     }
     return buf;
 }
@@ -229,17 +235,17 @@ std::string GdbServer::stop_reply(DebugEvent why) const {
 void GdbServer::drop_breakpoints(Cpu& cpu) {
     const std::vector<uint32_t> bps = cpu.core().breakpoints();
     for (uint32_t pc : bps) cpu.core().remove_breakpoint(pc);
-    cpu.core().triggers().remove_debugger_triggers();
+    cpu.core().triggers().remove_debugger_triggers();  // hardware breakpoints and watchpoints
     cpu.core().triggers_changed();
-    const std::vector<Watchpoint> wps = cpu.core().watchpoints();
-    for (const Watchpoint& w : wps) cpu.core().remove_watchpoint(w);
 }
 
 DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
     if (detached_) return DebugAction::Detach;
     last_event_ = why;
-    last_hw_break_ = why == DebugEvent::Breakpoint && cpu.core().last_trigger() >= 0;
-    if (why == DebugEvent::Watchpoint) last_watch_ = cpu.core().last_watch_hit();
+    const int trigger = why == DebugEvent::Breakpoint ? cpu.core().last_trigger() : -1;
+    last_hw_break_ = trigger >= 0;
+    last_watch_ops_ = trigger >= 0 ? cpu.core().triggers().tdata1(trigger) & (Triggers::kLoad | Triggers::kStore) : 0;
+    last_watch_addr_ = cpu.core().last_trigger_address();
     if (!transport_->connected()) {
         if (!transport_->accept([&cpu] { return cpu.core().stop_requested(); }))
             return DebugAction::Kill;  // interrupted before gdb came
@@ -454,8 +460,10 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
     case 'z': {
         // Z0,addr,kind: a software breakpoint (decode cache). Z1,addr,kind: a hardware
         // breakpoint: a trigger of the core's trigger module (execute address match, action 1
-        // = halt for the debugger); E02 once all Triggers::kCount triggers are in use.
-        // Z2/Z3/Z4,addr,length: write / read / access watchpoints (Rv32Core::add_watchpoint).
+        // = halt for the debugger). Z2/Z3/Z4,addr,length: write / read / access watchpoints,
+        // triggers too (store / load / both; Triggers::add_debugger_watchpoint: one per
+        // aligned power-of-two block of the range). E02 once the Triggers::kCount triggers
+        // are not enough.
         if (arg.size() < 2 || arg[0] < '0' || arg[0] > '4' || arg[1] != ',')
             return Outcome::Reply;  // another type: unsupported (empty reply)
         std::string rest;
@@ -463,31 +471,33 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
             reply = "E01";
             return Outcome::Reply;
         }
+        const uint32_t a = static_cast<uint32_t>(addr);
+        Triggers& t = cpu.core().triggers();
         if (arg[0] == '0') {
             if (kind == 'Z')
-                cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
+                cpu.core().add_breakpoint(a);
             else
-                cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+                cpu.core().remove_breakpoint(a);
         } else if (arg[0] == '1') {
-            Triggers& t = cpu.core().triggers();
-            if (kind == 'Z' && t.add_debugger_breakpoint(static_cast<uint32_t>(addr)) < 0) {
+            if (kind == 'Z' && t.add_debugger_breakpoint(a) < 0) {
                 reply = "E02";
                 return Outcome::Reply;
             }
-            if (kind == 'z') t.remove_debugger_breakpoint(static_cast<uint32_t>(addr));
-            cpu.core().triggers_changed();
+            if (kind == 'z') t.remove_debugger_breakpoint(a);
         } else {
             if (len == 0 || len > 0x10000) {  // gdb asks for the watched object's size
                 reply = "E01";
                 return Outcome::Reply;
             }
-            static constexpr WatchKind kKinds[] = {WatchKind::Write, WatchKind::Read, WatchKind::Access};
-            const Watchpoint w{static_cast<uint32_t>(addr), static_cast<uint32_t>(len), kKinds[arg[0] - '2']};
-            if (kind == 'Z')
-                cpu.core().add_watchpoint(w);
-            else
-                cpu.core().remove_watchpoint(w);
+            static constexpr uint32_t kOps[] = {Triggers::kStore, Triggers::kLoad, Triggers::kLoad | Triggers::kStore};
+            const uint32_t ops = kOps[arg[0] - '2'];
+            if (kind == 'Z' && !t.add_debugger_watchpoint(a, static_cast<uint32_t>(len), ops)) {
+                reply = "E02";
+                return Outcome::Reply;
+            }
+            if (kind == 'z') t.remove_debugger_watchpoint(a, static_cast<uint32_t>(len), ops);
         }
+        cpu.core().triggers_changed();
         reply = "OK";
         return Outcome::Reply;
     }

@@ -16,10 +16,11 @@
 // 65 + CSR number as gdb numbers them), ?, g/G, p/P, m/M/X (through the bus's debug
 // transport: no time, no device side effects), c/s (with optional address), Z0/z0 (decode-cache
 // breakpoints), Z1/z1 (hardware breakpoints: triggers of the core's Sdtrig module),
-// Z2..Z4/z2..z4 (watchpoints), D (detach: breakpoints removed, the run goes on), k and
+// Z2..Z4/z2..z4 (watchpoints: load/store address triggers of the same module, which stop
+// before the access), D (detach: breakpoints removed, the run goes on), k and
 // vKill (the platform ends the run), qRcmd ("monitor help|time|diagnosis"). Unknown packets get
 // the empty reply. Stop replies: S05 at reset and after a step, T05swbreak:; at a breakpoint,
-// T05hwbreak:; at a hardware breakpoint,
+// T05hwbreak:; at a hardware breakpoint, T05watch:ADDR; (rwatch, awatch) at a watchpoint,
 // S02 after an interrupt, W<code> when the firmware exits, X<sig> when the run ends otherwise.
 #pragma once
 
@@ -93,8 +94,9 @@ private:
     bool ack_mode_ = true;
     bool detached_ = false;  // gdb detached or went away: the stub no longer halts the CPU
     DebugEvent last_event_ = DebugEvent::Reset;
-    WatchHit last_watch_;  // the access of the last DebugEvent::Watchpoint
     bool last_hw_break_ = false;  // the last DebugEvent::Breakpoint was a trigger (hwbreak)
+    uint32_t last_watch_ops_ = 0;   // ... a watchpoint's (Triggers::kLoad / kStore bits), or 0
+    uint32_t last_watch_addr_ = 0;  // ... at this data address
     std::ostream* log_ = nullptr;
 };
 
