@@ -345,6 +345,48 @@ TEST(GdbServer, HardwareBreakpointsAreTriggers) {
     EXPECT_FALSE(b.cpu.core().triggers().any());    // the detach dropped the triggers
 }
 
+// The stub over a GdbByteStream (the fuzz harness's transport): gdb's bytes played back in
+// order. The stub acks each packet, waits for gdb's ack of each reply, takes an interrupt
+// byte (0x03) only while the CPU runs, and a kill ends the run.
+std::string packet(const std::string& data) {
+    uint8_t sum = 0;
+    for (char c : data) sum = uint8_t(sum + uint8_t(c));
+    char cs[4];
+    std::snprintf(cs, sizeof cs, "%02x", sum);
+    return "$" + data + "#" + cs;
+}
+
+TEST(GdbServer, PlaysBackAByteStream) {
+    Bench b;
+    Asm p;
+    p("addi a0, zero, 0; loop: addi a0, a0, 1; jal zero, loop");
+    b.load(p);
+    const std::string from_gdb = packet("?") + "+" + packet("Z0,80000004,4") + "+" + packet("c") + "+" +
+                                 packet("z0,80000004,4") + "+" + packet("c") + "\x03" + "+" + packet("p0a") + "+" +
+                                 packet("k");
+    auto stream = std::make_unique<GdbByteStream>(from_gdb);
+    GdbByteStream& s = *stream;
+    GdbServer gdb(std::move(stream));
+    EXPECT_EQ(gdb.port(), 0u);
+    b.cpu.attach_debugger(&gdb, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.message, "killed by the debugger");
+    EXPECT_EQ(s.unread(), 0u);
+    const std::string& out = s.sent();
+    EXPECT_EQ(out.substr(0, 8), "+" + packet("S05"));
+    const auto brk = out.find(packet("T05swbreak:;")), irq = out.find(packet("S02"));
+    ASSERT_NE(brk, std::string::npos) << out;
+    ASSERT_NE(irq, std::string::npos) << out;
+    EXPECT_LT(brk, irq);
+    // The interrupt byte is there at once: the CPU halts at the first slice boundary, before
+    // the addi at the breakpoint ran; p0a reads a0 then.
+    EXPECT_EQ(b.cpu.pc(), 0x80000004u);
+    const auto reg = out.find('$', irq + 1);
+    ASSERT_NE(reg, std::string::npos);
+    EXPECT_EQ(out.substr(reg + 1, 8), le32(0));
+}
+
 TEST(GdbServer, PortInUseIsAnError) {
     GdbServer a(0);
     EXPECT_THROW(GdbServer b(a.port()), GdbError);
