@@ -440,8 +440,11 @@ void Accel::record_masks(const accel::Command& cmd, const float* w) { recorder_-
 
 // Prices the record's counts, adds it to the counters and the stats, and reports it.
 void Accel::account(AccelOpRecord& rec) {
-    rec.cost.energy = energy_.add("layer" + std::to_string(rec.layer) + "." + accel::phase_name(rec.phase),
-                                  rec.cost.counts, rec.cost.sparse_pj);
+    const uint32_t stats_layer = rec.layer < AccelStats::kLayers ? rec.layer : AccelStats::kOtherLayers;
+    const std::string layer_label =
+        stats_layer == AccelStats::kOtherLayers ? std::string("layer_other") : "layer" + std::to_string(rec.layer);
+    rec.cost.energy =
+        energy_.add(layer_label + "." + accel::phase_name(rec.phase), rec.cost.counts, rec.cost.sparse_pj);
     rec.seq = seq_;
     if (rec.cost.ops) ++seq_;
     counters_.cycles += rec.cost.overhead_cycles + rec.cost.cycles;
@@ -455,7 +458,7 @@ void Accel::account(AccelOpRecord& rec) {
     counters_.nan += rec.cost.nan;
     counters_.inf += rec.cost.inf;
     stats_.total.add(rec.cost);
-    stats_.per_layer_phase[{rec.layer, rec.phase}].add(rec.cost);
+    stats_.per_layer_phase[{stats_layer, rec.phase}].add(rec.cost);
     if (on_op_) on_op_(rec);
 }
 

@@ -112,6 +112,12 @@ struct AccelStats {
     sc_core::sc_time busy_time;
     AccelOpTotals total;               // every descriptor fetched, executed or not
     // Per (layer, phase); failed descriptors count under phase 0 (idle) with their fetch only.
+    // The descriptor's layer field is the firmware's (any 32-bit value; INIT_WEIGHTS and
+    // DROPBACK use it as a key), so only layers below kLayers get their own rows: the others
+    // share the row of layer kOtherLayers (energy label "layer_other.<phase>"), and the
+    // statistics stay bounded however many layer numbers a program names.
+    static constexpr uint32_t kLayers = 1024;
+    static constexpr uint32_t kOtherLayers = 0xFFFFFFFFu;
     std::map<std::pair<uint32_t, uint32_t>, AccelOpTotals> per_layer_phase;
 };
 

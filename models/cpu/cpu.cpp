@@ -209,6 +209,23 @@ bool Cpu::yield_delta() {
 }
 
 void Cpu::run_thread() {
+    for (;;) {
+        run_until_halt();
+        wait(restart_event_);  // halted for good, unless restart()
+    }
+}
+
+void Cpu::restart() {
+    if (!halted_) throw std::logic_error(std::string(name()) + ": restart() while the CPU runs");
+    core_.reset();
+    core_.clear_stop();
+    halted_ = false;
+    debug_stepping_ = false;
+    update_state();
+    restart_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cpu::run_until_halt() {
     qk_.reset();
     slice_base_ = core_.cycles();
     const uint64_t instr_limit = cfg_.max_instructions ? cfg_.max_instructions : UINT64_MAX;

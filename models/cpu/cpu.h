@@ -140,6 +140,12 @@ public:
     double active_host_seconds() const { return active_host_s_; }
     uint64_t dmi_grants() const { return dmi_grants_; }
     bool halted() const { return halted_; }
+    // Once halted(): the core back to its reset state (registers, CSRs, PMP, triggers,
+    // counters; pc = reset_pc; the debugger's breakpoints and watchpoints stay), and the CPU
+    // runs again from the next delta cycle, halting first for a debugger attached with
+    // halt_at_reset. For a long-lived simulation that runs many sessions (tests/fuzz/fuzz_gdb).
+    // Throws std::logic_error while the CPU runs.
+    void restart();
     HaltReason halt_reason() const { return halt_reason_; }
     const std::string& halt_message() const { return halt_message_; }
     // The CPU's own notion of now: sc_time_stamp() plus its local time offset.
@@ -166,7 +172,8 @@ public:
     const Rv32Core& core() const { return core_; }
 
 private:
-    void run_thread();
+    void run_thread();      // run_until_halt(), then wait for restart()
+    void run_until_halt();
     void irq_method();
     void wait_for_interrupt();
     void halt(HaltReason r, const std::string& message);
@@ -195,6 +202,7 @@ private:
     double active_host_s_ = 0;
     uint64_t slice_base_ = 0;  // core cycle that corresponds to sc_time_stamp() + qk_ local time
     sc_core::sc_event wake_event_;
+    sc_core::sc_event restart_event_;
     static constexpr unsigned kMaxDeltaYields = 16;
     sc_core::sc_time yield_time_ = sc_core::sc_max_time();
     unsigned yields_ = 0;

@@ -600,6 +600,7 @@ bool Rv32Core::fire_trigger(int t, uint32_t tval) {
     triggers_.set_hit(t);
     if (triggers_.action(t) == 1) {  // enter debug mode: the debugger takes over, nothing executed
         trigger_hit_ = t;
+        trigger_tval_ = tval;
         exit_ = RunExit::Breakpoint;
         return false;
     }

@@ -191,6 +191,8 @@ public:
     void triggers_changed() { update_mode(); }
     // The trigger behind the last RunExit::Breakpoint, or -1 if it was a breakpoint (add_breakpoint).
     int last_trigger() const { return trigger_hit_; }
+    // The address that trigger matched: the pc (execute), the accessed address (load, store).
+    uint32_t last_trigger_address() const { return trigger_tval_; }
 
     // ---- interrupts (levels of the CLINT/PLIC lines) ----
     void set_interrupt_lines(bool software, bool timer, bool external);
@@ -387,6 +389,7 @@ private:
     // Fetch window of the checked loop: pc - fetch_lo_ <= fetch_span_ needs no check. Empty: 1, 0.
     uint32_t fetch_lo_ = 1, fetch_span_ = 0;
     int trigger_hit_ = -1;
+    uint32_t trigger_tval_ = 0;  // its address (last_trigger_address())
     bool reselect_ = false;      // the loop returned because checked_ changed: run on in the other one
     bool trigger_skip_ = false;  // the instruction at trigger_skip_pc_ at instret trigger_skip_instret_ passes
     uint32_t trigger_skip_pc_ = 0;

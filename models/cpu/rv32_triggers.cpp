@@ -69,10 +69,11 @@ void Triggers::update() {
 bool Triggers::value_matches(uint32_t tdata1, uint32_t tdata2, uint32_t lo, unsigned size) {
     switch ((tdata1 >> kMatchShift) & 0xf) {
     case 0: return tdata2 - lo < size;  // equal: any byte of the access (the value itself for data)
-    case 1: {                           // NAPOT: tdata2's trailing ones mark the ignored low bits
+    case 1: {  // NAPOT: tdata2's trailing ones mark the ignored low bits; any byte of the access
         const unsigned ones = tdata2 == ~0u ? 32u : static_cast<unsigned>(__builtin_ctz(~tdata2));
-        const uint32_t mask = ones >= 31 ? 0u : ~((2u << ones) - 1);
-        return (lo & mask) == (tdata2 & mask);
+        const uint64_t len = 2ull << (ones < 31 ? ones : 31);
+        const uint64_t base = tdata2 & ~(len - 1);
+        return lo < base + len && base < uint64_t{lo} + size;
     }
     case 2: return lo >= tdata2;
     case 3: return lo < tdata2;
@@ -117,6 +118,60 @@ bool Triggers::remove_debugger_breakpoint(uint32_t pc) {
         }
     }
     return false;
+}
+
+unsigned Triggers::watch_blocks(uint32_t addr, uint32_t len, uint32_t (&tdata2)[64], uint32_t (&match)[64]) {
+    unsigned n = 0;
+    uint64_t a = addr;
+    const uint64_t end = uint64_t{addr} + len;
+    while (a < end && a <= 0xFFFFFFFFu) {
+        uint64_t block = a ? (a & (~a + 1)) : (1ull << 31);  // the largest alignment of a
+        while (block > end - a) block >>= 1;
+        if (block > (1ull << 31)) block = 1ull << 31;
+        tdata2[n] = static_cast<uint32_t>(block == 1 ? a : a | (block / 2 - 1));
+        match[n] = block == 1 ? 0 : 1;  // equal for one byte, else NAPOT
+        ++n;
+        a += block;
+    }
+    return n;
+}
+
+uint32_t Triggers::watch_tdata1(uint32_t match, uint32_t ops) const {
+    return (kTypeMcontrol6 << kTypeShift) | kDmode | (1u << kActionShift) | (match << kMatchShift) | kM | kU |
+           (ops & (kLoad | kStore));
+}
+
+bool Triggers::add_debugger_watchpoint(uint32_t addr, uint32_t len, uint32_t ops) {
+    uint32_t tdata2[64], match[64];
+    const unsigned n = watch_blocks(addr, len, tdata2, match);
+    unsigned free_count = 0;
+    for (unsigned i = 0; i < kCount; ++i) free_count += type_of(tdata1_[i]) == kTypeDisabled;
+    if (n == 0 || n > free_count || !(ops & (kLoad | kStore))) return false;
+    for (unsigned b = 0, i = 0; b < n; ++i) {
+        if (type_of(tdata1_[i]) != kTypeDisabled) continue;
+        tdata1_[i] = watch_tdata1(match[b], ops);
+        tdata2_[i] = tdata2[b++];
+    }
+    update();
+    return true;
+}
+
+bool Triggers::remove_debugger_watchpoint(uint32_t addr, uint32_t len, uint32_t ops) {
+    uint32_t tdata2[64], match[64];
+    const unsigned n = watch_blocks(addr, len, tdata2, match);
+    unsigned removed = 0;
+    for (unsigned b = 0; b < n; ++b) {
+        const uint32_t want = watch_tdata1(match[b], ops);
+        for (unsigned i = 0; i < kCount; ++i) {
+            if ((tdata1_[i] & ~kHit0) != want || tdata2_[i] != tdata2[b]) continue;
+            tdata1_[i] = kDisabled;
+            tdata2_[i] = 0;
+            ++removed;
+            break;
+        }
+    }
+    update();
+    return n > 0 && removed == n;
 }
 
 void Triggers::remove_debugger_triggers() {

@@ -2,7 +2,7 @@
 // and tinfo over kCount triggers of type 6 (mcontrol6).
 //
 // Supported: address or data (select) match on execute, load and store; match kinds equal,
-// NAPOT, >= and <; modes M and U; action 0 (breakpoint exception) and 1 (enter debug mode,
+// NAPOT (both: any byte of the access), >= and < (the access's first byte); modes M and U; action 0 (breakpoint exception) and 1 (enter debug mode,
 // which stvp turns into a halt for gdb). Not supported (WARL: written values fall back to
 // these): chain = 0, size = 0 (any access size), match kinds 4, 5 and the negated ones,
 // hit1/uncertain read 0, tdata3 reads 0.
@@ -54,10 +54,20 @@ public:
     // it a dmode execute-address trigger with action 1; drop it again.
     int add_debugger_breakpoint(uint32_t pc);  // -1 if every trigger is in use
     bool remove_debugger_breakpoint(uint32_t pc);
+    // gdb's watchpoints (Z2..Z4): [addr, addr + len) split into aligned power-of-two blocks,
+    // each a dmode address trigger with action 1 on `ops` (kStore, kLoad or both): NAPOT, or
+    // equal for a single byte. Like any load/store address trigger they fire before the
+    // access. False, with nothing changed, if there are not enough free triggers (or len = 0).
+    bool add_debugger_watchpoint(uint32_t addr, uint32_t len, uint32_t ops);
+    bool remove_debugger_watchpoint(uint32_t addr, uint32_t len, uint32_t ops);  // false if not all set
+    uint32_t tdata1(int i) const { return tdata1_[i]; }
     void remove_debugger_triggers();  // disables every dmode trigger (the debugger left)
 
 private:
     void update();
+    // The (tdata2, match kind) of each block of a debugger watchpoint (at most 2 x 32).
+    static unsigned watch_blocks(uint32_t addr, uint32_t len, uint32_t (&tdata2)[64], uint32_t (&match)[64]);
+    uint32_t watch_tdata1(uint32_t match, uint32_t ops) const;
     static bool value_matches(uint32_t tdata1, uint32_t tdata2, uint32_t lo, unsigned size);
 
     uint32_t tselect_ = 0;

@@ -1,14 +1,5 @@
 #include "gdb_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -129,97 +120,25 @@ bool parse_addr_len(const std::string& s, uint64_t& addr, uint64_t& len, std::st
     return true;
 }
 
-uint64_t now_ns() {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-            .count());
-}
-
 std::string hex_text(const std::string& text) {
     return to_hex(reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 
 }  // namespace
 
-GdbServer::GdbServer(uint16_t port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) throw GdbError(std::string("gdb: cannot create a socket: ") + std::strerror(errno));
-    const int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // local debugging only: never exposed on the network
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 1) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(listen_fd_);
-        throw GdbError("gdb: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + why);
-    }
-    socklen_t len = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+GdbServer::GdbServer(uint16_t port) : GdbServer(std::make_unique<GdbTcpTransport>(port)) {
+    port_ = static_cast<const GdbTcpTransport&>(*transport_).port();
 }
 
-GdbServer::~GdbServer() {
-    close_connection();
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-}
+GdbServer::GdbServer(std::unique_ptr<GdbTransport> transport) : transport_(std::move(transport)) {}
 
-void GdbServer::close_connection() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-}
-
-bool GdbServer::accept_connection(Cpu& cpu) {
-    while (fd_ < 0) {
-        if (cpu.core().stop_requested()) return false;  // SIGINT while waiting
-        pollfd p{listen_fd_, POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0) continue;
-        fd_ = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    }
-    const int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ::close(listen_fd_);  // one session per run
-    listen_fd_ = -1;
-    return true;
-}
-
-int GdbServer::read_byte(int timeout_ms) {
-    if (inpos_ < inbuf_.size()) return static_cast<uint8_t>(inbuf_[inpos_++]);
-    if (fd_ < 0 || closed_) return -1;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return -1;
-    char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-        closed_ = true;
-        return -1;
-    }
-    if (n < 0) return -1;
-    inbuf_.assign(buf, static_cast<std::size_t>(n));
-    inpos_ = 0;
-    return static_cast<uint8_t>(inbuf_[inpos_++]);
-}
-
-bool GdbServer::write_all(const std::string& s) {
-    std::size_t done = 0;
-    while (done < s.size() && fd_ >= 0) {
-        const ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            closed_ = true;
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return done == s.size();
-}
+GdbServer::~GdbServer() = default;
 
 GdbServer::Read GdbServer::read_packet(std::string& packet, Cpu& cpu) {
     for (;;) {
-        int c = read_byte(100);
+        int c = transport_->read_byte(100);
         if (c < 0) {
-            if (closed_) return Read::Closed;
+            if (transport_->closed()) return Read::Closed;
             if (cpu.core().stop_requested()) return Read::Interrupted;
             continue;
         }
@@ -227,9 +146,9 @@ GdbServer::Read GdbServer::read_packet(std::string& packet, Cpu& cpu) {
         std::string raw;
         uint8_t sum = 0;
         for (;;) {
-            c = read_byte(1000);
+            c = transport_->read_byte(1000);
             if (c < 0) {
-                if (closed_) return Read::Closed;
+                if (transport_->closed()) return Read::Closed;
                 continue;
             }
             if (c == '#') break;
@@ -238,12 +157,12 @@ GdbServer::Read GdbServer::read_packet(std::string& packet, Cpu& cpu) {
             sum = static_cast<uint8_t>(sum + c);
         }
         int h = -1, l = -1;
-        while ((h = read_byte(1000)) < 0 && !closed_) {}
-        while ((l = read_byte(1000)) < 0 && !closed_) {}
-        if (closed_) return Read::Closed;
+        while ((h = transport_->read_byte(1000)) < 0 && !transport_->closed()) {}
+        while ((l = transport_->read_byte(1000)) < 0 && !transport_->closed()) {}
+        if (transport_->closed()) return Read::Closed;
         const bool ok = hex_digit(char(h)) >= 0 && hex_digit(char(l)) >= 0 &&
                         ((hex_digit(char(h)) << 4) | hex_digit(char(l))) == sum;
-        if (ack_mode_) write_all(ok ? "+" : "-");
+        if (ack_mode_) transport_->write(ok ? "+" : "-");
         if (!ok) continue;
         packet.clear();
         for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -274,13 +193,13 @@ bool GdbServer::send_packet(const std::string& data) {
     frame += kHex[sum >> 4];
     frame += kHex[sum & 15];
     for (int attempt = 0; attempt < 3; ++attempt) {
-        if (!write_all(frame)) return false;
+        if (!transport_->write(frame)) return false;
         if (!ack_mode_) return true;
         for (;;) {
-            const int c = read_byte(2000);
+            const int c = transport_->read_byte(2000);
             if (c == '+') return true;
             if (c == '-') break;  // resend
-            if (c < 0) return !closed_;  // no ack in time: carry on rather than hang
+            if (c < 0) return !transport_->closed();  // no ack in time: carry on rather than hang
         }
     }
     return true;
@@ -289,20 +208,26 @@ bool GdbServer::send_packet(const std::string& data) {
 std::string GdbServer::stop_reply(DebugEvent why) const {
     char buf[48];
     switch (why) {
-    case DebugEvent::Breakpoint:  // a trigger (Z1) or a decode-cache breakpoint (Z0)
-        std::snprintf(buf, sizeof buf, last_hw_break_ ? "T%02xhwbreak:;" : "T%02xswbreak:;", kSigTrap);
+    case DebugEvent::Breakpoint:
+        if (last_watch_ops_) {
+            // A watchpoint's trigger fired before the access: watch / rwatch / awatch by what
+            // gdb set (Z2 / Z3 / Z4), with the data address gdb matches against its watch
+            // expressions. gdb then steps over the access with its watchpoints removed (RISC-V
+            // watchpoints are "nonsteppable" for gdb) and compares the values.
+            const char* name = last_watch_ops_ == Triggers::kStore  ? "watch"
+                               : last_watch_ops_ == Triggers::kLoad ? "rwatch"
+                                                                   : "awatch";
+            std::snprintf(buf, sizeof buf, "T%02x%s:%08x;", kSigTrap, name, unsigned(last_watch_addr_));
+        } else {  // a trigger (Z1) or a decode-cache breakpoint (Z0)
+            std::snprintf(buf, sizeof buf, last_hw_break_ ? "T%02xhwbreak:;" : "T%02xswbreak:;", kSigTrap);
+        }
         break;
-    case DebugEvent::Watchpoint: {
-        // watch / rwatch / awatch by the watchpoint's kind (what gdb set with Z2 / Z3 / Z4),
-        // with the data address, which gdb matches against its watch expressions.
-        const WatchKind k = last_watch_.watch.kind;
-        const char* name = k == WatchKind::Write ? "watch" : k == WatchKind::Read ? "rwatch" : "awatch";
-        std::snprintf(buf, sizeof buf, "T%02x%s:%08x;", kSigTrap, name, unsigned(last_watch_.addr));
-        break;
-    }
     case DebugEvent::Interrupt: std::snprintf(buf, sizeof buf, "S%02x", kSigInt); break;
     case DebugEvent::Reset:
-    case DebugEvent::Step: std::snprintf(buf, sizeof buf, "S%02x", kSigTrap); break;
+    case DebugEvent::Step:
+    case DebugEvent::Watchpoint:  // the core's own watchpoints: this stub sets none
+        std::snprintf(buf, sizeof buf, "S%02x", kSigTrap);
+        break;
     }
     return buf;
 }
@@ -310,28 +235,29 @@ std::string GdbServer::stop_reply(DebugEvent why) const {
 void GdbServer::drop_breakpoints(Cpu& cpu) {
     const std::vector<uint32_t> bps = cpu.core().breakpoints();
     for (uint32_t pc : bps) cpu.core().remove_breakpoint(pc);
-    cpu.core().triggers().remove_debugger_triggers();
+    cpu.core().triggers().remove_debugger_triggers();  // hardware breakpoints and watchpoints
     cpu.core().triggers_changed();
-    const std::vector<Watchpoint> wps = cpu.core().watchpoints();
-    for (const Watchpoint& w : wps) cpu.core().remove_watchpoint(w);
 }
 
 DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
     if (detached_) return DebugAction::Detach;
     last_event_ = why;
-    last_hw_break_ = why == DebugEvent::Breakpoint && cpu.core().last_trigger() >= 0;
-    if (why == DebugEvent::Watchpoint) last_watch_ = cpu.core().last_watch_hit();
-    if (fd_ < 0) {
-        if (!accept_connection(cpu)) return DebugAction::Kill;  // interrupted before gdb came
-    } else if (!closed_ && why != DebugEvent::Reset) {
+    const int trigger = why == DebugEvent::Breakpoint ? cpu.core().last_trigger() : -1;
+    last_hw_break_ = trigger >= 0;
+    last_watch_ops_ = trigger >= 0 ? cpu.core().triggers().tdata1(trigger) & (Triggers::kLoad | Triggers::kStore) : 0;
+    last_watch_addr_ = cpu.core().last_trigger_address();
+    if (!transport_->connected()) {
+        if (!transport_->accept([&cpu] { return cpu.core().stop_requested(); }))
+            return DebugAction::Kill;  // interrupted before gdb came
+    } else if (!transport_->closed() && why != DebugEvent::Reset) {
         send_packet(stop_reply(why));
     }
     for (;;) {
         std::string packet;
-        const Read r = closed_ ? Read::Closed : read_packet(packet, cpu);
+        const Read r = transport_->closed() ? Read::Closed : read_packet(packet, cpu);
         if (r == Read::Closed) {  // gdb went away: the firmware runs on without it
             drop_breakpoints(cpu);
-            close_connection();
+            transport_->close();
             detached_ = true;
             return DebugAction::Detach;
         }
@@ -344,11 +270,11 @@ DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
         if (action == DebugAction::Detach) {
             send_packet("OK");
             drop_breakpoints(cpu);
-            close_connection();
+            transport_->close();
             detached_ = true;
         } else if (action == DebugAction::Kill) {
             if (!reply.empty()) send_packet(reply);
-            close_connection();
+            transport_->close();
             detached_ = true;
             if (on_kill) on_kill();
         }
@@ -357,29 +283,16 @@ DebugAction GdbServer::halted(Cpu& cpu, DebugEvent why) {
 }
 
 bool GdbServer::break_requested() {
-    if (fd_ < 0 || detached_) return false;
-    const uint64_t t = now_ns();
-    if (t < next_poll_ns_) return false;
-    next_poll_ns_ = t + 10'000'000;
-    if (closed_) return true;  // halted() notices and detaches
-    char buf[256];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (n == 0) {
-        closed_ = true;
-        return true;
-    }
-    if (n < 0) return false;  // nothing there (EAGAIN) or a transient error
-    // In all-stop mode gdb sends nothing but the interrupt byte while the target runs.
-    return std::memchr(buf, 0x03, static_cast<std::size_t>(n)) != nullptr;
+    return transport_->connected() && !detached_ && transport_->interrupt_requested();
 }
 
 void GdbServer::notify_end(bool exited, int code) {
-    if (fd_ >= 0 && !closed_ && !detached_) {
+    if (transport_->connected() && !transport_->closed() && !detached_) {
         char buf[16];
         std::snprintf(buf, sizeof buf, exited ? "W%02x" : "X%02x", exited ? (code & 0xff) : kSigTerm);
         send_packet(buf);
     }
-    close_connection();
+    transport_->close();
     detached_ = true;
 }
 
@@ -547,8 +460,10 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
     case 'z': {
         // Z0,addr,kind: a software breakpoint (decode cache). Z1,addr,kind: a hardware
         // breakpoint: a trigger of the core's trigger module (execute address match, action 1
-        // = halt for the debugger); E02 once all Triggers::kCount triggers are in use.
-        // Z2/Z3/Z4,addr,length: write / read / access watchpoints (Rv32Core::add_watchpoint).
+        // = halt for the debugger). Z2/Z3/Z4,addr,length: write / read / access watchpoints,
+        // triggers too (store / load / both; Triggers::add_debugger_watchpoint: one per
+        // aligned power-of-two block of the range). E02 once the Triggers::kCount triggers
+        // are not enough.
         if (arg.size() < 2 || arg[0] < '0' || arg[0] > '4' || arg[1] != ',')
             return Outcome::Reply;  // another type: unsupported (empty reply)
         std::string rest;
@@ -556,31 +471,33 @@ GdbServer::Outcome GdbServer::handle(const std::string& p, Cpu& cpu, DebugAction
             reply = "E01";
             return Outcome::Reply;
         }
+        const uint32_t a = static_cast<uint32_t>(addr);
+        Triggers& t = cpu.core().triggers();
         if (arg[0] == '0') {
             if (kind == 'Z')
-                cpu.core().add_breakpoint(static_cast<uint32_t>(addr));
+                cpu.core().add_breakpoint(a);
             else
-                cpu.core().remove_breakpoint(static_cast<uint32_t>(addr));
+                cpu.core().remove_breakpoint(a);
         } else if (arg[0] == '1') {
-            Triggers& t = cpu.core().triggers();
-            if (kind == 'Z' && t.add_debugger_breakpoint(static_cast<uint32_t>(addr)) < 0) {
+            if (kind == 'Z' && t.add_debugger_breakpoint(a) < 0) {
                 reply = "E02";
                 return Outcome::Reply;
             }
-            if (kind == 'z') t.remove_debugger_breakpoint(static_cast<uint32_t>(addr));
-            cpu.core().triggers_changed();
+            if (kind == 'z') t.remove_debugger_breakpoint(a);
         } else {
             if (len == 0 || len > 0x10000) {  // gdb asks for the watched object's size
                 reply = "E01";
                 return Outcome::Reply;
             }
-            static constexpr WatchKind kKinds[] = {WatchKind::Write, WatchKind::Read, WatchKind::Access};
-            const Watchpoint w{static_cast<uint32_t>(addr), static_cast<uint32_t>(len), kKinds[arg[0] - '2']};
-            if (kind == 'Z')
-                cpu.core().add_watchpoint(w);
-            else
-                cpu.core().remove_watchpoint(w);
+            static constexpr uint32_t kOps[] = {Triggers::kStore, Triggers::kLoad, Triggers::kLoad | Triggers::kStore};
+            const uint32_t ops = kOps[arg[0] - '2'];
+            if (kind == 'Z' && !t.add_debugger_watchpoint(a, static_cast<uint32_t>(len), ops)) {
+                reply = "E02";
+                return Outcome::Reply;
+            }
+            if (kind == 'z') t.remove_debugger_watchpoint(a, static_cast<uint32_t>(len), ops);
         }
+        cpu.core().triggers_changed();
         reply = "OK";
         return Outcome::Reply;
     }

@@ -5,8 +5,10 @@
 //
 // The stub is the CPU's CpuDebugger (models/cpu/cpu.h): it runs in the CPU's thread, so while
 // gdb has the CPU halted the SystemC kernel waits and simulated time stands still. The CPU
-// halts at reset and waits for gdb to connect. While the CPU runs, the stub polls the socket
-// for gdb's interrupt byte (Ctrl-C, 0x03) at slice boundaries, at most every 10 ms of wall time.
+// halts at reset and waits for gdb to connect. While the CPU runs, the stub polls the
+// connection for gdb's interrupt byte (Ctrl-C, 0x03) at slice boundaries (the TCP transport
+// looks at most every 10 ms of wall time). The bytes travel through a GdbTransport
+// (gdb_transport.h): TCP in stvp, a byte string played back in tests and the fuzz harness.
 //
 // Protocol (GDB manual, appendix E "Remote Serial Protocol"): packets with checksums and acks
 // (QStartNoAckMode supported); qSupported, qXfer:features:read (target.xml: riscv:rv32, the
@@ -14,20 +16,23 @@
 // 65 + CSR number as gdb numbers them), ?, g/G, p/P, m/M/X (through the bus's debug
 // transport: no time, no device side effects), c/s (with optional address), Z0/z0 (decode-cache
 // breakpoints), Z1/z1 (hardware breakpoints: triggers of the core's Sdtrig module),
-// Z2..Z4/z2..z4 (watchpoints), D (detach: breakpoints removed, the run goes on), k and
+// Z2..Z4/z2..z4 (watchpoints: load/store address triggers of the same module, which stop
+// before the access), D (detach: breakpoints removed, the run goes on), k and
 // vKill (the platform ends the run), qRcmd ("monitor help|time|diagnosis"). Unknown packets get
 // the empty reply. Stop replies: S05 at reset and after a step, T05swbreak:; at a breakpoint,
-// T05hwbreak:; at a hardware breakpoint,
+// T05hwbreak:; at a hardware breakpoint, T05watch:ADDR; (rwatch, awatch) at a watchpoint,
 // S02 after an interrupt, W<code> when the firmware exits, X<sig> when the run ends otherwise.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
 
 #include "cpu/cpu.h"
+#include "gdb_transport.h"
 
 namespace stvp {
 
@@ -42,15 +47,17 @@ public:
 
 class GdbServer : public CpuDebugger {
 public:
-    // Listens on 127.0.0.1:port (0: the system picks a free port, see port()). Throws GdbError
-    // if the socket cannot be opened.
+    // Listens on 127.0.0.1:port (GdbTcpTransport; 0: the system picks a free port, see
+    // port()). Throws GdbError if the socket cannot be opened.
     explicit GdbServer(uint16_t port);
+    // Talks to gdb through `transport` (tests: a GdbByteStream).
+    explicit GdbServer(std::unique_ptr<GdbTransport> transport);
     ~GdbServer() override;
     GdbServer(const GdbServer&) = delete;
     GdbServer& operator=(const GdbServer&) = delete;
 
-    uint16_t port() const { return port_; }
-    bool connected() const { return fd_ >= 0; }
+    uint16_t port() const { return port_; }  // the TCP port (0 with another transport)
+    bool connected() const { return transport_->connected(); }
 
     // 'k' / vKill: the platform ends the run (the CPU then halts for good).
     std::function<void()> on_kill;
@@ -69,12 +76,8 @@ public:
 
 private:
     enum class Read { Packet, Closed, Interrupted };
-    bool accept_connection(Cpu& cpu);
     Read read_packet(std::string& packet, Cpu& cpu);
-    int read_byte(int timeout_ms);  // -1: timeout or error (see closed_), else the byte
     bool send_packet(const std::string& data);
-    bool write_all(const std::string& s);
-    void close_connection();
     void drop_breakpoints(Cpu& cpu);  // and watchpoints: gdb left, nothing may stop the CPU now
     std::string stop_reply(DebugEvent why) const;
     // Handles one packet: send `reply`, send nothing (already answered), or resume the CPU
@@ -86,18 +89,14 @@ private:
     bool write_register(Cpu& cpu, unsigned regnum, uint32_t value) const;
     std::string monitor(Cpu& cpu, const std::string& command);
 
-    int listen_fd_ = -1;
-    int fd_ = -1;
+    std::unique_ptr<GdbTransport> transport_;
     uint16_t port_ = 0;
     bool ack_mode_ = true;
-    bool closed_ = false;    // the peer closed the connection (or it failed)
     bool detached_ = false;  // gdb detached or went away: the stub no longer halts the CPU
     DebugEvent last_event_ = DebugEvent::Reset;
-    WatchHit last_watch_;  // the access of the last DebugEvent::Watchpoint
     bool last_hw_break_ = false;  // the last DebugEvent::Breakpoint was a trigger (hwbreak)
-    std::string inbuf_;
-    std::size_t inpos_ = 0;
-    uint64_t next_poll_ns_ = 0;  // steady-clock time of the next Ctrl-C poll
+    uint32_t last_watch_ops_ = 0;   // ... a watchpoint's (Triggers::kLoad / kStore bits), or 0
+    uint32_t last_watch_addr_ = 0;  // ... at this data address
     std::ostream* log_ = nullptr;
 };
 

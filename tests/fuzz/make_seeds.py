@@ -156,3 +156,28 @@ for sub, tag in [("networks", b"\0"), ("sweeps", b"\1")]:
     for f in sorted(os.listdir(d)):
         if f.endswith(".yaml"):
             out("fuzz_explore", sub + "_" + f, tag + open(os.path.join(d, f), "rb").read())
+
+# ---- GDB RSP streams (fuzz_gdb: what gdb sends; the rig's loop is at 0x80000000, its word
+# at 0x80001000). The recorded sessions (gdb_session_*, gdb_watch_*, gdb_raw_*) are gdb's
+# own bytes, captured with gdb_record.py; these add what gdb rarely sends.
+def pkt(data):
+    return b"$" + data + b"#" + b"%02x" % (sum(data) & 0xFF)
+
+def rsp(*packets, acks=True):
+    return b"".join(pkt(p) + (b"+" if acks else b"") for p in packets)
+
+HELLO = rsp(b"qSupported:swbreak+;hwbreak+", b"?", b"qXfer:features:read:target.xml:0,1000")
+out("fuzz_gdb", "breaks_and_steps", HELLO + rsp(
+    b"Z0,80000008,4", b"c", b"g", b"s", b"s", b"z0,80000008,4", b"Z1,8000000c,4", b"c", b"p20", b"z1,8000000c,4",
+    b"Z1,80000000,2", b"Z1,80000004,2", b"Z1,80000008,2", b"Z1,8000000c,2", b"Z1,80000010,2", b"c", b"D"))
+out("fuzz_gdb", "watchpoints", HELLO + rsp(
+    b"Z2,80001000,4", b"c", b"Z3,80001000,4", b"c", b"Z4,80001002,1", b"c", b"z2,80001000,4", b"z3,80001000,4",
+    b"z4,80001002,1", b"Z2,80001000,0", b"Z3,7ffffffe,10001", b"s", b"k"))
+out("fuzz_gdb", "registers_and_memory", rsp(
+    b"QStartNoAckMode") + b"+" + rsp(
+    b"G" + b"00000000" * 32 + b"00000080", b"P20=04000080", b"P3a1=00000000", b"P3e8=ffffffff", b"p3e8", b"p41",
+    b"M80001000,4:2a000000", b"X80001004,4:}\x03}\x04}\x5d}\x0a", b"m80001000,8", b"m10000000,10", b"mffffffff,2",
+    b"m80000000,0", b"M80001000,2:zz", b"qRcmd,74696d65", b"qRcmd,68656c70", b"qRcmd,6e6f6e65",
+    b"qXfer:features:read:target.xml:ffff,10", b"qXfer:features:read:other.xml:0,10", b"vKill;1", acks=False))
+out("fuzz_gdb", "interrupt_and_garbage", HELLO + rsp(b"c") + b"\x03" + b"$g#00" + b"-" + rsp(
+    b"s", b"S05;80000004", b"C05", b"c80000000") + b"\x03" + b"$" + b"A" * 40000 + b"#00" + rsp(b"?"))

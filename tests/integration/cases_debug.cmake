@@ -32,13 +32,22 @@ else()
            "<demo_table>:[ \t]+0x11111111[ \t]+0x22222222[ \t]+0x33333333[ \t]+0x44444444"
            "^pc +0x800" "simulated time [0-9.]+ ns" "dma: idle, done: 0 descriptor" "exited with code 052"
            "debug_demo: counter 42 sum 0x33333333" "\"exit_reason\": \"exit\"")
-  # Watchpoints (Z2 write, Z3 read): the write stops right after the store with gdb's old and
-  # new value, the read stops in demo_sum when it reads demo_table[2] (i = 2 then).
+  # Watchpoints (Z2 write, Z3 read) are load/store triggers of the core's Sdtrig module: they
+  # stop before the access, gdb steps over it and shows the old and new value after the store;
+  # the read stops in demo_sum when it reads demo_table[2] (i = 2 then).
   stvp_gdb_case(gdb_watchpoints CODE 2 ARGS --config ${CFG} --arg 0
     GDB "watch demo_counter" "rwatch demo_table[2]" "continue" "continue" "print i" "continue" "delete"
         "continue"
     EXPECT "Hardware watchpoint 1: demo_counter" "Hardware read watchpoint 2: demo_table\\[2\\]"
            "Old value = 0" "New value = 1" "Value = 858993459" "^\\$1 = 2" "Old value = 1" "New value = 2"
+           "exited with code 02" "debug_demo: counter 2 sum 0xaaaaaaaa")
+  # An access watchpoint (Z4: a load and store trigger): crt0's .bss clear stores 0 (gdb shows
+  # the value), then demo_counter = 1 (old and new value), then the read of demo_counter + 1.
+  stvp_gdb_case(gdb_awatch CODE 2 ARGS --config ${CFG} --arg 0
+    GDB "awatch demo_counter" "set debug remote 1" "continue" "set debug remote 0" "continue" "continue" "delete"
+        "continue"
+    EXPECT "Hardware access \\(read/write\\) watchpoint 1: demo_counter" "Packet received: T05awatch:800[0-9a-f]+;"
+           "^Value = 0" "^_start \\(\\) at .*crt0.S" "Old value = 0" "New value = 1" "^Value = 1" "in gdb_scenario \\(\\)"
            "exited with code 02" "debug_demo: counter 2 sum 0xaaaaaaaa")
   # Halting freezes simulated time: two `monitor time` half a second of wall time apart agree.
   stvp_gdb_case(gdb_time_frozen CODE 2 ARGS --config ${CFG} --arg 0

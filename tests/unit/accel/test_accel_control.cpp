@@ -333,6 +333,29 @@ TEST(AccelCounters, CountersEnergyAndStats) {
 
 // The VCD signals: busy for the chain, opcode/phase for exactly each op's span, layer of
 // the last op, PE utilisation in (0, 1].
+// The layer field is the firmware's (any 32-bit value): layers below AccelStats::kLayers get
+// their own stats row and energy label, all the others share one, so the stats stay bounded.
+TEST(AccelCounters, LayersBeyondTheLimitShareOneStatsRow) {
+    Bench b("bench");
+    const uint32_t src = b.alloc(4 * 64), dst = b.alloc(4 * 64);
+    const uint32_t layers[] = {AccelStats::kLayers - 1, AccelStats::kLayers, 0xDEADBEEFu};
+    for (uint32_t i = 0; i < 3; ++i) {
+        stvp_accel_desc d = make_desc(STVP_ACCEL_OP_SGD, 0, layers[i]);
+        d.n = 64, d.src0 = src, d.dst0 = dst, d.alpha = 0.1f;
+        b.put_desc(i, d);
+    }
+    b.run([&](Bench& b) { b.run_chain(3); });
+    const AccelStats& st = b.accel.stats();
+    EXPECT_EQ(st.descriptors, 3u);
+    ASSERT_EQ(st.per_layer_phase.size(), 2u);
+    EXPECT_EQ(st.per_layer_phase.at({AccelStats::kLayers - 1, STVP_ACCEL_PHASE_UPDATE}).ops, 1u);
+    EXPECT_EQ(st.per_layer_phase.at({AccelStats::kOtherLayers, STVP_ACCEL_PHASE_UPDATE}).ops, 2u);
+    const auto& labels = b.accel.energy().per_op();
+    EXPECT_EQ(labels.size(), 2u);
+    EXPECT_EQ(labels.at("layer1023.update").calls, 1u);
+    EXPECT_EQ(labels.at("layer_other.update").calls, 2u);
+}
+
 TEST(AccelSignals, BusyOpcodePhaseLayerUtilisation) {
     Bench b("bench");
     const accel::FcShape s{16, 64, 64};

@@ -529,6 +529,7 @@ constexpr uint32_t kMcontrol6 = 6u << 28;
 constexpr uint32_t kTrigM = 1u << 6, kTrigU = 1u << 3, kExec = 4, kStore = 2, kLoad = 1;
 constexpr uint32_t kSelectData = 1u << 21;
 uint32_t match_kind(uint32_t k) { return k << 7; }
+constexpr uint32_t kDisabledTrigger = 15u << 28;
 
 TEST(Rv32Trigger, RegistersAreWarl) {
     Triggers t;
@@ -579,6 +580,11 @@ TEST(Rv32Trigger, MatchKinds) {
     EXPECT_EQ(t.match(kLoad, 0x100c, 4, 0, false, true, true), 0);
     EXPECT_EQ(t.match(kLoad, 0x1010, 4, 0, false, true, true), -1);
     EXPECT_EQ(t.match(kLoad, 0xffc, 4, 0, false, true, true), -1);
+    EXPECT_EQ(t.match(kLoad, 0xffe, 4, 0, false, true, true), 0);  // any byte of the access
+    EXPECT_EQ(t.match(kLoad, 0x100f, 2, 0, false, true, true), 0);
+    set(1, 0xFFFFFFFEu);  // NAPOT: the top 2 bytes
+    EXPECT_EQ(t.match(kLoad, 0xFFFFFFFEu, 2, 0, false, true, true), 0);
+    EXPECT_EQ(t.match(kLoad, 0xFFFFFFFCu, 2, 0, false, true, true), -1);
     set(2, 0x2000);  // >=
     EXPECT_EQ(t.match(kLoad, 0x2000, 1, 0, false, true, true), 0);
     EXPECT_EQ(t.match(kLoad, 0x1fff, 1, 0, false, true, true), -1);
@@ -687,6 +693,64 @@ TEST(Rv32Trigger, ActionOneHaltsForTheDebuggerAndResumes) {
     EXPECT_TRUE(m.core.triggers().remove_debugger_breakpoint(kRamBase + 4));
     EXPECT_FALSE(m.core.triggers().remove_debugger_breakpoint(kRamBase + 4));
     EXPECT_EQ(m.core.triggers().add_debugger_breakpoint(0x9000), 0);
+}
+
+// gdb's watchpoints: a range becomes one trigger per aligned power-of-two block (equal match
+// for a single byte, NAPOT otherwise), dmode, action 1, on stores, loads or both; a range
+// needing more triggers than are free is refused whole; removal frees every block.
+TEST(Rv32Trigger, DebuggerWatchpointsAreOneTriggerPerAlignedBlock) {
+    Triggers t;
+    ASSERT_TRUE(t.add_debugger_watchpoint(0x1001, 7, kStore));  // 0x1001 (1), 0x1002 (2), 0x1004 (4)
+    const uint32_t base = kMcontrol6 | (1u << 27) | (1u << 12) | kTrigM | kTrigU | kStore;
+    const uint32_t want1[] = {base, base | match_kind(1), base | match_kind(1), kDisabledTrigger};
+    const uint32_t want2[] = {0x1001, 0x1002, 0x1005, 0};
+    for (uint32_t i = 0; i < Triggers::kCount; ++i) {
+        uint32_t v1 = 0, v2 = 0;
+        t.write(csr::kTselect, i, true);
+        t.read(csr::kTdata1, v1);
+        t.read(csr::kTdata2, v2);
+        EXPECT_EQ(v1, want1[i]) << i;
+        EXPECT_EQ(v2, want2[i]) << i;
+    }
+    EXPECT_EQ(t.match(kStore, 0x1000, 1, 0, false, true, true), -1);
+    EXPECT_EQ(t.match(kStore, 0x1001, 1, 0, false, true, true), 0);
+    EXPECT_EQ(t.match(kStore, 0x1000, 2, 0, false, true, true), 0);  // covers 0x1001
+    EXPECT_EQ(t.match(kStore, 0x1002, 2, 0, false, true, true), 1);
+    EXPECT_EQ(t.match(kStore, 0x1007, 2, 0, false, false, true), 2);  // U-mode too; the last byte
+    EXPECT_EQ(t.match(kStore, 0x1008, 4, 0, false, true, true), -1);
+    EXPECT_EQ(t.match(kLoad, 0x1004, 4, 0, false, true, true), -1);   // a store watchpoint
+    EXPECT_EQ(t.match(kStore, 0x1004, 4, 0, false, true, false), 2);  // action 1 ignores MIE
+    EXPECT_FALSE(t.add_debugger_watchpoint(0x2000, 12, kLoad));  // 8 + 4: two blocks, one free
+    EXPECT_EQ(t.match(kLoad, 0x2000, 4, 0, false, true, true), -1);
+    ASSERT_TRUE(t.add_debugger_watchpoint(0x2000, 8, kLoad | kStore));
+    EXPECT_EQ(t.match(kLoad, 0x2004, 4, 0, false, true, true), 3);
+    EXPECT_EQ(t.match(kStore, 0x2004, 4, 0, false, true, true), 3);
+    EXPECT_FALSE(t.remove_debugger_watchpoint(0x1001, 7, kLoad));  // not with these ops
+    EXPECT_TRUE(t.remove_debugger_watchpoint(0x1001, 7, kStore));
+    EXPECT_FALSE(t.remove_debugger_watchpoint(0x1001, 7, kStore));
+    EXPECT_EQ(t.match(kStore, 0x1001, 1, 0, false, true, true), -1);
+    EXPECT_FALSE(t.add_debugger_watchpoint(0x3000, 0, kStore));  // empty range
+    EXPECT_TRUE(t.add_debugger_watchpoint(0, 0x10000, kStore));  // 64 KiB at 0: one NAPOT block
+    t.remove_debugger_triggers();
+    EXPECT_FALSE(t.any());
+}
+
+// In the core, a watchpoint's trigger stops before the access (RunExit::Breakpoint, the
+// accessed address in last_trigger_address()); resuming over it makes the access.
+TEST(Rv32Trigger, DebuggerWatchpointStopsBeforeTheStoreAndResumes) {
+    Machine m;
+    m.load("lui a1, 0x80008; addi a0, zero, 5; sh a0, 6(a1); lw a2, 4(a1); ecall");
+    ASSERT_TRUE(m.core.triggers().add_debugger_watchpoint(kData + 4, 4, kStore));
+    m.core.triggers_changed();
+    EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+    EXPECT_EQ(m.core.pc(), kRamBase + 8);
+    EXPECT_EQ(m.core.last_trigger(), 0);
+    EXPECT_EQ(m.core.last_trigger_address(), kData + 6);
+    EXPECT_EQ(m.mem32(kData + 4), 0u);  // not stored yet
+    m.core.skip_breakpoint_at(m.core.pc());
+    m.run_to_ecall();
+    EXPECT_EQ(m.mem32(kData + 4), 5u << 16);
+    EXPECT_EQ(m.x(a2), 5u << 16);  // the load does not stop a store watchpoint
 }
 
 }  // namespace

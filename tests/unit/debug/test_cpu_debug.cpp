@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -364,6 +365,54 @@ TEST(CpuDebugger, KillHaltsTheCpuAndDetachRunsOnWithoutBreakpoints) {
         EXPECT_EQ(b.cpu.instructions(), 0u);
         EXPECT_EQ(b.cpu.state.read(), static_cast<int>(CoreState::Halted));
     }
+}
+
+// restart(): after a halt for good (here the debugger's kill), the core is back at reset
+// (registers, CSRs, triggers, pc = reset_pc), the debugger gets its reset halt again and the
+// program runs to its end; restart() while the CPU runs is refused.
+TEST(CpuDebugger, RestartAfterAHaltRunsFromResetAgain) {
+    Bench b;
+    Asm p;
+    p(kProgram);
+    b.load(p);
+    bool refused = false;
+    b.dbg.script = [&](Cpu& cpu, size_t n) {
+        if (n == 0) {
+            cpu.set_reg(10, 7);
+            EXPECT_TRUE(cpu.write_csr(0x340, 0x1234));  // mscratch
+            cpu.core().triggers().add_debugger_breakpoint(p.label("loop"));
+            return DebugAction::Kill;
+        }
+        try {
+            cpu.restart();
+        } catch (const std::logic_error&) {
+            refused = true;
+        }
+        return DebugAction::Continue;
+    };
+    b.cpu.attach_debugger(&b.dbg, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.message, "killed by the debugger");
+    EXPECT_EQ(b.cpu.instructions(), 0u);
+    b.halted = false;
+    b.cpu.restart();
+    EXPECT_FALSE(b.cpu.halted());
+    EXPECT_EQ(b.cpu.pc(), kRamBase);
+    EXPECT_EQ(b.cpu.reg(10), 0u);
+    uint32_t v = 1;
+    EXPECT_TRUE(b.cpu.read_csr(0x340, v));
+    EXPECT_EQ(v, 0u);
+    EXPECT_FALSE(b.cpu.core().triggers().any());
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.message, "stop requested");  // the program's MMIO store
+    ASSERT_EQ(b.dbg.halts.size(), 2u);
+    EXPECT_EQ(b.dbg.halts[1].why, DebugEvent::Reset);
+    EXPECT_EQ(b.dbg.halts[1].pc, kRamBase);
+    EXPECT_TRUE(refused);
+    EXPECT_EQ(b.cpu.reg(10), 100u);
+    EXPECT_EQ(b.cpu.instructions(), 2u + 200u + 2u);
 }
 
 TEST(CpuDebugger, DetachLeavesBreakpointsInertAndMemoryWritesDropDecodedCode) {

@@ -256,9 +256,12 @@ TEST(GdbServer, ExitIsReportedToGdb) {
 }
 
 // Watchpoint packets: Z2/Z3/Z4 set write/read/access watchpoints (a zero or oversized length
-// and an address past 32 bits are refused, unknown types get the empty reply); a write stops
-// with "watch:<data address>" after the store; z2 removes it; a detach drops what is left.
-TEST(GdbServer, WatchpointPacketsStopAfterTheAccess) {
+// and an address past 32 bits are refused, unknown types get the empty reply) as triggers of
+// the core's Sdtrig module: a store / load address trigger per aligned power-of-two block,
+// action 1 (halt for gdb), so the stop comes before the access with "watch:<data address>";
+// a range needing more triggers than are free is refused (E02) and takes none; z2 removes
+// one; a detach drops what is left.
+TEST(GdbServer, WatchpointsAreTriggersThatStopBeforeTheAccess) {
     Bench b;
     Asm p;
     // 0x80000000: lui a1, 0x80001; addi a0, zero, 5; sw a0, 8(a1); lw a2, 8(a1); MMIO store; spin
@@ -272,30 +275,34 @@ TEST(GdbServer, WatchpointPacketsStopAfterTheAccess) {
         Client c(gdb.port());
         c.ask("?");
         for (const char* q : {"Z2,80001008,0", "Z2,80001008,10001", "Z2,180001008,4", "Z5,80001008,4",
-                              "Z2,80001008,4", "Z3,80001008,4", "c", "p20", "z2,80001008,4", "c", "p20",
-                              "Z4,90000000,4"})
+                              "Z2,8000100a,2", "Z3,80001004,8", "Z4,80001001,7", "c", "p20", "p7e2",
+                              "z2,8000100a,2", "c", "p20", "Z4,90000000,4"})
             r.push_back(c.ask(q));
         r.push_back(c.ask("D"));
     });
     sc_core::sc_start();
     client.join();
-    ASSERT_EQ(r.size(), 13u);
+    ASSERT_EQ(r.size(), 15u);
     EXPECT_EQ(r[0], "E01");  // zero length
     EXPECT_EQ(r[1], "E01");  // longer than 64 KiB
     EXPECT_EQ(r[2], "E01");  // not a 32-bit address
     EXPECT_EQ(r[3], "");     // no such type
-    EXPECT_EQ(r[4], "OK");
-    EXPECT_EQ(r[5], "OK");
-    EXPECT_EQ(r[6], "T05watch:80001008;");  // the sw retired
-    EXPECT_EQ(r[7], le32(0x8000000c));      // pc past it
-    EXPECT_EQ(r[8], "OK");
-    EXPECT_EQ(r[9], "T05rwatch:80001008;");  // the lw
-    EXPECT_EQ(r[10], le32(0x80000010));
-    EXPECT_EQ(r[11], "OK");
-    EXPECT_EQ(r[12], "OK");
+    EXPECT_EQ(r[4], "OK");   // one trigger (NAPOT, 2 bytes): the sw's upper half
+    EXPECT_EQ(r[5], "OK");   // two triggers: 4 bytes at ...04, 8 bytes at ...08
+    EXPECT_EQ(r[6], "E02");  // three blocks (1, 2, 4 bytes), one trigger left
+    EXPECT_EQ(r[7], "T05watch:80001008;");  // the sw, before it stores
+    EXPECT_EQ(r[8], le32(0x80000008));
+    // tdata1 of trigger 0 (tselect reads 0): mcontrol6, dmode, hit0, action 1, NAPOT, m, u, store.
+    EXPECT_EQ(r[9], le32((6u << 28) | (1u << 27) | (1u << 22) | (1u << 12) | (1u << 7) | (1u << 6) | (1u << 3) |
+                         (1u << 1)));
+    EXPECT_EQ(r[10], "OK");
+    EXPECT_EQ(r[11], "T05rwatch:80001008;");  // the lw, before it loads
+    EXPECT_EQ(r[12], le32(0x8000000c));
+    EXPECT_EQ(r[13], "OK");
+    EXPECT_EQ(r[14], "OK");
     ASSERT_TRUE(b.halted);
-    EXPECT_EQ(b.cpu.reg(12), 5u);  // the load ran
-    EXPECT_TRUE(b.cpu.core().watchpoints().empty());  // the detach dropped Z3 and Z4
+    EXPECT_EQ(b.cpu.reg(12), 5u);                 // the load ran once gdb had detached
+    EXPECT_FALSE(b.cpu.core().triggers().any());  // the detach dropped Z3 and Z4
 }
 
 // Hardware breakpoints: Z1 takes a trigger of the core's Sdtrig module (an execute-address
@@ -336,6 +343,48 @@ TEST(GdbServer, HardwareBreakpointsAreTriggers) {
     ASSERT_TRUE(b.halted);
     EXPECT_EQ(b.cpu.reg(10), 4u);                   // every addi ran once
     EXPECT_FALSE(b.cpu.core().triggers().any());    // the detach dropped the triggers
+}
+
+// The stub over a GdbByteStream (the fuzz harness's transport): gdb's bytes played back in
+// order. The stub acks each packet, waits for gdb's ack of each reply, takes an interrupt
+// byte (0x03) only while the CPU runs, and a kill ends the run.
+std::string packet(const std::string& data) {
+    uint8_t sum = 0;
+    for (char c : data) sum = uint8_t(sum + uint8_t(c));
+    char cs[4];
+    std::snprintf(cs, sizeof cs, "%02x", sum);
+    return "$" + data + "#" + cs;
+}
+
+TEST(GdbServer, PlaysBackAByteStream) {
+    Bench b;
+    Asm p;
+    p("addi a0, zero, 0; loop: addi a0, a0, 1; jal zero, loop");
+    b.load(p);
+    const std::string from_gdb = packet("?") + "+" + packet("Z0,80000004,4") + "+" + packet("c") + "+" +
+                                 packet("z0,80000004,4") + "+" + packet("c") + "\x03" + "+" + packet("p0a") + "+" +
+                                 packet("k");
+    auto stream = std::make_unique<GdbByteStream>(from_gdb);
+    GdbByteStream& s = *stream;
+    GdbServer gdb(std::move(stream));
+    EXPECT_EQ(gdb.port(), 0u);
+    b.cpu.attach_debugger(&gdb, true);
+    sc_core::sc_start();
+    ASSERT_TRUE(b.halted);
+    EXPECT_EQ(b.message, "killed by the debugger");
+    EXPECT_EQ(s.unread(), 0u);
+    const std::string& out = s.sent();
+    EXPECT_EQ(out.substr(0, 8), "+" + packet("S05"));
+    const auto brk = out.find(packet("T05swbreak:;")), irq = out.find(packet("S02"));
+    ASSERT_NE(brk, std::string::npos) << out;
+    ASSERT_NE(irq, std::string::npos) << out;
+    EXPECT_LT(brk, irq);
+    // The interrupt byte is there at once: the CPU halts at the first slice boundary, before
+    // the addi at the breakpoint ran; p0a reads a0 then.
+    EXPECT_EQ(b.cpu.pc(), 0x80000004u);
+    const auto reg = out.find('$', irq + 1);
+    ASSERT_NE(reg, std::string::npos);
+    EXPECT_EQ(out.substr(reg + 1, 8), le32(0));
 }
 
 TEST(GdbServer, PortInUseIsAnError) {
