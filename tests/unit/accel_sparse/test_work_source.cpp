@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "accel/core/loop_nest.h"
@@ -407,6 +408,36 @@ TEST(SparseAwareMapping, NeverSlowerAndFasterOnSparseConv) {
     }
 }
 
+// One random tile of `nest` on a rows x cols array in both dataflows, balancer off and on: the
+// tile path's halves against the fold-by-fold default. Returns the comparisons made.
+static int compare_tile_halves(const OpShape& nest, const NestOperands& ops, int rows, int cols, std::mt19937& rng,
+                               const std::string& what) {
+    int compared = 0;
+    for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
+        ArrayConfig cfg;
+        cfg.rows = rows, cfg.cols = cols;
+        cfg.dataflow = df;
+        const Mapping m = map_op(cfg, nest);
+        EXPECT_EQ(m.error, "") << what;
+        if (!m.error.empty()) return compared;
+        StepView tile;
+        tile.nest = &nest, tile.mapping = &m;
+        for (int d = 0; d < kDims; ++d) {
+            tile.origin[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
+            tile.size[d] = std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
+        }
+        for (bool balance : {false, true}) {
+            const SparsePeWork src(nest, ops, balance);
+            std::vector<int64_t> fast(2 * cfg.rows * cfg.cols, 7), slow(fast);
+            src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
+            src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
+            EXPECT_EQ(fast, slow) << what << (balance ? " balanced" : "");
+            ++compared;
+        }
+    }
+    return compared;
+}
+
 // The fast tile path (taps shared by a tile's PEs, identical columns computed once, the 3-D
 // input prefix) against the straightforward one: PeWorkSource::tile_halves asks step_halves
 // for every fold and box_work for every PE. Random masks (either operand dense too), strides
@@ -436,27 +467,8 @@ TEST(SparsePeWork, TileHalvesEqualTheFoldByFoldDefault) {
                                 dense == 1 ? nullptr : dy.data(), &ops),
                   "");
         const OpShape nest = conv_nests(s, ph)[0];
-        for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
-            ArrayConfig cfg;
-            cfg.rows = 1 + it % 4, cfg.cols = 1 + (it / 3) % 5;
-            cfg.dataflow = df;
-            const Mapping m = map_op(cfg, nest);
-            ASSERT_EQ(m.error, "");
-            StepView tile;
-            tile.nest = &nest, tile.mapping = &m;
-            for (int d = 0; d < kDims; ++d) {
-                tile.origin[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
-                tile.size[d] = std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
-            }
-            for (bool balance : {false, true}) {
-                const SparsePeWork src(nest, ops, balance);
-                std::vector<int64_t> fast(2 * cfg.rows * cfg.cols, 7), slow(fast);
-                src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
-                src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
-                ASSERT_EQ(fast, slow) << "iteration " << it << " " << to_string(ph) << (balance ? " balanced" : "");
-                ++compared;
-            }
-        }
+        compared += compare_tile_halves(nest, ops, 1 + it % 4, 1 + (it / 3) % 5, rng,
+                                        "iteration " + std::to_string(it) + " " + to_string(ph));
     }
     EXPECT_EQ(compared, 480);
 }
@@ -482,27 +494,8 @@ TEST(SparsePeWork, FcTileHalvesEqualTheFoldByFoldDefault) {
                               dense == 1 ? nullptr : dy.data(), &ops),
                   "");
         const OpShape nest = fc_nest(s, ph);
-        for (Dataflow df : {Dataflow::CxN, Dataflow::CxK}) {
-            ArrayConfig cfg;
-            cfg.rows = 1 + it % 5, cfg.cols = 1 + (it / 5) % 4;
-            cfg.dataflow = df;
-            const Mapping m = map_op(cfg, nest);
-            ASSERT_EQ(m.error, "");
-            StepView tile;
-            tile.nest = &nest, tile.mapping = &m;
-            for (int d = 0; d < kDims; ++d) {
-                tile.origin[d] = std::uniform_int_distribution<int64_t>(0, nest.extent[d] - 1)(rng);
-                tile.size[d] = std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
-            }
-            for (bool balance : {false, true}) {
-                const SparsePeWork src(nest, ops, balance);
-                std::vector<int64_t> fast(2 * cfg.rows * cfg.cols, 7), slow(fast);
-                src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
-                src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
-                ASSERT_EQ(fast, slow) << "iteration " << it << " " << to_string(ph) << (balance ? " balanced" : "");
-                ++compared;
-            }
-        }
+        compared += compare_tile_halves(nest, ops, 1 + it % 5, 1 + (it / 5) % 4, rng,
+                                        "iteration " + std::to_string(it) + " " + to_string(ph));
     }
     EXPECT_EQ(compared, 360);
 }
