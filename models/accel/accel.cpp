@@ -462,14 +462,4 @@ void Accel::account(AccelOpRecord& rec) {
     if (on_op_) on_op_(rec);
 }
 
-void Accel::trace(sc_core::sc_trace_file* tf, const std::string& prefix) const {
-    sc_core::sc_trace(tf, busy_, prefix + ".busy");
-    sc_core::sc_trace(tf, opcode_, prefix + ".opcode");
-    sc_core::sc_trace(tf, phase_, prefix + ".phase");
-    sc_core::sc_trace(tf, layer_, prefix + ".layer");
-    sc_core::sc_trace(tf, pe_util_, prefix + ".pe_utilisation");
-    sc_core::sc_trace(tf, dram_util_, prefix + ".dram_utilisation");
-    sc_core::sc_trace(tf, gb_occupancy_, prefix + ".gb_occupancy");
-}
-
 }  // namespace stvp

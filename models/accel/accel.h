@@ -145,7 +145,6 @@ public:
     // Global-buffer bytes in use while an op runs (its mapping's operand tiles, x2 with double
     // buffering; OpCost::gb_bytes_in_use), 0 between ops.
     const sc_core::sc_signal<uint32_t>& gb_occupancy() const { return gb_occupancy_; }
-    void trace(sc_core::sc_trace_file* tf, const std::string& prefix) const;
 
     // Notified (immediately) when a chain ends, successfully or not, as STATUS.BUSY falls.
     const sc_core::sc_event& done_event() const { return done_ev_; }

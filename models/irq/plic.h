@@ -49,7 +49,6 @@ private:
     uint32_t claim();
     void complete(uint32_t id);
 
-    uint32_t lines_ = 0;       // sampled source levels
     uint32_t in_service_ = 0;  // claimed, not completed
     uint64_t claims_ = 0;
     sc_core::sc_event update_ev_;

@@ -125,6 +125,7 @@ void SocTracer::probe(const sc_core::sc_signal_in_if<T>& sig, const std::string&
             const sc_core::sc_time now = sc_core::sc_time_stamp();
             if constexpr (real) {
                 vcd_->change_real(id, sig.read(), now);
+                (void)gate, (void)opcode;  // both name integer signals only
             } else {
                 vcd_->change(id, to_u64(sig.read()), now);
                 if (gate) vcd_->gate(to_u64(sig.read()) != 0, now);
