@@ -20,6 +20,8 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include "bus/bus_config.h"
+
 namespace stvp {
 
 struct RouterRegion {
@@ -35,6 +37,13 @@ struct RouterConfig {
     sc_core::sc_time hop_latency = sc_core::SC_ZERO_TIME;
     // Regions added at construction; more may be added with add_region() later.
     std::vector<RouterRegion> regions;
+
+    // The interconnect of the bus.* keys (its regions added later).
+    static RouterConfig bus(const BusParams& p) {
+        RouterConfig r;
+        r.hop_latency = sc_core::sc_time(double(p.latency_ns), sc_core::SC_NS);
+        return r;
+    }
 
     // Empty if the config is usable; otherwise the reason (zero-size, wrapping or
     // overlapping regions, duplicate names).

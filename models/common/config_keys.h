@@ -13,6 +13,7 @@
 //   k.flag(name, bool&, doc)
 //   k.integer(name, uint32_t& | uint64_t&, lo, hi, doc)
 //   k.real(name, double&, lo, hi, doc)
+//   k.whole(name, double&, lo, hi, doc)              a real that must be a whole number (a rate in Hz)
 //   k.size(name, uint64_t&, lo, hi, multiple, doc)   bytes; YAML may say 64KiB
 //   k.power_of_two(name, uint32_t&, lo, hi, doc)
 //   k.choice(name, Enum&, {{"name", Enum::X}, ...}, doc)
@@ -47,6 +48,9 @@ struct Choice {
     E value;
 };
 
+// Why a value declared with whole() is refused.
+inline constexpr const char* kWholeRule = "must be a whole number";
+
 // Walks a declaration and records the first value outside its declared range.
 class RangeCheck {
 public:
@@ -62,6 +66,10 @@ public:
     }
     void real(const char* name, const double& v, double lo, double hi, const char*) {
         if (!(v >= lo && v <= hi && std::isfinite(v))) report(name, num(v) + " outside " + num(lo) + ".." + num(hi));
+    }
+    void whole(const char* name, const double& v, double lo, double hi, const char* doc) {
+        real(name, v, lo, hi, doc);
+        if (v != std::floor(v)) report(name, num(v) + " " + kWholeRule);
     }
     void size(const char* name, const uint64_t& v, uint64_t lo, uint64_t hi, uint64_t multiple, const char*) {
         if (v < lo || v > hi || v % multiple) report(name, std::to_string(v) + " " + size_rule(lo, hi, multiple));

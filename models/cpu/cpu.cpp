@@ -31,7 +31,7 @@ std::string CpuConfig::validate() const {
     if (!(clock_hz > 0) || !std::isfinite(clock_hz)) return "clock_hz must be a positive number";
     if (period_of(*this) == sc_core::SC_ZERO_TIME)
         return "clock_hz is too high for the SystemC time resolution (the cycle period rounds to 0)";
-    if (quantum == sc_core::SC_ZERO_TIME) return "quantum must be greater than 0";
+    if (quantum() == sc_core::SC_ZERO_TIME) return "quantum must be greater than 0";
     return core_config(*this).validate();
 }
 
@@ -75,7 +75,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg)
     }
     if (!cfg_.trace_path.empty()) set_trace(trace_file_ ? trace_file_.get() : &std::cout);
 
-    tlm_utils::tlm_quantumkeeper::set_global_quantum(cfg_.quantum);
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(cfg_.quantum());
     socket.register_invalidate_direct_mem_ptr(this, &Cpu::invalidate_direct_mem_ptr);
 
     SC_THREAD(run_thread);
@@ -256,7 +256,8 @@ void Cpu::run_until_halt() {
         // Quantum boundaries are multiples of the configured quantum (as the quantum keeper
         // computes them), from this CPU's own setting in case another module changed the
         // global one.
-        sc_time limit = now + cfg_.quantum - sc_time::from_value(now.value() % cfg_.quantum.value());
+        const sc_time quantum = cfg_.quantum();
+        sc_time limit = now + quantum - sc_time::from_value(now.value() % quantum.value());
         sc_time next;
         if (sc_core::sc_get_curr_simcontext()->next_time(next) && next < limit) limit = next;
         if (limit <= cur) {

@@ -30,25 +30,22 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "cpu/cpu_config.h"
 #include "cpu/rv32_core.h"
 
 namespace stvp {
 
-struct CpuConfig {
-    double clock_hz = 500e6;        // Hz; one cycle lasts 1/clock_hz
+// The temporal-decoupling quantum of the cpu.* keys as SystemC time (the DMA's too).
+inline sc_core::sc_time quantum_of(const CpuParams& p) { return sc_core::sc_time(double(p.quantum_ns), sc_core::SC_NS); }
+
+// The cpu.* keys' parameters (cpu_config.h) and the run's parts.
+struct CpuConfig : CpuParams {
     uint32_t reset_pc = 0x80000000; // first instruction (the platform sets the ELF entry with set_pc)
-    sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);  // temporal-decoupling quantum (> 0); also set as the TLM global quantum
-    CycleCosts cycles;              // cycles per instruction class
     uint64_t max_instructions = 0;  // halt after this many retired instructions (0 = no limit)
-    bool dmi = true;                // use DMI where targets grant it (false: every access is a b_transport)
-    // Charge the memory's DMI latency on every fetch, load and store made through DMI (a core
-    // without caches). Off by default: an RV32 host core has L1 caches that hide DRAM latency
-    // for its small working set, and cycles.load/store already hold the cache-hit cost.
-    // Uncached accesses (b_transport: MMIO, or dmi = false) always pay the target's latency.
-    bool memory_stalls = false;
-    bool misaligned_emulate = false;  // misaligned loads/stores as byte accesses (Rv32CoreConfig)
     std::string trace_path;         // instruction trace file ("" = none, "-" = stdout)
 
+    // quantum_ns as SystemC time; also set as the TLM global quantum.
+    sc_core::sc_time quantum() const { return quantum_of(*this); }
     std::string validate() const;   // "" if ok
 };
 

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/cpu_config.h"
 #include "cpu/rv32_csr.h"
 #include "cpu/rv32_isa.h"
 #include "cpu/rv32_pmp.h"
@@ -82,18 +83,6 @@ constexpr uint32_t kMcounterenMask = 7;
 
 // Privilege modes (mstatus.MPP encoding).
 enum class Priv : uint8_t { User = 0, Machine = 3 };
-
-// Cycles charged per instruction class when it retires. All at least 1 (so a cycle budget
-// always bounds the work of a run() call).
-struct CycleCosts {
-    uint32_t alu = 1;           // cycles: ALU, lui/auipc, CSR, fence, system, not-taken branch
-    uint32_t load = 2;          // cycles: load, lr.w
-    uint32_t store = 1;         // cycles: store, sc.w
-    uint32_t branch_taken = 2;  // cycles: taken branch, jal, jalr
-    uint32_t mul = 3;           // cycles: mul, mulh, mulhsu, mulhu
-    uint32_t div = 34;          // cycles: div, divu, rem, remu
-    // An AMO costs load + store.
-};
 
 struct Rv32CoreConfig {
     uint32_t reset_pc = 0x80000000;  // address of the first instruction (the platform sets the ELF entry)

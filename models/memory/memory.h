@@ -24,16 +24,30 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "memory/memory_config.h"
+
 namespace stvp {
 
+// An access latency of the dram.* keys as SystemC time.
+inline sc_core::sc_time dram_latency(const DramParams& p) {
+    return sc_core::sc_time(double(p.latency_ns), sc_core::SC_NS);
+}
+
 struct MemoryConfig {
-    uint64_t size = 512ull << 20;                                    // bytes; > 0
-    sc_core::sc_time read_latency = sc_core::sc_time(60, sc_core::SC_NS);   // per access
-    sc_core::sc_time write_latency = sc_core::sc_time(60, sc_core::SC_NS);  // per access
-    // Bytes per second; 0 = unlimited (no per-byte cost). Default: LPDDR4-3200, 32-bit
-    // channel (3200 MT/s x 4 bytes).
-    double bandwidth = 12.8e9;
+    uint64_t size = 512ull << 20;                                 // bytes; > 0
+    sc_core::sc_time read_latency = dram_latency(DramParams{});   // per access (default: the dram.* keys')
+    sc_core::sc_time write_latency = dram_latency(DramParams{});  // per access
+    double bandwidth = DramParams{}.bytes_per_s();                // bytes per second; 0 = unlimited (no per-byte cost)
     bool dmi_allowed = true;  // grant DMI pointers to initiators that ask
+
+    // A DRAM of `size` bytes timed by the dram.* keys.
+    static MemoryConfig dram(const DramParams& p, uint64_t size) {
+        MemoryConfig m;
+        m.size = size;
+        m.read_latency = m.write_latency = dram_latency(p);
+        m.bandwidth = p.bytes_per_s();
+        return m;
+    }
 
     // Empty if usable, else the reason.
     std::string validate() const;

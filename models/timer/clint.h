@@ -16,13 +16,12 @@
 #include <systemc>
 
 #include "common/register_device.h"
+#include "timer/clint_config.h"
 
 namespace stvp {
 
-struct ClintConfig {
-    // mtime frequency in Hz; a whole number between 1 and the SystemC time resolution's rate
-    // (1e12 for the default 1 ps), so that tick times are exact.
-    double timebase_hz = 10e6;
+// The clint.* keys' parameters (clint_config.h) and the SystemC side.
+struct ClintConfig : ClintParams {
     // Time a register access adds to the initiator's annotated delay.
     sc_core::sc_time access_latency = sc_core::SC_ZERO_TIME;
 

@@ -9,7 +9,7 @@ constexpr uint32_t kReady = UART_STATUS_TXREADY_MASK | UART_STATUS_TXIDLE_MASK;
 Uart::Uart(sc_core::sc_module_name name, const UartConfig& cfg)
     : RegisterDevice(name, regmaps::uart, cfg.access_latency),
       irq("irq"),
-      out_(cfg.out),
+      out_(cfg.echo ? cfg.out : nullptr),
       byte_time_(cfg.baud ? sc_core::sc_time(10.0 / double(cfg.baud), sc_core::SC_SEC) : sc_core::SC_ZERO_TIME) {
     regs_.on_write(UART_TXDATA, [this](unsigned, uint32_t v) { return write_txdata(v); });
     // STATUS is a function of time, so a polling reader sees it at its local time without

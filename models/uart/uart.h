@@ -17,13 +17,13 @@
 #include <systemc>
 
 #include "common/register_device.h"
+#include "uart/uart_config.h"
 
 namespace stvp {
 
-struct UartConfig {
-    // Line rate in bits per second; 0 = a byte leaves instantaneously.
-    uint64_t baud = 0;
-    // Where transmitted bytes go; nullptr = nowhere (the log callback still sees them).
+// The uart.* keys' parameters (uart_config.h) and the SystemC side.
+struct UartConfig : UartParams {
+    // Where transmitted bytes go when echo is on; nullptr = nowhere (the log callback still sees them).
     // Flushed at every newline and when the Uart is destroyed.
     std::ostream* out = &std::cout;
     // Time a register access adds to the initiator's annotated delay.

@@ -49,11 +49,10 @@ ExploreSetup load_setup(const std::string& preset, const std::vector<std::string
     if (!we.empty()) throw ExploreError("workload: " + we);
 
     const PlatformConfig pc = load_platform_config(preset, platform);
-    s.array = pc.accel.array;
-    s.array.dram_bytes_per_s = pc.dram.bandwidth_gbps * 1e9;  // as the SoC wires it (soc.cpp)
-    s.array.dram_latency_ns = double(pc.dram.latency_ns);
-    s.energy = pc.accel.energy;
-    s.sparse = pc.accel.sparse;
+    const AccelParams accel = accel_params(pc);  // as the SoC builds it
+    s.array = accel.array;
+    s.energy = accel.energy;
+    s.sparse = accel.sparse;
     const std::string ae = s.array.validate();
     if (!ae.empty()) throw ExploreError("accel." + ae);
     return s;

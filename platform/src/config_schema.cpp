@@ -310,6 +310,13 @@ void SchemaKeys::real(const char* name, double& field, double lo, double hi, con
     schema_->bind(key(name), &field, doc, check::range_real(lo, hi));
 }
 
+void SchemaKeys::whole(const char* name, double& field, double lo, double hi, const char* doc) {
+    schema_->bind(key(name), &field, doc, [range = check::range_real(lo, hi)](const double& v) {
+        const std::string why = range(v);
+        return why.empty() && v != std::floor(v) ? std::string(config::kWholeRule) : why;
+    });
+}
+
 void SchemaKeys::size(const char* name, uint64_t& field, uint64_t lo, uint64_t hi, uint64_t multiple, const char* doc) {
     schema_->bind_size(key(name), &field, doc, [=](const uint64_t& v) {
         return (v < lo || v > hi || v % multiple) ? config::RangeCheck::size_rule(lo, hi, multiple) : std::string();

@@ -118,6 +118,7 @@ public:
     void integer(const char* name, uint32_t& field, uint64_t lo, uint64_t hi, const char* doc);
     void integer(const char* name, uint64_t& field, uint64_t lo, uint64_t hi, const char* doc);
     void real(const char* name, double& field, double lo, double hi, const char* doc);
+    void whole(const char* name, double& field, double lo, double hi, const char* doc);
     void size(const char* name, uint64_t& field, uint64_t lo, uint64_t hi, uint64_t multiple, const char* doc);
     void power_of_two(const char* name, uint32_t& field, uint64_t lo, uint64_t hi, const char* doc);
     template <class E>

@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include <algorithm>
-#include <cmath>
+#include <optional>
 #include <cstdlib>
 #include <sstream>
 
@@ -18,40 +18,29 @@ PlatformConfig::PlatformConfig() {
 #undef STVP_DEFAULT_REGION
 }
 
+namespace {
+// A firmware argument (decimal, 0x hex or 0 octal, signed or unsigned 32-bit) as its register value.
+std::optional<uint32_t> parse_arg(const std::string& a) {
+    char* end = nullptr;
+    const long long v = std::strtoll(a.c_str(), &end, 0);
+    if (a.empty() || *end || v < -2147483648LL || v > 4294967295LL) return std::nullopt;
+    return static_cast<uint32_t>(v);
+}
+}  // namespace
+
 void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     using namespace check;
-    s.bind("cpu.clock_hz", &c.cpu.clock_hz, "CPU clock frequency in Hz", range_real(1e3, 100e9));
-    s.bind("cpu.quantum_ns", &c.cpu.quantum_ns,
-           "temporal-decoupling quantum in ns: how far the CPU may run ahead of the rest of the SoC",
-           range(1, 1000000000));
-    s.bind("cpu.dmi", &c.cpu.dmi, "let the CPU access memory through DMI pointers (fast) instead of b_transport");
-    s.bind("cpu.memory_stalls", &c.cpu.memory_stalls,
-           "charge the memory's latency on every fetch/load/store through DMI (a core without caches); "
-           "off: the core's L1 caches hide it and cpu.cycles.* hold the hit cost");
-    s.bind_enum("cpu.misaligned", &c.cpu.misaligned, {"trap", "emulate"},
-                "misaligned loads and stores: trap (address-misaligned exception) or emulate (done as byte "
-                "accesses, not atomic; misaligned lr/sc/AMOs always trap)");
-    s.bind("cpu.cycles.alu", &c.cpu.cycles_alu, "cycles of an ALU, CSR or not-taken branch instruction", range(1, 1000));
-    s.bind("cpu.cycles.load", &c.cpu.cycles_load, "cycles of a load", range(1, 1000));
-    s.bind("cpu.cycles.store", &c.cpu.cycles_store, "cycles of a store", range(1, 1000));
-    s.bind("cpu.cycles.branch_taken", &c.cpu.cycles_branch_taken, "cycles of a taken branch or jump", range(1, 1000));
-    s.bind("cpu.cycles.mul", &c.cpu.cycles_mul, "cycles of a multiply", range(1, 1000));
-    s.bind("cpu.cycles.div", &c.cpu.cycles_div, "cycles of a divide or remainder", range(1, 1000));
-    s.bind("dram.latency_ns", &c.dram.latency_ns, "DRAM access latency in ns (b_transport and DMA accesses)",
-           range(0, 1000000));
-    s.bind("dram.bandwidth_gbps", &c.dram.bandwidth_gbps, "DRAM bandwidth in GB/s", range_real(0.001, 10000));
-    s.bind("bus.latency_ns", &c.bus.latency_ns, "latency added per transaction by the interconnect in ns",
-           range(0, 1000000));
-    s.bind("clint.timebase_hz", &c.clint.timebase_hz, "mtime tick frequency in Hz (a whole number)",
-           [](const double& v) {
-               if (!(v >= 1 && v <= 10e9)) return std::string("must be between 1 and 1e10");
-               return v == std::floor(v) ? std::string() : std::string("must be a whole number of Hz");
-           });
-    s.bind("uart.baud", &c.uart.baud, "UART line rate in bit/s (10 bits per byte); 0 = instantaneous",
-           range(0, 1000000000));
-    s.bind("uart.echo", &c.uart.echo, "copy UART output to the simulator's stdout");
-    SchemaKeys dma(s, "dma");
-    declare_keys(dma, c.dma);
+    // The models' sections, in the order of the SoC.
+    const auto model = [&s](const char* section, auto& params) {
+        SchemaKeys keys(s, section);
+        declare_keys(keys, params);
+    };
+    model("cpu", c.cpu);
+    model("dram", c.dram);
+    model("bus", c.bus);
+    model("clint", c.clint);
+    model("uart", c.uart);
+    model("dma", c.dma);
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");
@@ -96,7 +85,13 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            "working directory)");
     s.bind("args", &c.args,
            "generic firmware arguments, readable in SIMCTRL NARGS/ARG[i] (32-bit integers, at most 8; the "
-           "training program reads the workload.* keys instead)");
+           "training program reads the workload.* keys instead)",
+           [](const std::vector<std::string>& args) -> std::string {
+               if (args.size() > 8) return "at most 8 firmware arguments";
+               for (const std::string& a : args)
+                   if (!parse_arg(a)) return "'" + a + "' is not a 32-bit integer";
+               return "";
+           });
     s.bind("capture.masks", &c.capture.masks,
            "masks file to write: per chosen training step and weight layer, the non-zero maps of the weights, "
            "input activations and output gradients the accelerator's ops read (models/accel/capture/README.md; "
@@ -117,6 +112,19 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
            });
     bind_accel_config(s, c.accel);
     bind_workload_config(s, c.workload);
+}
+
+std::vector<uint32_t> firmware_args(const PlatformConfig& c) {
+    std::vector<uint32_t> v;
+    for (const std::string& a : c.args) v.push_back(*parse_arg(a));
+    return v;
+}
+
+AccelParams accel_params(const PlatformConfig& c) {
+    AccelParams a = c.accel;
+    a.array.dram_bytes_per_s = c.dram.bytes_per_s();
+    a.array.dram_latency_ns = double(c.dram.latency_ns);
+    return a;
 }
 
 std::vector<uint32_t> capture_steps(const PlatformConfig& c) {
@@ -140,13 +148,6 @@ void validate_platform_config(const PlatformConfig& c, const std::string& origin
               << "' [0x" << q.base << ", 0x" << q.base + q.size << ") overlap";
             throw ConfigError({origin, 0, "memory_map"}, o.str());
         }
-    }
-    if (c.args.size() > 8) throw ConfigError({origin, 0, "args"}, "at most 8 firmware arguments");
-    for (auto& a : c.args) {
-        char* end = nullptr;
-        long long v = std::strtoll(a.c_str(), &end, 0);
-        if (a.empty() || *end || v < -2147483648LL || v > 4294967295LL)
-            throw ConfigError({origin, 0, "args"}, "'" + a + "' is not a 32-bit integer");
     }
     for (auto& p : c.preload) parse_preload(p);
     if (c.capture.masks.empty() != c.capture.steps.empty())

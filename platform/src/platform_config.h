@@ -1,6 +1,7 @@
 // The platform's configuration: what the YAML file and --set overrides can say, as typed,
-// validated structs. Defaults come from the hardware headers (memory map) and from the
-// published designs cited in configs/. The SoC builder maps these onto the models' configs.
+// validated structs. Each model declares its own section's keys, defaults and documentation
+// (its *_config.h); the platform owns the run's sections (sim, trace, dataset, capture, args,
+// preload), the memory map (defaults: the hardware header memmap.h) and the workload.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,12 @@
 #include <vector>
 
 #include "accel_config.h"
+#include "bus/bus_config.h"
+#include "cpu/cpu_config.h"
 #include "dma/dma_config.h"
+#include "memory/memory_config.h"
+#include "timer/clint_config.h"
+#include "uart/uart_config.h"
 #include "config_schema.h"
 #include "stvp/hw/memmap.h"
 #include "workload_config.h"
@@ -22,34 +28,13 @@ struct RegionConfig {
 };
 
 struct PlatformConfig {
-    struct Cpu {
-        double clock_hz = 500e6;        // host CPU clock
-        uint64_t quantum_ns = 10000;    // temporal-decoupling quantum
-        bool dmi = true;                // use DMI for memory where granted
-        bool memory_stalls = false;     // charge DRAM latency on cached (DMI) accesses
-        std::string misaligned = "trap"; // misaligned loads/stores: "trap" or "emulate" (byte accesses)
-        uint32_t cycles_alu = 1;        // cycles per instruction class
-        uint32_t cycles_load = 2;
-        uint32_t cycles_store = 1;
-        uint32_t cycles_branch_taken = 2;
-        uint32_t cycles_mul = 3;
-        uint32_t cycles_div = 34;
-    } cpu;
-    struct Dram {
-        uint64_t latency_ns = 60;       // first-word latency of an access
-        double bandwidth_gbps = 12.8;   // GB/s (LPDDR4-3200 x32 ≈ 12.8 GB/s)
-    } dram;
-    struct Bus {
-        uint64_t latency_ns = 1;        // per hop through the router
-    } bus;
-    struct Clint {
-        double timebase_hz = 10e6;      // mtime frequency
-    } clint;
-    struct Uart {
-        uint64_t baud = 0;              // 0 = transmit instantaneously
-        bool echo = true;               // copy transmitted bytes to stdout
-    } uart;
-    DmaParams dma;                  // dma.* keys (models/dma/dma_config.h)
+    // The models' own keys, declared next to each model (declare_keys in its *_config.h).
+    CpuParams cpu;     // cpu.*   (models/cpu/cpu_config.h)
+    DramParams dram;   // dram.*  (models/memory/memory_config.h; the accelerator sees the same DRAM)
+    BusParams bus;     // bus.*   (models/bus/bus_config.h)
+    ClintParams clint; // clint.* (models/timer/clint_config.h)
+    UartParams uart;   // uart.*  (models/uart/uart_config.h)
+    DmaParams dma;     // dma.*   (models/dma/dma_config.h)
     struct Sim {
         uint64_t max_time_ns = 0;       // 0 = unlimited
         uint64_t max_instructions = 0;  // 0 = unlimited
@@ -102,6 +87,11 @@ PlatformConfig load_platform_config(const std::string& path, const std::vector<s
 // The effective configuration of `cfg` as YAML (every key, with its documentation), as
 // load_platform_config's effective_yaml; for a configuration the command line changed since.
 std::string dump_platform_config(const PlatformConfig& cfg);
+// The accelerator's parameters as the SoC builds it: the accel.* keys, its tile model charging
+// DRAM traffic at the dram.* keys' latency and bandwidth (one DRAM, one owner of its keys).
+AccelParams accel_params(const PlatformConfig& cfg);
+// args as SIMCTRL ARG[i] register values (the schema has checked them).
+std::vector<uint32_t> firmware_args(const PlatformConfig& cfg);
 // capture.steps as numbers (validate_platform_config has checked them).
 std::vector<uint32_t> capture_steps(const PlatformConfig& cfg);
 

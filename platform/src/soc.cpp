@@ -139,80 +139,46 @@ struct Soc::Impl {
     std::string firmware;
     std::optional<ElfImage> elf;
 
-    static RouterConfig router_config(const PlatformConfig& c) {
-        RouterConfig r;
-        r.hop_latency = ns(double(c.bus.latency_ns));
-        return r;
-    }
-    static MemoryConfig dram_config(const PlatformConfig& c) {
-        MemoryConfig m;
-        m.size = c.memory_map.at("dram").size;
-        m.read_latency = m.write_latency = ns(double(c.dram.latency_ns));
-        m.bandwidth = c.dram.bandwidth_gbps * 1e9;
+    // Each model's config starts from its own section's keys (cpu.*, dram.*, ...; declared in
+    // the model's *_config.h); what is added here is what a model needs from another section or
+    // from the run.
+    template <class Config, class Params>
+    static Config from_keys(const Params& p) {
+        Config m;
+        static_cast<Params&>(m) = p;
         return m;
-    }
-    static ClintConfig clint_config(const PlatformConfig& c) {
-        ClintConfig k;
-        k.timebase_hz = c.clint.timebase_hz;
-        return k;
-    }
-    static UartConfig uart_config(const PlatformConfig& c) {
-        UartConfig u;
-        u.baud = c.uart.baud;
-        u.out = c.uart.echo ? &std::cout : nullptr;
-        return u;
     }
     static SimCtrlConfig simctrl_config(const PlatformConfig& c) {
         SimCtrlConfig s;
         s.capture = !c.capture.masks.empty();
-        for (auto& a : c.args) s.args.push_back(static_cast<uint32_t>(std::stoll(a, nullptr, 0)));
+        s.args = firmware_args(c);
         s.workload = workload_registers(c.workload);
         return s;
     }
-    // The DMA's keys fill its parameters directly; it decouples with the CPU's quantum.
-    static DmaConfig dma_config(const PlatformConfig& c) {
-        DmaConfig d;
-        static_cast<DmaParams&>(d) = c.dma;
-        d.quantum = ns(double(c.cpu.quantum_ns));
-        return d;
-    }
-    // The accelerator's keys fill its parameters directly; it sees the DRAM of the dram.* keys
-    // (its tile model charges DRAM traffic).
-    static AccelConfig accel_config(const PlatformConfig& c) {
-        AccelConfig a;
-        static_cast<AccelParams&>(a) = c.accel;
-        a.array.dram_bytes_per_s = c.dram.bandwidth_gbps * 1e9;
-        a.array.dram_latency_ns = double(c.dram.latency_ns);
-        return a;
-    }
+    // The run's instruction limit (sim.max_instructions) and trace.
     static CpuConfig cpu_config(const PlatformConfig& c, const RunOptions& run) {
-        CpuConfig k;
-        k.clock_hz = c.cpu.clock_hz;
-        k.quantum = ns(double(c.cpu.quantum_ns));
-        k.dmi = c.cpu.dmi;
-        k.memory_stalls = c.cpu.memory_stalls;
-        k.misaligned_emulate = c.cpu.misaligned == "emulate";
-        k.cycles.alu = c.cpu.cycles_alu;
-        k.cycles.load = c.cpu.cycles_load;
-        k.cycles.store = c.cpu.cycles_store;
-        k.cycles.branch_taken = c.cpu.cycles_branch_taken;
-        k.cycles.mul = c.cpu.cycles_mul;
-        k.cycles.div = c.cpu.cycles_div;
+        CpuConfig k = from_keys<CpuConfig>(c.cpu);
         k.max_instructions = c.sim.max_instructions;
         k.trace_path = run.itrace_path;
         return k;
     }
+    // The DMA decouples with the CPU's quantum (cpu.quantum_ns).
+    static DmaConfig dma_config(const PlatformConfig& c) {
+        DmaConfig d = from_keys<DmaConfig>(c.dma);
+        d.quantum = quantum_of(c.cpu);
+        return d;
+    }
 
     Impl(const PlatformConfig& c, const RunOptions& run)
         : cfg(c),
-          router("router", router_config(c)),
-          dram("dram", dram_config(c)),
-          clint("clint", clint_config(c)),
+          router("router", RouterConfig::bus(c.bus)),
+          dram("dram", MemoryConfig::dram(c.dram, c.memory_map.at("dram").size)),
+          clint("clint", from_keys<ClintConfig>(c.clint)),
           plic("plic"),
-          uart("uart", uart_config(c)),
+          uart("uart", from_keys<UartConfig>(c.uart)),
           simctrl("simctrl", simctrl_config(c)),
           dma("dma", dma_config(c)),
-          accel("accel", accel_config(c)),
+          accel("accel", from_keys<AccelConfig>(accel_params(c))),
           cpu("cpu", cpu_config(c, run)) {
         // Targets, in router port order; each mapped at its configured region.
         struct Target {

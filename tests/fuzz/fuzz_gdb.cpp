@@ -49,7 +49,7 @@ MemoryConfig dram_config() {
 CpuConfig cpu_config() {
     CpuConfig c;
     c.reset_pc = kDram;
-    c.quantum = sc_time(1, SC_US);  // a short quantum: a stop request is seen soon
+    c.quantum_ns = 1000;  // a short quantum: a stop request is seen soon
     return c;
 }
 

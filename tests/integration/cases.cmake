@@ -139,5 +139,5 @@ stvp_case(dataset_missing CODE 3 ARGS ${RUN} --set dataset.name=fashion-mnist --
 stvp_case(dataset_outside_dram CODE 3 ARGS ${RUN} --set dataset.name=fashion-mnist --set dataset.address=0x40000000
   --firmware ${BIN}/hello.elf STDERR "is not in writable memory \\(0x40000000 is unmapped\\)")
 stvp_case(config_fractional_timebase CODE 2 ARGS ${RUN} --set clint.timebase_hz=1.5 --firmware ${BIN}/hello.elf
-  STDERR "'clint.timebase_hz': must be a whole number of Hz"
+  STDERR "'clint.timebase_hz': must be a whole number"
   STATS_RE "\"exit_reason\": \"config-error\"")

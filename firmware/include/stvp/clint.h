@@ -8,12 +8,14 @@
 #include <stdint.h>
 
 #include "stvp/hw/regs.h"
+#include "stvp/hw/timebase.h"
 #include "stvp/mmio.h"
 
-/* Rate of mtime in Hz. It must match the platform's clint.timebase_hz (configs/default.yaml:
-   10 MHz); build with -DSTVP_CLINT_TIMEBASE_HZ=... for another configuration. */
+/* Rate of mtime in Hz. It must match the platform's clint.timebase_hz (default:
+   stvp/hw/timebase.h, 10 MHz); build with -DSTVP_CLINT_TIMEBASE_HZ=... for
+   another configuration. */
 #ifndef STVP_CLINT_TIMEBASE_HZ
-#define STVP_CLINT_TIMEBASE_HZ 10000000u
+#define STVP_CLINT_TIMEBASE_HZ STVP_CLINT_TIMEBASE_HZ_DEFAULT
 #endif
 
 /* mtime as one 64-bit value, free of tearing when the low word wraps between the two reads. */

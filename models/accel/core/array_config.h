@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/config_keys.h"
+#include "memory/memory_config.h"
 
 namespace stvp::accel {
 
@@ -55,8 +56,10 @@ struct ArrayConfig {
     uint32_t gb_bytes = 128 * 1024;     // global buffer, bytes [code]
     uint32_t gb_banks = 16;             // global buffer banks [code]
     uint32_t gb_bytes_per_cycle = 128;  // global buffer <-> PE bandwidth, bytes/cycle: 16 banks x 64-bit rows [code]
-    double dram_bytes_per_s = 12.8e9;   // DRAM bandwidth, bytes/s [open]: LPDDR4-3200 on a 32-bit channel
-    double dram_latency_ns = 60.0;      // DRAM latency per transfer request, ns [open]: LPDDR4 order of magnitude
+    // DRAM bandwidth (bytes/s) and latency per transfer request (ns): the platform's DRAM, the
+    // dram.* keys (memory/memory_config.h; the platform passes the configured values).
+    double dram_bytes_per_s = DramParams{}.bytes_per_s();
+    double dram_latency_ns = double(DramParams{}.latency_ns);
     bool double_buffering = true;       // global buffer and RFs split in halves: load the next tile while computing
     Dataflow dataflow = Dataflow::CxN;  // [code]: Procrustes' choice for convolutions
     SyncMode sync = SyncMode::Tile;     // [code]: the authors' model synchronises per PE tile; identical for dense work

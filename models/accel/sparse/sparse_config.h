@@ -31,8 +31,8 @@ struct AccelSparseConfig {
     std::string validate() const { return problem().text(); }  // "" or "<field> ..."
 };
 
-// The accel.sparse.* keys. The quantile estimator's and the sparse units' energy structs live
-// with their units (dropback.h, work_source.h); their keys are declared here.
+// The accel.sparse.* keys. The quantile estimator's struct lives with its unit (dropback.h), the
+// sparse units' energies in the one energy table (accel/core/energy.def); their keys are declared here.
 template <class Keys>
 void declare_keys(Keys& k, AccelSparseConfig& c) {
     k.flag("load_balance", c.load_balance,
@@ -49,18 +49,10 @@ void declare_keys(Keys& k, AccelSparseConfig& c) {
     q.real("lambda", c.quantile.lambda, 1e-30, 1 - 1e-12, "step size of the quantile estimator, in (0, 1) [code: 1e-6]");
     q.real("moving_average", c.quantile.moving_average, 0, 1 - 1e-12,
            "weight of the previous steps' estimate in the starting estimate of a step, in [0, 1); 0 = off [open]");
-    auto e = k.section("energy");
-    e.real("decoder_unit_pj", c.energy.decoder_unit_pj, 0, 1e9,
-           "energy of decoding one block bitmask or N:M group in pJ [open: no published value; 40 nm logic estimate]");
-    e.real("zero_check_pj", c.energy.zero_check_pj, 0, 1e9,
-           "energy of one operand zero check on the GB -> PE path in pJ [open: no published value; 40 nm logic estimate]");
-    e.real("pruner_op_pj", c.energy.pruner_op_pj, 0, 1e9,
-           "energy of one gradient through the pruner (xorshift32, compare, select) in pJ [open: no published value; "
-           "40 nm logic estimate]");
-    e.real("quantile_op_pj", c.energy.quantile_op_pj, 0, 1e9,
-           "energy of one quantile-estimator update (fp32 multiply + compare) in pJ [open: one MAC]");
-    e.real("transposed_pointer_factor", c.energy.transposed_pointer_factor, 1, 1e6,
-           "cost of a block-pointer read in the transposed (input-grad) walk, in GB reads [code: 1.5]");
+    auto e = k.section("energy");  // every STVP_SPARSE_ENERGY row of accel/core/energy.def
+#define STVP_SPARSE_ENERGY(field, type, def, lo, hi, doc) e.real(#field, c.energy.field, lo, hi, doc);
+#include "accel/core/energy.def"
+#undef STVP_SPARSE_ENERGY
 }
 
 }  // namespace stvp::accel

@@ -122,14 +122,12 @@ struct WeightFormat {
 // Returns the encoder's error ("" if none).
 std::string block_weight_format(const Conv2dShape& s, const uint8_t* mask, WeightFormat* out);
 
-// Energies of the sparse units, pJ per action. [open]: no published value; rough 40 nm figures
-// of the logic involved, chosen so that the units stay small next to the 32.3 pJ MAC.
+// Energies of the sparse units, pJ per action: one field per STVP_SPARSE_ENERGY row of
+// accel/core/energy.def (the figures, their sources and the accel.sparse.energy.* keys' docs).
 struct SparseEnergyTable {
-    double decoder_unit_pj = 2.0;    // one block bitmask or N:M group decoded (popcount/index logic) [open]
-    double zero_check_pj = 0.1;      // one operand zero detection on the GB -> PE path [open]
-    double pruner_op_pj = 3.0;       // one gradient through the pruner (xorshift32, compare, mux) [open]
-    double quantile_op_pj = 32.3;    // one estimator update (fp32 multiply + compare), taken as a MAC [open]
-    double transposed_pointer_factor = 1.5;  // unaligned pointer read vs a GB access [code]
+#define STVP_SPARSE_ENERGY(field, type, def, lo, hi, doc) type field = def;
+#include "accel/core/energy.def"
+#undef STVP_SPARSE_ENERGY
     std::string validate() const;
 };
 

@@ -290,3 +290,14 @@ TEST(Router, RegionOnUnboundPortFailsElaboration) {
         EXPECT_NE(std::string(e.what()).find("'c'"), std::string::npos) << e.what();
     }
 }
+
+// The interconnect of the bus.* keys (bus_config.h): one hop of latency_ns, 1 ns by default
+// (a registered crossbar hop); a router built alone stays ideal (0).
+TEST(Router, HopLatencyFromTheBusKeys) {
+    EXPECT_EQ(RouterConfig::bus(BusParams{}).hop_latency, ns(1));
+    BusParams p;
+    p.latency_ns = 7;
+    EXPECT_EQ(RouterConfig::bus(p).hop_latency, ns(7));
+    EXPECT_TRUE(RouterConfig::bus(p).regions.empty());
+    EXPECT_EQ(RouterConfig{}.hop_latency, sc_core::SC_ZERO_TIME);
+}

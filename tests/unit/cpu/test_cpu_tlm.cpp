@@ -409,7 +409,7 @@ TEST(CpuTlm, WfiDeadlockIsNoticedAfterTheLastScheduledActivityPasses) {
 TEST(CpuTlm, MaxInstructionsHaltsThroughTheCallback) {
     CpuConfig cfg = unit_cost_config();
     cfg.max_instructions = 1000;
-    cfg.quantum = sc_time(100, SC_NS);
+    cfg.quantum_ns = 100;
     Bench b(cfg);
     Asm p;
     p("loop: addi a0, a0, 1; jal zero, loop");
@@ -455,7 +455,7 @@ TEST(CpuTlm, RequestStopTakesEffectAfterTheCurrentInstruction) {
 
 TEST(CpuTlm, MmioSeesTheCpusLocalTimeAndItsLatencyIsCharged) {
     CpuConfig cfg = unit_cost_config();
-    cfg.quantum = sc_time(1, sc_core::SC_US);
+    cfg.quantum_ns = 1000;
     Bench b(cfg);
     b.mem.mmio_latency = sc_time(10, SC_NS);  // 5 cycles
     Asm p;
@@ -580,13 +580,21 @@ TEST(CpuTlm, StateSignalFollowsTrapAndMret) {
     EXPECT_EQ(b.cpu.interrupts_taken(), 1u);
 }
 
+// cpu.quantum_ns (cpu_config.h) as SystemC time: 10 us by default, the DMA's quantum too.
+TEST(CpuTlm, QuantumFromTheCpuKeys) {
+    EXPECT_EQ(CpuConfig{}.quantum(), sc_core::sc_time(10, sc_core::SC_US));
+    CpuParams p;
+    p.quantum_ns = 250;
+    EXPECT_EQ(quantum_of(p), sc_core::sc_time(250, sc_core::SC_NS));
+}
+
 TEST(CpuTlm, ConfigValidation) {
     CpuConfig c;
     EXPECT_EQ(c.validate(), "");
     c.clock_hz = 0;
     EXPECT_NE(c.validate(), "");
     c = CpuConfig{};
-    c.quantum = sc_core::SC_ZERO_TIME;
+    c.quantum_ns = 0;
     EXPECT_NE(c.validate(), "");
     c = CpuConfig{};
     c.cycles.div = 0;

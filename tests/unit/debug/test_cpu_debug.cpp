@@ -291,7 +291,7 @@ TEST(CpuDebugger, StepIntoATrapHandlerAndOverWfi) {
 
 TEST(CpuDebugger, BreakRequestHaltsAndTimeStandsStillWhileHalted) {
     CpuConfig cfg = Bench::config();
-    cfg.quantum = sc_time(100, SC_NS);
+    cfg.quantum_ns = 100;
     Bench b(cfg);
     Asm p;
     p("spin: c.addi a0, 1; jal zero, spin");
@@ -443,7 +443,7 @@ TEST(CpuDebugger, DetachLeavesBreakpointsInertAndMemoryWritesDropDecodedCode) {
 
 TEST(CpuDebugger, PcSamplesAtStateChangesAndSlices) {
     CpuConfig cfg = Bench::config();
-    cfg.quantum = sc_time(100, SC_NS);
+    cfg.quantum_ns = 100;
     Bench b(cfg);
     Asm p;
     p("auipc t0, 0; addi t0, t0, 16; csrrw zero, mtvec, t0; ecall; "
@@ -461,7 +461,7 @@ TEST(CpuDebugger, PcSamplesAtStateChangesAndSlices) {
 
 TEST(CpuDebugger, PcSamplesEverySliceWhenAsked) {
     CpuConfig cfg = Bench::config();
-    cfg.quantum = sc_time(100, SC_NS);
+    cfg.quantum_ns = 100;
     Bench b(cfg);
     Asm p;
     p("spin: c.addi a0, 1; jal zero, spin");

@@ -262,3 +262,25 @@ TEST(Memory, ConfigValidation) {
     c.bandwidth = 0;  // unlimited
     EXPECT_EQ(c.validate(), "");
 }
+
+// A DRAM built from the dram.* keys (memory_config.h): latency in ns, bandwidth in GB/s; the
+// default is LPDDR4's 60 ns and 3200 MT/s x 4 bytes = 12.8 GB/s.
+TEST(Memory, DramFromItsKeys) {
+    const MemoryConfig d = MemoryConfig{};
+    EXPECT_EQ(d.read_latency, ns(60));
+    EXPECT_EQ(d.write_latency, ns(60));
+    EXPECT_DOUBLE_EQ(d.bandwidth, 3200e6 * 4);
+    DramParams p;
+    p.latency_ns = 30;
+    p.bandwidth_gbps = 2;  // 2 bytes per ns
+    Memory m("m", MemoryConfig::dram(p, 0x10000));
+    EXPECT_EQ(m.size(), 0x10000u);
+    Stimulus s("s");
+    s.socket.bind(m.socket);
+    s.body = [&](Stimulus& st) {
+        std::vector<uint8_t> buf(64, 1);
+        EXPECT_EQ(st.access(tlm::TLM_WRITE_COMMAND, 0, buf.data(), 64), tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(st.delay, ns(30 + 32));
+    };
+    sc_core::sc_start();
+}

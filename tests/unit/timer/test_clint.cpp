@@ -170,6 +170,7 @@ TEST(Clint, AccessRules) {
 
 TEST(Clint, ConfigValidation) {
     ClintConfig c;
+    EXPECT_EQ(c.timebase_hz, 10e6);  // the clint.* keys' default: 10 MHz, as the firmware assumes
     EXPECT_EQ(c.validate(), "");
     c.timebase_hz = 0;
     EXPECT_NE(c.validate(), "");

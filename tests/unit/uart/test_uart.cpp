@@ -194,3 +194,22 @@ TEST(Uart, AccessRules) {
     EXPECT_EQ(b.uart.bytes_transmitted(), 0u);  // the byte-wide store sent nothing
     EXPECT_EQ(b.uart.registers().error_count(), 5u);
 }
+
+// uart.echo (uart_config.h) off: the host stream gets nothing, the log callback still every byte.
+TEST(Uart, EchoOffKeepsTheStreamQuiet) {
+    std::ostringstream out;
+    UartConfig c;
+    EXPECT_TRUE(c.echo);  // the uart.* keys' default
+    c.out = &out;
+    c.echo = false;
+    Bench b(c);
+    std::string logged;
+    b.uart.on_tx([&](uint8_t byte, const sc_core::sc_time&) { logged += char(byte); });
+    b.stim.body = [&](Stimulus& st) {
+        for (char ch : std::string("ok\n")) EXPECT_EQ(st.write32(UART_TXDATA, uint8_t(ch)), tlm::TLM_OK_RESPONSE);
+    };
+    sc_core::sc_start();
+    EXPECT_EQ(out.str(), "");
+    EXPECT_EQ(logged, "ok\n");
+    EXPECT_EQ(b.uart.bytes_transmitted(), 3u);
+}
