@@ -2,11 +2,6 @@
 
 namespace stvp {
 
-void bind_accel_config(ConfigSchema& s, AccelParams& c) {
-    SchemaKeys keys(s, "accel");
-    declare_keys(keys, c);
-}
-
 void validate_accel_config(const AccelParams& c, uint64_t spad_region_size, const std::string& origin) {
     // The model's problem names its key below accel.*; the reason keeps the model's wording
     // ("rf_bytes 16 must be ...").

@@ -41,6 +41,7 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
     model("clint", c.clint);
     model("uart", c.uart);
     model("dma", c.dma);
+    model("accel", c.accel);
     s.bind("sim.max_time_ns", &c.sim.max_time_ns, "stop the simulation at this simulated time in ns (0 = never)");
     s.bind("sim.max_instructions", &c.sim.max_instructions,
            "stop after this many retired CPU instructions (0 = never)");
@@ -110,7 +111,6 @@ void bind_platform_config(ConfigSchema& s, PlatformConfig& c) {
                }
                return "";
            });
-    bind_accel_config(s, c.accel);
     bind_workload_config(s, c.workload);
 }
 
