@@ -179,21 +179,23 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     float* values = nm.values_.data();
     uint8_t *index = nm.idx_.data(), *valid = nm.valid_.data(), *is_done = done.data();
     int64_t kept_total = 0;
-    auto at = [&](int64_t a, int64_t rs, int64_t j, int64_t t) {  // weight t of group j of line (a, rs)
+    // Weight t of group j of line (a, rs). Captures by value: the byte stores below may alias
+    // anything a reference reaches, which would reload it for every kept weight.
+    auto at = [input, m, C, RS](int64_t a, int64_t rs, int64_t j, int64_t t) {
         const int64_t pos = j * m + t;
         return ((input ? a : pos) * C + (input ? pos : a)) * RS + rs;
     };
     // The kept positions (bits, ascending) of group j of line (a, rs) into its slots.
-    auto take = [&](int64_t a, int64_t rs, int64_t j, uint32_t bits) {
+    auto take = [=](int64_t a, int64_t rs, int64_t j, uint32_t bits) {
         const size_t group = static_cast<size_t>((a * RS + rs) * per_line + j);
         is_done[group] = 1;
+        const float* first = w + at(a, rs, j, 0);
         size_t slot = group * static_cast<size_t>(n);
         for (; bits; bits &= bits - 1, ++slot) {
             const int64_t pos = __builtin_ctz(bits);
-            values[slot] = w[at(a, rs, j, pos)];
+            values[slot] = first[pos * t_step];
             index[slot] = static_cast<uint8_t>(pos);
             valid[slot] = 1;
-            ++kept_total;
         }
     };
     if (m <= 32) {
@@ -208,6 +210,7 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
                     const int64_t lane_step = input ? m * RS : RS;
                     if (!select_lanes(w0, lane_step, t_step, m, n, kept)) continue;
                     for (int g = 0; g < kLanes; ++g) take(input ? a : a + g, rs, input ? j + g : j, kept[g]);
+                    kept_total += kLanes * n;
                 }
         // The rest, kLanes at a time through rows of m.
         std::vector<float> rows(static_cast<size_t>(kLanes * m));
@@ -216,8 +219,10 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
         auto flush = [&] {
             if (filled == 0) return;
             std::fill(rows.begin() + filled * m, rows.end(), 0.0f);  // unused lanes
-            if (select_lanes(rows.data(), m, 1, m, n, kept))
+            if (select_lanes(rows.data(), m, 1, m, n, kept)) {
                 for (int g = 0; g < filled; ++g) take(batch[g][0], batch[g][1], batch[g][2], kept[g]);
+                kept_total += filled * n;
+            }
             filled = 0;
         };
         for (int64_t a = 0; a < lines; ++a)
