@@ -240,11 +240,7 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
         wr32(masks + 8 * b + 4, uint32_t(bs.mask(int64_t(b)) >> 32));
         wr32(ptrs + 4 * b, bs.pointer(int64_t(b)));
     }
-    uint8_t* v = ptrs + 4 * blocks;
-    bs.for_each([&](int64_t, int64_t, int64_t, int64_t, float x) {
-        std::memcpy(v, &x, 4);
-        v += 4;
-    });
+    std::memcpy(ptrs + 4 * blocks, bs.values().data(), 4 * bs.values().size());
     if (d.flags & STVP_ACCEL_FLAG_RESULT) {
         stvp_accel_dropback_result res{tracked, uint32_t(count), float(threshold), dec};
         std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);

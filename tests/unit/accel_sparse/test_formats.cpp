@@ -94,7 +94,9 @@ TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
         int64_t bk = fc ? blk(rng) : 1, bc = fc ? blk(rng) : 1;
         while (bk * bc * R * S > 64) bk = std::max<int64_t>(1, bk / 2), bc = std::max<int64_t>(1, bc - 1);
         auto w = randn(K * C * R * S, 1000 + it);
-        const auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        for (size_t i = 0; i < m.size(); ++i)  // any non-zero byte keeps (the high bit alone, 0xff)
+            if (m[i] && it % 3 == 1) m[i] = static_cast<uint8_t>(i % 2 ? 0x80 : 1 + (i * 37) % 255);
         const bool by_value = it % 5 == 4;
         if (by_value)
             for (size_t i = 0; i < w.size(); ++i) w[i] = m[i] ? w[i] : 0.0f;
@@ -122,6 +124,7 @@ TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
         std::vector<float> got;
         b.for_each([&](int64_t, int64_t, int64_t, int64_t, float v) { got.push_back(v); });
         ASSERT_EQ(got, values) << "iteration " << it;
+        ASSERT_EQ(b.values(), values) << "iteration " << it;
     }
     // 16 kept weights in 1 x 1 blocks: a 4-bit pointer addresses them all (the 16th block
     // starts at 15); one more block would start at 16 and is refused.
