@@ -140,11 +140,15 @@ CommandError SparseEngine::check(const Command& c) {
     const uint64_t slots = nm_slots(wd, backward, d.param0, d.param1);
     const uint8_t* values = meta;
     const uint8_t* idx = meta + 4 * slots;
+    // Group j of line (a, rs) starts at weight `first` and its positions are `step` apart.
+    const int64_t step = backward ? C * RS : RS;
+    float* dec = w_dec_.data();
     uint64_t slot = 0, kept = 0;
     for (int64_t a = 0; a < lines; ++a)
         for (int64_t rs = 0; rs < RS; ++rs)
             for (int64_t j = 0; j < per_line; ++j) {
                 const int64_t len = std::min(m, L - j * m);
+                float* first = dec + (backward ? (j * m * C + a) * RS + rs : (a * C + j * m) * RS + rs);
                 for (int64_t t = 0; t < n; ++t, ++slot) {
                     if (idx[slot] >= len) return {STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, uint32_t(slot)};
                     float v;
@@ -152,9 +156,7 @@ CommandError SparseEngine::check(const Command& c) {
                     // Padding slots hold 0 at index 0: skipping zeros keeps them from
                     // overwriting a real weight kept at index 0.
                     if (v == 0.0f) continue;
-                    const int64_t pos = j * m + idx[slot];
-                    const int64_t k = backward ? pos : a, cc = backward ? a : pos;
-                    w_dec_[size_t((k * C + cc) * RS + rs)] = v;
+                    first[idx[slot] * step] = v;
                     ++kept;
                 }
             }

@@ -64,6 +64,28 @@ std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, cons
     return conv_operands(c, phase, w_nz, x_nz, dy_nz, out);
 }
 
+namespace {
+// The prefix of each column of a map[rows][cols] down its rows: out[col * (rows + 1) + r] = the
+// sum of map[0 .. r-1][col]. A band of columns at a time, so the map is read row by row
+// (contiguous) and each column's running sum is an independent chain.
+void column_prefix(const uint8_t* map, int64_t rows, int64_t cols, int32_t* out) {
+    constexpr int64_t kBand = 16;
+    const int64_t R1 = rows + 1;
+    for (int64_t c0 = 0; c0 < cols; c0 += kBand) {
+        const int64_t nc = std::min(kBand, cols - c0);
+        int32_t acc[kBand] = {};
+        for (int64_t c = 0; c < nc; ++c) out[(c0 + c) * R1] = 0;
+        for (int64_t r = 0; r < rows; ++r) {
+            const uint8_t* src = map + r * cols + c0;
+            for (int64_t c = 0; c < nc; ++c) {
+                acc[c] += src[c];
+                out[(c0 + c) * R1 + r + 1] = acc[c];
+            }
+        }
+    }
+}
+}  // namespace
+
 void SparsePeWork::build_prefix() const {
     // Prefix sums of the operand maps along the dims a PE box spans but the per-(c, r, s) sum
     // of box_work does not iterate: Wt over k, In over n (and w). box_work then costs O(c*r*s*p) per
@@ -73,11 +95,8 @@ void SparsePeWork::build_prefix() const {
     const int64_t K = o.e(Dim::K), C = o.e(Dim::C), R = o.e(Dim::R), S = o.e(Dim::S), N = o.e(Dim::N);
     const int64_t H = o.in_h, W = o.in_w, CRS = C * R * S, CHW = C * H * W;
     if (!ops_.wt.empty()) {
-        wt_prefix_.assign(static_cast<size_t>(CRS * (K + 1)), 0);
-        for (int64_t crs = 0; crs < CRS; ++crs) {
-            int32_t* row = &wt_prefix_[static_cast<size_t>(crs * (K + 1))];
-            for (int64_t k = 0; k < K; ++k) row[k + 1] = row[k] + ops_.wt[static_cast<size_t>(k * CRS + crs)];
-        }
+        wt_prefix_.resize(static_cast<size_t>(CRS * (K + 1)));
+        column_prefix(ops_.wt.data(), K, CRS, wt_prefix_.data());
     }
     fc_like_ = R == 1 && S == 1 && o.e(Dim::P) == 1 && o.e(Dim::Q) == 1 && H == 1 && W == 1 && o.pad_h == 0 &&
                o.pad_w == 0;
@@ -123,11 +142,8 @@ void SparsePeWork::build_prefix() const {
             }
         }
     } else if (!ops_.in.empty()) {
-        in_prefix_.assign(static_cast<size_t>(CHW * (N + 1)), 0);
-        for (int64_t chw = 0; chw < CHW; ++chw) {
-            int32_t* row = &in_prefix_[static_cast<size_t>(chw * (N + 1))];
-            for (int64_t n = 0; n < N; ++n) row[n + 1] = row[n] + ops_.in[static_cast<size_t>(n * CHW + chw)];
-        }
+        in_prefix_.resize(static_cast<size_t>(CHW * (N + 1)));
+        column_prefix(ops_.in.data(), N, CHW, in_prefix_.data());
     }
     prefix_built_ = true;
 }
