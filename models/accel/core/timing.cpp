@@ -327,7 +327,8 @@ void sort_descending(int64_t* v, size_t n) {
         }
         most = std::max(most, v[i]);
     }
-    std::vector<int64_t> tmp(n);
+    thread_local std::vector<int64_t> tmp;  // reused: the sort runs once per window
+    if (tmp.size() < n) tmp.resize(n);
     int64_t* from = v;
     int64_t* to = tmp.data();
     for (int shift = 0; shift < 64 && (most >> shift) != 0; shift += 8) {

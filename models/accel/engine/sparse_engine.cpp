@@ -51,9 +51,14 @@ uint32_t index_bits(uint32_t m) {
     return b;
 }
 
+// Restrict pointers: the byte stores may not alias the floats, so the loop vectorises.
+void nz_bytes(const float* __restrict t, int64_t n, uint8_t* __restrict out) {
+    for (int64_t i = 0; i < n; ++i) out[i] = t[i] != 0.0f;
+}
+
 std::vector<uint8_t>& nz_map(const float* t, int64_t n, std::vector<uint8_t>& out) {
     out.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) out[size_t(i)] = t[i] != 0.0f;
+    nz_bytes(t, n, out.data());
     return out;
 }
 
@@ -95,20 +100,28 @@ CommandError SparseEngine::check(const Command& c) {
         const uint8_t* ptrs = masks + 8 * blocks;
         const uint8_t* values = ptrs + 4 * blocks;
         const int64_t cb_n = (C + bc - 1) / bc, elems = bk * bc * RS, cw = bc * RS;
+        // Bit `bit` of a block is weight (bit / cw, (bit % cw) / RS, bit % RS) of it: its k and
+        // c within the block and its offset from the block's first weight, once per op
+        // instead of divisions per kept weight (every FC/CONV op of every sparse step).
+        int64_t bit_k[64], bit_c[64], bit_off[64];
+        for (int64_t bit = 0; bit < std::min<int64_t>(elems, 64); ++bit)
+            bit_k[bit] = bit / cw, bit_c[bit] = (bit % cw) / RS, bit_off[bit] = bit_k[bit] * C * RS + bit % cw;
         for (uint64_t b = 0; b < blocks; ++b) {
             uint64_t m = uint64_t{rd32(masks + 8 * b)} | uint64_t{rd32(masks + 8 * b + 4)} << 32;
             const uint32_t p = rd32(ptrs + 4 * b);
             const CommandError bad{STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, uint32_t(b)};
             if (elems < 64 && (m >> elems)) return bad;
             if (uint64_t(p) + uint64_t(__builtin_popcountll(m)) > nnz) return bad;
-            const int64_t kb = int64_t(b) / cb_n, cb = int64_t(b) % cb_n;
+            const int64_t kb = int64_t(b) / cb_n, cb = int64_t(b) % cb_n, k0 = kb * bk, c0 = cb * bc;
+            // An edge block's bits past K or C are metadata errors.
+            const bool edge = k0 + bk > K || c0 + bc > C;
+            float* base = &w_dec_[size_t((k0 * C + c0) * RS)];
             const uint8_t* v = values + 4 * uint64_t(p);
             while (m) {
                 const int bit = __builtin_ctzll(m);
                 m &= m - 1;
-                const int64_t k = kb * bk + bit / cw, cc = cb * bc + (bit % cw) / RS, rs = bit % RS;
-                if (k >= K || cc >= C) return bad;
-                std::memcpy(&w_dec_[size_t((k * C + cc) * RS + rs)], v, 4);
+                if (edge && (k0 + bit_k[bit] >= K || c0 + bit_c[bit] >= C)) return bad;
+                std::memcpy(base + bit_off[bit], v, 4);
                 v += 4;
             }
         }
@@ -127,11 +140,15 @@ CommandError SparseEngine::check(const Command& c) {
     const uint64_t slots = nm_slots(wd, backward, d.param0, d.param1);
     const uint8_t* values = meta;
     const uint8_t* idx = meta + 4 * slots;
+    // Group j of line (a, rs) starts at weight `first` and its positions are `step` apart.
+    const int64_t step = backward ? C * RS : RS;
+    float* dec = w_dec_.data();
     uint64_t slot = 0, kept = 0;
     for (int64_t a = 0; a < lines; ++a)
         for (int64_t rs = 0; rs < RS; ++rs)
             for (int64_t j = 0; j < per_line; ++j) {
                 const int64_t len = std::min(m, L - j * m);
+                float* first = dec + (backward ? (j * m * C + a) * RS + rs : (a * C + j * m) * RS + rs);
                 for (int64_t t = 0; t < n; ++t, ++slot) {
                     if (idx[slot] >= len) return {STVP_ACCEL_ERR_METADATA, STVP_ACCEL_FIELD_META0, uint32_t(slot)};
                     float v;
@@ -139,9 +156,7 @@ CommandError SparseEngine::check(const Command& c) {
                     // Padding slots hold 0 at index 0: skipping zeros keeps them from
                     // overwriting a real weight kept at index 0.
                     if (v == 0.0f) continue;
-                    const int64_t pos = j * m + idx[slot];
-                    const int64_t k = backward ? pos : a, cc = backward ? a : pos;
-                    w_dec_[size_t((k * C + cc) * RS + rs)] = v;
+                    first[idx[slot] * step] = v;
                     ++kept;
                 }
             }
@@ -227,11 +242,7 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
         wr32(masks + 8 * b + 4, uint32_t(bs.mask(int64_t(b)) >> 32));
         wr32(ptrs + 4 * b, bs.pointer(int64_t(b)));
     }
-    uint8_t* v = ptrs + 4 * blocks;
-    bs.for_each([&](int64_t, int64_t, int64_t, int64_t, float x) {
-        std::memcpy(v, &x, 4);
-        v += 4;
-    });
+    std::memcpy(ptrs + 4 * blocks, bs.values().data(), 4 * bs.values().size());
     if (d.flags & STVP_ACCEL_FLAG_RESULT) {
         stvp_accel_dropback_result res{tracked, uint32_t(count), float(threshold), dec};
         std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);

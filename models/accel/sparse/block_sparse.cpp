@@ -1,6 +1,7 @@
 #include "accel/sparse/block_sparse.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace stvp::accel::sparse {
 
@@ -9,6 +10,30 @@ std::string BlockSparseConfig::validate() const {
     if (pointer_bits < 1 || pointer_bits > 32) return "pointer_bits must be 1..32";
     return {};
 }
+
+namespace {
+// Bit e set where p[e] != 0, for e < len <= 64; eight bytes at a time: a byte's high bit set
+// iff it is non-zero, then the eight high bits gathered into one byte by a multiply.
+uint64_t mask_bits(const uint8_t* p, int64_t len) {
+    uint64_t bits = 0;
+    int64_t e = 0;
+    for (; e + 8 <= len; e += 8) {
+        uint64_t x;
+        std::memcpy(&x, p + e, 8);
+        constexpr uint64_t low7 = 0x7f7f7f7f7f7f7f7full, high = 0x8080808080808080ull;
+        const uint64_t nz = (((x & low7) + low7) | x) & high;
+        bits |= ((nz >> 7) * 0x0102040810204080ull >> 56) << e;
+    }
+    for (; e < len; ++e) bits |= uint64_t{p[e] != 0} << e;
+    return bits;
+}
+
+uint64_t nonzero_bits(const float* p, int64_t len) {
+    uint64_t bits = 0;
+    for (int64_t e = 0; e < len; ++e) bits |= uint64_t{p[e] != 0.0f} << e;
+    return bits;
+}
+}  // namespace
 
 void BlockSparseWeights::block_shape(const BlockSparseConfig& cfg, int64_t R, int64_t S, int64_t* bk, int64_t* bc) {
     const bool fc = R == 1 && S == 1;
@@ -37,10 +62,8 @@ std::string BlockSparseWeights::encode(const float* w, const uint8_t* mask, int6
             uint64_t m = 0;
             for (int64_t kk = 0; kk < bk && kb * bk + kk < K; ++kk) {
                 const int64_t first = ((kb * bk + kk) * C + cb * bc) * rs;
-                for (int64_t e = 0; e < row_len; ++e) {
-                    const bool keep = mask ? mask[first + e] != 0 : w[first + e] != 0.0f;
-                    m |= uint64_t{keep} << (kk * cw + e);
-                }
+                const uint64_t row = mask ? mask_bits(mask + first, row_len) : nonzero_bits(w + first, row_len);
+                m |= row << (kk * cw);
             }
             b.masks_[static_cast<size_t>(kb * b.cb_ + cb)] = m;
         }
@@ -52,12 +75,16 @@ std::string BlockSparseWeights::encode(const float* w, const uint8_t* mask, int6
     }
     b.values_.resize(static_cast<size_t>(nnz));
     float* v = b.values_.data();
+    // Bit `bit` of a block is (bit / cw) rows of C * rs weights and bit % cw weights past the
+    // block's first weight: looked up, not divided, per kept weight.
+    int64_t bit_off[64];
+    for (int64_t bit = 0; bit < bk * cw; ++bit) bit_off[bit] = bit / cw * C * rs + bit % cw;
     for (int64_t kb = 0; kb < b.kb_; ++kb)
-        for (int64_t cb = 0; cb < b.cb_; ++cb)
-            for (uint64_t m = b.masks_[static_cast<size_t>(kb * b.cb_ + cb)]; m; m &= m - 1) {
-                const int bit = __builtin_ctzll(m);
-                *v++ = w[((kb * bk + bit / cw) * C + cb * bc) * rs + bit % cw];
-            }
+        for (int64_t cb = 0; cb < b.cb_; ++cb) {
+            const float* base = w + (kb * bk * C + cb * bc) * rs;
+            for (uint64_t m = b.masks_[static_cast<size_t>(kb * b.cb_ + cb)]; m; m &= m - 1)
+                *v++ = base[bit_off[__builtin_ctzll(m)]];
+        }
     *out = std::move(b);
     return {};
 }

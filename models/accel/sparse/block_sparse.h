@@ -54,6 +54,8 @@ public:
     int64_t metadata_bytes() const { return (metadata_bits() + 7) / 8; }
     uint64_t mask(int64_t block) const { return masks_[static_cast<size_t>(block)]; }
     uint32_t pointer(int64_t block) const { return ptrs_[static_cast<size_t>(block)]; }
+    // The kept values in for_each's order (block by block in forward order, bits ascending).
+    const std::vector<float>& values() const { return values_; }
     uint64_t transposed_pointer_reads() const { return transposed_reads_; }
 
 private:

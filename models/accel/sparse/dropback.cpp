@@ -34,21 +34,78 @@ void QuantileEstimator::end_step() {
     }
 }
 
-void QuantileEstimator::observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
-    // GCC vectors (one lane used) keep the compare's mask, the products and the select in the
-    // floating-point registers: no round trip through the integer unit on the serial chain.
+namespace {
+// The exact pass over scores [i, end): the rule score by score. GCC vectors (one lane used) keep
+// the compare's mask, the products and the select in the floating-point registers: no round
+// trip through the integer unit on the serial chain.
+double observe_exact(double e, double up_f, double down_f, const float* w, const float* w0, int64_t i, int64_t end,
+                     float d, uint8_t* tracked) {
     using V = double __attribute__((vector_size(16)));
     using M = int64_t __attribute__((vector_size(16)));
-    V est = {est_, 0};
-    const V up = {up_, 0}, down = {down_, 0};
-    for (int64_t i = 0; i < count; ++i) {
+    V est = {e, 0};
+    const V up = {up_f, 0}, down = {down_f, 0};
+    for (; i < end; ++i) {
         const V x = {static_cast<double>(score(w[i], w0[i], d)), 0};
         const M above = x > est;  // all ones where tracked
         const M hi = reinterpret_cast<M>(est * up), lo = reinterpret_cast<M>(est * down);
         est = reinterpret_cast<V>((hi & above) | (lo & ~above));
         tracked[i] = above[0] != 0;
     }
-    est_ = est[0];
+    return est[0];
+}
+}  // namespace
+
+void QuantileEstimator::observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
+    // Blocks of kBlock scores whose decisions are known before the chain runs: within a block
+    // every estimate lies in [est * lo_f, est * hi_f] (lo_f / hi_f: the smallest / largest
+    // factor to the kBlock-th power, widened far beyond the rounding of kBlock products; the
+    // rounded products are monotone in the estimate, and every value stays normal). A score
+    // above that range is tracked whatever the chain did before it, one at or below it is not;
+    // then the chain is only est *= (its factor), the same products in the same order as the
+    // rule. The scores are compared in float against the range rounded outwards (4 lanes at a
+    // time). A block with a score inside the range (about 2 * kBlock * lambda relative, rare)
+    // or a NaN takes the rule score by score. Bit for bit the rule's result either way.
+    using F4 = float __attribute__((vector_size(16)));
+    using I4 = int32_t __attribute__((vector_size(16)));
+    constexpr int64_t kBlock = 16;
+    const double fmax = std::max({up_, down_, 1.0}), fmin = std::min({up_, down_, 1.0});
+    double hi_f = 1, lo_f = 1;
+    for (int64_t t = 0; t < kBlock; ++t) hi_f *= fmax, lo_f *= fmin;
+    hi_f *= 1 + 1e-9, lo_f *= 1 - 1e-9;
+    const bool bounded = up_ > 0 && down_ > 0 && std::isfinite(hi_f) && lo_f > 0;
+    const double factor[2] = {down_, up_};
+    const F4 dv = {d, d, d, d};
+    const I4 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
+    double est = est_;
+    int64_t i = 0;
+    for (; bounded && i + kBlock <= count; i += kBlock) {
+        const double hi = est * hi_f, lo = est * lo_f;
+        if (!(lo > 1e-300 && hi < 1e300)) break;
+        // float bounds outside [lo, hi]: x > hu implies x > hi, x <= ld implies x <= lo.
+        float hu = static_cast<float>(hi), ld = static_cast<float>(lo);
+        if (static_cast<double>(hu) < hi) hu = std::nextafter(hu, HUGE_VALF);
+        if (static_cast<double>(ld) > lo) ld = std::nextafter(ld, -HUGE_VALF);
+        const F4 hv = {hu, hu, hu, hu}, lv = {ld, ld, ld, ld};
+        I4 above[kBlock / 4], known = ~I4{};
+        for (int64_t v = 0; v < kBlock / 4; ++v) {
+            F4 a, b;
+            std::memcpy(&a, w + i + 4 * v, sizeof a);
+            std::memcpy(&b, w0 + i + 4 * v, sizeof b);
+            const F4 x = reinterpret_cast<F4>(reinterpret_cast<I4>(a - dv * b) & magnitude);  // score()
+            above[v] = x > hv;
+            known &= above[v] | (x <= lv);  // false for a NaN
+        }
+        if (!(known[0] & known[1] & known[2] & known[3])) {
+            est = observe_exact(est, up_, down_, w, w0, i, i + kBlock, d, tracked);
+            continue;
+        }
+        for (int64_t t = 0; t < kBlock; ++t) {
+            const int32_t up = above[t / 4][t % 4] & 1;
+            tracked[i + t] = static_cast<uint8_t>(up);
+            est *= factor[up];
+        }
+    }
+    est_ = observe_exact(est, up_, down_, w, w0, i, count, d, tracked);
     updates_ += count > 0 ? static_cast<uint64_t>(count) : 0;
 }
 
@@ -57,8 +114,25 @@ void observe_layer(QuantileEstimator& qe, const float* w, const float* w0, int64
 }
 
 int64_t reset_untracked(float* w, const float* w0, const uint8_t* tracked, int64_t count, float d) {
-    int64_t n = 0;
-    for (int64_t i = 0; i < count; ++i) {  // a select, not a branch: 1 in 10 is tracked, at random
+    // Four weights at a time with a mask select (1 in 10 is tracked, at random: a branch
+    // mispredicts), then the rest one by one; the same product d * w0 either way.
+    using F4 = float __attribute__((vector_size(16)));
+    using I4 = int32_t __attribute__((vector_size(16)));
+    const F4 dv = {d, d, d, d};
+    I4 kept = {};
+    int64_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        F4 a, b;
+        std::memcpy(&a, w + i, sizeof a);
+        std::memcpy(&b, w0 + i, sizeof b);
+        const I4 t = {tracked[i], tracked[i + 1], tracked[i + 2], tracked[i + 3]};
+        const I4 keep = t != 0;  // all ones where tracked
+        const I4 out = (reinterpret_cast<I4>(a) & keep) | (reinterpret_cast<I4>(dv * b) & ~keep);
+        std::memcpy(w + i, &out, sizeof out);
+        kept -= keep;
+    }
+    int64_t n = int64_t{kept[0]} + kept[1] + kept[2] + kept[3];
+    for (; i < count; ++i) {
         const bool t = tracked[i] != 0;
         w[i] = t ? w[i] : d * w0[i];
         n += t;

@@ -61,9 +61,10 @@ public:
         return above;
     }
     // observe(score(w[i], w0[i], d)) for i = 0 .. count-1, tracked[i] = its result, with the
-    // same products in the same order: both candidate estimates are multiplied while the
-    // compare runs and one is kept by a mask, so the serial chain is a multiply and a select
-    // instead of compare, dependent load and multiply (every weight of every training step).
+    // same products in the same order (every weight of every training step): blocks of scores
+    // that all lie clear of the range the estimate can reach within the block are decided
+    // before the chain, which is then one multiply per score; the other blocks take the rule
+    // score by score (dropback.cpp).
     void observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked);
     void end_step();
     double estimate() const { return est_; }

@@ -38,14 +38,15 @@ PruneStats GradientPruner::prune(float* g, int64_t n) {
     st.elements = n;
     st.tau = threshold(g, n);
     const float tau = static_cast<float>(st.tau);
-    const int64_t L = static_cast<int64_t>(lanes_.size());
-    for (int64_t i = 0; i < n; ++i) {
+    const size_t L = lanes_.size();
+    size_t lane = 0;  // i % L, counted instead of divided
+    for (int64_t i = 0; i < n; ++i, lane = lane + 1 == L ? 0 : lane + 1) {
         const float v = g[i];
         st.zeros_before += v == 0.0f;
         const float a = std::abs(v);
         if (a < tau && v != 0.0f) {
             // Keep with probability |g|/tau: u * tau < |g|.
-            const bool keep = lanes_[static_cast<size_t>(i % L)].unit() * tau < a;
+            const bool keep = lanes_[lane].unit() * tau < a;
             g[i] = keep ? std::copysign(tau, v) : 0.0f;
         }
         st.zeros_after += g[i] == 0.0f;

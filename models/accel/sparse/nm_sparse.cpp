@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 
 namespace stvp::accel::sparse {
@@ -66,41 +67,81 @@ bool select_largest(const At& at, int64_t len, int64_t keep, int64_t* order) {
 // The kept positions of G full groups of m weights at once, one group per lane (weight t of lane
 // g at w[g * lane_step + t * t_step]): each |w| is inserted into a list of `keep` slots sorted
 // by the same order as select_largest (magnitude descending, ties to the lower index), the
-// displaced entry moving down. Branch-free compare-and-swap on lane arrays, which the compiler
-// vectorises across lanes (the re-prune runs on every weight every training step). Sets bit t
-// of kept[g] for each kept position t of lane g (m <= 32). False if a lane holds a NaN (no
-// strict order: the caller selects those groups one by one).
+// displaced entry moving down. Branch-free compare-and-swap on vectors of 8 lanes (the re-prune
+// runs on every weight every training step). Lanes that are consecutive groups of 8 contiguous
+// weights (the forward copy of an FC layer at 2:8) are loaded as 8 rows and transposed in
+// registers instead of one weight at a time. Sets bit t of kept[g] for each kept position t of
+// lane g (m <= 32). False if a lane holds a NaN (no strict order: the caller selects those
+// groups one by one).
 constexpr int kLanes = 16;
+using F8 = float __attribute__((vector_size(32)));
+using I8 = int32_t __attribute__((vector_size(32)));
+
+// rows[r] = 8 contiguous floats; afterwards rows[t][g] = the old rows[g][t].
+__attribute__((always_inline)) inline void transpose8(F8* rows) {
+    F8 a[8], b[8];
+    for (int i = 0; i < 8; i += 2) {
+        a[i] = __builtin_shuffle(rows[i], rows[i + 1], I8{0, 8, 1, 9, 4, 12, 5, 13});
+        a[i + 1] = __builtin_shuffle(rows[i], rows[i + 1], I8{2, 10, 3, 11, 6, 14, 7, 15});
+    }
+    for (int i = 0; i < 8; i += 4)
+        for (int j = 0; j < 2; ++j) {
+            b[i + j] = __builtin_shuffle(a[i + j], a[i + j + 2], I8{0, 1, 8, 9, 4, 5, 12, 13});
+            b[i + j + 2] = __builtin_shuffle(a[i + j], a[i + j + 2], I8{2, 3, 10, 11, 6, 7, 14, 15});
+        }
+    // b[i] holds columns {0, 2, 1, 3}[i] (low half) and that + 4 (high half) of rows 0-3, b[i + 4]
+    // the same of rows 4-7.
+    constexpr int col[4] = {0, 2, 1, 3};
+    for (int i = 0; i < 4; ++i) {
+        rows[col[i]] = __builtin_shuffle(b[i], b[i + 4], I8{0, 1, 2, 3, 8, 9, 10, 11});
+        rows[col[i] + 4] = __builtin_shuffle(b[i], b[i + 4], I8{4, 5, 6, 7, 12, 13, 14, 15});
+    }
+}
+
 __attribute__((target_clones("avx2", "default"))) bool select_lanes(const float* w, int64_t lane_step,
                                                                      int64_t t_step, int64_t m, int64_t keep,
-                                                                     float* best, int32_t* best_at, uint32_t* kept) {
-    constexpr int G = kLanes;
-    for (int64_t q = 0; q < keep * G; ++q) best[q] = -1.0f, best_at[q] = 0;  // below every |w|
-    int32_t nan = 0;
-    for (int64_t t = 0; t < m; ++t) {
-        float v[G];
-        int32_t at[G];
-        for (int g = 0; g < G; ++g) {
-            v[g] = std::abs(w[g * lane_step + t * t_step]);
-            at[g] = static_cast<int32_t>(t);
-            nan |= v[g] != v[g];
+                                                                     uint32_t* kept) {
+    constexpr int H = kLanes / 8;  // vectors per row of lanes
+    F8 bv[32][H];
+    I8 bi[32][H];
+    for (int64_t q = 0; q < keep; ++q)
+        for (int h = 0; h < H; ++h) bv[q][h] = F8{} - 1.0f, bi[q][h] = I8{};  // below every |w|
+    const bool rows8 = m == 8 && lane_step == 8 && t_step == 1;
+    F8 tr[H][8];
+    if (rows8)
+        for (int h = 0; h < H; ++h) {
+            for (int g = 0; g < 8; ++g) std::memcpy(&tr[h][g], w + (h * 8 + g) * 8, sizeof(F8));
+            transpose8(tr[h]);
         }
-        for (int64_t q = 0; q < keep; ++q) {
-            float* bv = best + q * G;
-            int32_t* bi = best_at + q * G;
-            for (int g = 0; g < G; ++g) {
-                const bool before = v[g] > bv[g] || (v[g] == bv[g] && at[g] < bi[g]);
-                const float ov = bv[g];
-                const int32_t oi = bi[g];
-                bv[g] = before ? v[g] : ov, bi[g] = before ? at[g] : oi;
-                v[g] = before ? ov : v[g], at[g] = before ? oi : at[g];
+    const I8 magnitude = I8{} + 0x7fffffff;
+    I8 nan = {};
+    for (int64_t t = 0; t < m; ++t)
+        for (int h = 0; h < H; ++h) {
+            F8 v;
+            if (rows8) {
+                v = tr[h][t];
+            } else if (lane_step == 1) {
+                std::memcpy(&v, w + h * 8 + t * t_step, sizeof v);
+            } else {
+                for (int g = 0; g < 8; ++g) v[g] = w[(h * 8 + g) * lane_step + t * t_step];
+            }
+            v = reinterpret_cast<F8>(reinterpret_cast<I8>(v) & magnitude);
+            nan |= v != v;
+            I8 at = I8{} + static_cast<int32_t>(t);
+            for (int64_t q = 0; q < keep; ++q) {
+                const F8 ov = bv[q][h];
+                const I8 oi = bi[q][h];
+                const I8 before = (v > ov) | ((v == ov) & (at < oi));
+                bv[q][h] = before ? v : ov, bi[q][h] = before ? at : oi;
+                v = before ? ov : v, at = before ? oi : at;
             }
         }
-    }
-    if (nan) return false;
-    for (int g = 0; g < G; ++g) kept[g] = 0;
+    for (int g = 0; g < 8; ++g)
+        if (nan[g]) return false;
+    for (int g = 0; g < kLanes; ++g) kept[g] = 0;
     for (int64_t q = 0; q < keep; ++q)
-        for (int g = 0; g < G; ++g) kept[g] |= uint32_t{1} << best_at[q * G + g];
+        for (int h = 0; h < H; ++h)
+            for (int g = 0; g < 8; ++g) kept[h * 8 + g] |= uint32_t{1} << bi[q][h][g];
     return true;
 }
 }  // namespace
@@ -125,67 +166,99 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     nm.values_.assign(slots, 0.0f), nm.idx_.assign(slots, 0), nm.valid_.assign(slots, 0);
     // Groups are selected kLanes at a time where kLanes full groups sit at a fixed stride:
     // along a line's groups (Input), or across lines at the same group (Output, where the lines
-    // are consecutive c). done[] marks them; the rest go one by one below.
-    const int64_t RS = R * S, full = L / nm.m_, keep_full = std::min<int64_t>(nm.n_, nm.m_);
-    const int64_t t_step = axis == NmAxis::Input ? RS : C * RS;
+    // are consecutive c). done[] marks them; the rest (a line's last groups, short groups,
+    // lines past the last full set of kLanes) are copied kLanes at a time into rows of m
+    // weights padded with zeros, which never displace a real weight (|w| >= 0, ties to the
+    // lower index) when the group keeps n <= its length. What is left (groups shorter than n,
+    // lanes holding a NaN) goes one by one below.
+    const bool input = axis == NmAxis::Input;
+    const int64_t RS = R * S, full = L / nm.m_, n = nm.n_, m = nm.m_;
+    const int64_t t_step = input ? RS : C * RS;
     std::vector<uint8_t> done(static_cast<size_t>(lines * RS * per_line), 0);
-    {
-        std::vector<float> best(static_cast<size_t>(keep_full * kLanes));
-        std::vector<int32_t> best_at(best.size());
+    // Raw pointers: the byte stores below may alias the vectors' members, not these locals.
+    float* values = nm.values_.data();
+    uint8_t *index = nm.idx_.data(), *valid = nm.valid_.data(), *is_done = done.data();
+    int64_t kept_total = 0;
+    // Weight t of group j of line (a, rs). Captures by value: the byte stores below may alias
+    // anything a reference reaches, which would reload it for every kept weight.
+    auto at = [input, m, C, RS](int64_t a, int64_t rs, int64_t j, int64_t t) {
+        const int64_t pos = j * m + t;
+        return ((input ? a : pos) * C + (input ? pos : a)) * RS + rs;
+    };
+    // The kept positions (bits, ascending) of group j of line (a, rs) into its slots.
+    auto take = [=](int64_t a, int64_t rs, int64_t j, uint32_t bits) {
+        const size_t group = static_cast<size_t>((a * RS + rs) * per_line + j);
+        is_done[group] = 1;
+        const float* first = w + at(a, rs, j, 0);
+        size_t slot = group * static_cast<size_t>(n);
+        for (; bits; bits &= bits - 1, ++slot) {
+            const int64_t pos = __builtin_ctz(bits);
+            values[slot] = first[pos * t_step];
+            index[slot] = static_cast<uint8_t>(pos);
+            valid[slot] = 1;
+        }
+    };
+    if (m <= 32) {
         uint32_t kept[kLanes];
         for (int64_t a = 0; a < lines; ++a)
             for (int64_t rs = 0; rs < RS; ++rs)
                 for (int64_t j = 0; j < per_line; ++j) {
                     // Lanes: Input walks j, Output walks a (only from lane-aligned a).
-                    const bool input = axis == NmAxis::Input;
-                    if (nm.m_ > 32 ||
-                        (input ? (j % kLanes != 0 || j + kLanes > full) : (a % kLanes != 0 || a + kLanes > lines || j >= full)))
+                    if (input ? (j % kLanes != 0 || j + kLanes > full) : (a % kLanes != 0 || a + kLanes > lines || j >= full))
                         continue;
-                    const float* w0 = w + (input ? (a * C + j * nm.m_) * RS + rs : (j * nm.m_ * C + a) * RS + rs);
-                    const int64_t lane_step = input ? nm.m_ * RS : RS;
-                    if (!select_lanes(w0, lane_step, t_step, nm.m_, keep_full, best.data(), best_at.data(),
-                                      kept))
-                        continue;
-                    for (int g = 0; g < kLanes; ++g) {
-                        const int64_t ga = input ? a : a + g, gj = input ? j + g : j;
-                        const size_t group = static_cast<size_t>((ga * RS + rs) * per_line + gj);
-                        done[group] = 1;
-                        size_t slot = group * static_cast<size_t>(nm.n_);
-                        for (uint32_t bits = kept[g]; bits; bits &= bits - 1, ++slot) {  // positions ascending
-                            const int64_t pos = __builtin_ctz(bits);
-                            nm.values_[slot] = w0[g * lane_step + pos * t_step];
-                            nm.idx_[slot] = static_cast<uint8_t>(pos);
-                            nm.valid_[slot] = 1;
-                        }
-                        nm.kept_ += keep_full;
-                    }
+                    const float* w0 = w + at(a, rs, j, 0);
+                    const int64_t lane_step = input ? m * RS : RS;
+                    if (!select_lanes(w0, lane_step, t_step, m, n, kept)) continue;
+                    for (int g = 0; g < kLanes; ++g) take(input ? a : a + g, rs, input ? j + g : j, kept[g]);
+                    kept_total += kLanes * n;
                 }
+        // The rest, kLanes at a time through rows of m.
+        std::vector<float> rows(static_cast<size_t>(kLanes * m));
+        int64_t batch[kLanes][3];
+        int filled = 0;
+        auto flush = [&] {
+            if (filled == 0) return;
+            std::fill(rows.begin() + filled * m, rows.end(), 0.0f);  // unused lanes
+            if (select_lanes(rows.data(), m, 1, m, n, kept)) {
+                for (int g = 0; g < filled; ++g) take(batch[g][0], batch[g][1], batch[g][2], kept[g]);
+                kept_total += filled * n;
+            }
+            filled = 0;
+        };
+        for (int64_t a = 0; a < lines; ++a)
+            for (int64_t rs = 0; rs < RS; ++rs)
+                for (int64_t j = 0; j < per_line; ++j) {
+                    const int64_t len = std::min(m, L - j * m);
+                    if (is_done[(a * RS + rs) * per_line + j] || len < n) continue;
+                    float* row = &rows[static_cast<size_t>(filled * m)];
+                    for (int64_t t = 0; t < m; ++t) row[t] = t < len ? w[at(a, rs, j, t)] : 0.0f;
+                    batch[filled][0] = a, batch[filled][1] = rs, batch[filled][2] = j;
+                    if (++filled == kLanes) flush();
+                }
+        flush();
     }
+    nm.kept_ = kept_total;
     int64_t order[256];
     for (int64_t a = 0; a < lines; ++a)
         for (int64_t rs = 0; rs < R * S; ++rs)
             for (int64_t j = 0; j < per_line; ++j) {
-                if (done[static_cast<size_t>((a * RS + rs) * per_line + j)]) continue;
+                if (is_done[(a * RS + rs) * per_line + j]) continue;
                 const int64_t len = std::min(nm.m_, L - j * nm.m_);
-                auto at = [&](int64_t t) {
-                    const int64_t pos = j * nm.m_ + t;
-                    const int64_t k = axis == NmAxis::Input ? a : pos, c = axis == NmAxis::Input ? pos : a;
-                    return w[(k * C + c) * R * S + rs];
-                };
+                auto wt = [&](int64_t t) { return w[at(a, rs, j, t)]; };
                 const int64_t keep = std::min(nm.n_, len);
                 // Kept: the `keep` largest magnitudes, ties to the lower index; listed by index
                 // ascending, as a decoder streams them.
-                if (!select_largest(at, len, keep, order)) {
+                if (!select_largest(wt, len, keep, order)) {
                     for (int64_t t = 0; t < len; ++t) order[t] = t;
                     std::partial_sort(order, order + keep, order + len, [&](int64_t x, int64_t y) {
-                        const float ax = std::abs(at(x)), ay = std::abs(at(y));
+                        const float ax = std::abs(wt(x)), ay = std::abs(wt(y));
                         return ax > ay || (ax == ay && x < y);
                     });
                     std::sort(order, order + keep);
                 }
                 size_t slot = static_cast<size_t>(((a * RS + rs) * per_line + j) * nm.n_);
                 for (int64_t t = 0; t < keep; ++t, ++slot) {  // padding slots stay 0, index 0
-                    nm.values_[slot] = at(order[t]);
+                    nm.values_[slot] = wt(order[t]);
                     nm.idx_[slot] = static_cast<uint8_t>(order[t]);
                     nm.valid_[slot] = 1;
                     ++nm.kept_;

@@ -157,6 +157,43 @@ TEST(QuantileEstimator, LayerPassEqualsScoreByScore) {
     EXPECT_EQ(fast.updates(), slow.updates());
 }
 
+// The decided-block path at the device's lambda: scores drawn around the running estimate (many
+// blocks with a score inside the range the estimate can reach, many clear of it), target
+// quantiles outside [0, 1] (a factor below 1 going up, above 1 going down, a negative factor),
+// an estimate driven towards the subnormal range: every flag and the estimate bit for bit
+// against observe() score by score.
+TEST(QuantileEstimator, DecidedBlocksEqualScoreByScore) {
+    std::mt19937 rng(33);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (const double q : {0.9, 0.0, 1.0, 1.5, -0.5, -2e6}) {
+        for (const double lambda : {1e-6, 0.9}) {
+            QuantileConfig c;
+            c.lambda = lambda;
+            QuantileEstimator fast(c), slow(c);
+            fast.begin_step(q), slow.begin_step(q);
+            int64_t near_blocks = 0;
+            for (int layer = 0; layer < 4; ++layer) {
+                const int64_t count = 4099;
+                std::vector<float> w(static_cast<size_t>(count)), w0(w.size(), 0.0f);
+                const float est = static_cast<float>(fast.estimate());
+                for (size_t i = 0; i < w.size(); ++i) {
+                    // A quarter of the 16-score blocks sit within 1e-5 of the estimate.
+                    const bool near = (i / 16) % 4 == 1;
+                    w[i] = near ? est * (1.0f + 2e-5f * (u(rng) - 0.5f)) : est * 4.0f * u(rng);
+                    near_blocks += near && i % 16 == 0;
+                }
+                std::vector<uint8_t> got(w.size(), 9), want(w.size(), 9);
+                fast.observe_scores(w.data(), w0.data(), count, 1.0f, got.data());
+                for (size_t i = 0; i < w.size(); ++i) want[i] = slow.observe(score(w[i], w0[i], 1.0f));
+                ASSERT_EQ(got, want) << "q " << q << " lambda " << lambda << " layer " << layer;
+                const double a = fast.estimate(), b = slow.estimate();
+                ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "q " << q << " lambda " << lambda << " layer " << layer;
+            }
+            EXPECT_GT(near_blocks, 0);
+        }
+    }
+}
+
 // reset_untracked (a select, not a branch) against the plain rule: untracked weights become
 // d*W0, tracked ones keep their bits, the count is the tracked number.
 TEST(ResetUntracked, EqualsThePlainRule) {

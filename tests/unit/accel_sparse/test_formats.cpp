@@ -94,7 +94,9 @@ TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
         int64_t bk = fc ? blk(rng) : 1, bc = fc ? blk(rng) : 1;
         while (bk * bc * R * S > 64) bk = std::max<int64_t>(1, bk / 2), bc = std::max<int64_t>(1, bc - 1);
         auto w = randn(K * C * R * S, 1000 + it);
-        const auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        auto m = bernoulli_mask(static_cast<int64_t>(w.size()), dens(rng), 2000 + it);
+        for (size_t i = 0; i < m.size(); ++i)  // any non-zero byte keeps (the high bit alone, 0xff)
+            if (m[i] && it % 3 == 1) m[i] = static_cast<uint8_t>(i % 2 ? 0x80 : 1 + (i * 37) % 255);
         const bool by_value = it % 5 == 4;
         if (by_value)
             for (size_t i = 0; i < w.size(); ++i) w[i] = m[i] ? w[i] : 0.0f;
@@ -122,6 +124,7 @@ TEST(BlockSparse, EncoderMatchesThePlainDefinition) {
         std::vector<float> got;
         b.for_each([&](int64_t, int64_t, int64_t, int64_t, float v) { got.push_back(v); });
         ASSERT_EQ(got, values) << "iteration " << it;
+        ASSERT_EQ(b.values(), values) << "iteration " << it;
     }
     // 16 kept weights in 1 x 1 blocks: a 4-bit pointer addresses them all (the 16th block
     // starts at 15); one more block would start at 16 and is refused.
@@ -259,7 +262,8 @@ TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
     std::uniform_int_distribution<int> ext(1, 70), few(0, 6), pick(0, 199);
     int compared = 0;
     for (int it = 0; it < 60; ++it) {
-        const int64_t K = ext(rng), C = ext(rng), R = 1 + it % 2, S = 1;
+        // Every tenth: lines of more than 16 groups of 8 (the forward copy's lanes of an FC layer).
+        const int64_t K = ext(rng), C = it % 10 == 8 ? 128 + ext(rng) : ext(rng), R = 1 + it % 2, S = 1;
         std::vector<float> w(static_cast<size_t>(K * C * R * S));
         for (float& x : w) {
             const int p = pick(rng);
@@ -275,6 +279,7 @@ TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
                 const int64_t L = input ? C : K, lines = input ? K : C, RS = R * S;
                 std::vector<float> values;
                 std::vector<uint8_t> idx;
+                int64_t kept = 0;
                 for (int64_t a = 0; a < lines; ++a)
                     for (int64_t rs = 0; rs < RS; ++rs)
                         for (int64_t g = 0; g < L; g += m) {
@@ -285,6 +290,7 @@ TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
                             std::vector<int64_t> o(static_cast<size_t>(len));
                             for (int64_t t = 0; t < len; ++t) o[static_cast<size_t>(t)] = t;
                             const int64_t keep = std::min<int64_t>(n, len);
+                            kept += keep;
                             std::partial_sort(o.begin(), o.begin() + keep, o.end(), [&](int64_t x, int64_t y) {
                                 const float ax = std::abs(at(x)), ay = std::abs(at(y));
                                 return ax > ay || (ax == ay && x < y);
@@ -298,6 +304,7 @@ TEST(NmWeights, LaneSelectionMatchesPlainSortSlotForSlot) {
                         }
                 ASSERT_EQ(nm.indices(), idx) << "iteration " << it << " " << n << ":" << m << (input ? " input" : " output");
                 ASSERT_EQ(nm.values().size(), values.size());
+                ASSERT_EQ(nm.kept(), kept) << "iteration " << it << " " << n << ":" << m << (input ? " input" : " output");
                 for (size_t i = 0; i < values.size(); ++i)  // bit for bit (NaN and -0 included)
                     ASSERT_EQ(std::memcmp(&nm.values()[i], &values[i], 4), 0) << "iteration " << it << " slot " << i;
                 ++compared;
