@@ -49,7 +49,6 @@ const char* debug_event_name(DebugEvent e) {
     switch (e) {
     case DebugEvent::Reset: return "reset";
     case DebugEvent::Breakpoint: return "breakpoint";
-    case DebugEvent::Watchpoint: return "watchpoint";
     case DebugEvent::Step: return "step";
     case DebugEvent::Interrupt: return "interrupt";
     }
@@ -299,10 +298,6 @@ void Cpu::run_until_halt() {
                 continue;
             }
             if (!debug_halt(DebugEvent::Breakpoint)) return;
-            continue;
-        case RunExit::Watchpoint:
-            if (!debugger_) continue;  // detached with watchpoints left in place
-            if (!debug_halt(DebugEvent::Watchpoint)) return;
             continue;
         }
         // A step ends once an instruction retired or a trap moved the pc.

@@ -60,10 +60,8 @@ enum class DebugEvent {
     Breakpoint,  // pc is at a breakpoint (Rv32Core::add_breakpoint), not yet executed
     Step,        // one instruction was executed (or a trap entered) after DebugAction::Step
     Interrupt,   // break_requested() returned true at a slice boundary
-    Watchpoint,  // a data access matched a watchpoint (Rv32Core::add_watchpoint); the access
-                 // is done and its instruction retired (core().last_watch_hit() says which)
 };
-const char* debug_event_name(DebugEvent e);  // "reset", "breakpoint", "step", "interrupt", "watchpoint"
+const char* debug_event_name(DebugEvent e);  // "reset", "breakpoint", "step", "interrupt"
 
 // What the CPU does when its debugger returns.
 enum class DebugAction {
@@ -138,7 +136,7 @@ public:
     uint64_t dmi_grants() const { return dmi_grants_; }
     bool halted() const { return halted_; }
     // Once halted(): the core back to its reset state (registers, CSRs, PMP, triggers,
-    // counters; pc = reset_pc; the debugger's breakpoints and watchpoints stay), and the CPU
+    // counters; pc = reset_pc; the debugger's breakpoints stay), and the CPU
     // runs again from the next delta cycle, halting first for a debugger attached with
     // halt_at_reset. For a long-lived simulation that runs many sessions (tests/fuzz/fuzz_gdb).
     // Throws std::logic_error while the CPU runs.

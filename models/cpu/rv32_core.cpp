@@ -74,7 +74,6 @@ const char* run_exit_name(RunExit e) {
     case RunExit::Stop: return "stop";
     case RunExit::TrapLoop: return "trap-loop";
     case RunExit::Breakpoint: return "breakpoint";
-    case RunExit::Watchpoint: return "watchpoint";
     }
     return "?";
 }
@@ -572,7 +571,6 @@ bool Rv32Core::exec_csr(const Slot& d) {
 
 bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
     if (pmp_data_ && !pmp_.allows(addr, size, Pmp::kR, data_machine_)) return false;
-    if (!watchpoints_.empty() && watch_check(addr, size, false)) watch_pending_ = true;
     if (const DmiRange* r = find(dmi_r_, n_dmi_r_, addr)) {
         value = 0;
         std::memcpy(&value, r->host + (addr - r->lo), size);
@@ -584,7 +582,6 @@ bool Rv32Core::mem_load(uint32_t addr, unsigned size, uint32_t& value) {
 
 bool Rv32Core::mem_store(uint32_t addr, unsigned size, uint32_t value) {
     if (pmp_data_ && !pmp_.allows(addr, size, Pmp::kW, data_machine_)) return false;
-    if (!watchpoints_.empty() && watch_check(addr, size, true)) watch_pending_ = true;
     if (const DmiRange* r = find(dmi_w_, n_dmi_w_, addr)) {
         std::memcpy(r->host + (addr - r->lo), &value, size);
         cycles_ += r->cycles[size >> 1];
@@ -661,34 +658,6 @@ bool Rv32Core::check_fetch(uint32_t len, uint32_t raw) {
     if (triggers_.any_execute()) lo = 1, span = 0;  // every pc is checked while one is set
     fetch_lo_ = lo, fetch_span_ = span;
     return true;
-}
-
-// ----------------------------------------------------------------------------------------
-// Watchpoints
-
-void Rv32Core::add_watchpoint(const Watchpoint& w) {
-    if (std::find(watchpoints_.begin(), watchpoints_.end(), w) == watchpoints_.end()) watchpoints_.push_back(w);
-}
-
-bool Rv32Core::remove_watchpoint(const Watchpoint& w) {
-    const auto it = std::find(watchpoints_.begin(), watchpoints_.end(), w);
-    if (it == watchpoints_.end()) return false;
-    watchpoints_.erase(it);
-    return true;
-}
-
-bool Rv32Core::watch_check(uint32_t addr, unsigned size, bool write) {
-    const uint8_t dir = write ? uint8_t(WatchKind::Write) : uint8_t(WatchKind::Read);
-    for (const Watchpoint& w : watchpoints_) {
-        if (!(uint8_t(w.kind) & dir)) continue;
-        // Overlap of [addr, addr + size) and [w.addr, w.addr + w.len), without overflow.
-        const uint64_t a0 = addr, a1 = a0 + size, w0 = w.addr, w1 = w0 + w.len;
-        if (a0 < w1 && w0 < a1) {
-            watch_hit_ = WatchHit{w, static_cast<uint32_t>(std::max(a0, w0)), write};
-            return true;
-        }
-    }
-    return false;
 }
 
 // lr.w, sc.w and the AMOs (all word-sized). State is flushed; retires on success.
@@ -775,14 +744,11 @@ RunExit Rv32Core::run_slice(uint64_t max_cycles, uint64_t instret_limit) {
 }
 
 RunExit Rv32Core::select_loop(uint64_t end, uint64_t instret_limit) {
-    if (UNLIKELY(checked_))
-        return trace_ ? loop<true, true, true>(end, instret_limit) : loop<false, true, true>(end, instret_limit);
-    if (UNLIKELY(!watchpoints_.empty()))
-        return trace_ ? loop<true, true, false>(end, instret_limit) : loop<false, true, false>(end, instret_limit);
-    return trace_ ? loop<true, false, false>(end, instret_limit) : loop<false, false, false>(end, instret_limit);
+    if (UNLIKELY(checked_)) return trace_ ? loop<true, true>(end, instret_limit) : loop<false, true>(end, instret_limit);
+    return trace_ ? loop<true, false>(end, instret_limit) : loop<false, false>(end, instret_limit);
 }
 
-template <bool kTrace, bool kWatch, bool kChecked>
+template <bool kTrace, bool kChecked>
 RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
     // Threaded dispatch (GCC/Clang labels as values): every handler ends with its own
     // indirect jump to the next one, which predicts better than one shared switch jump.
@@ -867,26 +833,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         ++n;                                        \
         DISPATCH();                                 \
     } NEXT();)
-    // Watchpoints (kWatch only): stop once the accessing instruction has retired. WATCHED
-    // retires it first (loads, before their own retirement code); WATCHED_RETIRED is for
-    // code that has retired it already (stores).
-#define WATCHED_RETIRED(addr, size, write)                        \
-    do {                                                          \
-        if (watch_check((addr), (size), (write))) {               \
-            FLUSH();                                              \
-            return RunExit::Watchpoint;                           \
-        }                                                         \
-    } while (0)
-#define WATCHED(addr, size, write)                                \
-    do {                                                          \
-        if (watch_check((addr), (size), (write))) {               \
-            pc += L;                                              \
-            cyc += d->cost;                                       \
-            ++n;                                                  \
-            FLUSH();                                              \
-            return RunExit::Watchpoint;                           \
-        }                                                         \
-    } while (0)
     // Checked or misaligned accesses take the slow path (data_access), the rest the DMI or
     // bus path of a plain core. The slow path repeats the retirement code on purpose: merging
     // it with the bus path's changes the hot loop's code and costs about 5% of host
@@ -902,7 +848,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             if (!data_access(addr, sizeof(T), false, v)) return exit_;                  \
             RELOAD();                                                                   \
             x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));      \
-            if constexpr (kWatch) WATCHED(addr, sizeof(T), false);                      \
             pc += L;                                                                    \
             cyc += d->cost;                                                             \
             ++n;                                                                        \
@@ -914,7 +859,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             std::memcpy(&v, r->host + (addr - r->lo), sizeof(T));                      \
             x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(v));                      \
             cyc += r->cycles[sizeof(T) >> 1];                                           \
-            if constexpr (kWatch) WATCHED(addr, sizeof(T), false);                      \
             NEXT();                                                                     \
         }                                                                               \
         uint32_t v;                                                                     \
@@ -923,7 +867,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         RELOAD();                                                                       \
         if (!ok) TRAP(cause::kLoadAccessFault, addr);                                   \
         x[d->rd] = static_cast<uint32_t>(static_cast<EXT>(static_cast<T>(v)));          \
-        if constexpr (kWatch) WATCHED(addr, sizeof(T), false);                          \
         pc += L;                                                                        \
         cyc += d->cost;                                                                 \
         ++n;                                                                            \
@@ -946,7 +889,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             ++n;                                                                        \
             check_code(addr);                                                           \
             check_code(addr + sizeof(T) - 1); /* a misaligned store may cross a line */ \
-            if constexpr (kWatch) WATCHED_RETIRED(addr, sizeof(T), true);               \
             CHECK_ASYNC();                                                              \
             DISPATCH();                                                                 \
         }                                                                               \
@@ -957,7 +899,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
             cyc += d->cost + r->cycles[sizeof(T) >> 1];                                 \
             ++n;                                                                        \
             check_code(addr);                                                           \
-            if constexpr (kWatch) WATCHED_RETIRED(addr, sizeof(T), true);               \
             DISPATCH();                                                                 \
         }                                                                               \
         FLUSH();                                                                        \
@@ -968,7 +909,6 @@ RunExit Rv32Core::loop(uint64_t cycle_end, uint64_t instret_limit) {
         cyc += d->cost;                                                                 \
         ++n;                                                                            \
         check_code(addr);                                                               \
-        if constexpr (kWatch) WATCHED_RETIRED(addr, sizeof(T), true);                   \
         CHECK_ASYNC();                                                                  \
         DISPATCH();                                                                     \
     })
@@ -1115,13 +1055,8 @@ fetch_check: __attribute__((unused));  // kChecked only: the pc left the fetch w
     CSR_HANDLER(Csrrci)
 #define AMO_HANDLER(name)                          \
     SLOW(name, {                                   \
-        watch_pending_ = false;                    \
         if (!exec_amo(*d)) return exit_;           \
         RELOAD();                                  \
-        if (kWatch && UNLIKELY(watch_pending_)) {  \
-            watch_pending_ = false;                \
-            return RunExit::Watchpoint;            \
-        }                                          \
         CHECK_ASYNC();                             \
         DISPATCH();                                \
     })
@@ -1153,8 +1088,6 @@ done:
 #undef BRANCH
 #undef LOAD
 #undef STORE
-#undef WATCHED
-#undef WATCHED_RETIRED
 #undef SLOW
 #undef CSR_HANDLER
 #undef AMO_HANDLER

@@ -106,23 +106,9 @@ enum class RunExit {
     Stop,              // request_stop() was seen at an instruction boundary
     TrapLoop,          // the first instruction of a trap handler trapped; the core is halted
     Breakpoint,        // pc is at a debugger breakpoint (add_breakpoint) or a trigger with action 1
-                       // (enter debug mode) fired on it (last_trigger()); it has not executed
-    Watchpoint,        // a load or store matched a debugger watchpoint (add_watchpoint); the
-                       // accessing instruction has retired, pc is past it (last_watch_hit())
-};
-
-// Debugger watchpoints: which data accesses stop the core (bits: Write 1, Read 2).
-enum class WatchKind : uint8_t { Write = 1, Read = 2, Access = 3 };
-struct Watchpoint {
-    uint32_t addr = 0, len = 1;
-    WatchKind kind = WatchKind::Write;
-    bool operator==(const Watchpoint& o) const { return addr == o.addr && len == o.len && kind == o.kind; }
-};
-// The access that matched: the watchpoint, and the first byte of the access inside it.
-struct WatchHit {
-    Watchpoint watch;
-    uint32_t addr = 0;
-    bool write = false;
+                       // (enter debug mode) fired on it (last_trigger()); it has not executed.
+                       // Debugger watchpoints are such triggers too (load/store match), so
+                       // they stop before the access.
 };
 const char* run_exit_name(RunExit e);
 
@@ -218,16 +204,6 @@ public:
     const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
     void skip_breakpoint_at(uint32_t pc);
 
-    // ---- debugger watchpoints ----
-    // run() returns Watchpoint after an instruction whose load or store (AMOs included)
-    // touched a watched byte with a matching kind; its effect is done and it has retired.
-    // Free when unused: the interpreter has a variant with the check compiled in, used only
-    // while a watchpoint is set, so DMI and the timing stay as they are either way.
-    void add_watchpoint(const Watchpoint& w);
-    bool remove_watchpoint(const Watchpoint& w);  // false if there was none
-    const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
-    const WatchHit& last_watch_hit() const { return watch_hit_; }
-
     // ---- stopping ----
     // Async-signal-safe. The core stops at the next instruction boundary it checks (after
     // any bus access and at every run() call) and keeps returning Stop until clear_stop().
@@ -290,12 +266,10 @@ private:
     static constexpr unsigned kLineBits = 6;  // code-tracking granule: 64 bytes
 
     RunExit run_slice(uint64_t max_cycles, uint64_t instret_limit);
-    // kChecked: the protected variant (see the top of this file); it implies kWatch.
-    template <bool kTrace, bool kWatch, bool kChecked>
+    // kChecked: the protected variant (see the top of this file).
+    template <bool kTrace, bool kChecked>
     RunExit loop(uint64_t cycle_end, uint64_t instret_limit);
     RunExit select_loop(uint64_t cycle_end, uint64_t instret_limit);
-    // True (and watch_hit_ set) if [addr, addr + size) touches a watchpoint of this direction.
-    bool watch_check(uint32_t addr, unsigned size, bool write);
     RunExit run_over_breakpoint(uint64_t max_cycles, uint64_t instret_limit);
     // Handler index of a breakpointed slot: one past the instruction handlers (Slot::h).
     static constexpr uint8_t kBreakpointHandler = 2 * static_cast<unsigned>(rv32::Op::Count);
@@ -410,9 +384,6 @@ private:
     std::ostream* trace_ = nullptr;
     std::function<std::string(uint64_t)> trace_prefix_;
 
-    std::vector<Watchpoint> watchpoints_;  // few: searched only by the watching interpreter
-    WatchHit watch_hit_;
-    bool watch_pending_ = false;           // an AMO's access matched (mem_load/mem_store)
     std::vector<uint32_t> breakpoints_;  // few: a linear search at decode time is enough
     bool skip_breakpoint_ = false;       // decode_slot ignores the breakpoint at skip_pc_
     uint32_t skip_pc_ = 0;

@@ -225,7 +225,6 @@ std::string GdbServer::stop_reply(DebugEvent why) const {
     case DebugEvent::Interrupt: std::snprintf(buf, sizeof buf, "S%02x", kSigInt); break;
     case DebugEvent::Reset:
     case DebugEvent::Step:
-    case DebugEvent::Watchpoint:  // the core's own watchpoints: this stub sets none
         std::snprintf(buf, sizeof buf, "S%02x", kSigTrap);
         break;
     }

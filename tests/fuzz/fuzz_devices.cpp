@@ -58,9 +58,22 @@ MemoryConfig dram_config() {
     return m;
 }
 
+// Chain limits far below the defaults (accel 4096, DMA 65536): a descriptor that points at
+// itself is the fuzzer's easiest input, and it then ran the whole default chain, one
+// simulated descriptor (and one SystemC wait) at a time, for each such input. The limit's own
+// check (ERR_CHAIN_LENGTH, DESC_COUNT) is reached either way.
+constexpr uint32_t kMaxChain = 64;
+
 AccelConfig accel_config() {
     AccelConfig c;
     c.spad_bytes = kSpadSize;
+    c.max_chain = kMaxChain;
+    return c;
+}
+
+DmaConfig dma_config() {
+    DmaConfig c;
+    c.max_chain = kMaxChain;
     return c;
 }
 
@@ -69,7 +82,7 @@ public:
     Router router{"router"};
     Memory dram{"dram", dram_config()};
     Accel accel{"accel", accel_config()};
-    Dma dma{"dma"};
+    Dma dma{"dma", dma_config()};
     sc_signal<bool> accel_irq{"accel_irq"}, dma_irq{"dma_irq"};
     tlm_utils::simple_initiator_socket<Rig> to_accel{"to_accel"}, to_dma{"to_dma"}, to_bus{"to_bus"};
 

@@ -120,7 +120,7 @@ TEST(CoreBreakpoint, SkipExecutesOneInstructionEvenWithALimit) {
     EXPECT_EQ(m.x(10), 1u);
 }
 
-// ---- watchpoints in the pure core ----
+// ---- watchpoints in the pure core (Sdtrig triggers: they stop before the access) ----
 
 // a0 = the watched word (RAM + 0x1000), a1 = its neighbour; store, load, neighbour, AMO.
 const char* kWatchProgram =
@@ -132,49 +132,61 @@ const char* kWatchProgram =
     "amoadd.w t2, t0, (a0); "  // read and write
     "addi a2, zero, 7; ecall";
 
-TEST(CoreWatchpoint, WriteReadAndAccessStopAfterTheAccess) {
+// Runs to the end, resuming over every stop; the instret of each stop.
+std::vector<uint64_t> watch_stops(Machine& m) {
+    std::vector<uint64_t> stops;
+    while (m.core.run(UINT64_MAX, 100) == RunExit::Breakpoint) {
+        stops.push_back(m.core.instret());
+        m.core.skip_breakpoint_at(m.core.pc());
+    }
+    return stops;
+}
+
+TEST(CoreWatchpoint, WriteReadAndAccessStopBeforeTheAccess) {
+    const uint32_t word = 0x80001000;
     for (bool dmi : {true, false}) {
         SCOPED_TRACE(dmi ? "DMI" : "bus");
         Machine m(dmi, stvp::test::unit_costs());
         Asm p;
         p(kWatchProgram);
         m.load(p);
-        const uint32_t word = 0x80001000;
-        m.core.add_watchpoint({word, 4, WatchKind::Write});
-        // The store to the word stops with the store retired and its value in memory.
-        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
-        EXPECT_EQ(m.core.instret(), 5u);
-        EXPECT_EQ(m.core.pc(), p.base() + 5 * 4);
-        EXPECT_EQ(m.mem32(word), 9u);
-        EXPECT_EQ(m.core.last_watch_hit().addr, word);
-        EXPECT_TRUE(m.core.last_watch_hit().write);
-        // The load does not match a write watchpoint; the byte store does (address inside).
-        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
-        EXPECT_EQ(m.core.instret(), 7u);
+        ASSERT_TRUE(m.core.triggers().add_debugger_watchpoint(word, 4, Triggers::kStore));
+        m.core.triggers_changed();
+        // Stops before the store to the word: nothing stored yet.
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+        EXPECT_EQ(m.core.instret(), 4u);
+        EXPECT_EQ(m.core.pc(), p.base() + 4 * 4);
+        EXPECT_EQ(m.mem32(word), 0u);
+        EXPECT_EQ(m.core.last_trigger_address(), word);
+        // Resumed: the store is done; the load does not match a store watchpoint, the byte
+        // store does (its address inside the word).
+        m.core.skip_breakpoint_at(m.core.pc());
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+        EXPECT_EQ(m.core.instret(), 6u);
         EXPECT_EQ(m.x(6), 9u);  // t1: the load ran
-        EXPECT_EQ(m.core.last_watch_hit().addr, word + 3);
-        // The AMO writes: stops after it, with its result stored.
-        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Watchpoint);
-        EXPECT_EQ(m.core.instret(), 8u);
+        EXPECT_EQ(m.mem32(word), 9u);
+        EXPECT_EQ(m.core.last_trigger_address(), word + 3);
+        // The AMO writes: stops before it, its operand not yet added.
+        m.core.skip_breakpoint_at(m.core.pc());
+        EXPECT_EQ(m.core.run(UINT64_MAX), RunExit::Breakpoint);
+        EXPECT_EQ(m.core.instret(), 7u);
+        EXPECT_EQ(m.mem32(word), 0x09000009u);
+        m.core.skip_breakpoint_at(m.core.pc());
+        m.run_to_ecall();
         EXPECT_EQ(m.x(7), 0x09000009u);  // t2: the old value
         EXPECT_EQ(m.mem32(word), 0x09000012u);
-        m.run_to_ecall();
         EXPECT_EQ(m.x(12), 7u);
 
         // A read watchpoint: the load and the AMO's read; an access one: all four.
-        for (WatchKind k : {WatchKind::Read, WatchKind::Access}) {
+        for (uint32_t ops : {Triggers::kLoad, Triggers::kLoad | Triggers::kStore}) {
             Machine r(dmi, stvp::test::unit_costs());
             r.load(p);
-            r.core.add_watchpoint({word, 4, k});
-            std::vector<uint64_t> stops;
-            for (;;) {
-                const RunExit e = r.core.run(UINT64_MAX, 100);
-                if (e != RunExit::Watchpoint) break;
-                stops.push_back(r.core.instret());
-            }
+            ASSERT_TRUE(r.core.triggers().add_debugger_watchpoint(word, 4, ops));
+            r.core.triggers_changed();
             const std::vector<uint64_t> want =
-                k == WatchKind::Read ? std::vector<uint64_t>({6, 8}) : std::vector<uint64_t>({5, 6, 7, 8});
-            EXPECT_EQ(stops, want);
+                ops == Triggers::kLoad ? std::vector<uint64_t>({5, 7}) : std::vector<uint64_t>({4, 5, 6, 7});
+            EXPECT_EQ(watch_stops(r), want);
+            EXPECT_EQ(r.mem32(word), 0x09000012u);
         }
     }
 }
@@ -188,20 +200,20 @@ TEST(CoreWatchpoint, RemovedWatchpointsAndOtherAddressesDoNotStopNorChangeTiming
 
     Machine m(true);
     m.load(p);
-    const Watchpoint w{0x80002000, 64, WatchKind::Access};  // nothing touches it
-    m.core.add_watchpoint(w);
-    m.core.add_watchpoint(w);  // set twice: one watchpoint
-    EXPECT_EQ(m.core.watchpoints().size(), 1u);
-    m.run_to_ecall();
-    EXPECT_EQ(m.core.cycles(), plain.core.cycles());  // the watching interpreter charges the same
+    // Nothing touches it: the checked interpreter runs, charging the same cycles.
+    ASSERT_TRUE(m.core.triggers().add_debugger_watchpoint(0x80002000, 64, Triggers::kLoad | Triggers::kStore));
+    m.core.triggers_changed();
+    EXPECT_TRUE(watch_stops(m).empty());
+    EXPECT_EQ(m.core.cycles(), plain.core.cycles());
+    EXPECT_EQ(m.core.instret(), plain.core.instret());
 
     Machine u(true);
     u.load(p);
-    const Watchpoint hit{0x80001000, 4, WatchKind::Write};
-    u.core.add_watchpoint(hit);
-    EXPECT_TRUE(u.core.remove_watchpoint(hit));
-    EXPECT_FALSE(u.core.remove_watchpoint(hit));
-    u.run_to_ecall();
+    ASSERT_TRUE(u.core.triggers().add_debugger_watchpoint(0x80001000, 4, Triggers::kStore));
+    EXPECT_TRUE(u.core.triggers().remove_debugger_watchpoint(0x80001000, 4, Triggers::kStore));
+    EXPECT_FALSE(u.core.triggers().remove_debugger_watchpoint(0x80001000, 4, Triggers::kStore));
+    u.core.triggers_changed();
+    EXPECT_TRUE(watch_stops(u).empty());
     EXPECT_EQ(u.mem32(0x80001000), 0x09000012u);
 }
 
@@ -325,28 +337,31 @@ TEST(CpuDebugger, BreakRequestHaltsAndTimeStandsStillWhileHalted) {
     EXPECT_EQ(later.ran[0], sc_time(250, SC_NS));
 }
 
-// A watchpoint set at reset halts the wrapper once the MMIO store has retired; the debugger
-// sees the event and the access (core().last_watch_hit()), and the run then goes on.
-TEST(CpuDebugger, WatchpointHaltsAfterTheAccess) {
+// A watchpoint (a trigger) set at reset halts the wrapper before the MMIO store, as a
+// breakpoint at the store; the debugger sees the accessed address, and the run goes on over it.
+TEST(CpuDebugger, WatchpointHaltsBeforeTheAccess) {
     Bench b;
     Asm p;
     p(kProgram);
     b.load(p);
-    WatchHit hit;
-    b.dbg.script = [&hit](Cpu& cpu, size_t i) {
-        if (i == 0) cpu.core().add_watchpoint({0x10000000, 4, WatchKind::Write});
-        if (i == 1) hit = cpu.core().last_watch_hit();
+    uint32_t addr = 0;
+    bool halted_at_watch = true;
+    b.dbg.script = [&](Cpu& cpu, size_t i) {
+        if (i == 0) {
+            EXPECT_TRUE(cpu.core().triggers().add_debugger_watchpoint(0x10000000, 4, Triggers::kStore));
+            cpu.core().triggers_changed();
+        }
+        if (i == 1) addr = cpu.core().last_trigger_address(), halted_at_watch = b.halted;
         return DebugAction::Continue;
     };
     b.cpu.attach_debugger(&b.dbg, true);
     sc_core::sc_start();
     ASSERT_EQ(b.dbg.halts.size(), 2u);
-    EXPECT_EQ(b.dbg.halts[1].why, DebugEvent::Watchpoint);
-    EXPECT_EQ(b.dbg.halts[1].instret, 204u);  // 2 + 100 x 2 + lui + sw
-    EXPECT_EQ(b.dbg.halts[1].pc, p.label("spin"));
-    EXPECT_EQ(hit.addr, 0x10000000u);
-    EXPECT_TRUE(hit.write);
-    EXPECT_STREQ(debug_event_name(DebugEvent::Watchpoint), "watchpoint");
+    EXPECT_EQ(b.dbg.halts[1].why, DebugEvent::Breakpoint);
+    EXPECT_EQ(b.dbg.halts[1].instret, 203u);  // 2 + 100 x 2 + lui
+    EXPECT_EQ(b.dbg.halts[1].pc, p.label("spin") - 4);  // at the sw
+    EXPECT_EQ(addr, 0x10000000u);
+    EXPECT_FALSE(halted_at_watch);  // the store had not happened
     EXPECT_TRUE(b.halted);  // the store's stop request, after the debugger let it go on
 }
 
