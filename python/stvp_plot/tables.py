@@ -198,10 +198,12 @@ def cnn_section(path):
     order = {i: k for k, i in enumerate(CNN_POINTS)}
     rows.sort(key=lambda r: order.get(r.get("id", ""), len(order)))
     head = TRAINING_HEAD.strip().splitlines()[-2:]
+    missing = [i for i in CNN_POINTS if i not in {r.get("id") for r in rows}]
     return "\n".join([CNN_SECTION_BEGIN, "", "## vgg5 (configs/results/cnn.md: every run, seeds, commentary)", "",
                       "vgg5, 16-32-64 3x3 convolutions and FC 576-128-10, lr 0.1 x 0.85 per epoch; N:M and "
                       "Procrustes budgets as the mode says, SparseTrain p = 0.9.", ""]
-                     + head + training_rows(rows, path, network="vgg5") + ["", CNN_SECTION_END]) + "\n"
+                     + head + training_rows(rows, path, network="vgg5")
+                     + ([f"\nNot run: {', '.join(missing)}."] if missing else []) + ["", CNN_SECTION_END]) + "\n"
 
 
 def splice(text, section):

@@ -166,6 +166,7 @@ class CnnTable(unittest.TestCase):
         self.assertIn("| vgg5 | procrustes-10% (seed 2) | 12 epochs x 937 steps | 90.05% | 0.2500 | - | 60.000000 s | "
                       "1.000e+09 | 25.0 | 2.00x | 4.00 | 900.4 s |", section)
         self.assertTrue(section.startswith(tables.CNN_SECTION_BEGIN) and section.endswith(tables.CNN_SECTION_END + "\n"))
+        self.assertIn("\nNot run: sparsetrain90_s1, dense_s3,", section)
 
     def test_unknown_points_and_no_dense_run_are_refused(self):
         with tempfile.TemporaryDirectory() as d:
