@@ -4,7 +4,7 @@
 #   whole process   stvp's and stvp_reftrain's wall time from start to exit (set-up, data
 #                   load, training, evaluation);
 #   training only   the host time stvp spends in the firmware's training phase (SIMCTRL PHASE
-#                   label PHASE_TRAIN of sw/train/train.c, from the stats) against the
+#                   label TRAIN_PHASE_TRAIN of sw/train/train_defs.h, from the stats) against the
 #                   reference's own training timer.
 # Runs are paired (VP then reference, RUNS times, default 3); medians of each and of the
 # per-pair ratios are printed, with the host's load average at the start.
@@ -16,8 +16,8 @@ extra=("$@")
 [ ${#extra[@]} -eq 0 ] && extra=(--set workload.epochs=1 --set workload.print_every=1000)
 cfg="$root/configs/train/lenet300_dense.yaml"
 runs=${RUNS:-3}
-train_phase=$(sed -n 's/.*PHASE_TRAIN = \([0-9]*\).*/\1/p' "$root/sw/train/train.c")
-[ -n "$train_phase" ] || { echo "bench_train: PHASE_TRAIN not found in sw/train/train.c" >&2; exit 1; }
+train_phase=$(sed -n 's/.*TRAIN_PHASE_TRAIN = \([0-9]*\).*/\1/p' "$root/sw/train/train_defs.h")
+[ -n "$train_phase" ] || { echo "bench_train: TRAIN_PHASE_TRAIN not found in sw/train/train_defs.h" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 now() { date +%s.%N; }

@@ -1,12 +1,15 @@
 """stvp-plot: figures (PNG and SVG) from sweep CSVs and training stats JSON.
 
   stvp-plot [--out DIR] [--title T] [--format png,svg] FILE...
-  stvp-plot --table training|procrustes_study CSV [--commentary MD] [--out FILE.md]
+  stvp-plot --table training|procrustes_study|cnn CSV [--commentary MD] [--out FILE.md]
+  stvp-plot --table cnn CSV ... --splice training.md
 
 A .csv is a sweep (stvp_explore --sweep, merged or old): NAME_speedup, NAME_energy_ratio,
 NAME_energy, NAME_utilisation. A .json is a training run's stats (stvp --stats); all JSON
 files given together make one figure, training.png/.svg (or --name). Prints the files written.
 --table writes a training sweep's markdown result table instead (tables.py; stdout without --out).
+--splice (with --table cnn) also rewrites the CNN's rows in FILE (training.md) between their
+markers; `--table training --out FILE` keeps that part of FILE as it is.
 """
 
 import argparse
@@ -37,9 +40,12 @@ def main(argv=None):
     p.add_argument("--name", default="training", help="stem of the training figure (JSON inputs)")
     p.add_argument("--table", choices=sorted(tables.TABLES), help="write this result table (markdown) from one CSV")
     p.add_argument("--commentary", help="--table: markdown file appended to the table")
+    p.add_argument("--splice", metavar="FILE", help="--table cnn: rewrite the CNN's rows in FILE (training.md)")
     a = p.parse_args(argv)
     if a.commentary and not a.table:
         p.error("--commentary: only with --table")
+    if a.splice and a.table != "cnn":
+        p.error("--splice: only with --table cnn")
     if a.table:
         return write_table(p, a)
     formats = [f for f in a.format.split(",") if f]
@@ -83,16 +89,26 @@ def write_table(p, a):
         p.error("--table: give one CSV (the training sweep's merged results)")
     try:
         text = tables.write_table(a.table, a.files[0], a.commentary)
+        if a.table == "training" and a.out:
+            kept = tables.kept_section(a.out)
+            text += "\n" + kept if kept else ""
+        if a.splice:
+            with open(a.splice) as f:
+                spliced = tables.splice(f.read(), tables.cnn_section(a.files[0]))
         if a.out:
             with open(a.out, "w") as f:
                 f.write(text)
         else:
             sys.stdout.write(text)
+        if a.splice:
+            with open(a.splice, "w") as f:
+                f.write(spliced)
     except (ValueError, OSError, KeyError) as e:
         print(f"stvp-plot: {e}", file=sys.stderr)
         return 2
-    if a.out:
-        print(a.out)
+    for written in (a.out, a.splice):
+        if written:
+            print(written)
     return 0
 
 

@@ -2,8 +2,9 @@
 
   stvp-plot --table training CSV [--commentary MD] [--out FILE.md]
   stvp-plot --table procrustes_study CSV [--commentary MD] [--out FILE.md]
+  stvp-plot --table cnn CSV [--commentary MD] [--out FILE.md] [--splice training.md]
 
-The CSV is what `stvp_explore --sweep configs/sweeps/{training,procrustes_study}.yaml` merges:
+The CSV is what `stvp_explore --sweep configs/sweeps/{training,procrustes_study,cnn}.yaml` merges:
 the point keys (id, workload.*, args), host_seconds, and the flattened `training` blocks of the
 runs (platform/explore/sweep_training.h; lists of per-epoch or per-layer records hold their
 values separated by spaces). Numbers are formatted as the printed tables always were.
@@ -55,20 +56,34 @@ the 2-core host).
 """
 
 
-def training_table(path):
-    rows = load_rows(path)
+def mode_label(r):
+    """procrustes-20% for a budget, nm 2:8 for a pattern, else the mode's name."""
+    mode = MODES[int(r["mode"]) % 8]
+    budget = r.get("workload.procrustes.budget", "")
+    if budget:
+        mode = mode.replace("procrustes", f"procrustes-{round(100 * float(budget))}%")
+    if r.get("workload.nm.n", "") and "nm" in mode:
+        mode = mode.replace("nm", f"nm {r['workload.nm.n']}:{r['workload.nm.m']}")
+    return mode
+
+
+def training_rows(rows, path, network=None):
+    """configs/results/training.md's rows, each against the first dense run of its network.
+    `network`: the network of rows without a workload.network column (one preset's sweep)."""
+    net_of = lambda r: r.get("workload.network") or network or need(r, "workload.network", path)  # noqa: E731
     dense = {}
     for r in rows:
         if int(need(r, "mode", path)) == 0:
-            dense.setdefault(need(r, "workload.network", path), r)
+            dense.setdefault(net_of(r), r)
     out = []
     for r in rows:
-        net = need(r, "workload.network", path)
+        net = net_of(r)
         if net not in dense:
             raise ValueError(f"{path}: no dense run of {net} to compare point {r.get('id', '?')} with")
         d = dense[net]
-        budget = r.get("workload.procrustes.budget", "")
-        mode = f"procrustes-{round(100 * float(budget))}%" if budget else MODES[int(r["mode"]) % 8]
+        mode = mode_label(r)
+        if r.get("workload.seed", "") not in ("", "1"):
+            mode += f" (seed {r['workload.seed']})"
         gz = r.get("grad_zeros", "")
         cycles, energy = float(need(r, "train_cycles", path)), float(need(r, "train_energy_pj", path))
         out.append(
@@ -77,7 +92,137 @@ def training_table(path):
             f"{f'{float(gz):.4f}' if gz else '-'} | {float(need(r, 'sim_time_ns', path)) / 1e9:.6f} s | "
             f"{cycles:.3e} | {energy / 1e9:.1f} | {float(d['train_cycles']) / cycles:.2f}x | "
             f"{float(d['train_energy_pj']) / energy:.2f} | {float(need(r, 'host_seconds', path)):.1f} s |")
-    return TRAINING_HEAD + "\n".join(out) + "\n"
+    return out
+
+
+def training_table(path):
+    return TRAINING_HEAD + "\n".join(training_rows(load_rows(path), path)) + "\n"
+
+
+# ---- configs/results/cnn.md (configs/sweeps/cnn.yaml, program stvp) and its rows in training.md ----
+
+# The sweep's points (configs/sweeps/cnn.yaml ids), in its priority order; a point without a
+# result is listed as not run.
+CNN_POINTS = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "sparsetrain90_s1", "dense_s2", "procrustes10_s2",
+              "dense_s3", "procrustes10_s3", "procrustes5_s1", "procrustes20_s1", "nm1of8_s1", "nm2of4_s1",
+              "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1"]
+
+# training.md's part that `cnn_results` writes and `train_results` keeps (stvp-plot --splice).
+CNN_SECTION_BEGIN = ("<!-- begin cnn_results: written by `cmake --build build --target cnn_results` from "
+                     "configs/sweeps/cnn.yaml; train_results keeps it as it is -->")
+CNN_SECTION_END = "<!-- end cnn_results -->"
+
+CNN_HEAD = """# vgg5: a VGG-style CNN trained on the VP, every scheme (issue 16)
+
+Generated from `configs/sweeps/cnn.yaml` (`cmake --build build --target cnn_results`) on the
+default platform configuration: vgg5 (sw/train/train_defs.h; configs/networks/vgg5.yaml) is 3x3
+convolutions with pad 1 and fused ReLU of 16, 32 and 64 channels, each followed by 2x2 max pooling
+(28 -> 14 -> 7 -> 3), then FC 576-128 (ReLU) and 128-10: 98192 weights, 1.99 M forward MACs per
+sample. Full Fashion-MNIST training split, batch 64, lr 0.1 x 0.85 per epoch
+(`workload.lr_decay`), weight decay 5e-4 (configs/train/vgg5_dense.yaml); test accuracy on the
+10000 test images after the last epoch. Speedup and energy ratio: the same seed's dense run's
+training cycles / energy over this run's (seed 1's where that seed has no dense run). Host
+wall: the whole stvp run, two runs sharing the 2-core host with other work (not comparable
+between rows). Logs and stats under build/results_cnn/.
+"""
+
+
+class Cnn:
+    """The sweep's runs by id."""
+
+    def __init__(self, path):
+        self.path = path
+        self.runs = {}
+        for r in load_rows(path):
+            i = need(r, "id", path)
+            if i not in CNN_POINTS:
+                raise ValueError(f"{path}: point {i} is not one of configs/sweeps/cnn.yaml's ({', '.join(CNN_POINTS)})")
+            self.runs[i] = r
+        if "dense_s1" not in self.runs:
+            raise ValueError(f"{path}: no point dense_s1 (every run is compared with it)")
+
+    def has(self, i):
+        return i in self.runs
+
+    def acc(self, i):
+        return 100.0 * float(need(self.runs[i], "final_accuracy", self.path))
+
+    def dense_of(self, i):
+        seed = self.runs[i].get("workload.seed", "1") or "1"
+        return self.runs.get(f"dense_s{seed}", self.runs["dense_s1"])
+
+    def row(self, i):
+        r, d = self.runs[i], self.dense_of(i)
+        gz = r.get("grad_zeros", "")
+        cycles, energy = float(need(r, "train_cycles", self.path)), float(need(r, "train_energy_pj", self.path))
+        vs = self.acc(i) - 100.0 * float(d["final_accuracy"])
+        per_epoch = " / ".join(f"{100 * float(a):.2f}" for a in need(r, "epochs.test_accuracy", self.path).split())
+        return (f"| {i} | {mode_label(r)} | {r.get('workload.seed', '') or '1'} | {self.acc(i):.2f}% | "
+                f"{'-' if r is d else f'{vs:+.2f}'} | {float(need(r, 'kept_fraction', self.path)):.4f} | "
+                f"{f'{float(gz):.4f}' if gz else '-'} | {per_epoch} | {cycles:.3e} | {energy / 1e9:.1f} | "
+                f"{float(d['train_cycles']) / cycles:.2f}x | {float(d['train_energy_pj']) / energy:.2f} | "
+                f"{float(need(r, 'host_seconds', self.path)):.0f} s |")
+
+    def seeds(self):
+        """Dense and Procrustes 10% per seed, and the mean difference over the seeds that have both."""
+        L = ["| seed | dense | Procrustes 10% | difference |", "|---|---|---|---|"]
+        diffs = []
+        for s in (1, 2, 3):
+            d, p = f"dense_s{s}", f"procrustes10_s{s}"
+            cell = lambda i: f"{self.acc(i):.2f}%" if self.has(i) else "not run"  # noqa: E731
+            both = self.has(d) and self.has(p)
+            if both:
+                diffs.append(self.acc(p) - self.acc(d))
+            L.append(f"| {s} | {cell(d)} | {cell(p)} | {f'{diffs[-1]:+.2f}' if both else '-'} |")
+        if diffs:
+            L.append(f"| mean of {len(diffs)} | | | {sum(diffs) / len(diffs):+.2f} |")
+        return L
+
+
+def cnn_table(path):
+    c = Cnn(path)
+    L = [CNN_HEAD, "## Every run", "",
+         "| run | mode | seed | test accuracy | vs dense | weights kept | grad zeros | test accuracy per epoch (%) | "
+         "training cycles | training energy (mJ) | speedup vs dense | energy ratio (dense/this) | host wall |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    L += [c.row(i) for i in CNN_POINTS if c.has(i)]
+    missing = [i for i in CNN_POINTS if not c.has(i)]
+    L += ["", f"Not run (no result in the CSV): {', '.join(missing)}." if missing else "Every point of the sweep ran.",
+          "", "## Seeds: dense and Procrustes 10%", ""] + c.seeds()
+    return "\n".join(L) + "\n"
+
+
+def cnn_section(path):
+    """vgg5's rows in training.md's format, between the markers `--splice` replaces."""
+    rows = load_rows(path)
+    order = {i: k for k, i in enumerate(CNN_POINTS)}
+    rows.sort(key=lambda r: order.get(r.get("id", ""), len(order)))
+    head = TRAINING_HEAD.strip().splitlines()[-2:]
+    missing = [i for i in CNN_POINTS if i not in {r.get("id") for r in rows}]
+    return "\n".join([CNN_SECTION_BEGIN, "", "## vgg5 (configs/results/cnn.md: every run, seeds, commentary)", "",
+                      "vgg5, 16-32-64 3x3 convolutions and FC 576-128-10, lr 0.1 x 0.85 per epoch; N:M and "
+                      "Procrustes budgets as the mode says, SparseTrain p = 0.9.", ""]
+                     + head + training_rows(rows, path, network="vgg5")
+                     + ([f"\nNot run: {', '.join(missing)}."] if missing else []) + ["", CNN_SECTION_END]) + "\n"
+
+
+def splice(text, section):
+    """text with its cnn_results section replaced by `section` (appended if it has none)."""
+    a, b = text.find(CNN_SECTION_BEGIN), text.find(CNN_SECTION_END)
+    if a < 0 or b < a:
+        return text.rstrip("\n") + "\n\n" + section
+    return text[:a] + section + text[b + len(CNN_SECTION_END):].lstrip("\n")
+
+
+def kept_section(path):
+    """The cnn_results section of an existing file (train_results keeps it), or ''."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return ""
+    a, b = text.find(CNN_SECTION_BEGIN), text.find(CNN_SECTION_END)
+    return text[a:b + len(CNN_SECTION_END)] + "\n" if 0 <= a < b else ""
 
 
 # ---- configs/results/procrustes_study.md (configs/sweeps/procrustes_study.yaml, stvp_reftrain) ----
@@ -233,7 +378,7 @@ def procrustes_study_table(path):
     return "\n".join(L) + "\n"
 
 
-TABLES = {"training": training_table, "procrustes_study": procrustes_study_table}
+TABLES = {"training": training_table, "procrustes_study": procrustes_study_table, "cnn": cnn_table}
 
 
 def write_table(kind, csv_path, commentary=None):

@@ -118,7 +118,99 @@ class ProcrustesStudyTable(unittest.TestCase):
                 tables.procrustes_study_table(path)
 
 
+def cnn_rows(ids):
+    """Points of configs/sweeps/cnn.yaml with made-up results: dense seed s has 9150 + 2 s correct
+    of 10000 (91.52%, 91.54%, ...), every other point 9000 + its position in the sweep."""
+    rows = []
+    for i in ids:
+        mode, seed = {"dense": "0", "procrustes10": "1", "nm2of8": "2"}.get(i.rsplit("_", 1)[0], "4"), i[-1]
+        acc = (9150 + 2 * int(seed)) if mode == "0" else 9000 + tables.CNN_POINTS.index(i)
+        r = {"id": i, "workload.mode": "x", "workload.seed": seed, "mode": mode, "epoch_count": "12",
+             "steps_per_epoch": "937", "final_accuracy": str(acc / 10000), "epochs.test_accuracy": "0.86 " + str(acc / 10000),
+             "kept_fraction": "1.0" if mode == "0" else "0.25", "sim_time_ns": "60000000000",
+             "train_cycles": "2000000000" if mode == "0" else "1000000000",
+             "train_energy_pj": "100000000000" if mode == "0" else "25000000000", "host_seconds": "900.4"}
+        if mode == "1":
+            r["workload.procrustes.budget"] = "0.1"
+        if mode == "2":
+            r["workload.nm.n"], r["workload.nm.m"] = "2", "8"
+        if mode == "4":
+            r["grad_zeros"] = "0.85071"
+        rows.append(r)
+    return rows
+
+
+class CnnTable(unittest.TestCase):
+    def test_the_sweep_file_and_the_table_name_the_same_points(self):
+        with open(os.path.join(SRC, "configs", "sweeps", "cnn.yaml")) as f:
+            self.assertEqual(re.findall(r"^  - \{id: (\w+),", f.read(), re.M), tables.CNN_POINTS)
+
+    def test_rows_seeds_and_what_did_not_run(self):
+        ids = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "dense_s2", "procrustes10_s2"]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.csv")
+            write_csv(path, cnn_rows(ids))
+            md = tables.cnn_table(path)
+            section = tables.cnn_section(path)
+        self.assertIn("| dense_s1 | dense | 1 | 91.52% | - | 1.0000 | - | 86.00 / 91.52 | 2.000e+09 | 100.0 | "
+                      "1.00x | 1.00 | 900 s |\n", md)
+        # procrustes10_s1: 9001 correct; 90.01 - 91.52 = -1.51; half the cycles, a quarter of the energy.
+        self.assertIn("| procrustes10_s1 | procrustes-10% | 1 | 90.01% | -1.51 | 0.2500 | - | 86.00 / 90.01 | "
+                      "1.000e+09 | 25.0 | 2.00x | 4.00 | 900 s |\n", md)
+        self.assertIn("| nm2of8_s1 | nm 2:8 | 1 | 90.02% | -1.50 |", md)
+        # seed 2 against its own dense run: 90.05 - 91.54 = -1.49; mean (-1.51 - 1.49) / 2 = -1.50
+        self.assertIn("| 2 | 91.54% | 90.05% | -1.49 |\n| 3 | not run | not run | - |\n| mean of 2 | | | -1.50 |", md)
+        self.assertIn("Not run (no result in the CSV): sparsetrain90_s1, dense_s3, procrustes10_s3, procrustes5_s1,", md)
+        self.assertTrue(md.startswith("# vgg5: a VGG-style CNN trained on the VP"))
+        # training.md's rows: the training table's columns, the seed named when it is not 1.
+        self.assertIn("| vgg5 | procrustes-10% (seed 2) | 12 epochs x 937 steps | 90.05% | 0.2500 | - | 60.000000 s | "
+                      "1.000e+09 | 25.0 | 2.00x | 4.00 | 900.4 s |", section)
+        self.assertTrue(section.startswith(tables.CNN_SECTION_BEGIN) and section.endswith(tables.CNN_SECTION_END + "\n"))
+        self.assertIn("\nNot run: sparsetrain90_s1, dense_s3,", section)
+
+    def test_unknown_points_and_no_dense_run_are_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "c.csv")
+            write_csv(path, cnn_rows(["dense_s1"]) + [dict(cnn_rows(["nm2of8_s1"])[0], id="nm3of8")])
+            with self.assertRaisesRegex(ValueError, "point nm3of8 is not one of configs/sweeps/cnn.yaml's"):
+                tables.cnn_table(path)
+            write_csv(path, cnn_rows(["procrustes10_s1"]))
+            with self.assertRaisesRegex(ValueError, "no point dense_s1"):
+                tables.cnn_table(path)
+
+    def test_splice_replaces_only_the_marked_part(self):
+        sec = lambda body: f"{tables.CNN_SECTION_BEGIN}\n{body}\n{tables.CNN_SECTION_END}\n"  # noqa: E731
+        self.assertEqual(tables.splice("# T\n\ntext\n", sec("a")), "# T\n\ntext\n\n" + sec("a"))
+        self.assertEqual(tables.splice("# T\n\n" + sec("a") + "\nafter\n", sec("b")), "# T\n\n" + sec("b") + "after\n")
+
+
 class Command(unittest.TestCase):
+    def test_cnn_splices_training_md_and_training_keeps_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            cnn, train, md, out = (os.path.join(d, n) for n in ("c.csv", "t.csv", "training.md", "cnn.md"))
+            write_csv(cnn, cnn_rows(["dense_s1", "procrustes10_s1"]))
+            write_csv(train, [{"id": "d", "workload.network": "lenet300", "mode": "0", "epoch_count": "5",
+                               "steps_per_epoch": "937", "final_accuracy": "0.8813", "kept_fraction": "1.0",
+                               "sim_time_ns": "3313134000", "train_cycles": "1551000000",
+                               "train_energy_pj": "10143200000000", "host_seconds": "31.94"}])
+            with redirect_stdout(io.StringIO()):
+                self.assertEqual(cli.main(["--table", "training", train, "--out", md]), 0)
+                with open(md) as f:
+                    lenet_only = f.read()
+                self.assertEqual(cli.main(["--table", "cnn", cnn, "--out", out, "--splice", md]), 0)
+                with open(md) as f:
+                    spliced = f.read()
+                self.assertEqual(cli.main(["--table", "training", train, "--out", md]), 0)
+                with open(md) as f:
+                    again = f.read()
+            with open(out) as f:
+                self.assertTrue(f.read().startswith("# vgg5"))
+        self.assertNotIn("vgg5", lenet_only)
+        self.assertTrue(spliced.startswith(lenet_only))
+        self.assertIn("| vgg5 | procrustes-10% | 12 epochs x 937 steps | 90.01% |", spliced)
+        self.assertEqual(again, spliced)  # train_results keeps the CNN's rows
+
+
     def test_table_with_commentary_to_a_file(self):
         ids, rows = study_rows()
         with tempfile.TemporaryDirectory() as d:
@@ -141,6 +233,8 @@ class Command(unittest.TestCase):
             cli.main(["--table", "training", "a.json"])
         with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
             cli.main(["--commentary", "c.md", "a.csv"])
+        with redirect_stderr(io.StringIO()), self.assertRaises(SystemExit):
+            cli.main(["--table", "training", "a.csv", "--splice", "t.md"])
 
 
 if __name__ == "__main__":

@@ -279,7 +279,7 @@ int main(void)
     printf("train: %s, mode %s, %lu epochs x %lu steps, batch %lu, lr %g x %d%%/epoch, seed %lu, "
            "%lu train / %lu test samples, %lu weights\n",
            net->name, mode_name(P.mode), (unsigned long)P.epochs, (unsigned long)steps, (unsigned long)P.batch,
-           (double)P.lr, (int)(TRAIN_LR_DECAY * 100.0f + 0.5f), (unsigned long)P.seed,
+           (double)P.lr, (int)(P.lr_decay * 100.0f + 0.5f), (unsigned long)P.seed,
            (unsigned long)ds->train_count, (unsigned long)ds->test_count, (unsigned long)total_w);
 
     if (P.mode & TRAIN_MODE_NM)

@@ -19,11 +19,12 @@ stvp_case(train_lenet5_short CODE 0
        --set workload.max_steps=10 --set workload.print_every=5 --firmware ${BIN}/train.elf
   STDOUT "train: lenet5, mode dense.*epoch 1 step 10/10 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(61470 of 61470\\).*train: done"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
-# The VGG-style CNN (vgg5: 3x3 convolutions with pad 1, three pools, the last 7x7 -> 3x3), dense, 10 steps.
+# The VGG-style CNN (vgg5: 3x3 convolutions with pad 1, three pools, the last 7x7 -> 3x3), dense,
+# two epochs of 5 steps on its presets' schedule (lr x 0.85 per epoch: the second epoch at 0.085).
 stvp_case(train_vgg5_short CODE 0
-  ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.epochs=1
-       --set workload.max_steps=10 --set workload.print_every=5 --firmware ${BIN}/train.elf
-  STDOUT "train: vgg5, mode dense.*epoch 1 step 10/10 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(52112 of 52112\\).*train: done"
+  ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.epochs=2
+       --set workload.max_steps=5 --set workload.print_every=5 --set workload.lr_decay=0.85 --firmware ${BIN}/train.elf
+  STDOUT "train: vgg5, mode dense, 2 epochs x 5 steps, batch 64, lr 0\\.1 x 85%/epoch.*epoch 1 test loss .*\\([0-9]+/200\\) lr 0\\.10000.*epoch 2 step 5/5 loss .*epoch 2 test loss .*\\([0-9]+/200\\) lr 0\\.08500.*weights kept    1\\.0000 \\(98192 of 98192\\).*train: done"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
 # Refusals: no data set preloaded (exit 1); a bad workload key, before the run (exit 2),
 # naming file, line and key, in stvp and in stvp_reftrain alike.
@@ -91,13 +92,14 @@ foreach(case "5@procrustes+sparsetrain" "6@nm+sparsetrain")
     --set workload.max_steps=10)
 endforeach()
 # vgg5 in every mode against the reference trainer: two epochs of 4 steps (the second epoch's
-# shuffle and learning rate, Procrustes on the block copies from step 1), evaluation on 200.
+# shuffle and learning rate on the presets' schedule, lr x 0.85; Procrustes on the block copies
+# from step 1), evaluation on 200.
 foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain")
   string(REPLACE "@" ";" parts "${case}")
   list(POP_FRONT parts id mode)
   train_compare(train_vs_reftrain_vgg5_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
     --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.mode=${mode}
-    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1)
+    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85)
 endforeach()
 # N:M + SparseTrain on the VP: summary names the pattern, half the weights kept at 2:4,
 # gradient zeros reported, MACs skipped.

@@ -204,7 +204,7 @@ TEST(TrainChain, DenseVgg5FillsTheLayerTable) {
                                                     FCW, FCD, FCW, FCD, MPB, CVW, CVD, MPB, CVW, CVD, MPB, CVW,
                                                     SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD, SGD});
     ASSERT_EQ(opcodes(b), want);
-    const uint32_t in_c[3] = {1, 16, 32}, k[3] = {16, 32, 32}, hw[3] = {28, 14, 7};
+    const uint32_t in_c[3] = {1, 16, 32}, k[3] = {16, 32, 64}, hw[3] = {28, 14, 7};
     for (uint32_t j = 0; j < 3; ++j) {
         const stvp_accel_desc& conv = b.d[kBatch + 2 * j];
         EXPECT_EQ(conv.c, in_c[j]) << j;
@@ -223,7 +223,7 @@ TEST(TrainChain, DenseVgg5FillsTheLayerTable) {
     }
     EXPECT_EQ(train_out_h(&train_nets[TRAIN_NET_VGG5].layers[5]), 3u);  // 7x7 pooled to 3x3
     const stvp_accel_desc& fc1 = b.d[kBatch + 6];
-    EXPECT_EQ(fc1.c, 32u * 3 * 3);
+    EXPECT_EQ(fc1.c, 64u * 3 * 3);
     EXPECT_EQ(fc1.k, 128u);
     EXPECT_EQ(fc1.src0, b.bufs.layer[5].out);
     // Every pool's backward masks by its convolution's ReLU output; the last layer's is layer 8.
@@ -234,9 +234,9 @@ TEST(TrainChain, DenseVgg5FillsTheLayerTable) {
         EXPECT_EQ(pb.src0, b.bufs.layer[pb.layer - 2].out) << at;
     }
     EXPECT_EQ(b.d[kBatch + 9].layer, 8u);
-    // SGD of conv3: 32 x 32 x 3 x 3 weights; of fc1: 128 x 288.
-    EXPECT_EQ(b.d[b.c.sgd_first + 4].n, 9216u);
-    EXPECT_EQ(b.d[b.c.sgd_first + 6].n, 36864u);
+    // SGD of conv3: 64 x 32 x 3 x 3 weights; of fc1: 128 x 576.
+    EXPECT_EQ(b.d[b.c.sgd_first + 4].n, 18432u);
+    EXPECT_EQ(b.d[b.c.sgd_first + 6].n, 73728u);
 }
 
 TEST(TrainChain, ProcrustesAddsOneDropbackPerWeightLayerAndSwitchesToBlocks) {

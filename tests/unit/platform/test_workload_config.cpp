@@ -40,6 +40,7 @@ TEST(WorkloadConfig, DefaultsBecomeTheseRegisters) {
     EXPECT_EQ(r[STVP_WL_BATCH], 64u);
     EXPECT_EQ(r[STVP_WL_LR], f32_bits(1000.0f / 10000.0f));
     EXPECT_EQ(r[STVP_WL_WEIGHT_DECAY], f32_bits(5e-4f));
+    EXPECT_EQ(r[STVP_WL_LR_DECAY], f32_bits(0.8f));  // the former fixed factor
     EXPECT_EQ(r, workload::default_registers());  // what the SimCtrl model holds without a platform
 }
 
@@ -54,7 +55,7 @@ TEST(WorkloadConfig, NamedKeysAndOneKeyOverride) {
     const std::string path = write_temp("wl.yaml",
                                         "workload:\n  network: lenet5\n  mode: procrustes+sparsetrain\n"
                                         "  procrustes: {budget: 0.2}\n  sparsetrain: {prune_rate: 0.5}\n"
-                                        "  epochs: 5\n  lr: 0.05\n");
+                                        "  epochs: 5\n  lr: 0.05\n  lr_decay: 0.85\n");
     const PlatformConfig c = load_platform_config(path, {"workload.epochs=3"});
     const workload::Registers r = workload_registers(c.workload);
     EXPECT_EQ(r[STVP_WL_NETWORK], TRAIN_NET_LENET5);
@@ -63,6 +64,7 @@ TEST(WorkloadConfig, NamedKeysAndOneKeyOverride) {
     EXPECT_EQ(r[STVP_WL_PRUNE_RATE], 50u);
     EXPECT_EQ(r[STVP_WL_EPOCHS], 3u);  // --set replaced this key only
     EXPECT_EQ(r[STVP_WL_LR], f32_bits(500.0f / 10000.0f));
+    EXPECT_EQ(r[STVP_WL_LR_DECAY], f32_bits(0.85f));
     EXPECT_EQ(r[STVP_WL_BATCH], 64u);
     const workload::Registers m = workload_registers(load_platform_config("", {"workload.mode=nm+sparsetrain"}).workload);
     EXPECT_EQ(m[STVP_WL_MODE], TRAIN_MODE_NM | TRAIN_MODE_SPARSETRAIN);
@@ -94,6 +96,8 @@ TEST(WorkloadConfig, BadKeysNameFileLineAndKey) {
     EXPECT_THAT(error_of("workload:\n  network: resnet\n"), HasSubstr("_cfg.yaml:2: 'workload.network'"));
     EXPECT_THAT(error_of("workload:\n  lr: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.lr'"));
     EXPECT_THAT(error_of("workload:\n  weight_decay: -1\n"), HasSubstr("_cfg.yaml:2: 'workload.weight_decay'"));
+    EXPECT_THAT(error_of("workload:\n  lr_decay: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
+    EXPECT_THAT(error_of("workload:\n  lr_decay: 1.5\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
     EXPECT_THAT(error_of("workload:\n  seed: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.seed'"));
     EXPECT_THAT(error_of("workload: {nm: {n: 4, m: 4}}\n"), HasSubstr("'workload.nm.n' (4) must be less than 'workload.nm.m' (4)"));
     EXPECT_THAT(error_of("", {"workload.epochs=0"}), HasSubstr("--set workload.epochs:1: 'workload.epochs': must be between 1 and 100000 (got 0)"));

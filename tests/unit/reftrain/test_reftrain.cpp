@@ -36,7 +36,7 @@ TEST(TrainDefs, LayerShapesChain) {
     }
     EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_LENET300]), 784u * 300 + 300 * 100 + 100 * 10);
     EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_LENET5]), 6u * 25 + 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
-    EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_VGG5]), 16u * 9 + 32 * 16 * 9 + 32 * 32 * 9 + 288 * 128 + 128 * 10);
+    EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_VGG5]), 16u * 9 + 32 * 16 * 9 + 64 * 32 * 9 + 576 * 128 + 128 * 10);
 }
 
 TEST(TrainDefs, ShuffleIsASeededPermutation) {
@@ -71,7 +71,14 @@ TEST(TrainDefs, ParamsDefaultsAndSchedule) {
     EXPECT_EQ(p.weight_decay, 5e-4f);
     EXPECT_STREQ(train_params_check(&p), "");
     EXPECT_EQ(train_lr(&p, 0), 0.1f);
-    EXPECT_FLOAT_EQ(train_lr(&p, 2), 0.1f * 0.8f * 0.8f);
+    EXPECT_EQ(p.lr_decay, 0.8f);  // the former fixed factor, bit for bit
+    EXPECT_EQ(train_lr(&p, 2), 0.1f * 0.8f * 0.8f);
+    p = params({{STVP_WL_LR_DECAY, 0x3F59999Au}});  // 0.85f
+    EXPECT_EQ(train_lr(&p, 0), 0.1f);
+    EXPECT_EQ(train_lr(&p, 1), 0.1f * 0.85f);
+    EXPECT_EQ(train_lr(&p, 3), 0.1f * 0.85f * 0.85f * 0.85f);
+    p = params({{STVP_WL_LR_DECAY, 0x3F800000u}});  // 1.0f: a constant rate
+    EXPECT_EQ(train_lr(&p, 5), 0.1f);
     EXPECT_EQ(train_steps_per_epoch(&p, 60000), 937u);
     p = params({{STVP_WL_NETWORK, 7}});
     EXPECT_NE(std::string(train_params_check(&p)).find("workload.network"), std::string::npos);
@@ -163,6 +170,10 @@ TEST(TrainDefs, SparseParametersFromTheirKeys) {
     EXPECT_NE(std::string(train_params_check(&p)).find("workload.batch"), std::string::npos);
     p = params({{STVP_WL_WEIGHT_DECAY, 0x3F800000u}});  // 1.0f
     EXPECT_NE(std::string(train_params_check(&p)).find("workload.weight_decay"), std::string::npos);
+    for (uint32_t bad : {0u, 0x3F800001u, 0xBF000000u, 0x7FC00000u}) {  // 0, just above 1, -0.5, NaN
+        p = params({{STVP_WL_LR_DECAY, bad}});
+        EXPECT_NE(std::string(train_params_check(&p)).find("workload.lr_decay"), std::string::npos) << std::hex << bad;
+    }
     // 2:4 keeps half of an FC layer; a pooling layer has no weights.
     EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET300].layers[0], 2, 4), 300u * 392u);
     EXPECT_EQ(train_nm_kept(&train_nets[TRAIN_NET_LENET5].layers[1], 2, 4), 0u);
