@@ -81,20 +81,20 @@ using I8 = int32_t __attribute__((vector_size(32)));
 __attribute__((always_inline)) inline void transpose8(F8* rows) {
     F8 a[8], b[8];
     for (int i = 0; i < 8; i += 2) {
-        a[i] = __builtin_shuffle(rows[i], rows[i + 1], I8{0, 8, 1, 9, 4, 12, 5, 13});
-        a[i + 1] = __builtin_shuffle(rows[i], rows[i + 1], I8{2, 10, 3, 11, 6, 14, 7, 15});
+        a[i] = __builtin_shufflevector(rows[i], rows[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        a[i + 1] = __builtin_shufflevector(rows[i], rows[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
     }
     for (int i = 0; i < 8; i += 4)
         for (int j = 0; j < 2; ++j) {
-            b[i + j] = __builtin_shuffle(a[i + j], a[i + j + 2], I8{0, 1, 8, 9, 4, 5, 12, 13});
-            b[i + j + 2] = __builtin_shuffle(a[i + j], a[i + j + 2], I8{2, 3, 10, 11, 6, 7, 14, 15});
+            b[i + j] = __builtin_shufflevector(a[i + j], a[i + j + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+            b[i + j + 2] = __builtin_shufflevector(a[i + j], a[i + j + 2], 2, 3, 10, 11, 6, 7, 14, 15);
         }
     // b[i] holds columns {0, 2, 1, 3}[i] (low half) and that + 4 (high half) of rows 0-3, b[i + 4]
     // the same of rows 4-7.
     constexpr int col[4] = {0, 2, 1, 3};
     for (int i = 0; i < 4; ++i) {
-        rows[col[i]] = __builtin_shuffle(b[i], b[i + 4], I8{0, 1, 2, 3, 8, 9, 10, 11});
-        rows[col[i] + 4] = __builtin_shuffle(b[i], b[i + 4], I8{4, 5, 6, 7, 12, 13, 14, 15});
+        rows[col[i]] = __builtin_shufflevector(b[i], b[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        rows[col[i] + 4] = __builtin_shufflevector(b[i], b[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
     }
 }
 
