@@ -242,7 +242,8 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
         wr32(masks + 8 * b + 4, uint32_t(bs.mask(int64_t(b)) >> 32));
         wr32(ptrs + 4 * b, bs.pointer(int64_t(b)));
     }
-    std::memcpy(ptrs + 4 * blocks, bs.values().data(), 4 * bs.values().size());
+    if (!bs.values().empty())  // an empty vector's data() may be null, which memcpy must not get
+        std::memcpy(ptrs + 4 * blocks, bs.values().data(), 4 * bs.values().size());
     if (d.flags & STVP_ACCEL_FLAG_RESULT) {
         stvp_accel_dropback_result res{tracked, uint32_t(count), float(threshold), dec};
         std::memcpy(host(c, STVP_ACCEL_FIELD_DST1), &res, sizeof res);
