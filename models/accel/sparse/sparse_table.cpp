@@ -232,7 +232,8 @@ int main(int argc, char** argv) {
                 out += row(label, c);
             }
         // N:M bidirectional: forward copy along C, backward copy along K; weight grad dense.
-        for (auto [n, m] : {std::pair{2u, 4u}, {2u, 8u}, {1u, 4u}}) {
+        for (const auto& nm : {std::pair{2u, 4u}, {2u, 8u}, {1u, 4u}}) {
+            const unsigned n = nm.first, m = nm.second; // named copies: a lambda below captures m
             const auto w = gauss(nw, 31);
             NmWeights f, bw;
             NmWeights::prune(w.data(), s.out_channels, s.in_channels, s.kernel_h, s.kernel_w, {n, m}, NmAxis::Input, &f);
