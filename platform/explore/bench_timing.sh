@@ -6,12 +6,15 @@
 #   2. The VP: one training epoch of LeNet-300-100 and of LeNet-5 (configs/train presets) in each
 #      sparse mode against dense (the same firmware, schedule and seed), whole processes; STEPS > 0
 #      stops each run after that many steps instead (an epoch is 937 steps).
-# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=0]
+#   3. The VP: CNN_STEPS steps of vgg5 (configs/train/vgg5_dense.yaml, default 200; 0 = an epoch)
+#      and the evaluation on the test split, in each sparse mode and combination against dense.
+# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=0] [CNN_STEPS=200]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 runs=${2:-3}
 steps=${3:-0}
+cnn_steps=${4:-200}
 TIMEFORMAT='%U %S'
 
 # CPU seconds of one run of "$@" (output discarded).
@@ -38,11 +41,15 @@ for scheme in procrustes nm_2_8 sparsetrain; do
         "$explore --preset $root/configs/presets/$scheme.yaml"
 done
 
-span=$([ "$steps" -gt 0 ] && echo "$steps steps" || echo "1 epoch")
-for net in lenet300 lenet5; do
+echo "load average at the start of the VP runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+for net in lenet300 lenet5 vgg5; do
+    n=$([ "$net" = vgg5 ] && echo "$cnn_steps" || echo "$steps")
+    span=$([ "$n" -gt 0 ] && echo "$n steps" || echo "1 epoch")
+    modes="procrustes nm sparsetrain"
+    [ "$net" = vgg5 ] && modes="$modes procrustes+sparsetrain nm+sparsetrain"
     vp="$build/bin/stvp --config $root/configs/train/${net}_dense.yaml --firmware $build/target/bin/train.elf"
-    vp="$vp --set workload.epochs=1 --set workload.max_steps=$steps --set workload.print_every=1000"
-    for mode in procrustes nm sparsetrain; do
+    vp="$vp --set workload.epochs=1 --set workload.max_steps=$n --set workload.print_every=1000"
+    for mode in $modes; do
         pair "VP $net $span $mode" "$vp --set workload.mode=dense" "$vp --set workload.mode=$mode"
     done
 done

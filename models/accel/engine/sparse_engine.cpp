@@ -188,8 +188,12 @@ std::string SparseEngine::dropback(const Command& c, OpWork& work) {
     float* w = fhost(c, STVP_ACCEL_FIELD_DST0);
     const std::vector<float>& w0 = w0_.get(init_of(c), d.layer, uint64_t(count), wd.c * wd.r * wd.s);
     const float dec = d.alpha;
-    mask_.assign(size_t(count), 0);
     const bool topk = d.flags & STVP_ACCEL_FLAG_TOPK;
+    // The estimator writes every mask byte; TOPK and a host selection set only the tracked ones.
+    if (topk || hooks_.select)
+        mask_.assign(size_t(count), 0);
+    else
+        mask_.resize(size_t(count));
     if (d.flags & STVP_ACCEL_FLAG_FIRST) tracked_step_ = 0;
     double threshold = 0;
     uint64_t vector_ops = 3 * uint64_t(count);  // W0 regeneration, score, compare / reset

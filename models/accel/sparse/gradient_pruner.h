@@ -24,6 +24,7 @@ public:
     }
     // Uniform in [0, 1) with 24 bits.
     float unit() { return static_cast<float>(next() >> 8) * (1.0f / 16777216.0f); }
+    uint32_t state() const { return x_; }  // never 0: Xorshift32(state()) continues the sequence
 
 private:
     uint32_t x_;

@@ -178,7 +178,7 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     // Raw pointers: the byte stores below may alias the vectors' members, not these locals.
     float* values = nm.values_.data();
     uint8_t *index = nm.idx_.data(), *valid = nm.valid_.data(), *is_done = done.data();
-    int64_t kept_total = 0;
+    int64_t kept_total = 0, done_groups = 0;
     // Weight t of group j of line (a, rs). Captures by value: the byte stores below may alias
     // anything a reference reaches, which would reload it for every kept weight.
     auto at = [input, m, C, RS](int64_t a, int64_t rs, int64_t j, int64_t t) {
@@ -200,17 +200,22 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     };
     if (m <= 32) {
         uint32_t kept[kLanes];
-        for (int64_t a = 0; a < lines; ++a)
+        // Lanes: Input walks j (lines a, groups j < j_lanes), Output walks a (lines a < a_lanes,
+        // groups j < full), from lane-aligned starts.
+        const int64_t j_lanes = full / kLanes * kLanes, a_lanes = lines / kLanes * kLanes;
+        bool lane_failed = false;  // a set of lanes held a NaN: its groups are left for below
+        for (int64_t a = 0; a < (input ? lines : a_lanes); a += input ? 1 : kLanes)
             for (int64_t rs = 0; rs < RS; ++rs)
-                for (int64_t j = 0; j < per_line; ++j) {
-                    // Lanes: Input walks j, Output walks a (only from lane-aligned a).
-                    if (input ? (j % kLanes != 0 || j + kLanes > full) : (a % kLanes != 0 || a + kLanes > lines || j >= full))
-                        continue;
+                for (int64_t j = 0; j < (input ? j_lanes : full); j += input ? kLanes : 1) {
                     const float* w0 = w + at(a, rs, j, 0);
                     const int64_t lane_step = input ? m * RS : RS;
-                    if (!select_lanes(w0, lane_step, t_step, m, n, kept)) continue;
+                    if (!select_lanes(w0, lane_step, t_step, m, n, kept)) {
+                        lane_failed = true;
+                        continue;
+                    }
                     for (int g = 0; g < kLanes; ++g) take(input ? a : a + g, rs, input ? j + g : j, kept[g]);
                     kept_total += kLanes * n;
+                    done_groups += kLanes;
                 }
         // The rest, kLanes at a time through rows of m.
         std::vector<float> rows(static_cast<size_t>(kLanes * m));
@@ -222,12 +227,14 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
             if (select_lanes(rows.data(), m, 1, m, n, kept)) {
                 for (int g = 0; g < filled; ++g) take(batch[g][0], batch[g][1], batch[g][2], kept[g]);
                 kept_total += filled * n;
+                done_groups += filled;
             }
             filled = 0;
         };
         for (int64_t a = 0; a < lines; ++a)
             for (int64_t rs = 0; rs < RS; ++rs)
-                for (int64_t j = 0; j < per_line; ++j) {
+                // Unless a set of lanes failed, the groups the lanes took are known: start past them.
+                for (int64_t j = lane_failed ? 0 : input ? j_lanes : a < a_lanes ? full : 0; j < per_line; ++j) {
                     const int64_t len = std::min(m, L - j * m);
                     if (is_done[(a * RS + rs) * per_line + j] || len < n) continue;
                     float* row = &rows[static_cast<size_t>(filled * m)];
@@ -239,7 +246,8 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
     }
     nm.kept_ = kept_total;
     int64_t order[256];
-    for (int64_t a = 0; a < lines; ++a)
+    // One by one: whatever the lanes left (nothing in the common case: the loop is skipped).
+    for (int64_t a = 0; a < (done_groups == lines * RS * per_line ? 0 : lines); ++a)
         for (int64_t rs = 0; rs < R * S; ++rs)
             for (int64_t j = 0; j < per_line; ++j) {
                 if (is_done[(a * RS + rs) * per_line + j]) continue;

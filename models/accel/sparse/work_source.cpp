@@ -46,10 +46,16 @@ std::string conv_operands(const Conv2dShape& s, Phase phase, const uint8_t* w_nz
             }
             if (x_nz) {  // In[n=c][c=n][h][w] = X[n][c][h][w]
                 o.in.resize(static_cast<size_t>(N * C * H * W));
-                for (int64_t n = 0; n < N; ++n)
-                    for (int64_t c = 0; c < C; ++c)
-                        std::copy(x_nz + (n * C + c) * H * W, x_nz + (n * C + c + 1) * H * W,
-                                  o.in.begin() + (c * N + n) * H * W);
+                if (H * W == 1) {  // an FC layer: a byte transpose (a copy call per byte cost 7% of a run)
+                    uint8_t* in = o.in.data();
+                    for (int64_t n = 0; n < N; ++n)
+                        for (int64_t c = 0; c < C; ++c) in[c * N + n] = x_nz[n * C + c];
+                } else {
+                    for (int64_t n = 0; n < N; ++n)
+                        for (int64_t c = 0; c < C; ++c)
+                            std::copy(x_nz + (n * C + c) * H * W, x_nz + (n * C + c + 1) * H * W,
+                                      o.in.begin() + (c * N + n) * H * W);
+                }
             }
             break;
     }

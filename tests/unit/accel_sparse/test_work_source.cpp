@@ -539,3 +539,22 @@ TEST(LoadBalancer, RadixSortEqualsStdSort) {
             ASSERT_EQ(v, want) << bits << " bits, " << n << " values";
         }
 }
+
+// The weight-gradient operands of an FC layer, element by element from the definition
+// (Wt[k][c=n] = dY[n][k], In[n=c][c=n] = X[n][c]): the byte transpose of the 1x1 case.
+TEST(NestOperands, FcWeightGradTransposesTheMaps) {
+    FcShape s;
+    s.batch = 5, s.in_features = 7, s.out_features = 3;
+    const auto x = bernoulli_mask(size_t(s.batch * s.in_features), 0.5, 4);
+    const auto dy = bernoulli_mask(size_t(s.batch * s.out_features), 0.5, 5);
+    NestOperands ops;
+    ASSERT_EQ(fc_operands(s, Phase::WeightGrad, nullptr, x.data(), dy.data(), &ops), "");
+    ASSERT_EQ(ops.in.size(), x.size());
+    ASSERT_EQ(ops.wt.size(), dy.size());
+    for (int64_t n = 0; n < s.batch; ++n) {
+        for (int64_t c = 0; c < s.in_features; ++c)
+            EXPECT_EQ(ops.in[size_t(c * s.batch + n)], x[size_t(n * s.in_features + c)]) << n << "," << c;
+        for (int64_t k = 0; k < s.out_features; ++k)
+            EXPECT_EQ(ops.wt[size_t(k * s.batch + n)], dy[size_t(n * s.out_features + k)]) << n << "," << k;
+    }
+}
