@@ -34,6 +34,13 @@ inline constexpr Key keys[] = {
 #undef STVP_WORKLOAD
 };
 static_assert(sizeof(keys) / sizeof(keys[0]) == size_t(STVP_WORKLOAD_KEYS), "workload.def rows");
+// keys[STVP_WL_X] is key X: the rows are in index order (a new key goes at the end).
+inline constexpr bool keys_in_index_order() {
+    for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); ++i)
+        if (keys[i].index != i) return false;
+    return true;
+}
+static_assert(keys_in_index_order(), "workload.def rows must be in index order");
 static_assert(int(STVP_WORKLOAD_KEYS) <= int(SIMCTRL_WORKLOAD_COUNT), "more workload keys than SIMCTRL WORKLOAD registers");
 
 using Registers = std::array<uint32_t, SIMCTRL_WORKLOAD_COUNT>;

@@ -57,13 +57,16 @@ the 2-core host).
 
 
 def mode_label(r):
-    """procrustes-20% for a budget, nm 2:8 for a pattern, else the mode's name."""
+    """procrustes-20% for a budget, nm 2:8 for a pattern (nm 2:8 bwd-fwd / bwd-W where the run
+    names workload.nm.backward: the backward copy pruned from the forward copy / from W), else
+    the mode's name."""
     mode = MODES[int(r["mode"]) % 8]
     budget = r.get("workload.procrustes.budget", "")
     if budget:
         mode = mode.replace("procrustes", f"procrustes-{round(100 * float(budget))}%")
     if r.get("workload.nm.n", "") and "nm" in mode:
-        mode = mode.replace("nm", f"nm {r['workload.nm.n']}:{r['workload.nm.m']}")
+        backward = {"forward": " bwd-fwd", "master": " bwd-W"}.get(r.get("workload.nm.backward", ""), "")
+        mode = mode.replace("nm", f"nm {r['workload.nm.n']}:{r['workload.nm.m']}{backward}")
     return mode
 
 
@@ -105,7 +108,7 @@ def training_table(path):
 # result is listed as not run.
 CNN_POINTS = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "sparsetrain90_s1", "dense_s2", "procrustes10_s2",
               "dense_s3", "procrustes10_s3", "procrustes5_s1", "procrustes20_s1", "nm1of8_s1", "nm2of4_s1",
-              "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1"]
+              "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1", "nm2of8_master_s1"]
 
 # training.md's part that `cnn_results` writes and `train_results` keeps (stvp-plot --splice).
 CNN_SECTION_BEGIN = ("<!-- begin cnn_results: written by `cmake --build build --target cnn_results` from "

@@ -123,7 +123,8 @@ def cnn_rows(ids):
     of 10000 (91.52%, 91.54%, ...), every other point 9000 + its position in the sweep."""
     rows = []
     for i in ids:
-        mode, seed = {"dense": "0", "procrustes10": "1", "nm2of8": "2"}.get(i.rsplit("_", 1)[0], "4"), i[-1]
+        kinds = {"dense": "0", "procrustes10": "1", "nm2of8": "2", "nm2of8_master": "2"}
+        mode, seed = kinds.get(i.rsplit("_", 1)[0], "4"), i[-1]
         acc = (9150 + 2 * int(seed)) if mode == "0" else 9000 + tables.CNN_POINTS.index(i)
         r = {"id": i, "workload.mode": "x", "workload.seed": seed, "mode": mode, "epoch_count": "12",
              "steps_per_epoch": "937", "final_accuracy": str(acc / 10000), "epochs.test_accuracy": "0.86 " + str(acc / 10000),
@@ -134,6 +135,7 @@ def cnn_rows(ids):
             r["workload.procrustes.budget"] = "0.1"
         if mode == "2":
             r["workload.nm.n"], r["workload.nm.m"] = "2", "8"
+            r["workload.nm.backward"] = "master" if "master" in i else "forward"
         if mode == "4":
             r["grad_zeros"] = "0.85071"
         rows.append(r)
@@ -146,7 +148,7 @@ class CnnTable(unittest.TestCase):
             self.assertEqual(re.findall(r"^  - \{id: (\w+),", f.read(), re.M), tables.CNN_POINTS)
 
     def test_rows_seeds_and_what_did_not_run(self):
-        ids = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "dense_s2", "procrustes10_s2"]
+        ids = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "dense_s2", "procrustes10_s2", "nm2of8_master_s1"]
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "c.csv")
             write_csv(path, cnn_rows(ids))
@@ -157,7 +159,8 @@ class CnnTable(unittest.TestCase):
         # procrustes10_s1: 9001 correct; 90.01 - 91.52 = -1.51; half the cycles, a quarter of the energy.
         self.assertIn("| procrustes10_s1 | procrustes-10% | 1 | 90.01% | -1.51 | 0.2500 | - | 86.00 / 90.01 | "
                       "1.000e+09 | 25.0 | 2.00x | 4.00 | 900 s |\n", md)
-        self.assertIn("| nm2of8_s1 | nm 2:8 | 1 | 90.02% | -1.50 |", md)
+        self.assertIn("| nm2of8_s1 | nm 2:8 bwd-fwd | 1 | 90.02% | -1.50 |", md)
+        self.assertIn("| nm2of8_master_s1 | nm 2:8 bwd-W | 1 | 90.14% | -1.38 |", md)
         # seed 2 against its own dense run: 90.05 - 91.54 = -1.49; mean (-1.51 - 1.49) / 2 = -1.50
         self.assertIn("| 2 | 91.54% | 90.05% | -1.49 |\n| 3 | not run | not run | - |\n| mean of 2 | | | -1.50 |", md)
         self.assertIn("Not run (no result in the CSV): sparsetrain90_s1, dense_s3, procrustes10_s3, procrustes5_s1,", md)

@@ -285,6 +285,8 @@ int main(void)
     if (P.mode & TRAIN_MODE_NM)
         printf("train: N:M %lu:%lu on every weight layer (forward along C, input gradient along K)\n",
                (unsigned long)P.nm_n, (unsigned long)P.nm_m);
+    if ((P.mode & TRAIN_MODE_NM) && P.nm_bwd_from_fwd)
+        printf("train: N:M backward copy pruned from the forward copy (workload.nm.backward=forward)\n");
     if (P.mode & TRAIN_MODE_PROCRUSTES)
         printf("train: Procrustes budget %lu%% of the weights (DROPBACK's quantile estimator targets q = %.2f)\n",
                (unsigned long)P.keep_pct, 1.0 - (double)train_keep_fraction(&P));

@@ -176,6 +176,7 @@ typedef struct train_params {
     uint32_t net;          /* workload.network: TRAIN_NET_* */
     uint32_t mode;         /* workload.mode: TRAIN_MODE_* bits */
     uint32_t nm_n, nm_m;   /* workload.nm.n, workload.nm.m: the N:M pattern */
+    uint32_t nm_bwd_from_fwd; /* workload.nm.backward: 1 = forward (the backward copy pruned from the forward copy) */
     uint32_t keep_pct;     /* workload.procrustes.budget: weights kept, in % */
     uint32_t prune_pct;    /* workload.sparsetrain.prune_rate: in % */
     uint32_t epochs;       /* workload.epochs */
@@ -206,6 +207,7 @@ static inline void train_params_from_workload(train_params_t *p, const uint32_t 
     p->mode = wl[STVP_WL_MODE];
     p->nm_n = wl[STVP_WL_NM_N];
     p->nm_m = wl[STVP_WL_NM_M];
+    p->nm_bwd_from_fwd = wl[STVP_WL_NM_BACKWARD];
     p->keep_pct = wl[STVP_WL_PROCRUSTES_BUDGET];
     p->prune_pct = wl[STVP_WL_PRUNE_RATE];
     p->epochs = wl[STVP_WL_EPOCHS];
@@ -232,6 +234,8 @@ static inline const char *train_params_check(const train_params_t *p)
         return "workload.procrustes.budget must be 0.01..0.99 of the weights";
     if (p->nm_m < 2u || p->nm_m > 255u || p->nm_n < 1u || p->nm_n >= p->nm_m)
         return "workload.nm: N:M needs 2 <= M <= 255 and 1 <= N < M";
+    if (p->nm_bwd_from_fwd > 1u)
+        return "workload.nm.backward must be master or forward";
     if (p->prune_pct < 1u || p->prune_pct > 99u)
         return "workload.sparsetrain.prune_rate must be 0.01..0.99";
     if (p->epochs < 1u || p->seed < 1u || p->print_every < 1u)

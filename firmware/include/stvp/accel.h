@@ -127,6 +127,13 @@ void stvp_accel_grad_prune(stvp_accel_desc *d, uint32_t layer, uint32_t count, f
    *_FWD, the backward copy for *_BWD_DATA; n, m as at NM_PREGEN). */
 void stvp_accel_desc_block(stvp_accel_desc *d, const void *blocks);
 void stvp_accel_desc_nm(stvp_accel_desc *d, const void *copy, uint32_t n, uint32_t m);
+/* Prune a built NM_PREGEN's backward copy from its forward copy instead of from W (flag
+   NM_BWD_FROM_FWD, Bi-Mask): the input gradient then uses only weights the forward pass used. */
+static inline void stvp_accel_nm_bwd_from_fwd(stvp_accel_desc *d)
+{
+    d->flags |= STVP_ACCEL_FLAG_NM_BWD_FROM_FWD;
+}
+
 /* Skip MACs on zero activations / gradients (flag SKIP_ZEROS; any FC/CONV op). */
 static inline void stvp_accel_desc_skip_zeros(stvp_accel_desc *d)
 {

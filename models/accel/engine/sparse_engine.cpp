@@ -277,10 +277,22 @@ std::string SparseEngine::nm_pregen(const Command& c, OpWork& work) {
     const stvp_accel_desc& d = c.desc;
     const WeightDims wd = weight_dims(c);
     const NmConfig nc{d.param0, d.param1};
+    const int64_t K = int64_t(wd.k), C = int64_t(wd.c), R = int64_t(wd.r), S = int64_t(wd.s);
+    const float* w = fhost(c, STVP_ACCEL_FIELD_SRC0);
+    NmWeights copies[2];
+    NmWeights::prune(w, K, C, R, S, nc, NmAxis::Input, &copies[0]);
+    // BWD_FROM_FWD (Bi-Mask): the backward copy is pruned from the forward copy's weights, so
+    // the input gradient only uses weights the forward pass used; from W, the two masks
+    // disagree and the input gradient is not that of the forward function.
+    const float* bwd_src = w;
+    if (d.flags & STVP_ACCEL_FLAG_NM_BWD_FROM_FWD) {
+        nm_fwd_dense_.resize(size_t(wd.count()));
+        copies[0].decode(nm_fwd_dense_.data());
+        bwd_src = nm_fwd_dense_.data();
+    }
+    NmWeights::prune(bwd_src, K, C, R, S, nc, NmAxis::Output, &copies[1]);
     for (const bool backward : {false, true}) {
-        NmWeights nm;
-        NmWeights::prune(fhost(c, STVP_ACCEL_FIELD_SRC0), int64_t(wd.k), int64_t(wd.c), int64_t(wd.r), int64_t(wd.s),
-                         nc, backward ? NmAxis::Output : NmAxis::Input, &nm);
+        const NmWeights& nm = copies[backward];
         uint8_t* out = host(c, backward ? STVP_ACCEL_FIELD_META1 : STVP_ACCEL_FIELD_META0);
         const size_t slots = nm.values().size();
         std::memcpy(out, nm.values().data(), 4 * slots);
@@ -294,7 +306,9 @@ std::string SparseEngine::nm_pregen(const Command& c, OpWork& work) {
 }
 
 OpCharge SparseEngine::nm_pregen_cost(const Command& c, const OpWork& work, TimingModel& tm) const {
-    // Two magnitude sorts per group element (a compare tree per group) [open].
+    // Two magnitude sorts per group element (a compare tree per group) [open]; with
+    // BWD_FROM_FWD the backward tree compares the forward selection's values (zero where it
+    // dropped one): the same compares.
     const uint64_t count = weight_dims(c).count();
     OpCharge r;
     r.op = vector_cost(tm.config(), 2 * count, 4 * count, work.written_bytes);

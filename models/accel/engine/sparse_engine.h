@@ -81,6 +81,7 @@ private:
     std::vector<float> w_dec_;
     sparse::WeightFormat wf_;
     std::vector<float> scores_;
+    std::vector<float> nm_fwd_dense_;  // NM_PREGEN BWD_FROM_FWD: the forward copy, dense
     sparse::W0Cache w0_;  // each layer's W0, generated once
     std::vector<uint8_t> mask_, xnz_, dynz_, wnz_;
     SelectionHooks hooks_;

@@ -224,8 +224,11 @@ uint32_t train_chain_step(train_chain_t *c, stvp_accel_desc *d, uint32_t cap, co
             const train_chain_layer_bufs_t *b = &bufs->layer[i];
             if (!train_has_weights(l))
                 continue;
-            stvp_accel_nm_pregen(&d[k++], i + 1, l->k, l->c, rs_of(l, 1), rs_of(l, 0), p->nm_n, p->nm_m, FPTR(b->w),
+            stvp_accel_nm_pregen(&d[k], i + 1, l->k, l->c, rs_of(l, 1), rs_of(l, 0), p->nm_n, p->nm_m, FPTR(b->w),
                                  PTR(b->nm_fwd), PTR(b->nm_bwd));
+            if (p->nm_bwd_from_fwd)
+                stvp_accel_nm_bwd_from_fwd(&d[k]);
+            ++k;
         }
     }
     c->nm_count = k - c->nm_first;

@@ -196,6 +196,60 @@ TEST(AccelSparse, NmPregenAndNmOpsEqualDenseOnDecoded) {
     EXPECT_EQ(b.floats(dx, N * C), dxref);
 }
 
+// NM_BWD_FROM_FWD (Bi-Mask): the backward copy is the N:M-along-K pruning of the forward copy
+// (decoded, dropped weights 0), so every weight it keeps is one the forward copy keeps; the
+// forward copy, the master and the charge are those of the plain op. A 3x3 conv layer.
+TEST(AccelSparse, NmPregenBackwardFromForwardKeepsOnlyForwardWeights) {
+    const uint32_t K = 16, C = 12, R = 3, S = 3, Nn = 2, M = 8, count = K * C * R * S;
+    const std::vector<float> wv = random_floats(count, 11);
+    NmWeights ref_fwd, ref_bwd, plain_bwd;
+    NmWeights::prune(wv.data(), K, C, R, S, NmConfig{Nn, M}, NmAxis::Input, &ref_fwd);
+    std::vector<float> fwd_dense(count), bwd_dense(count), plain_dense(count);
+    ref_fwd.decode(fwd_dense.data());
+    NmWeights::prune(fwd_dense.data(), K, C, R, S, NmConfig{Nn, M}, NmAxis::Output, &ref_bwd);
+    NmWeights::prune(wv.data(), K, C, R, S, NmConfig{Nn, M}, NmAxis::Output, &plain_bwd);
+    ref_bwd.decode(bwd_dense.data()), plain_bwd.decode(plain_dense.data());
+    uint32_t outside_fwd_plain = 0, kept_bwd = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        if (bwd_dense[i] != 0) {
+            ++kept_bwd;
+            EXPECT_EQ(bwd_dense[i], fwd_dense[i]) << i;
+        }
+        outside_fwd_plain += plain_dense[i] != 0 && fwd_dense[i] == 0;
+    }
+    ASSERT_GT(outside_fwd_plain, count / 50) << "without the flag the masks disagree (the case the flag is for)";
+    EXPECT_GT(kept_bwd, count / 8) << "most of the forward copy's weights survive the second pruning";
+
+    // One chain: the plain op, then the flagged one into a second pair of copies.
+    Bench b("bench");
+    const uint32_t w = b.alloc(4 * count);
+    uint32_t fwd[2], bwd[2];
+    b.put_floats(w, wv);
+    for (const bool flag : {false, true}) {
+        fwd[flag] = b.alloc(STVP_ACCEL_NM_BYTES(K, R * S, C, Nn, M));
+        bwd[flag] = b.alloc(STVP_ACCEL_NM_BYTES(C, R * S, K, Nn, M));
+        stvp_accel_desc p = weights_desc(STVP_ACCEL_OP_NM_PREGEN, 1, K, C, R, S);
+        p.src0 = w, p.meta0 = fwd[flag], p.meta1 = bwd[flag], p.param0 = Nn, p.param1 = M;
+        if (flag) p.flags |= STVP_ACCEL_FLAG_NM_BWD_FROM_FWD;
+        b.put_desc(flag, p);
+    }
+    Regs rg;
+    b.run([&](Bench& b) { b.run_chain(2), rg = read_regs(b); });
+    ASSERT_EQ(rg.status, uint32_t(ACCEL_STATUS_DONE_MASK)) << rg.err_code;
+    EXPECT_EQ(b.floats(w, count), wv) << "the master stays dense";
+    for (const bool flag : {false, true}) {
+        EXPECT_EQ(b.floats(fwd[flag], ref_fwd.values().size()), ref_fwd.values()) << flag;
+        const NmWeights& want_bwd = flag ? ref_bwd : plain_bwd;
+        EXPECT_EQ(b.floats(bwd[flag], want_bwd.values().size()), want_bwd.values()) << flag;
+        EXPECT_EQ(0, std::memcmp(b.host(bwd[flag]) + 4 * want_bwd.values().size(), want_bwd.indices().data(),
+                                 want_bwd.indices().size()))
+            << flag;
+    }
+    ASSERT_EQ(b.records.size(), 2u);
+    EXPECT_EQ(b.records[1].cost.cycles, b.records[0].cost.cycles) << "the same compare trees";
+    EXPECT_EQ(b.records[1].cost.energy.total_pj(), b.records[0].cost.energy.total_pj());
+}
+
 TEST(AccelSparse, GradPruneMatchesLibraryAndCounts) {
     Bench b("bench");
     const uint32_t n = 1000;

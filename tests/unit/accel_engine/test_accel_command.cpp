@@ -164,7 +164,7 @@ TEST(AccelCommand, FlagsAcceptedPerOpcode) {
         {STVP_ACCEL_OP_COPY, 0},
         {STVP_ACCEL_OP_INIT_WEIGHTS, 0},
         {STVP_ACCEL_OP_DROPBACK, STVP_ACCEL_FLAG_FIRST | STVP_ACCEL_FLAG_TOPK | STVP_ACCEL_FLAG_RESULT},
-        {STVP_ACCEL_OP_NM_PREGEN, 0},
+        {STVP_ACCEL_OP_NM_PREGEN, STVP_ACCEL_FLAG_NM_BWD_FROM_FWD},
         {STVP_ACCEL_OP_GRAD_PRUNE, STVP_ACCEL_FLAG_RESULT},
     };
     for (const auto& [op, ok] : accepted) {

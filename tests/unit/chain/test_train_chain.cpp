@@ -52,7 +52,9 @@ struct Built {
     train_chain_t c{};
     std::vector<stvp_accel_desc> d = std::vector<stvp_accel_desc>(TRAIN_CHAIN_STEP_MAX);
     uint32_t len = 0;
-    Built(uint32_t net, uint32_t mode_arg, int use_block = 0) : p(params(net, mode_arg)) {
+    Built(uint32_t net, uint32_t mode_arg, int use_block = 0, void (*edit)(train_params_t&) = nullptr)
+        : p(params(net, mode_arg)) {
+        if (edit) edit(p);
         len = train_chain_step(&c, d.data(), uint32_t(d.size()), &train_nets[net], &p, &bufs, use_block);
     }
     const train_net_t& net() const { return *c.net; }
@@ -303,9 +305,27 @@ TEST(TrainChain, NmReadsTheCopiesAndRegeneratesThemAfterTheUpdate) {
             EXPECT_EQ(d.param0, 2u);
             EXPECT_EQ(d.param1, 8u);
             EXPECT_EQ(d.r, 1u);
+            EXPECT_EQ(d.flags & STVP_ACCEL_FLAG_NM_BWD_FROM_FWD, 0u) << "workload.nm.backward=master";
         } else {
             EXPECT_EQ(d.format, STVP_ACCEL_FORMAT_DENSE);
         }
+    }
+}
+
+// workload.nm.backward=forward: every NM_PREGEN (the step's and W0's) prunes the backward copy
+// from the forward copy; nothing else changes.
+TEST(TrainChain, NmBackwardFromForwardFlagsEveryPregen) {
+    Built master(TRAIN_NET_VGG5, TRAIN_MODE_NM | 2u << 8 | 8u << 16);
+    Built fwd(TRAIN_NET_VGG5, TRAIN_MODE_NM | 2u << 8 | 8u << 16, 0, [](train_params_t& p) { p.nm_bwd_from_fwd = 1; });
+    ASSERT_EQ(fwd.len, master.len);
+    ASSERT_EQ(fwd.c.nm_count, 5u);
+    for (uint32_t k = 0; k < fwd.len; ++k) {
+        stvp_accel_desc d = fwd.d[k];
+        if (d.opcode == NM) {
+            EXPECT_EQ(d.flags, master.d[k].flags | STVP_ACCEL_FLAG_NM_BWD_FROM_FWD) << k;
+            d.flags = master.d[k].flags;
+        }
+        EXPECT_EQ(0, std::memcmp(&d, &master.d[k], sizeof d)) << k;
     }
 }
 

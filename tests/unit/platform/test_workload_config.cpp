@@ -66,8 +66,11 @@ TEST(WorkloadConfig, NamedKeysAndOneKeyOverride) {
     EXPECT_EQ(r[STVP_WL_LR], f32_bits(500.0f / 10000.0f));
     EXPECT_EQ(r[STVP_WL_LR_DECAY], f32_bits(0.85f));
     EXPECT_EQ(r[STVP_WL_BATCH], 64u);
+    EXPECT_EQ(r[STVP_WL_NM_BACKWARD], 0u) << "master by default";
     const workload::Registers m = workload_registers(load_platform_config("", {"workload.mode=nm+sparsetrain"}).workload);
     EXPECT_EQ(m[STVP_WL_MODE], TRAIN_MODE_NM | TRAIN_MODE_SPARSETRAIN);
+    const workload::Registers f = workload_registers(load_platform_config("", {"workload.nm.backward=forward"}).workload);
+    EXPECT_EQ(f[STVP_WL_NM_BACKWARD], 1u);
 }
 
 // The network and mode names are the firmware's (train_defs.h) at their positions.
@@ -99,6 +102,9 @@ TEST(WorkloadConfig, BadKeysNameFileLineAndKey) {
     EXPECT_THAT(error_of("workload:\n  lr_decay: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
     EXPECT_THAT(error_of("workload:\n  lr_decay: 1.5\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
     EXPECT_THAT(error_of("workload:\n  seed: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.seed'"));
+    e = error_of("workload:\n  nm: {backward: transposed}\n");
+    EXPECT_THAT(e, HasSubstr("_cfg.yaml:2: 'workload.nm.backward'"));
+    EXPECT_THAT(e, HasSubstr("'transposed' is not one of"));
     EXPECT_THAT(error_of("workload: {nm: {n: 4, m: 4}}\n"), HasSubstr("'workload.nm.n' (4) must be less than 'workload.nm.m' (4)"));
     EXPECT_THAT(error_of("", {"workload.epochs=0"}), HasSubstr("--set workload.epochs:1: 'workload.epochs': must be between 1 and 100000 (got 0)"));
     EXPECT_THAT(error_of("", {"workload.epoch=3"}), HasSubstr("unknown key 'workload.epoch'"));

@@ -108,6 +108,10 @@
  *                for each (k, r, s), keep the N largest |w|) at meta0 and the backward copy
  *                (groups of M consecutive k for each (c, r, s)) at meta1 (format below);
  *                2 <= M <= 256, 1 <= N < M. The master is not changed.
+ *                NM_BWD_FROM_FWD: the backward copy is pruned from the forward copy (W with
+ *                the weights it dropped set to 0), so it keeps only weights the forward copy
+ *                keeps (Bi-Mask, docs/literature.md); without it, from W (the two copies'
+ *                masks disagree, and the input gradient is not the forward function's).
  *  GRAD_PRUNE    SparseTrain stochastic pruning of g[0..n) in place (an output gradient dY):
  *                sigma = mean|g| * sqrt(pi/2), tau = Phi^-1((1 + p)/2) * sigma; |g| < tau
  *                becomes sign(g)*tau with probability |g|/tau, else 0 (unbiased); p = alpha in
@@ -253,6 +257,7 @@ STVP_ACCEL_ENUM(stvp_accel_opcode) {
 #define STVP_ACCEL_FLAG_TOPK      0x00000020u /* DROPBACK: exact per-layer top-k instead of the quantile estimator */
 #define STVP_ACCEL_FLAG_RESULT    0x00000040u /* DROPBACK, GRAD_PRUNE: write the op's result struct at dst1 */
 #define STVP_ACCEL_FLAG_SKIP_ZEROS 0x00000080u /* FC/CONV ops: skip MACs on zero activations / gradients */
+#define STVP_ACCEL_FLAG_NM_BWD_FROM_FWD 0x00000100u /* NM_PREGEN: backward copy pruned from the forward copy, not W */
 
 /* Operand formats (`format`). Bit i of the FORMATS register = format i supported. */
 #define STVP_ACCEL_FORMAT_DENSE 0u
