@@ -75,9 +75,10 @@ TEST(ExploreSweep, ExpandedSettingsAreBounded) {
     for (int i = 0; i < 5; ++i) y += "  k" + std::to_string(i) + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
     EXPECT_EQ(err(y), "s.yaml: grid: 100000 points need more than 64 MiB of settings (fewer points, grid "
                       "values or set entries)");
-    // The same grid with few settings per point stays within the bound.
+    // A large grid with few settings per point stays within the bound (10^4 points: 10^5 cost
+    // 3 s and 440 MB under ASan).
     std::string small = "network: n\ngrid:\n";
-    for (int i = 0; i < 5; ++i) small += "  k" + std::to_string(i) + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+    for (int i = 0; i < 4; ++i) small += "  k" + std::to_string(i) + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
     EXPECT_EQ(err(small), "");
 }
 
