@@ -213,6 +213,27 @@ Sweep parse_sweep(const YAML::Node& root, const std::string& origin, const std::
         if (total > 100000) throw ExploreError(origin + ": grid: more than 100000 points");
     }
     const size_t per_row = total / rows.size();
+    // The points' settings are bounded in bytes too, before they are built: each point copies
+    // the `set` entries and its values, so a small file (many set entries crossed with a large
+    // grid) could otherwise ask for gigabytes. A string counts its text and its own size; an
+    // entry is at most a "key=value" setting (or a path, or args words) and a (key, value) column.
+    constexpr size_t kMaxSettingsBytes = size_t{64} << 20;
+    const auto text = [](const std::string& x) { return sizeof(std::string) + x.size(); };
+    const auto entry_bytes = [&](const Entry& e) {
+        return 3 * sizeof(std::string) + 2 * (e.key.size() + e.value.size()) + 1 +
+               (e.key == "preset" || e.key == "network" ? dir.size() + 1 : 0) +
+               (e.key == "args" ? e.value.size() * sizeof(std::string) : 0);
+    };
+    size_t base_bytes = text(base.preset) + text(base.network);
+    for (const std::string& x : base.sets) base_bytes += text(x);
+    size_t settings_bytes = total * base_bytes;
+    for (const auto& row : rows)
+        for (const Entry& e : row) settings_bytes += per_row * entry_bytes(e);
+    for (const auto& a : axes)
+        for (const Entry& e : a.second) settings_bytes += total / a.second.size() * entry_bytes(e);
+    if (settings_bytes > kMaxSettingsBytes)
+        throw ExploreError(origin + ": grid: " + std::to_string(total) +
+                           " points need more than 64 MiB of settings (fewer points, grid values or set entries)");
     for (size_t p = 0; p < total; ++p) {
         SweepPoint pt = base;
         size_t rest = p % per_row;

@@ -5,7 +5,9 @@
 // a descriptor that fails validation writes nothing, and one that completes writes only inside
 // its declared outputs.
 #include <algorithm>
+#include <cinttypes>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -40,9 +42,32 @@ void check_writes(const Command& cmd, const std::vector<uint8_t>& before, const 
     }
 }
 
+// What a campaign ran, in descriptors rather than inputs (issue 13 counts descriptors): every
+// descriptor of a chain up to the first refusal is offered (decoded), the decoded ones go to
+// the engine (validate, execute, cost), and some complete. Printed at exit (libFuzzer's -runs
+// and -max_total_time end with exit(); an interrupt does not run it).
+struct Counts {
+    uint64_t inputs = 0, offered = 0, run = 0, completed = 0;
+    Counts() {
+        std::atexit([] {
+            const Counts& c = get();
+            std::fprintf(stderr,
+                         "fuzz_accel_command: %" PRIu64 " inputs, %" PRIu64 " descriptors offered, %" PRIu64
+                         " run by the engine, %" PRIu64 " completed\n",
+                         c.inputs, c.offered, c.run, c.completed);
+        });
+    }
+    static Counts& get() {
+        static Counts c;
+        return c;
+    }
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    Counts& counts = Counts::get();
+    ++counts.inputs;
     if (size < 1) return 0;
     const size_t chain = 1 + data[0] % 4;
     ++data, --size;
@@ -60,13 +85,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Engine engine{EngineConfig{}};
     for (const stvp_accel_desc& d : descs) {
         Command cmd;  // the declared outputs (decode alone: addresses and sizes)
+        ++counts.offered;
         if (decode(d, cmd)) break;
+        ++counts.run;
         static std::vector<uint8_t> dram0, spad0;  // reused: no allocation per descriptor
         dram0 = mem.dram, spad0 = mem.spad;
         const OpResult r = engine.run(d, mem);
         // bind() promises the handler's execute() succeeds (its failure is ERR_SHAPE on no field).
         if (r.bound && r.error.code == STVP_ACCEL_ERR_SHAPE && r.error.field == STVP_ACCEL_FIELD_NONE) std::abort();
         const bool completed = !r.error;
+        counts.completed += completed;
         check_writes(cmd, dram0, mem.dram, kDram, completed);
         check_writes(cmd, spad0, mem.spad, kSpad, completed);
         if (!completed) break;
