@@ -87,6 +87,12 @@ int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work)
 // Sorts v[0, n) largest first (a radix sort for non-negative values; the balancer's sort).
 void sort_descending(int64_t* v, size_t n);
 
+// The busiest PE of balance_halves over the 2 * pes values v (the largest pair sum), without
+// sorting when the values are MAC counts of a small range: a histogram of the values is walked
+// from both ends (the p-th densest meets the p-th sparsest). Otherwise (a negative value, or a
+// largest value far above the entry count) balance_halves on a copy. `counts` is scratch.
+int64_t busiest_balanced(const int64_t* v, int64_t pes, std::vector<uint32_t>& counts);
+
 // The dense case through the general path. Without a source the timing model computes dense
 // steps directly and walks each distinct GB tile once; the tests check that both agree.
 class DensePeWork : public PeWorkSource {

@@ -163,38 +163,80 @@ struct TileSteps {
     int64_t rule = 0;        // compute-only cycles: the sum of the steps' compute slots
     int64_t lb_entries = 0;  // half totals the balancer sorted
     int64_t wt_streamed = 0, in_streamed = 0;  // operand elements sent to the array
+    // Dense work of a PE active in every step (PE (0, 0)) and of the whole array, over the tile.
+    int64_t dense_pe_total = 0, dense_total = 0;
 };
 
 // Scratch buffers reused from tile to tile.
 struct Scratch {
-    std::vector<int64_t> buf, halves, totals, window, paired;
-    std::vector<uint8_t> active;
+    std::vector<int64_t> buf, halves, window;
+    std::vector<uint32_t> counts;
 };
 
-// Pairs the halves of the participating PEs (active[p]) of one window; returns the busiest
-// PE's work and adds the sorted entries to `entries`.
-int64_t balanced_most(const std::vector<int64_t>& halves, const std::vector<uint8_t>& active, Scratch& x,
+// Pairs the halves of the participating PEs of one window (rows < ar and columns < ac of an
+// array `cols` wide); returns the busiest PE's work and adds the entries sorted to `entries`.
+int64_t balanced_most(const std::vector<int64_t>& halves, int64_t ar, int64_t ac, int64_t cols, Scratch& x,
                       int64_t& entries) {
-    x.window.clear();
-    for (size_t p = 0; p < active.size(); ++p)
-        if (active[p]) x.window.push_back(halves[2 * p]), x.window.push_back(halves[2 * p + 1]);
-    const int64_t n = static_cast<int64_t>(x.window.size() / 2);
+    const int64_t n = ar * ac;
     if (n == 0) return 0;
-    x.paired.resize(static_cast<size_t>(n));
-    entries += balance_halves(x.window, n, x.paired.data());
-    return *std::max_element(x.paired.begin(), x.paired.end());
+    const int64_t* v = halves.data();
+    if (ac < cols) {  // the active PEs' halves, row by row
+        x.window.resize(static_cast<size_t>(2 * n));
+        for (int64_t a = 0; a < ar; ++a) std::copy_n(v + 2 * a * cols, 2 * ac, x.window.data() + 2 * a * ac);
+        v = x.window.data();
+    }
+    entries += 2 * n;
+    return busiest_balanced(v, n, x.counts);
+}
+
+// SyncMode::Tile with a work source: `out` holds the tile's dense steps (enumerate_tile without
+// a source, which do not depend on the origin: one walk per distinct tile extent). The source is
+// asked once for each PE's work over the whole tile (tile_halves; balanced: paired over the
+// tile) and the tile's compute is that of the busiest PE, max_p W_p / macs_per_pe: the dense
+// steps' compute slots are scaled by max_p W_p / D (D = the dense work of a PE active in every
+// step, PE (0, 0)), with the rounding carried from step to step so the tile's compute is
+// ceil(sum c_s x max_p W_p / D); the port's per-step overlap is kept and a dense source costs
+// exactly the dense walk. The tile's MACs are spread over its steps in proportion to their
+// dense MACs (only their sums are counted).
+void scale_to_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const DimArray& s,
+                   const DimArray& origin, const PeWorkSource& src, Scratch& x, TileSteps& out) {
+    const int64_t cols = cfg.cols;
+    StepView view;
+    view.nest = &nest;
+    view.mapping = &m;
+    view.origin = origin;
+    view.size = s;
+    x.halves.assign(static_cast<size_t>(2 * cfg.pes()), 0);
+    src.tile_halves(view, cfg.rows, cfg.cols, x.halves.data());
+    const int64_t ar = std::min<int64_t>(cfg.rows, s[idx(m.row_dim)]), ac = std::min<int64_t>(cfg.cols, s[idx(m.col_dim)]);
+    int64_t done = 0, most = 0;
+    for (int64_t a = 0; a < ar; ++a)
+        for (int64_t b = 0; b < ac; ++b) {
+            const size_t p = static_cast<size_t>(a * cols + b);
+            most = std::max(most, x.halves[2 * p] + x.halves[2 * p + 1]);
+        }
+    for (int64_t h : x.halves) done += h;
+    if (src.balanced()) most = balanced_most(x.halves, ar, ac, cols, x, out.lb_entries);
+    const int64_t dense_pe_total = out.dense_pe_total, dense_total = out.dense_total;
+    int64_t cum = 0, before = 0, cum_dense = 0, done_before = 0;
+    out.rule = 0;
+    for (StepRecord& r : out.recs) {
+        cum += r.c;
+        const int64_t upto = dense_pe_total > 0 ? ceil_div(cum * most, dense_pe_total) : 0;
+        r.c = upto - before;
+        before = upto;
+        cum_dense += r.dense;
+        const int64_t done_upto = dense_total > 0 ? static_cast<int64_t>(static_cast<__int128>(done) * cum_dense / dense_total) : 0;
+        r.done = done_upto - done_before;
+        done_before = done_upto;
+        out.rule += r.c;
+    }
 }
 
 // Enumerates the steps of the GB tile with origin o and extents s. With src == nullptr every
-// active PE does the dense work (no calls, no per-PE buffer). Under SyncMode::Step each step
-// asks the source for its PEs' work (halves, paired over the step, when balanced) and lasts as
-// long as its busiest PE. Under SyncMode::Tile the source is asked once for each PE's work over
-// the whole tile (tile_halves; balanced: paired over the tile) and the tile's compute is that of
-// the busiest PE, max_p W_p / macs_per_pe: the dense steps' compute slots are scaled by
-// max_p W_p / D (D = the dense work of a PE active in every step, PE (0, 0)), with the rounding
-// carried from step to step so the tile's compute is ceil(sum c_s x max_p W_p / D); the port's
-// per-step overlap is kept and a dense source costs exactly the dense walk. The tile's MACs are
-// spread over its steps in proportion to their dense MACs (only their sums are counted).
+// active PE does the dense work (no calls, no per-PE buffer). With a source (SyncMode::Step;
+// under SyncMode::Tile see scale_to_tile) each step asks it for its PEs' work (halves, paired
+// over the step, when balanced) and lasts as long as its busiest PE.
 void enumerate_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, const DimArray& s,
                     const DimArray& origin, const PeWorkSource* src, Scratch& x, TileSteps& out) {
     const auto loops = step_loops(cfg, m, s);
@@ -202,11 +244,10 @@ void enumerate_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& 
     int64_t total = 1;
     for (int l = 0; l < kLoops; ++l) total *= (n[l] = loops[l].count());
     const int64_t pes = cfg.pes(), cols = cfg.cols;
-    const bool tile_sync = src && cfg.sync == SyncMode::Tile;
-    const bool step_src = src && !tile_sync;
+    const bool step_src = src != nullptr;
     const bool balance = src && src->balanced();
     if (step_src) x.buf.assign(static_cast<size_t>(pes), 0);
-    if (balance || tile_sync) x.halves.assign(static_cast<size_t>(2 * pes), 0), x.active.assign(static_cast<size_t>(pes), 0);
+    if (balance && step_src) x.halves.assign(static_cast<size_t>(2 * pes), 0);
     out.recs.clear();
     out.recs.reserve(static_cast<size_t>(total));
     out.rule = out.lb_entries = 0;
@@ -235,13 +276,10 @@ void enumerate_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& 
         dense_pe_total += pe_dense;
         dense_total += r.dense;
         if (step_src && balance) {
-            std::fill(x.active.begin(), x.active.end(), 0);
-            for (int64_t a = 0; a < r.ar; ++a)
-                for (int64_t b = 0; b < r.ac; ++b) x.active[static_cast<size_t>(a * cols + b)] = 1;
             src->step_halves(view, cfg.rows, cfg.cols, x.halves.data());
             r.done = 0;
             for (int64_t h : x.halves) r.done += h;
-            r.c = ceil_div(balanced_most(x.halves, x.active, x, out.lb_entries), cfg.macs_per_pe);
+            r.c = ceil_div(balanced_most(x.halves, r.ar, r.ac, cols, x, out.lb_entries), cfg.macs_per_pe);
         } else if (step_src) {
             std::fill(x.buf.begin(), x.buf.end(), 0);
             src->step_work(view, cfg.rows, cfg.cols, x.buf.data());
@@ -266,32 +304,7 @@ void enumerate_tile(const ArrayConfig& cfg, const OpShape& nest, const Mapping& 
             i[l] = 0;
         }
     }
-    if (tile_sync) {
-        view.origin = origin;
-        view.size = s;
-        src->tile_halves(view, cfg.rows, cfg.cols, x.halves.data());
-        const int64_t ar = std::min<int64_t>(cfg.rows, s[idx(m.row_dim)]), ac = std::min<int64_t>(cfg.cols, s[cd]);
-        int64_t done = 0, most = 0;
-        for (int64_t a = 0; a < ar; ++a)
-            for (int64_t b = 0; b < ac; ++b) {
-                const size_t p = static_cast<size_t>(a * cols + b);
-                x.active[p] = 1;
-                most = std::max(most, x.halves[2 * p] + x.halves[2 * p + 1]);
-            }
-        for (int64_t h : x.halves) done += h;
-        if (balance) most = balanced_most(x.halves, x.active, x, out.lb_entries);
-        int64_t cum = 0, before = 0, cum_dense = 0, done_before = 0;
-        for (StepRecord& r : out.recs) {
-            cum += r.c;
-            const int64_t upto = dense_pe_total > 0 ? ceil_div(cum * most, dense_pe_total) : 0;
-            r.c = upto - before;
-            before = upto;
-            cum_dense += r.dense;
-            const int64_t done_upto = dense_total > 0 ? static_cast<int64_t>(static_cast<__int128>(done) * cum_dense / dense_total) : 0;
-            r.done = done_upto - done_before;
-            done_before = done_upto;
-        }
-    }
+    out.dense_pe_total = dense_pe_total, out.dense_total = dense_total;
     for (const StepRecord& r : out.recs) out.rule += r.c;
 }
 
@@ -345,6 +358,54 @@ int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work)
     sort_descending(halves.data(), static_cast<size_t>(2 * pes));
     for (int64_t p = 0; p < pes; ++p) work[p] = halves[static_cast<size_t>(p)] + halves[static_cast<size_t>(2 * pes - 1 - p)];
     return 2 * pes;
+}
+
+int64_t busiest_balanced(const int64_t* v, int64_t pes, std::vector<uint32_t>& counts) {
+    if (pes <= 0) return 0;
+    const size_t n = static_cast<size_t>(2 * pes);
+    // The OR of the values: negative if one is, else at least the largest value and below twice
+    // it (a bound for the histogram, one vector OR per entry instead of a compare chain).
+    uint64_t bits = 0;
+    for (size_t i = 0; i < n; ++i) bits |= static_cast<uint64_t>(v[i]);
+    const int64_t most = static_cast<int64_t>(bits);
+    // A histogram of most + 1 counters pays off while that is within a few times the entries.
+    if (most < 0 || most > 8 * static_cast<int64_t>(n) + 4096) {
+        std::vector<int64_t> h(v, v + n), work(static_cast<size_t>(pes));
+        balance_halves(h, pes, work.data());
+        return *std::max_element(work.begin(), work.end());
+    }
+    // Four interleaved histograms (value x 4 + entry % 4): runs of equal values (a dense
+    // operand makes many) do not wait on one counter's increment.
+    const size_t m1 = static_cast<size_t>(most) + 1;
+    counts.assign(4 * m1, 0);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (size_t u = 0; u < 4; ++u) ++counts[4 * static_cast<size_t>(v[i + u]) + u];
+    for (; i < n; ++i) ++counts[4 * static_cast<size_t>(v[i])];
+    for (size_t b = 0; b < m1; ++b)
+        counts[b] = counts[4 * b] + counts[4 * b + 1] + counts[4 * b + 2] + counts[4 * b + 3];
+    // The top walks the values down from the largest, the bottom up from the smallest, pes
+    // entries each: pair p is the p-th largest with the p-th smallest, as balance_halves pairs
+    // them, and runs of equal pairs are taken at once.
+    int64_t hi = most, lo = 0;
+    while (counts[static_cast<size_t>(hi)] == 0) --hi;
+    while (counts[static_cast<size_t>(lo)] == 0) ++lo;
+    int64_t at_hi = counts[static_cast<size_t>(hi)], at_lo = counts[static_cast<size_t>(lo)];
+    int64_t left = pes, busiest = hi + lo;
+    while (true) {
+        const int64_t k = std::min({at_hi, at_lo, left});
+        busiest = std::max(busiest, hi + lo);
+        if ((left -= k) == 0) break;
+        if ((at_hi -= k) == 0) {
+            while (counts[static_cast<size_t>(--hi)] == 0) {}
+            at_hi = counts[static_cast<size_t>(hi)];
+        }
+        if ((at_lo -= k) == 0) {
+            while (counts[static_cast<size_t>(++lo)] == 0) {}
+            at_lo = counts[static_cast<size_t>(lo)];
+        }
+    }
+    return busiest;
 }
 
 namespace {
@@ -527,17 +588,26 @@ OpCost nest_cost(const ArrayConfig& cfg, const OpShape& nest, const Mapping& m, 
     std::vector<std::pair<int64_t, int64_t>> pc;
     std::vector<int64_t> C;
     int64_t rule = 0;
-    auto steps_of = [&](const Visit& v, TileSteps& into) -> const TileSteps& {
-        if (work) {
-            enumerate_tile(cfg, nest, m, v.size, v.origin, work, scratch, into);
-            return into;
-        }
+    auto dense_steps = [&](const Visit& v) -> const TileSteps& {
         auto it = dense_cache.find(v.size);
         if (it == dense_cache.end()) {
             it = dense_cache.emplace(v.size, TileSteps{}).first;
             enumerate_tile(cfg, nest, m, v.size, v.origin, nullptr, scratch, it->second);
         }
         return it->second;
+    };
+    auto steps_of = [&](const Visit& v, TileSteps& into) -> const TileSteps& {
+        if (work && cfg.sync == SyncMode::Tile) {
+            // The tile's dense steps (the same for every tile of these extents), rescaled.
+            into = dense_steps(v);
+            scale_to_tile(cfg, nest, m, v.size, v.origin, *work, scratch, into);
+            return into;
+        }
+        if (work) {
+            enumerate_tile(cfg, nest, m, v.size, v.origin, work, scratch, into);
+            return into;
+        }
+        return dense_steps(v);
     };
     const TileSteps* cur = &steps_of(visits[0], sparse_tile);
     for (size_t j = 0; j < visits.size(); ++j) {

@@ -92,24 +92,52 @@ void column_prefix(const uint8_t* map, int64_t rows, int64_t cols, int32_t* out)
 }
 }  // namespace
 
+SparsePeWork::SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance, double wt_fraction)
+    : nest_(nest), ops_(ops), balance_(load_balance), wt_fraction_(wt_fraction) {
+    const OpShape& o = nest_;
+    fc_like_ = o.e(Dim::R) == 1 && o.e(Dim::S) == 1 && o.e(Dim::P) == 1 && o.e(Dim::Q) == 1 && o.in_h == 1 &&
+               o.in_w == 1 && o.pad_h == 0 && o.pad_w == 0;
+    // With unit column stride a box's input columns are contiguous: a 2-D prefix over (w, n)
+    // per (c, h) sums them in O(1).
+    rect_ = !fc_like_ && o.stride_w == 1;
+    cube_ = rect_ && o.stride_h == 1;
+}
+
 void SparsePeWork::build_prefix() const {
     // Prefix sums of the operand maps along the dims a PE box spans but the per-(c, r, s) sum
     // of box_work does not iterate: Wt over k, In over n (and w). box_work then costs O(c*r*s*p) per
     // box instead of O(c*r*s*(k + p*q*n)); the walk asks for every PE of every step, which made
     // the count as expensive as the op itself (callgrind: 55% of a Procrustes training run).
     const OpShape& o = nest_;
-    const int64_t K = o.e(Dim::K), C = o.e(Dim::C), R = o.e(Dim::R), S = o.e(Dim::S), N = o.e(Dim::N);
-    const int64_t H = o.in_h, W = o.in_w, CRS = C * R * S, CHW = C * H * W;
+    const int64_t K = o.e(Dim::K), C = o.e(Dim::C), R = o.e(Dim::R), S = o.e(Dim::S), CRS = C * R * S;
     if (!ops_.wt.empty()) {
         wt_prefix_.resize(static_cast<size_t>(CRS * (K + 1)));
         column_prefix(ops_.wt.data(), K, CRS, wt_prefix_.data());
     }
-    fc_like_ = R == 1 && S == 1 && o.e(Dim::P) == 1 && o.e(Dim::Q) == 1 && H == 1 && W == 1 && o.pad_h == 0 &&
-               o.pad_w == 0;
-    // With unit column stride a box's input columns are contiguous: a 2-D prefix over (w, n)
-    // per (c, h) sums them in O(1).
-    rect_ = !fc_like_ && o.stride_w == 1;
-    cube_ = rect_ && o.stride_h == 1;
+    build_in_prefix();
+    prefix_built_ = true;
+}
+
+const int32_t* SparsePeWork::wt_channel_sums(int64_t k0, int64_t k1) const {
+    for (const WtSums& w : wt_sums_)
+        if (w.k0 == k0 && w.k1 == k1) return w.sums.data();
+    // Rows k0 .. k1-1 of the map added column by column: contiguous bytes, independent sums.
+    const int64_t C = nest_.e(Dim::C);
+    WtSums w{k0, k1, std::vector<int32_t>(static_cast<size_t>(C), 0)};
+    int32_t* __restrict out = w.sums.data();
+    for (int64_t k = k0; k < k1; ++k) {
+        const uint8_t* __restrict row = ops_.wt.data() + k * C;
+        for (int64_t c = 0; c < C; ++c) out[c] += row[c];
+    }
+    wt_sums_.push_back(std::move(w));
+    return wt_sums_.back().sums.data();
+}
+
+void SparsePeWork::build_in_prefix() const {
+    if (in_built_) return;
+    in_built_ = true;
+    const OpShape& o = nest_;
+    const int64_t C = o.e(Dim::C), N = o.e(Dim::N), H = o.in_h, W = o.in_w, CHW = C * H * W;
     if (!ops_.in.empty() && cube_) {
         // in_cube_[c][h + 1] = in_cube_[c][h] + the (w, n) prefix of row h.
         const int64_t W1 = W + 1, N1 = N + 1, plane = W1 * N1;
@@ -151,7 +179,6 @@ void SparsePeWork::build_prefix() const {
         in_prefix_.resize(static_cast<size_t>(CHW * (N + 1)));
         column_prefix(ops_.in.data(), N, CHW, in_prefix_.data());
     }
-    prefix_built_ = true;
 }
 
 namespace {
@@ -330,8 +357,14 @@ void SparsePeWork::step_halves(const StepView& v, int64_t rows, int64_t cols, in
 }
 
 void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols, int64_t* halves) const {
-    if (!prefix_built_) build_prefix();
     const int rd = idx(tile.mapping->row_dim), cd = idx(tile.mapping->col_dim);
+    const int xd = rd == idx(Dim::C) ? cd : cd == idx(Dim::C) ? rd : -1;  // the array dim beside C
+    // An FC-like nest with C on the rows and N beside it reads Wt only through its channels'
+    // sums over the halves' k ranges (wt_channel_sums), not the prefix.
+    if (fc_like_ && rd == idx(Dim::C) && xd == idx(Dim::N))
+        build_in_prefix();
+    else if (!prefix_built_)
+        build_prefix();
     // Every fold has the tile's temporal extents, hence the same split dim and the same two
     // half boxes in the temporal dims.
     const int split = split_dim(tile);
@@ -346,7 +379,6 @@ void SparsePeWork::tile_halves(const StepView& tile, int64_t rows, int64_t cols,
         PeWorkSource::tile_halves(tile, rows, cols, halves);
         return;
     }
-    const int xd = rd == idx(Dim::C) ? cd : cd == idx(Dim::C) ? rd : -1;  // the array dim beside C
     if (fc_like_ && (xd == idx(Dim::K) || xd == idx(Dim::N))) {
         fc_tile_halves(tile, rows, cols, lo, hi, two ? 2 : 1, halves);
         return;
@@ -430,7 +462,38 @@ void SparsePeWork::fc_tile_halves(const StepView& tile, int64_t rows, int64_t co
         return x_is_k ? wsum(c, x, x + 1) * isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
                       : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]) * isum(c, x, x + 1);
     };
+    // C on the rows and N beside it: each half's Wt count per channel over the half's k range,
+    // summed once per range for the op (tile_halves builds no Wt prefix for this case).
+    const int32_t* ksums[2] = {nullptr, nullptr};
+    if (c_rows && !x_is_k && !ops_.wt.empty())
+        for (int h = 0; h < nh; ++h) ksums[h] = wt_channel_sums(lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]);
     const int64_t c_base = tile.origin[Cd], x_base = tile.origin[c_rows ? cd : rd];
+    // Half h's temporal factor of channel c (C on the rows).
+    auto factor = [&](int64_t c, int h) {
+        return x_is_k     ? isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
+               : ksums[h] ? int64_t{ksums[h][c]}
+                          : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]);
+    };
+    if (c_rows && (x_is_k ? ops_.wt : ops_.in).empty()) {
+        // The columns' operand is dense: in a fold every active column of row i adds the row's
+        // factors, so PE (i, j) adds row i's factors summed over the row folds once per column
+        // fold that reaches column j.
+        const int64_t ar = std::min(rows, tile.size[rd]), ac = std::min(cols, tile.size[cd]);
+        fold_sums_.assign(static_cast<size_t>(2 * ar + ac), 0);
+        int64_t* t = fold_sums_.data();
+        int64_t* reach = t + 2 * ar;
+        for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
+            for (int64_t i = 0; i < std::min(rows, tile.size[rd] - fr); ++i)
+                for (int h = 0; h < nh; ++h) t[2 * i + h] += factor(c_base + fr + i, h);
+        for (int64_t fc = 0; fc < tile.size[cd]; fc += cols)
+            for (int64_t j = 0; j < std::min(cols, tile.size[cd] - fc); ++j) ++reach[j];
+        for (int64_t i = 0; i < ar; ++i)
+            for (int64_t j = 0; j < ac; ++j) {
+                halves[2 * (i * cols + j)] += reach[j] * t[2 * i];
+                halves[2 * (i * cols + j) + 1] += reach[j] * t[2 * i + 1];
+            }
+        return;
+    }
     for (int64_t fr = 0; fr < tile.size[rd]; fr += rows)
         for (int64_t fc = 0; fc < tile.size[cd]; fc += cols) {
             const int64_t ar = std::min(rows, tile.size[rd] - fr), ac = std::min(cols, tile.size[cd] - fc);
@@ -444,17 +507,9 @@ void SparsePeWork::fc_tile_halves(const StepView& tile, int64_t rows, int64_t co
             // differ only in the one-element count of their K or N index.
             for (int64_t i = 0; i < ar; ++i) {
                 const int64_t c = c_base + fr + i, x0 = x_base + fc;
-                int64_t t[2] = {0, 0};
-                for (int h = 0; h < nh; ++h)
-                    t[h] = x_is_k ? isum(c, lo[h][idx(Dim::N)], hi[h][idx(Dim::N)])
-                                  : wsum(c, lo[h][idx(Dim::K)], hi[h][idx(Dim::K)]);
+                const int64_t t0 = factor(c, 0), t1 = nh > 1 ? factor(c, 1) : 0;
                 const std::vector<int32_t>& pre = x_is_k ? wt_prefix_ : in_prefix_;
-                int64_t* out = &halves[2 * i * cols];
-                if ((x_is_k ? ops_.wt : ops_.in).empty()) {
-                    for (int64_t j = 0; j < ac; ++j) out[2 * j] += t[0], out[2 * j + 1] += t[1];
-                } else {
-                    add_row_halves(out, &pre[static_cast<size_t>(c * (x_is_k ? K1 : N1) + x0)], ac, t[0], t[1]);
-                }
+                add_row_halves(&halves[2 * i * cols], &pre[static_cast<size_t>(c * (x_is_k ? K1 : N1) + x0)], ac, t0, t1);
             }
         }
 }

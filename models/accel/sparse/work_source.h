@@ -50,8 +50,7 @@ std::string fc_operands(const FcShape& s, Phase phase, const uint8_t* w_nz, cons
 class SparsePeWork : public PeWorkSource {
 public:
     // wt_fraction: stored Wt words per dense Wt word (WeightFormat::word_fraction()).
-    SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance, double wt_fraction = 1.0)
-        : nest_(nest), ops_(ops), balance_(load_balance), wt_fraction_(wt_fraction) {}
+    SparsePeWork(const OpShape& nest, const NestOperands& ops, bool load_balance, double wt_fraction = 1.0);
     void step_work(const StepView& step, int64_t rows, int64_t cols, int64_t* work) const override;
     bool counts_padding() const override { return false; }
     double wt_word_fraction() const override { return wt_fraction_; }
@@ -74,12 +73,24 @@ private:
     double wt_fraction_;
     mutable double work_fraction_ = -1;
     // Prefix sums of the maps (built on the first box_work): wt [C][R][S][K+1] over k, in
-    // [C][H][W][N+1] over n.
+    // [C][H][W][N+1] over n (build_in_prefix: the In part alone).
     void build_prefix() const;
+    void build_in_prefix() const;
+    // An FC-like nest's Wt non-zeros of every channel c over k in [k0, k1): the rows of the map
+    // added once per range and kept (the ranges of an op's tiles cover K once or twice), in
+    // place of the Wt prefix, whose transposed [C][K+1] layout cost a fifth of a sparse FC op.
+    const int32_t* wt_channel_sums(int64_t k0, int64_t k1) const;
+    struct WtSums {
+        int64_t k0, k1;
+        std::vector<int32_t> sums;  // [C]
+    };
+    mutable std::vector<WtSums> wt_sums_;
+    mutable std::vector<int64_t> fold_sums_;  // fc_tile_halves' per-row factors and column reach
     // With unit column stride instead a 2-D prefix over (w, n) per (c, h): in_rect_
     // [C][H][W+1][N+1], so a box's input columns sum in O(1); with unit row stride as well a 3-D
     // prefix over (h, w, n) per c: in_cube_ [C][H+1][W+1][N+1], so a box's input rows do too.
-    mutable bool prefix_built_ = false, fc_like_ = false, rect_ = false, cube_ = false;
+    mutable bool prefix_built_ = false, in_built_ = false;
+    bool fc_like_ = false, rect_ = false, cube_ = false;
     mutable std::vector<int32_t> wt_prefix_, in_prefix_, in_rect_, in_cube_;
     // PE (i, j)'s halves of the step or tile view v (split along dim `split`, -1 = none).
     void pe_halves(const StepView& v, int split, int64_t i, int64_t j, int64_t* out) const;

@@ -540,6 +540,75 @@ TEST(LoadBalancer, RadixSortEqualsStdSort) {
         }
 }
 
+// The balancer's busiest pair from a histogram (no sort) against balance_halves' pairing:
+// small ranges (the histogram: ties, two values only, all equal, one outlier), ranges far
+// above the entry count and a negative value (the sort fallback), one PE to 256.
+TEST(LoadBalancer, BusiestWithoutSortEqualsThePairing) {
+    std::mt19937_64 rng(99);
+    std::vector<uint32_t> counts;
+    int compared = 0;
+    for (int64_t pes : {1, 2, 3, 7, 64, 256})
+        for (int64_t range : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{17}, int64_t{1000}, int64_t{1} << 20, int64_t{1} << 40})
+            for (int kind = 0; kind < 6; ++kind) {
+                std::vector<int64_t> v(static_cast<size_t>(2 * pes));
+                for (auto& x : v) x = static_cast<int64_t>(rng() % static_cast<uint64_t>(range));
+                if (kind == 1)
+                    for (auto& x : v) x = (rng() & 1) ? range - 1 : 0;
+                if (kind == 2)
+                    for (auto& x : v) x = range - 1;
+                if (kind == 3) std::fill(v.begin(), v.end(), 0), v[0] = range - 1;
+                if (kind == 4 && pes > 1) v[1] = -3;
+                if (kind == 5) std::sort(v.begin(), v.end());
+                std::vector<int64_t> sorted = v, work(static_cast<size_t>(pes));
+                balance_halves(sorted, pes, work.data());
+                ASSERT_EQ(busiest_balanced(v.data(), pes, counts), *std::max_element(work.begin(), work.end()))
+                    << pes << " PEs, range " << range << ", kind " << kind;
+                ++compared;
+            }
+    EXPECT_EQ(compared, 6 * 7 * 6);
+    EXPECT_EQ(busiest_balanced(nullptr, 0, counts), 0);
+}
+
+// FC tiles of one op share a source (its per-range channel sums are kept from tile to tile):
+// random tiles of LeNet-sized FC nests in a row, each against the fold-by-fold default, with
+// the Wt map sparse and In dense or sparse, balancer on and off.
+TEST(SparsePeWork, FcTilesOfOneSourceEqualTheFoldByFoldDefault) {
+    std::mt19937 rng(3333);
+    int compared = 0;
+    for (int it = 0; it < 6; ++it) {
+        FcShape s;
+        s.batch = 8 + 7 * it, s.in_features = 50 + 31 * it, s.out_features = 20 + 13 * it;
+        const auto w = bernoulli_mask(int64_t{s.in_features} * s.out_features, 0.1 + 0.15 * it, 40 + it),
+                   x = bernoulli_mask(int64_t{s.batch} * s.in_features, 0.5, 50 + it);
+        NestOperands ops;
+        ASSERT_EQ(fc_operands(s, Phase::Forward, w.data(), it % 2 ? x.data() : nullptr, nullptr, &ops), "");
+        const OpShape nest = fc_nest(s, Phase::Forward);
+        ArrayConfig cfg;
+        cfg.rows = 4 + it, cfg.cols = 3 + it;
+        const Mapping m = map_op(cfg, nest);
+        ASSERT_EQ(m.error, "");
+        for (bool balance : {false, true}) {
+            const SparsePeWork src(nest, ops, balance);
+            for (int t = 0; t < 12; ++t) {
+                StepView tile;
+                tile.nest = &nest, tile.mapping = &m;
+                for (int d = 0; d < kDims; ++d) {
+                    // Tiles on a grid of a few extents, so k ranges repeat and differ.
+                    const int64_t step = std::max<int64_t>(1, nest.extent[d] / 3);
+                    tile.origin[d] = step * std::uniform_int_distribution<int64_t>(0, (nest.extent[d] - 1) / step)(rng);
+                    tile.size[d] = std::min(step, nest.extent[d] - tile.origin[d]);
+                }
+                std::vector<int64_t> fast(static_cast<size_t>(2 * cfg.rows * cfg.cols), 5), slow(fast);
+                src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
+                src.PeWorkSource::tile_halves(tile, cfg.rows, cfg.cols, slow.data());
+                ASSERT_EQ(fast, slow) << "iteration " << it << ", tile " << t << (balance ? " balanced" : "");
+                ++compared;
+            }
+        }
+    }
+    EXPECT_EQ(compared, 6 * 2 * 12);
+}
+
 // The weight-gradient operands of an FC layer, element by element from the definition
 // (Wt[k][c=n] = dY[n][k], In[n=c][c=n] = X[n][c]): the byte transpose of the 1x1 case.
 TEST(NestOperands, FcWeightGradTransposesTheMaps) {
