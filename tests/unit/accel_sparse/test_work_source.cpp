@@ -569,8 +569,8 @@ TEST(LoadBalancer, BusiestWithoutSortEqualsThePairing) {
     EXPECT_EQ(busiest_balanced(nullptr, 0, counts), 0);
 }
 
-// FC tiles of one op share a source (its per-range channel sums are kept from tile to tile):
-// random tiles of LeNet-sized FC nests in a row, each against the fold-by-fold default, with
+// FC tiles of one op share a source (its per-range channel sums are kept from tile to tile and
+// mapping to mapping): random tiles of LeNet-sized FC nests in a row, each against the fold-by-fold default, with
 // the Wt map sparse and In dense or sparse, balancer on and off.
 TEST(SparsePeWork, FcTilesOfOneSourceEqualTheFoldByFoldDefault) {
     std::mt19937 rng(3333);
@@ -593,10 +593,13 @@ TEST(SparsePeWork, FcTilesOfOneSourceEqualTheFoldByFoldDefault) {
                 StepView tile;
                 tile.nest = &nest, tile.mapping = &m;
                 for (int d = 0; d < kDims; ++d) {
-                    // Tiles on a grid of a few extents, so k ranges repeat and differ.
+                    // Tiles at a few origins, of the grid's extent or any other (as the two
+                    // mappings a sparse-aware mapper tries): k ranges repeat, and some start
+                    // alike and end apart.
                     const int64_t step = std::max<int64_t>(1, nest.extent[d] / 3);
                     tile.origin[d] = step * std::uniform_int_distribution<int64_t>(0, (nest.extent[d] - 1) / step)(rng);
-                    tile.size[d] = std::min(step, nest.extent[d] - tile.origin[d]);
+                    tile.size[d] = t % 2 ? std::min(step, nest.extent[d] - tile.origin[d])
+                                         : std::uniform_int_distribution<int64_t>(1, nest.extent[d] - tile.origin[d])(rng);
                 }
                 std::vector<int64_t> fast(static_cast<size_t>(2 * cfg.rows * cfg.cols), 5), slow(fast);
                 src.tile_halves(tile, cfg.rows, cfg.cols, fast.data());
