@@ -57,30 +57,34 @@ double observe_exact(double e, double up_f, double down_f, const float* w, const
 
 void QuantileEstimator::observe_scores(const float* w, const float* w0, int64_t count, float d, uint8_t* tracked) {
     // Blocks of kBlock scores whose decisions are known before the chain runs: within a block
-    // every estimate lies in [est * lo_f, est * hi_f] (lo_f / hi_f: the smallest / largest
-    // factor to the kBlock-th power, widened far beyond the rounding of kBlock products; the
-    // rounded products are monotone in the estimate, and every value stays normal). A score
-    // above that range is tracked whatever the chain did before it, one at or below it is not;
-    // then the chain is only est *= (its factor), the same products in the same order as the
-    // rule. The scores are compared in float against the range rounded outwards (4 lanes at a
-    // time). A block with a score inside the range (about 2 * kBlock * lambda relative, rare)
-    // or a NaN takes the rule score by score. Bit for bit the rule's result either way.
+    // every estimate lies in [ref * lo_f, ref * hi_f], ref being the estimate at the start of
+    // the previous block (lo_f / hi_f: the smallest / largest factor to the power 2 * kBlock,
+    // widened far beyond the rounding of that many products; the rounded products are monotone
+    // in the estimate, and every value stays normal). A score above that range is tracked
+    // whatever the chain did before it, one at or below it is not; then the chain is only
+    // est *= (its factor), the same products in the same order as the rule. Taking the range
+    // from the previous block's start keeps the decisions off the chain: the next block's
+    // compares run while this block's products do. The scores are compared in float against
+    // the range rounded outwards (4 lanes at a time). A block with a score inside the range
+    // (about 4 * kBlock * lambda relative, rare) or a NaN takes the rule score by score. Bit
+    // for bit the rule's result either way.
     using F4 = float __attribute__((vector_size(16)));
     using I4 = int32_t __attribute__((vector_size(16)));
-    constexpr int64_t kBlock = 16;
+    constexpr int64_t kBlock = 32;
     const double fmax = std::max({up_, down_, 1.0}), fmin = std::min({up_, down_, 1.0});
     double hi_f = 1, lo_f = 1;
-    for (int64_t t = 0; t < kBlock; ++t) hi_f *= fmax, lo_f *= fmin;
+    for (int64_t t = 0; t < 2 * kBlock; ++t) hi_f *= fmax, lo_f *= fmin;
     hi_f *= 1 + 1e-9, lo_f *= 1 - 1e-9;
     const bool bounded = up_ > 0 && down_ > 0 && std::isfinite(hi_f) && lo_f > 0;
     const double factor[2] = {down_, up_};
     const F4 dv = {d, d, d, d};
     const I4 magnitude = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
-    double est = est_;
+    double est = est_, ref = est_;
     int64_t i = 0;
     for (; bounded && i + kBlock <= count; i += kBlock) {
-        const double hi = est * hi_f, lo = est * lo_f;
+        const double hi = ref * hi_f, lo = ref * lo_f;
         if (!(lo > 1e-300 && hi < 1e300)) break;
+        ref = est;  // the next block's range: from this block's start
         // float bounds outside [lo, hi]: x > hu implies x > hi, x <= ld implies x <= lo.
         float hu = static_cast<float>(hi), ld = static_cast<float>(lo);
         if (static_cast<double>(hu) < hi) hu = std::nextafter(hu, HUGE_VALF);

@@ -194,6 +194,39 @@ TEST(QuantileEstimator, DecidedBlocksEqualScoreByScore) {
     }
 }
 
+// Scores built against the rule as it runs: runs of clear decisions of every length up to 100
+// (far above, so the estimate climbs at each, or zero, so it falls), each followed by a score
+// just below the estimate it meets after a climb (not tracked) or just above it after a fall
+// (tracked). A block decided from a range narrower than what the estimate can reach by then
+// (e.g. one block's products instead of the two since the range's reference) gets such a score
+// wrong. Every flag and the estimate bit for bit against observe() score by score.
+TEST(QuantileEstimator, ScoresAtTheMovingEstimateEqualScoreByScore) {
+    for (const double lambda : {1e-3, 0.05}) {
+        QuantileConfig c;
+        c.lambda = lambda;
+        QuantileEstimator fast(c), slow(c), gen(c);
+        fast.begin_step(0.5), slow.begin_step(0.5), gen.begin_step(0.5);
+        std::vector<float> w;
+        for (int run = 1; run <= 100; ++run)
+            for (const bool climb : {true, false}) {
+                for (int r = 0; r < run; ++r) {
+                    w.push_back(climb ? 1e30f : 0.0f);
+                    gen.observe(w.back());
+                }
+                const double e = gen.estimate();
+                w.push_back(static_cast<float>(climb ? e * (1 - 1e-6) : e * (1 + 1e-6)));
+                EXPECT_EQ(gen.observe(w.back()), !climb);
+            }
+        const std::vector<float> w0(w.size(), 0.0f);
+        std::vector<uint8_t> got(w.size(), 9), want(w.size(), 9);
+        fast.observe_scores(w.data(), w0.data(), static_cast<int64_t>(w.size()), 1.0f, got.data());
+        for (size_t i = 0; i < w.size(); ++i) want[i] = slow.observe(score(w[i], w0[i], 1.0f));
+        ASSERT_EQ(got, want) << "lambda " << lambda;
+        const double a = fast.estimate(), b = slow.estimate();
+        ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << "lambda " << lambda;
+    }
+}
+
 // reset_untracked (a select, not a branch) against the plain rule: untracked weights become
 // d*W0, tracked ones keep their bits, the count is the tracked number.
 TEST(ResetUntracked, EqualsThePlainRule) {
