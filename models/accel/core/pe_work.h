@@ -90,8 +90,12 @@ void sort_descending(int64_t* v, size_t n);
 // The busiest PE of balance_halves over the 2 * pes values v (the largest pair sum), without
 // sorting when the values are MAC counts of a small range: a histogram of the values is walked
 // from both ends (the p-th densest meets the p-th sparsest). Otherwise (a negative value, or a
-// largest value far above the entry count) balance_halves on a copy. `counts` is scratch.
-int64_t busiest_balanced(const int64_t* v, int64_t pes, std::vector<uint32_t>& counts);
+// largest value far above the entry count) sort_descending on a copy. Buffers reused per call:
+struct BalanceScratch {
+    std::vector<uint32_t> counts;
+    std::vector<int64_t> sorted;
+};
+int64_t busiest_balanced(const int64_t* v, int64_t pes, BalanceScratch& scratch);
 
 // The dense case through the general path. Without a source the timing model computes dense
 // steps directly and walks each distinct GB tile once; the tests check that both agree.

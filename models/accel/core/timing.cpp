@@ -170,7 +170,7 @@ struct TileSteps {
 // Scratch buffers reused from tile to tile.
 struct Scratch {
     std::vector<int64_t> buf, halves, window;
-    std::vector<uint32_t> counts;
+    BalanceScratch balance;
 };
 
 // Pairs the halves of the participating PEs of one window (rows < ar and columns < ac of an
@@ -186,7 +186,7 @@ int64_t balanced_most(const std::vector<int64_t>& halves, int64_t ar, int64_t ac
         v = x.window.data();
     }
     entries += 2 * n;
-    return busiest_balanced(v, n, x.counts);
+    return busiest_balanced(v, n, x.balance);
 }
 
 // SyncMode::Tile with a work source: `out` holds the tile's dense steps (enumerate_tile without
@@ -360,7 +360,7 @@ int64_t balance_halves(std::vector<int64_t>& halves, int64_t pes, int64_t* work)
     return 2 * pes;
 }
 
-int64_t busiest_balanced(const int64_t* v, int64_t pes, std::vector<uint32_t>& counts) {
+int64_t busiest_balanced(const int64_t* v, int64_t pes, BalanceScratch& x) {
     if (pes <= 0) return 0;
     const size_t n = static_cast<size_t>(2 * pes);
     // The OR of the values: negative if one is, else at least the largest value and below twice
@@ -368,14 +368,18 @@ int64_t busiest_balanced(const int64_t* v, int64_t pes, std::vector<uint32_t>& c
     uint64_t bits = 0;
     for (size_t i = 0; i < n; ++i) bits |= static_cast<uint64_t>(v[i]);
     const int64_t most = static_cast<int64_t>(bits);
-    // A histogram of most + 1 counters pays off while that is within a few times the entries.
-    if (most < 0 || most > 8 * static_cast<int64_t>(n) + 4096) {
-        std::vector<int64_t> h(v, v + n), work(static_cast<size_t>(pes));
-        balance_halves(h, pes, work.data());
-        return *std::max_element(work.begin(), work.end());
+    // A histogram of most + 1 counters costs about as much as the radix sort's passes when the
+    // range is a few times the entries: beyond that (or for a negative value), the sort.
+    if (most < 0 || most > 2 * static_cast<int64_t>(n) + 1024) {
+        x.sorted.assign(v, v + n);
+        sort_descending(x.sorted.data(), n);
+        int64_t busiest = x.sorted[0] + x.sorted[n - 1];
+        for (size_t p = 1; p < static_cast<size_t>(pes); ++p) busiest = std::max(busiest, x.sorted[p] + x.sorted[n - 1 - p]);
+        return busiest;
     }
     // Four interleaved histograms (value x 4 + entry % 4): runs of equal values (a dense
     // operand makes many) do not wait on one counter's increment.
+    std::vector<uint32_t>& counts = x.counts;
     const size_t m1 = static_cast<size_t>(most) + 1;
     counts.assign(4 * m1, 0);
     size_t i = 0;

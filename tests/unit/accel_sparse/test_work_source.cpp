@@ -545,7 +545,7 @@ TEST(LoadBalancer, RadixSortEqualsStdSort) {
 // above the entry count and a negative value (the sort fallback), one PE to 256.
 TEST(LoadBalancer, BusiestWithoutSortEqualsThePairing) {
     std::mt19937_64 rng(99);
-    std::vector<uint32_t> counts;
+    BalanceScratch counts;
     int compared = 0;
     for (int64_t pes : {1, 2, 3, 7, 64, 256})
         for (int64_t range : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{17}, int64_t{1000}, int64_t{1} << 20, int64_t{1} << 40})
