@@ -528,10 +528,14 @@ void SparsePeWork::conv_tile_halves(const StepView& tile, int64_t rows, int64_t 
         for (int64_t fc = 0; fc < tile.size[idx(Dim::N)]; fc += cols) {
             const int64_t ar = std::min(rows, tile.size[idx(Dim::C)] - fr),
                           ac = std::min(cols, tile.size[idx(Dim::N)] - fc), n0 = tile.origin[idx(Dim::N)] + fc;
+            // A row's and half's sums over the taps, column by column (contiguous, added to the
+            // halves once per row and half).
+            fold_sums_.resize(static_cast<size_t>(ac));
+            int64_t* out = fold_sums_.data();
             for (int64_t i = 0; i < ar; ++i) {
                 const int64_t c = tile.origin[idx(Dim::C)] + fr + i;
                 for (int h = 0; h < nh; ++h) {
-                    int64_t* out = &halves[2 * i * cols + h];
+                    std::fill(out, out + ac, 0);
                     const int64_t k0 = lo[h][idx(Dim::K)], k1 = hi[h][idx(Dim::K)];
                     for (const Tap& t : taps[h]) {
                         int64_t wsum = k1 - k0;
@@ -545,29 +549,38 @@ void SparsePeWork::conv_tile_halves(const StepView& tile, int64_t rows, int64_t 
                         const int64_t w0 = t.q0 + t.ow, w1 = t.q1 + t.ow;
                         if (id) {
                             const int64_t area = (t.p1 - t.p0) * (t.q1 - t.q0);
-                            for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * area;
+                            for (int64_t j = 0; j < ac; ++j) out[j] += wsum * area;
                         } else if (cube_) {
                             const int32_t* base = &in_cube_[static_cast<size_t>(c * (H + 1) * plane)];
                             const int32_t *top = base + (t.p1 + t.oh) * plane, *bot = base + (t.p0 + t.oh) * plane;
-                            const int32_t *a = top + w1 * N1 + n0, *b = top + w0 * N1 + n0, *e = bot + w1 * N1 + n0,
-                                          *f = bot + w0 * N1 + n0;
-                            for (int64_t j = 0; j < ac; ++j)
-                                out[2 * j] += wsum * (d(a, j) - d(b, j) - d(e, j) + d(f, j));
+                            const uint32_t *a = reinterpret_cast<const uint32_t*>(top + w1 * N1 + n0),
+                                           *b = reinterpret_cast<const uint32_t*>(top + w0 * N1 + n0),
+                                           *e = reinterpret_cast<const uint32_t*>(bot + w1 * N1 + n0),
+                                           *f = reinterpret_cast<const uint32_t*>(bot + w0 * N1 + n0);
+                            // Both factors are counts below 2^31: a widening unsigned 32 x 32
+                            // multiply (one vector instruction even without SSE4), the count's
+                            // differences taken modulo 2^32 (exact: it is non-negative).
+                            const uint64_t ws = static_cast<uint32_t>(wsum);
+                            for (int64_t j = 0; j < ac; ++j) {
+                                const uint32_t n = (a[j + 1] - a[j]) - (b[j + 1] - b[j]) - (e[j + 1] - e[j]) + (f[j + 1] - f[j]);
+                                out[j] += static_cast<int64_t>(ws * n);
+                            }
                         } else if (rect_) {
                             for (int64_t p = t.p0; p < t.p1; ++p) {
                                 const int32_t* P = &in_rect_[static_cast<size_t>((c * H + p * o.stride_h + t.oh) * plane)];
                                 const int32_t *a = P + w1 * N1 + n0, *b = P + w0 * N1 + n0;
-                                for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * (d(a, j) - d(b, j));
+                                for (int64_t j = 0; j < ac; ++j) out[j] += wsum * (d(a, j) - d(b, j));
                             }
                         } else {
                             for (int64_t p = t.p0; p < t.p1; ++p)
                                 for (int64_t q = t.q0; q < t.q1; ++q) {
                                     const int64_t hh = p * o.stride_h + t.oh, ww = q * o.stride_w + t.ow;
                                     const int32_t* row = &in_prefix_[static_cast<size_t>(((c * H + hh) * W + ww) * N1 + n0)];
-                                    for (int64_t j = 0; j < ac; ++j) out[2 * j] += wsum * d(row, j);
+                                    for (int64_t j = 0; j < ac; ++j) out[j] += wsum * d(row, j);
                                 }
                         }
                     }
+                    for (int64_t j = 0; j < ac; ++j) halves[2 * (i * cols + j) + h] += out[j];
                 }
             }
         }
