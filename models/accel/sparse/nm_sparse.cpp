@@ -213,7 +213,23 @@ std::string NmWeights::prune(const float* w, int64_t K, int64_t C, int64_t R, in
                         lane_failed = true;
                         continue;
                     }
-                    for (int g = 0; g < kLanes; ++g) take(input ? a : a + g, rs, input ? j + g : j, kept[g]);
+                    if (n == 2) {
+                        // Each lane kept exactly two positions (the common 2:M): its two slots
+                        // written directly, lane by lane at a fixed group and weight stride.
+                        const int64_t group_step = input ? 1 : RS * per_line;
+                        size_t group = static_cast<size_t>((a * RS + rs) * per_line + j);
+                        const float* first = w0;
+                        for (int g = 0; g < kLanes; ++g, group += static_cast<size_t>(group_step), first += lane_step) {
+                            const uint32_t bits = kept[g];
+                            const int p0 = __builtin_ctz(bits), p1 = __builtin_ctz(bits & (bits - 1));
+                            is_done[group] = 1;
+                            values[2 * group] = first[p0 * t_step], values[2 * group + 1] = first[p1 * t_step];
+                            index[2 * group] = static_cast<uint8_t>(p0), index[2 * group + 1] = static_cast<uint8_t>(p1);
+                            valid[2 * group] = valid[2 * group + 1] = 1;
+                        }
+                    } else {
+                        for (int g = 0; g < kLanes; ++g) take(input ? a : a + g, rs, input ? j + g : j, kept[g]);
+                    }
                     kept_total += kLanes * n;
                     done_groups += kLanes;
                 }
