@@ -98,12 +98,14 @@ __attribute__((always_inline)) inline void transpose8(F8* rows) {
     }
 }
 
-__attribute__((target_clones("avx2", "default"))) bool select_lanes(const float* w, int64_t lane_step,
-                                                                     int64_t t_step, int64_t m, int64_t keep,
-                                                                     uint32_t* kept) {
+// kKeep > 0: keep is that constant (the lists stay in registers); 0: keep_n, up to 32.
+template <int kKeep>
+__attribute__((always_inline)) inline bool select_lanes_of(const float* w, int64_t lane_step, int64_t t_step,
+                                                           int64_t m, int64_t keep_n, uint32_t* kept) {
     constexpr int H = kLanes / 8;  // vectors per row of lanes
-    F8 bv[32][H];
-    I8 bi[32][H];
+    const int64_t keep = kKeep > 0 ? kKeep : keep_n;
+    F8 bv[kKeep > 0 ? kKeep : 32][H];
+    I8 bi[kKeep > 0 ? kKeep : 32][H];
     for (int64_t q = 0; q < keep; ++q)
         for (int h = 0; h < H; ++h) bv[q][h] = F8{} - 1.0f, bi[q][h] = I8{};  // below every |w|
     const bool rows8 = m == 8 && lane_step == 8 && t_step == 1;
@@ -143,6 +145,13 @@ __attribute__((target_clones("avx2", "default"))) bool select_lanes(const float*
         for (int h = 0; h < H; ++h)
             for (int g = 0; g < 8; ++g) kept[h * 8 + g] |= uint32_t{1} << bi[q][h][g];
     return true;
+}
+
+__attribute__((target_clones("avx2", "default"))) bool select_lanes(const float* w, int64_t lane_step,
+                                                                     int64_t t_step, int64_t m, int64_t keep,
+                                                                     uint32_t* kept) {
+    return keep == 2 ? select_lanes_of<2>(w, lane_step, t_step, m, 2, kept)
+                     : select_lanes_of<0>(w, lane_step, t_step, m, keep, kept);
 }
 }  // namespace
 
