@@ -175,6 +175,7 @@ static void allocate(void)
     bufs.y_batch = ADDR(y_batch);
     bufs.xent = ADDR(&xent_train);
     bufs.images = ds->train_images;
+    bufs.image_cols = ds->cols;
     xent_eval = alloc(((ds->test_count + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH) * sizeof *xent_eval);
     order = alloc(ds->train_count * 4u);
     unsigned init_count = have_init_op ? train_chain_init_weights(eval_chain, EVAL_CHAIN_MAX, net, &P, &bufs) : 0u;
@@ -292,6 +293,8 @@ int main(void)
                (unsigned long)P.keep_pct, 1.0 - (double)train_keep_fraction(&P));
     if (P.mode & TRAIN_MODE_SPARSETRAIN)
         printf("train: SparseTrain prune rate %.2f, zero skipping on every FC/CONV op\n", (double)train_prune_rate(&P));
+    if (P.augment == TRAIN_AUGMENT_FLIP)
+        printf("train: training images flipped left-right with probability 1/2 (workload.augment=flip)\n");
 
     /* Mask capture (stvp capture.* keys): name each step in SIMCTRL STEP. Read once; with
        capture off nothing more is written, so the run is the same. */
@@ -329,7 +332,7 @@ int main(void)
             train_chain_set_prune_seeds(&step, chain, global_step);
             const uint32_t *idx = order + s * P.batch;
             for (uint32_t j = 0; j < P.batch; ++j) {
-                chain[j].src0 = ds->train_images + idx[j] * in_bytes;
+                train_chain_set_sample(&step, chain, j, ds->train_images + idx[j] * in_bytes, epoch, s * P.batch + j);
                 y_batch[j] = train_labels[idx[j]];
             }
             if (capture)
