@@ -41,7 +41,8 @@
  *  MAXPOOL_BWD      n, c, h, w, r, s, stride_*        X       dY      -          dX       -       RELU_MASK
  *  SOFTMAX_XENT     n (batch), k (classes)            logits  labels  -          dlogits  result  -
  *  SGD              n (element count); alpha, beta    g       -       -          W (in/out) -     -
- *  COPY             n (bytes, multiple of 4); w (MIRROR) src   -       -          dst      -       MIRROR
+ *  COPY             n (bytes, multiple of 4)          src     -       -          dst      -       MIRROR
+ *                   w (row words, with MIRROR only)
  * (every op also accepts STVP_ACCEL_FLAG_IRQ)
  *
  *  FC_FWD / CONV_FWD   Y = W·X (+ b if BIAS), then ReLU if RELU.
