@@ -301,7 +301,8 @@ StepResult RefTrainer::step(uint32_t s) {
     int32_t* labels = at<int32_t>(bufs_.y_batch);
     for (uint32_t j = 0; j < B; ++j) {
         const uint32_t idx = order_[size_t{s} * B + j];
-        train_chain_set_sample(&chain_, d, j, bufs_.images + idx * in_bytes, epoch_, s * B + j);
+        d[chain_.copy_first + j].src0 = bufs_.images + idx * in_bytes;
+        train_chain_set_flip(&chain_, d, j, epoch_, s * B + j);
         labels[j] = data_.train_y[idx];
     }
     if (recorder_) recorder_->set_step(global_step_);

@@ -117,15 +117,14 @@ static inline void train_chain_set_decay(const train_chain_t *c, stvp_accel_desc
         d[c->dropback_first + j].alpha = decay;
 }
 
-/* The batch gather: sample j of the step is the image at bus address src, the sample at
-   `position` of epoch `epoch` (0-based); mirrored left-right (COPY flag MIRROR, rows of
-   bufs->image_cols words) when train_flip says so, else copied as it is. */
-static inline void train_chain_set_sample(const train_chain_t *c, stvp_accel_desc *d, uint32_t j, uint32_t src,
-                                          uint32_t epoch, uint32_t position)
+/* The batch gather's flips (workload.augment = flip): sample j of the step, the sample at
+   `position` of epoch `epoch` (0-based), is mirrored left-right (COPY flag MIRROR, rows of
+   bufs->image_cols words) when train_flip says so, else copied as it is. The COPY's source
+   (src0) is patched apart: without flip this is never needed. */
+static inline void train_chain_set_flip(const train_chain_t *c, stvp_accel_desc *d, uint32_t j, uint32_t epoch,
+                                        uint32_t position)
 {
-    stvp_accel_desc *copy = &d[c->copy_first + j];
-    copy->src0 = src;
-    stvp_accel_copy_mirror(copy, train_flip(c->p, epoch, position) ? c->bufs->image_cols : 0u);
+    stvp_accel_copy_mirror(&d[c->copy_first + j], train_flip(c->p, epoch, position) ? c->bufs->image_cols : 0u);
 }
 
 /* GRAD_PRUNE's seeds of global step t (train_prune_seed). */

@@ -422,8 +422,9 @@ TEST(TrainChain, FlipPatchMirrorsTheChosenSamplesOnly) {
     for (uint32_t s = 0; s < kSteps; ++s) {
         for (uint32_t j = 0; j < kBatch; ++j) {
             const uint32_t pos = s * kBatch + j, src = 0xA0000000u + pos * 3136u;
-            train_chain_set_sample(&b.c, b.d.data(), j, src, 1, pos);
-            train_chain_set_sample(&plain.c, plain.d.data(), j, src, 1, pos);
+            b.d[b.c.copy_first + j].src0 = plain.d[plain.c.copy_first + j].src0 = src;
+            train_chain_set_flip(&b.c, b.d.data(), j, 1, pos);
+            train_chain_set_flip(&plain.c, plain.d.data(), j, 1, pos);
             const int want = train_flip(&b.p, 1, pos);
             mirrored += want;
             differ_epoch += want != train_flip(&b.p, 2, pos);
