@@ -134,6 +134,7 @@ void RefTrainer::allocate() {
         return a;
     };
     bufs_.images = map(data_.train_x.data(), 4 * data_.train_x.size());
+    bufs_.image_cols = data_.cols;
     test_x_ = map(data_.test_x.data(), 4 * data_.test_x.size());
     test_y_ = map(data_.test_y.data(), 4 * data_.test_y.size());
     if (next > 0xFFFFF000u) throw std::length_error("reftrain: the data set and the tensors exceed the 32-bit bus");
@@ -194,6 +195,7 @@ uint32_t RefTrainer::steps_per_epoch() const { return train_steps_per_epoch(&p_,
 void RefTrainer::begin_epoch(uint32_t epoch) {
     train_epoch_order(order_.data(), data_.train_count(), p_.seed, epoch);
     lr_ = train_lr(&p_, epoch);
+    epoch_ = epoch;
 }
 
 // DROPBACK told layer `layer`'s tracked set (SelectionHooks::tracked): the snapshot report.
@@ -300,6 +302,7 @@ StepResult RefTrainer::step(uint32_t s) {
     for (uint32_t j = 0; j < B; ++j) {
         const uint32_t idx = order_[size_t{s} * B + j];
         d[chain_.copy_first + j].src0 = bufs_.images + idx * in_bytes;
+        train_chain_set_flip(&chain_, d, j, epoch_, s * B + j);
         labels[j] = data_.train_y[idx];
     }
     if (recorder_) recorder_->set_step(global_step_);

@@ -146,6 +146,7 @@ private:
     std::vector<stvp_accel_desc> descs_;  // the step chain (patched per step)
     uint32_t test_x_ = 0, test_y_ = 0, eval_xent_ = 0;
     float lr_ = 0;
+    uint32_t epoch_ = 0;  // of begin_epoch: the flips' epoch (train_chain_set_flip)
     uint32_t global_step_ = 0;
     float decay_ = 1.0f;  // Procrustes: d_t, binary32 as the firmware's
     uint32_t snapshot_step_ = 0;

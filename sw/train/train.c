@@ -86,6 +86,18 @@ static void build_step_chain(void)
     }
 }
 
+/* A training step's work beyond the gather, only when there is some (main's step_extras):
+   workload.augment = flip's MIRROR patches of the step's COPYs, mask capture's step number.
+   Out of line, so the step loop of a run with neither is the code it was without them. */
+static void __attribute__((noinline)) step_extras_run(int extras, uint32_t epoch, uint32_t s, uint32_t global_step)
+{
+    if (extras & 2)
+        for (uint32_t j = 0; j < P.batch; ++j)
+            train_chain_set_flip(&step, chain, j, epoch, s * P.batch + j);
+    if (extras & 1)
+        stvp_sim_step(global_step);
+}
+
 static void run_chain(const stvp_accel_desc *descs, unsigned count, const char *what)
 {
     stvp_accel_result_t r;
@@ -175,6 +187,7 @@ static void allocate(void)
     bufs.y_batch = ADDR(y_batch);
     bufs.xent = ADDR(&xent_train);
     bufs.images = ds->train_images;
+    bufs.image_cols = ds->cols;
     xent_eval = alloc(((ds->test_count + TRAIN_EVAL_BATCH - 1) / TRAIN_EVAL_BATCH) * sizeof *xent_eval);
     order = alloc(ds->train_count * 4u);
     unsigned init_count = have_init_op ? train_chain_init_weights(eval_chain, EVAL_CHAIN_MAX, net, &P, &bufs) : 0u;
@@ -292,10 +305,14 @@ int main(void)
                (unsigned long)P.keep_pct, 1.0 - (double)train_keep_fraction(&P));
     if (P.mode & TRAIN_MODE_SPARSETRAIN)
         printf("train: SparseTrain prune rate %.2f, zero skipping on every FC/CONV op\n", (double)train_prune_rate(&P));
+    if (P.augment == TRAIN_AUGMENT_FLIP)
+        printf("train: training images flipped left-right with probability 1/2 (workload.augment=flip)\n");
 
-    /* Mask capture (stvp capture.* keys): name each step in SIMCTRL STEP. Read once; with
-       capture off nothing more is written, so the run is the same. */
-    const int capture = stvp_sim_capture_enabled();
+    /* Per-step work beyond the gather behind ONE test per step, as capture alone had (the
+       CPU's instructions are simulated time): bit 0 mask capture (stvp capture.* keys: name
+       each step in SIMCTRL STEP; read once, with capture off nothing more is written, so the
+       run is the same), bit 1 workload.augment = flip. */
+    const int step_extras = stvp_sim_capture_enabled() | (P.augment == TRAIN_AUGMENT_FLIP) << 1;
     uint64_t t_start = stvp_sim_time_ns();
     stvp_sim_phase(TRAIN_PHASE_SETUP);
     allocate();
@@ -332,8 +349,8 @@ int main(void)
                 chain[j].src0 = ds->train_images + idx[j] * in_bytes;
                 y_batch[j] = train_labels[idx[j]];
             }
-            if (capture)
-                stvp_sim_step(global_step);
+            if (step_extras)
+                step_extras_run(step_extras, epoch, s, global_step);
             run_chain(chain, step.len, "training step");
             ++global_step;
             decay *= TRAIN_DECAY_FACTOR;
@@ -372,7 +389,7 @@ int main(void)
         c_train.dram_bytes += d.dram_bytes, c_train.energy_pj += d.energy_pj;
 
         stvp_sim_phase(TRAIN_PHASE_EVAL);
-        if (capture)
+        if (step_extras & 1)
             stvp_sim_step(STVP_SIM_NO_STEP); /* evaluation is no training step */
         evaluate(&ev);
         uint64_t t2 = stvp_sim_time_ns();

@@ -169,6 +169,10 @@ static inline uint32_t train_mix32(uint32_t x)
 #define TRAIN_MODE_NM          2u /* bidirectional N:M weight sparsity */
 #define TRAIN_MODE_SPARSETRAIN 4u /* SparseTrain gradient pruning */
 
+/* Training-image augmentation (workload.augment's names by value). */
+#define TRAIN_AUGMENT_NONE 0u
+#define TRAIN_AUGMENT_FLIP 1u /* random left-right flips of the training images */
+
 /* The defaults (workload.def) are 2:4 N:M (the BDWP/Ampere pattern), a Procrustes budget of 10%
    (the papers' "about 10x fewer weights", docs/literature.md) and SparseTrain p = 0.9
    (models/accel/sparse/gradient_pruner.h's default). */
@@ -187,6 +191,7 @@ typedef struct train_params {
     float lr;              /* workload.lr: the initial learning rate */
     float weight_decay;    /* workload.weight_decay: L2 on weights (not biases), the SGD op's beta */
     float lr_decay;        /* workload.lr_decay: the learning rate's factor per epoch */
+    uint32_t augment;      /* workload.augment: TRAIN_AUGMENT_* */
 } train_params_t;
 
 #define TRAIN_MAX_BATCH 128u
@@ -218,6 +223,7 @@ static inline void train_params_from_workload(train_params_t *p, const uint32_t 
     p->lr = train_f32_of_bits(wl[STVP_WL_LR]);
     p->weight_decay = train_f32_of_bits(wl[STVP_WL_WEIGHT_DECAY]);
     p->lr_decay = train_f32_of_bits(wl[STVP_WL_LR_DECAY]);
+    p->augment = wl[STVP_WL_AUGMENT];
 }
 
 /* "" if usable, else why not (the platform checks the keys already; this guards against
@@ -248,6 +254,8 @@ static inline const char *train_params_check(const train_params_t *p)
         return "workload.weight_decay must be in [0, 1)";
     if (!(p->lr_decay > 0.0f && p->lr_decay <= 1.0f))
         return "workload.lr_decay must be in (0, 1]";
+    if (p->augment > TRAIN_AUGMENT_FLIP)
+        return "workload.augment must be none or flip";
     return "";
 }
 
@@ -271,6 +279,17 @@ static inline uint32_t train_prune_seed(uint32_t seed, uint32_t step, uint32_t l
 {
     uint32_t s = train_mix32(seed * 0x9E3779B9u ^ train_mix32(step * 16u + layer + 1u));
     return s ? s : 1u;
+}
+
+/* workload.augment = flip: whether the training sample at `position` of epoch `epoch` (0-based;
+   step t's sample j is position t*batch + j) is mirrored left-right. Probability 1/2, from the
+   top bit of a hash of (seed, epoch, position): no state, so any step can be redone alone, and a
+   stream apart from the shuffle's (its own constant). Always 0 without flip. */
+static inline int train_flip(const train_params_t *p, uint32_t epoch, uint32_t position)
+{
+    if (p->augment != TRAIN_AUGMENT_FLIP)
+        return 0;
+    return (int)(train_mix32(train_mix32(p->seed ^ 0x464C4950u) ^ train_mix32(epoch * 0x9E3779B9u + position)) >> 31);
 }
 
 /* Weights the forward op uses under N:M: per (k, r, s) line, ceil(c/M) groups keeping N

@@ -104,6 +104,24 @@ foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+spars
     --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
     ${parts})
 endforeach()
+# Random left-right flips of the training images (workload.augment=flip: the gather's COPYs with
+# flag MIRROR on the samples train_flip picks), dense vgg5 against the reference trainer on the
+# same two short epochs; and on the VP alone, flip must change the first step's loss (same W0,
+# partly mirrored inputs), so the flag reaches the device.
+set(VGG5_FLIP_RUN --config ${TRAIN_CFG} --set dataset.train_limit=640 --set dataset.test_limit=200
+    --set workload.network=vgg5 --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1
+    --set workload.lr_decay=0.85)
+train_compare(train_vs_reftrain_vgg5_flip ${VGG5_FLIP_RUN} --set workload.augment=flip)
+string(REPLACE ";" "@@" vgg5_flip_joined "${VGG5_FLIP_RUN}")
+add_test(NAME integration.train_vgg5_flip_changes_losses
+  COMMAND ${CMAKE_COMMAND} -DSTVP=$<TARGET_FILE:stvp> -DFIRMWARE=${BIN}/train.elf -DOUT=${OUT}/train_vgg5_flip
+          "-DARGS=${vgg5_flip_joined}" -P ${CMAKE_CURRENT_SOURCE_DIR}/flip_changes_losses.cmake)
+set_tests_properties(integration.train_vgg5_flip_changes_losses PROPERTIES
+  ENVIRONMENT "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1" TIMEOUT 300 PASS_REGULAR_EXPRESSION "flip: PASS")
+stvp_case(train_bad_augment CODE 2
+  ARGS ${TRAIN_SMALL} --set workload.augment=rotate --firmware ${BIN}/train.elf
+  STDERR "--set workload.augment:1: 'workload.augment': 'rotate' is not one of: none, flip")
+
 # N:M + SparseTrain on the VP: summary names the pattern, half the weights kept at 2:4,
 # gradient zeros reported, MACs skipped.
 stvp_case(train_nm_sparsetrain_short CODE 0

@@ -134,6 +134,15 @@ static inline void stvp_accel_nm_bwd_from_fwd(stvp_accel_desc *d)
     d->flags |= STVP_ACCEL_FLAG_NM_BWD_FROM_FWD;
 }
 
+/* Make a built COPY mirror its data: every row of row_words 4-byte words written in reverse
+   word order (flag MIRROR, w = row_words; the byte count must be whole rows). row_words = 0
+   makes it a plain copy again. */
+static inline void stvp_accel_copy_mirror(stvp_accel_desc *d, uint32_t row_words)
+{
+    d->flags = row_words ? d->flags | STVP_ACCEL_FLAG_MIRROR : d->flags & ~STVP_ACCEL_FLAG_MIRROR;
+    d->w = row_words;
+}
+
 /* Skip MACs on zero activations / gradients (flag SKIP_ZEROS; any FC/CONV op). */
 static inline void stvp_accel_desc_skip_zeros(stvp_accel_desc *d)
 {

@@ -180,6 +180,10 @@ CommandError decode_shape(Command& c, Kind kind) {
             return shape_error(d, check(c.sgd));
         case Kind::COPY:
             if (d.n == 0 || d.n % 4) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
+            if (d.flags & STVP_ACCEL_FLAG_MIRROR) {  // rows of w words, each reversed
+                if (d.w == 0) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_W, 0};
+                if (d.n % (uint64_t{4} * d.w)) return {STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, d.n};
+            }
             return {};
         case Kind::WEIGHTS:
             for (uint32_t f : {STVP_ACCEL_FIELD_K, STVP_ACCEL_FIELD_C, STVP_ACCEL_FIELD_R, STVP_ACCEL_FIELD_S})
@@ -352,9 +356,10 @@ CommandError decode(const stvp_accel_desc& d, Command& cmd) {
     if (d.flags & ~spec->flags) return {STVP_ACCEL_ERR_FLAGS, STVP_ACCEL_FIELD_FLAGS, d.flags};
 
     // A sparse weight format replaces W (src1) by its copy at meta0 (the table's DENSE and
-    // SPARSE slots); N:M also uses N and M.
+    // SPARSE slots); N:M also uses N and M; COPY's MIRROR uses w.
     uint32_t extra = spec->extra_fields;
     if (d.format == STVP_ACCEL_FORMAT_NM) extra |= kParams;
+    if (d.flags & STVP_ACCEL_FLAG_MIRROR) extra |= STVP_ACCEL_USES(W);  // COPY's row length
     uint32_t used = kHeaderFields | shape_mask(spec->kind) | extra;
     for (const Slot& s : kSlots)
         if (s.opcode == d.opcode && s.used(d)) used |= bit(s.field);

@@ -112,9 +112,12 @@ std::string execute_SGD(const OpArgs& a, OpWork&) {
 OpCharge cost_SGD(const OpArgs& a, const OpWork&, TimingModel& tm) { return charge(tm.sgd(a.cmd.sgd)); }
 
 std::string execute_COPY(const OpArgs& a, OpWork&) {
-    std::memcpy(dst0(a), src0(a), a.cmd.desc.n);
+    const stvp_accel_desc& d = a.cmd.desc;
+    copy_data(reinterpret_cast<uint8_t*>(dst0(a)), reinterpret_cast<const uint8_t*>(src0(a)), d.n,
+              d.flags & STVP_ACCEL_FLAG_MIRROR ? d.w : 0);
     return {};
 }
+// MIRROR moves the same bytes as a plain COPY (copy_cost, load_store.h).
 OpCharge cost_COPY(const OpArgs& a, const OpWork&, TimingModel& tm) {
     const Operand* s = a.cmd.operand(STVP_ACCEL_FIELD_SRC0);
     const Operand* o = a.cmd.operand(STVP_ACCEL_FIELD_DST0);

@@ -2,12 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace stvp::accel {
 
 namespace {
 uint64_t ceil_cycles(double v) { return v <= 0 ? 0 : static_cast<uint64_t>(std::ceil(v - 1e-9)); }
 }  // namespace
+
+void copy_data(uint8_t* dst, const uint8_t* src, uint64_t bytes, uint32_t row_words) {
+    if (row_words == 0) {
+        std::memcpy(dst, src, bytes);
+        return;
+    }
+    const uint64_t row_bytes = uint64_t{4} * row_words;
+    for (uint64_t row = 0; row + row_bytes <= bytes; row += row_bytes)
+        for (uint64_t j = 0; j < row_words; ++j)
+            std::memcpy(dst + row + 4 * j, src + row + row_bytes - 4 * (j + 1), 4);
+}
 
 OpCost copy_cost(const ArrayConfig& cfg, uint64_t bytes, bool src_spad, bool dst_spad) {
     OpCost c;

@@ -141,6 +141,9 @@ static int bufs_complete(const train_net_t *net, const train_params_t *p, const 
 {
     if (!b->x_batch || !b->y_batch || !b->xent || !b->images)
         return 0;
+    /* flip mirrors whole rows of the input image */
+    if (p->augment == TRAIN_AUGMENT_FLIP && (!b->image_cols || train_in_size(&net->layers[0]) % b->image_cols))
+        return 0;
     for (uint32_t i = 0; i < net->layer_count; ++i) {
         const train_chain_layer_bufs_t *lb = &b->layer[i];
         if (!lb->out || !lb->dout)

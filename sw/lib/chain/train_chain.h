@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "stvp/accel.h"
 #include "stvp/hw/accel_desc.h"
 #include "train_defs.h"
 
@@ -49,6 +50,7 @@ typedef struct train_chain_bufs {
     uint32_t y_batch;  /* gathered labels int32[batch] */
     uint32_t xent;     /* the step's stvp_accel_xent_result */
     uint32_t images;   /* training images: every COPY's source until the first patch */
+    uint32_t image_cols; /* words per image row (the data set's columns): workload.augment = flip mirrors rows of it */
     train_chain_layer_bufs_t layer[TRAIN_MAX_LAYERS];
 } train_chain_bufs_t;
 
@@ -113,6 +115,16 @@ static inline void train_chain_set_decay(const train_chain_t *c, stvp_accel_desc
 {
     for (unsigned j = 0; j < c->dropback_count; ++j)
         d[c->dropback_first + j].alpha = decay;
+}
+
+/* The batch gather's flips (workload.augment = flip): sample j of the step, the sample at
+   `position` of epoch `epoch` (0-based), is mirrored left-right (COPY flag MIRROR, rows of
+   bufs->image_cols words) when train_flip says so, else copied as it is. The COPY's source
+   (src0) is patched apart: without flip this is never needed. */
+static inline void train_chain_set_flip(const train_chain_t *c, stvp_accel_desc *d, uint32_t j, uint32_t epoch,
+                                        uint32_t position)
+{
+    stvp_accel_copy_mirror(&d[c->copy_first + j], train_flip(c->p, epoch, position) ? c->bufs->image_cols : 0u);
 }
 
 /* GRAD_PRUNE's seeds of global step t (train_prune_seed). */

@@ -161,7 +161,7 @@ TEST(AccelCommand, FlagsAcceptedPerOpcode) {
         {STVP_ACCEL_OP_MAXPOOL_BWD, STVP_ACCEL_FLAG_RELU_MASK},
         {STVP_ACCEL_OP_SOFTMAX_XENT, 0},
         {STVP_ACCEL_OP_SGD, 0},
-        {STVP_ACCEL_OP_COPY, 0},
+        {STVP_ACCEL_OP_COPY, STVP_ACCEL_FLAG_MIRROR},
         {STVP_ACCEL_OP_INIT_WEIGHTS, 0},
         {STVP_ACCEL_OP_DROPBACK, STVP_ACCEL_FLAG_FIRST | STVP_ACCEL_FLAG_TOPK | STVP_ACCEL_FLAG_RESULT},
         {STVP_ACCEL_OP_NM_PREGEN, STVP_ACCEL_FLAG_NM_BWD_FROM_FWD},
@@ -269,6 +269,31 @@ TEST(AccelCommand, ShapeErrorsNameTheField) {
         d.n = n;
         expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, n);
     }
+}
+
+// COPY's MIRROR: w (the row length in words) is used only with the flag, must be >= 1 and
+// divide n / 4; each failure names its field. The flag on any other opcode is refused by
+// FlagsAcceptedPerOpcode.
+TEST(AccelCommand, CopyMirrorRowChecks) {
+    stvp_accel_desc d{};
+    d.opcode = STVP_ACCEL_OP_COPY;
+    d.n = 48, d.src0 = kMem + 0x100, d.dst0 = kMem + 0x200;
+    d.w = 4;
+    expect_error(decode_only(d), STVP_ACCEL_ERR_UNUSED, STVP_ACCEL_FIELD_W, 4);  // w without MIRROR
+    d.flags = STVP_ACCEL_FLAG_MIRROR;
+    EXPECT_FALSE(decode_only(d)) << "3 rows of 4 words";
+    d.w = 12;
+    EXPECT_FALSE(decode_only(d)) << "one row of 12 words";
+    d.w = 0;
+    expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_W, 0);
+    for (uint32_t w : {5u, 24u, 0x40000000u, 0xFFFFFFFFu}) {  // 48 bytes are not whole rows of w words
+        d.w = w;
+        expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, 48);
+    }
+    d.w = 4, d.h = 3;  // MIRROR uses w only
+    expect_error(decode_only(d), STVP_ACCEL_ERR_UNUSED, STVP_ACCEL_FIELD_H, 3);
+    d.h = 0, d.n = 6;  // the multiple-of-4 check comes first
+    expect_error(decode_only(d), STVP_ACCEL_ERR_SHAPE, STVP_ACCEL_FIELD_N, 6);
 }
 
 // Sizes of the sparse modes are multiplied without wrapping (each was found by fuzzing:

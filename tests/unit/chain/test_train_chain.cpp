@@ -18,6 +18,7 @@ train_chain_bufs_t make_bufs() {
     train_chain_bufs_t b;
     std::memset(&b, 0, sizeof b);
     b.x_batch = 0x90000000u, b.y_batch = 0x90100000u, b.xent = 0x90200000u, b.images = 0xA0000000u;
+    b.image_cols = 28;
     for (uint32_t i = 0; i < TRAIN_MAX_LAYERS; ++i) {
         train_chain_layer_bufs_t& l = b.layer[i];
         const uint32_t base = 0x80000000u + i * 0x100000u;
@@ -403,6 +404,72 @@ TEST(TrainChain, RefusesWhatWouldReachTheDeviceBroken) {
     bufs = make_bufs();
     p.mode = TRAIN_MODE_PROCRUSTES | TRAIN_MODE_NM;  // refused by train_params_check
     EXPECT_EQ(train_chain_step(&c, d.data(), need, net, &p, &bufs, 0), 0u);
+}
+
+// workload.augment = flip: the gather patch sets MIRROR with rows of the image's width on the
+// samples train_flip picks (about half, a different half per epoch and seed) and touches
+// nothing else; without flip every COPY stays the plain copy the builder wrote.
+TEST(TrainChain, FlipPatchMirrorsTheChosenSamplesOnly) {
+    auto flip = [](train_params_t& p) { p.augment = TRAIN_AUGMENT_FLIP; };
+    Built b(TRAIN_NET_VGG5, TRAIN_MODE_DENSE, 0, flip), plain(TRAIN_NET_VGG5, TRAIN_MODE_DENSE);
+    ASSERT_GT(b.len, 0u);
+    ASSERT_EQ(b.len, plain.len);
+    const std::vector<stvp_accel_desc> built(b.d.begin(), b.d.begin() + b.len);
+    uint32_t mirrored = 0, differ_epoch = 0, differ_seed = 0;
+    train_params_t other_seed = b.p;
+    other_seed.seed = 8;
+    constexpr uint32_t kSteps = 500;
+    for (uint32_t s = 0; s < kSteps; ++s) {
+        for (uint32_t j = 0; j < kBatch; ++j) {
+            const uint32_t pos = s * kBatch + j, src = 0xA0000000u + pos * 3136u;
+            b.d[b.c.copy_first + j].src0 = plain.d[plain.c.copy_first + j].src0 = src;
+            train_chain_set_flip(&b.c, b.d.data(), j, 1, pos);
+            train_chain_set_flip(&plain.c, plain.d.data(), j, 1, pos);
+            const int want = train_flip(&b.p, 1, pos);
+            mirrored += want;
+            differ_epoch += want != train_flip(&b.p, 2, pos);
+            differ_seed += want != train_flip(&other_seed, 1, pos);
+            const stvp_accel_desc& d = b.d[b.c.copy_first + j];
+            ASSERT_EQ(d.opcode, COPY);
+            EXPECT_EQ(d.src0, src);
+            EXPECT_EQ(d.flags, want ? STVP_ACCEL_FLAG_MIRROR : 0u) << pos;
+            EXPECT_EQ(d.w, want ? 28u : 0u) << pos;
+            stvp_accel_desc unflipped = d;
+            unflipped.flags = 0, unflipped.w = 0;
+            EXPECT_EQ(std::memcmp(&unflipped, &plain.d[plain.c.copy_first + j], sizeof d), 0) << pos;
+            EXPECT_EQ(plain.d[plain.c.copy_first + j].flags, 0u) << "augment none never flips";
+        }
+        for (uint32_t k = kBatch; k < b.len; ++k)
+            ASSERT_EQ(std::memcmp(&built[k], &b.d[k], sizeof built[k]), 0) << k;
+    }
+    const uint32_t n = kSteps * kBatch;  // 2000 draws: 1/2 +- 4 sigma is 0.455..0.545
+    EXPECT_GT(mirrored, n * 455 / 1000);
+    EXPECT_LT(mirrored, n * 545 / 1000);
+    EXPECT_GT(differ_epoch, n * 455 / 1000) << "an epoch's flips are independent of the last's";
+    EXPECT_GT(differ_seed, n * 455 / 1000);
+    train_params_t none = b.p;
+    none.augment = TRAIN_AUGMENT_NONE;
+    for (uint32_t pos = 0; pos < 100; ++pos) EXPECT_EQ(train_flip(&none, 0, pos), 0);
+}
+
+// flip needs rows that tile the input; a bad workload.augment register is refused.
+TEST(TrainChain, FlipRefusesRowsThatDoNotTileTheImage) {
+    train_params_t p = params(TRAIN_NET_VGG5, TRAIN_MODE_DENSE);
+    p.augment = TRAIN_AUGMENT_FLIP;
+    train_chain_bufs_t bufs = make_bufs();
+    train_chain_t c{};
+    std::vector<stvp_accel_desc> d(TRAIN_CHAIN_STEP_MAX);
+    const train_net_t* net = &train_nets[TRAIN_NET_VGG5];
+    const uint32_t need = train_chain_step_count(net, &p);
+    EXPECT_EQ(train_chain_step(&c, d.data(), need, net, &p, &bufs, 0), need);
+    for (uint32_t cols : {0u, 27u}) {
+        bufs.image_cols = cols;
+        EXPECT_EQ(train_chain_step(&c, d.data(), need, net, &p, &bufs, 0), 0u) << cols;
+    }
+    p.augment = TRAIN_AUGMENT_NONE;  // rows are not used
+    EXPECT_EQ(train_chain_step(&c, d.data(), need, net, &p, &bufs, 0), need);
+    p.augment = 2;
+    EXPECT_STREQ(train_params_check(&p), "workload.augment must be none or flip");
 }
 
 TEST(TrainChain, EvaluationBatchIsForwardAndLossOnTheGivenSamples) {

@@ -71,6 +71,9 @@ TEST(WorkloadConfig, NamedKeysAndOneKeyOverride) {
     EXPECT_EQ(m[STVP_WL_MODE], TRAIN_MODE_NM | TRAIN_MODE_SPARSETRAIN);
     const workload::Registers f = workload_registers(load_platform_config("", {"workload.nm.backward=forward"}).workload);
     EXPECT_EQ(f[STVP_WL_NM_BACKWARD], 1u);
+    EXPECT_EQ(r[STVP_WL_AUGMENT], uint32_t(TRAIN_AUGMENT_NONE)) << "no augmentation by default";
+    const workload::Registers a = workload_registers(load_platform_config("", {"workload.augment=flip"}).workload);
+    EXPECT_EQ(a[STVP_WL_AUGMENT], uint32_t(TRAIN_AUGMENT_FLIP));
 }
 
 // The network and mode names are the firmware's (train_defs.h) at their positions.
@@ -102,6 +105,9 @@ TEST(WorkloadConfig, BadKeysNameFileLineAndKey) {
     EXPECT_THAT(error_of("workload:\n  lr_decay: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
     EXPECT_THAT(error_of("workload:\n  lr_decay: 1.5\n"), HasSubstr("_cfg.yaml:2: 'workload.lr_decay'"));
     EXPECT_THAT(error_of("workload:\n  seed: 0\n"), HasSubstr("_cfg.yaml:2: 'workload.seed'"));
+    e = error_of("workload:\n  epochs: 2\n  augment: rotate\n");
+    EXPECT_THAT(e, HasSubstr("_cfg.yaml:3: 'workload.augment'"));
+    EXPECT_THAT(e, HasSubstr("'rotate' is not one of: none, flip"));
     e = error_of("workload:\n  nm: {backward: transposed}\n");
     EXPECT_THAT(e, HasSubstr("_cfg.yaml:2: 'workload.nm.backward'"));
     EXPECT_THAT(e, HasSubstr("'transposed' is not one of"));

@@ -41,7 +41,8 @@
  *  MAXPOOL_BWD      n, c, h, w, r, s, stride_*        X       dY      -          dX       -       RELU_MASK
  *  SOFTMAX_XENT     n (batch), k (classes)            logits  labels  -          dlogits  result  -
  *  SGD              n (element count); alpha, beta    g       -       -          W (in/out) -     -
- *  COPY             n (bytes, multiple of 4)          src     -       -          dst      -       -
+ *  COPY             n (bytes, multiple of 4)          src     -       -          dst      -       MIRROR
+ *                   w (row words, with MIRROR only)
  * (every op also accepts STVP_ACCEL_FLAG_IRQ)
  *
  *  FC_FWD / CONV_FWD   Y = W·X (+ b if BIAS), then ReLU if RELU.
@@ -65,6 +66,11 @@
  *  COPY                the accelerator's load/store engine: copies n bytes from src0 to
  *                      dst0, for example DRAM <-> scratchpad (charged DRAM latency and
  *                      bandwidth for each DRAM side, the buffer port for each scratchpad side).
+ *                      MIRROR: the bytes are rows of w 4-byte words (w >= 1, n a multiple of
+ *                      4 * w; w is used only with MIRROR) and each row is written in reverse
+ *                      word order: dst word r*w + j = src word r*w + (w-1-j). An NCHW image of
+ *                      fp32 with w = W is flipped left-right (the training's augmentation).
+ *                      Same time and energy as the plain COPY of n bytes.
  *
  * Phases (for the stats and the VCD `phase` signal, fixed by the opcode): FWD for *_FWD,
  * BWD_DATA for *_BWD_DATA and MAXPOOL_BWD, BWD_WEIGHT for *_BWD_WEIGHT, UPDATE for SGD, LOSS
@@ -258,6 +264,7 @@ STVP_ACCEL_ENUM(stvp_accel_opcode) {
 #define STVP_ACCEL_FLAG_RESULT    0x00000040u /* DROPBACK, GRAD_PRUNE: write the op's result struct at dst1 */
 #define STVP_ACCEL_FLAG_SKIP_ZEROS 0x00000080u /* FC/CONV ops: skip MACs on zero activations / gradients */
 #define STVP_ACCEL_FLAG_NM_BWD_FROM_FWD 0x00000100u /* NM_PREGEN: backward copy pruned from the forward copy, not W */
+#define STVP_ACCEL_FLAG_MIRROR    0x00000200u /* COPY: every row of w words written in reverse word order */
 
 /* Operand formats (`format`). Bit i of the FORMATS register = format i supported. */
 #define STVP_ACCEL_FORMAT_DENSE 0u
