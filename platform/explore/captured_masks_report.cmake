@@ -1,10 +1,11 @@
 # Writes configs/results/captured_masks.md (NETWORK lenet5, the default) or
-# configs/results/captured_masks_vgg5.md (NETWORK vgg5): one Procrustes (10% budget) epoch on the
+# configs/results/captured_masks_NETWORK.md (NETWORK vgg5 or vgg5p2): one Procrustes (10% budget) epoch on the
 # VP captures its masks at three steps, and stvp_explore estimates one training iteration with
 # them and with Bernoulli masks at the same densities. LeNet-5's masks file is committed
-# (configs/results/captured_masks/lenet5_procrustes.masks, small); vgg5's (about 0.4 MB) is
+# (configs/results/captured_masks/lenet5_procrustes.masks, small); the CNNs' (0.4 MB and more) are
 # written to the build folder (TMP) and regenerated bit for bit by the target.
-# `cmake --build build --target captured_masks_report` (lenet5) / `captured_masks_vgg5`; invoked as
+# `cmake --build build --target captured_masks_report` (lenet5) / `captured_masks_vgg5` /
+# `captured_masks_vgg5p2`; invoked as
 #   cmake -DSTVP=... -DEXPLORE=... -DFIRMWARE=train.elf -DREPO=source-dir -DTMP=dir [-DNETWORK=vgg5] -P captured_masks_report.cmake
 if(NOT DEFINED NETWORK)
   set(NETWORK lenet5)
@@ -17,15 +18,19 @@ if(NETWORK STREQUAL "lenet5")
   set(title "LeNet-5")
   set(out_md configs/results/captured_masks.md)
   set(commentary platform/explore/captured_masks_commentary.md)
-elseif(NETWORK STREQUAL "vgg5")
-  set(masks ${TMP}/vgg5_procrustes.masks)
-  set(masks_shown build/vgg5_procrustes.masks)
-  set(masks_note "not committed: about 0.4 MB, regenerated bit for bit by the target")
-  set(title "vgg5 (configs/results/cnn.md)")
-  set(out_md configs/results/captured_masks_vgg5.md)
-  set(commentary platform/explore/captured_masks_vgg5_commentary.md)
+elseif(NETWORK STREQUAL "vgg5" OR NETWORK STREQUAL "vgg5p2")
+  set(masks ${TMP}/${NETWORK}_procrustes.masks)
+  set(masks_shown build/${NETWORK}_procrustes.masks)
+  set(masks_note "not committed: large, regenerated bit for bit by the target")
+  if(NETWORK STREQUAL "vgg5")
+    set(title "vgg5 (configs/results/cnn_vgg5.md)")
+  else()
+    set(title "vgg5p2 (configs/results/cnn.md)")
+  endif()
+  set(out_md configs/results/captured_masks_${NETWORK}.md)
+  set(commentary platform/explore/captured_masks_${NETWORK}_commentary.md)
 else()
-  message(FATAL_ERROR "captured_masks_report.cmake: NETWORK must be lenet5 or vgg5, not '${NETWORK}'")
+  message(FATAL_ERROR "captured_masks_report.cmake: NETWORK must be lenet5, vgg5 or vgg5p2, not '${NETWORK}'")
 endif()
 set(train_args --quiet --config configs/train/${NETWORK}_procrustes.yaml --set workload.epochs=1
     --set capture.masks=${masks} --set "capture.steps=[100,400,936]")

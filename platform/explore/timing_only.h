@@ -4,7 +4,7 @@
 // Bernoulli masks; N:M and block formats built by the real encoders) instead of computed by the
 // numerics.
 //
-// The op list: for a network train.elf can train (train_chain_ops.h: lenet300, lenet5, vgg5), the ops
+// The op list: for a network train.elf can train (train_chain_ops.h: lenet300, lenet5, vgg5, vgg5p2), the ops
 // of train.elf's step chain (sw/lib/chain) in chain order, one SGD per weight and bias tensor.
 // For any other network, per weight layer and phase as that chain does them: forward (bias,
 // fused ReLU), weight gradient (bias gradient), input gradient (ReLU mask when the input passed

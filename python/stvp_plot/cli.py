@@ -1,14 +1,14 @@
 """stvp-plot: figures (PNG and SVG) from sweep CSVs and training stats JSON.
 
   stvp-plot [--out DIR] [--title T] [--format png,svg] FILE...
-  stvp-plot --table training|procrustes_study|cnn CSV [--commentary MD] [--out FILE.md]
+  stvp-plot --table training|procrustes_study|cnn|cnn_vgg5 CSV [--commentary MD] [--out FILE.md]
   stvp-plot --table cnn CSV ... --splice training.md
 
 A .csv is a sweep (stvp_explore --sweep, merged or old): NAME_speedup, NAME_energy_ratio,
 NAME_energy, NAME_utilisation. A .json is a training run's stats (stvp --stats); all JSON
 files given together make one figure, training.png/.svg (or --name). Prints the files written.
 --table writes a training sweep's markdown result table instead (tables.py; stdout without --out).
---splice (with --table cnn) also rewrites the CNN's rows in FILE (training.md) between their
+--splice (with --table cnn) also rewrites the CNN's (vgg5p2's) rows in FILE (training.md) between their
 markers; `--table training --out FILE` keeps that part of FILE as it is.
 """
 

@@ -102,44 +102,67 @@ def training_table(path):
     return TRAINING_HEAD + "\n".join(training_rows(load_rows(path), path)) + "\n"
 
 
-# ---- configs/results/cnn.md (configs/sweeps/cnn.yaml, program stvp) and its rows in training.md ----
+# ---- configs/results/cnn.md and cnn_vgg5.md (configs/sweeps/cnn.yaml, cnn_vgg5.yaml; program stvp) ----
+# cnn.md is vgg5p2's and its rows in training.md; cnn_vgg5.md is the first CNN's, vgg5's.
 
-# The sweep's points (configs/sweeps/cnn.yaml ids), in its priority order; a point without a
-# result is listed as not run.
+# A point without a result is listed as not run.
 CNN_POINTS = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "sparsetrain90_s1", "dense_s2", "procrustes10_s2",
               "dense_s3", "procrustes10_s3", "procrustes5_s1", "procrustes20_s1", "nm1of8_s1", "nm2of4_s1",
-              "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1", "nm2of8_master_s1"]
+              "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1"]
 
 # training.md's part that `cnn_results` writes and `train_results` keeps (stvp-plot --splice).
 CNN_SECTION_BEGIN = ("<!-- begin cnn_results: written by `cmake --build build --target cnn_results` from "
                      "configs/sweeps/cnn.yaml; train_results keeps it as it is -->")
 CNN_SECTION_END = "<!-- end cnn_results -->"
 
-CNN_HEAD = """# vgg5: a VGG-style CNN trained on the VP, every scheme (issue 16)
-
-Generated from `configs/sweeps/cnn.yaml` (`cmake --build build --target cnn_results`) on the
-default platform configuration: vgg5 (sw/train/train_defs.h; configs/networks/vgg5.yaml) is 3x3
-convolutions with pad 1 and fused ReLU of 16, 32 and 64 channels, each followed by 2x2 max pooling
-(28 -> 14 -> 7 -> 3), then FC 576-128 (ReLU) and 128-10: 98192 weights, 1.99 M forward MACs per
-sample. Full Fashion-MNIST training split, batch 64, lr 0.1 x 0.85 per epoch
-(`workload.lr_decay`), weight decay 5e-4 (configs/train/vgg5_dense.yaml); test accuracy on the
+CNN_HEAD_COMMON = """(`workload.lr_decay`), weight decay 5e-4 ({preset}); test accuracy on the
 10000 test images after the last epoch. Speedup and energy ratio: the same seed's dense run's
 training cycles / energy over this run's (seed 1's where that seed has no dense run). Host
 wall: the whole stvp run, two runs sharing the 2-core host with other work (not comparable
-between rows). Logs and stats under build/results_cnn/.
+between rows). Logs and stats under build/results_{sweep}/.
 """
+
+
+class CnnStudy:
+    """One CNN's sweep: its file's name, the network, the points in the file's order, the table's head."""
+
+    def __init__(self, sweep, network, points, head):
+        self.sweep, self.network, self.points, self.head = sweep, network, points, head
+
+
+CNN_STUDIES = {
+    "cnn": CnnStudy("cnn", "vgg5p2", CNN_POINTS, """# vgg5p2: a VGG-style CNN trained on the VP, every scheme
+
+Generated from `configs/sweeps/cnn.yaml` (`cmake --build build --target cnn_results`) on the
+default platform configuration: vgg5p2 (sw/train/train_defs.h; configs/networks/vgg5p2.yaml) is 3x3
+convolutions with pad 1 and fused ReLU of 16, 32 and 64 channels, 2x2 max pooling after the first
+two (28 -> 14 -> 7), then FC 3136-128 (ReLU) reading all of conv3's 7x7x64 output and 128-10:
+425872 weights, 2.32 M forward MACs per sample. It is vgg5 (configs/results/cnn_vgg5.md) without
+its third pooling. Full Fashion-MNIST training split, batch 64, lr 0.1 x 0.85 per epoch
+""" + CNN_HEAD_COMMON.format(preset="configs/train/vgg5p2_dense.yaml", sweep="cnn")),
+    "cnn_vgg5": CnnStudy("cnn_vgg5", "vgg5", CNN_POINTS + ["nm2of8_master_s1"], """# vgg5: the first VGG-style CNN trained on the VP, every scheme
+
+Generated from `configs/sweeps/cnn_vgg5.yaml` (`cmake --build build --target cnn_vgg5_results`) on the
+default platform configuration: vgg5 (sw/train/train_defs.h; configs/networks/vgg5.yaml) is 3x3
+convolutions with pad 1 and fused ReLU of 16, 32 and 64 channels, each followed by 2x2 max pooling
+(28 -> 14 -> 7 -> 3), then FC 576-128 (ReLU) and 128-10: 98192 weights, 1.99 M forward MACs per
+sample. configs/results/cnn.md has the network that replaced it, vgg5p2 (no third pooling), and
+why. Full Fashion-MNIST training split, batch 64, lr 0.1 x 0.85 per epoch
+""" + CNN_HEAD_COMMON.format(preset="configs/train/vgg5_dense.yaml", sweep="cnn_vgg5")),
+}
 
 
 class Cnn:
     """The sweep's runs by id."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, study):
+        self.path, self.study = path, study
         self.runs = {}
         for r in load_rows(path):
             i = need(r, "id", path)
-            if i not in CNN_POINTS:
-                raise ValueError(f"{path}: point {i} is not one of configs/sweeps/cnn.yaml's ({', '.join(CNN_POINTS)})")
+            if i not in study.points:
+                raise ValueError(f"{path}: point {i} is not one of configs/sweeps/{study.sweep}.yaml's "
+                                 f"({', '.join(study.points)})")
             self.runs[i] = r
         if "dense_s1" not in self.runs:
             raise ValueError(f"{path}: no point dense_s1 (every run is compared with it)")
@@ -182,30 +205,34 @@ class Cnn:
         return L
 
 
-def cnn_table(path):
-    c = Cnn(path)
-    L = [CNN_HEAD, "## Every run", "",
+def cnn_table(path, sweep="cnn"):
+    study = CNN_STUDIES[sweep]
+    c = Cnn(path, study)
+    L = [study.head, "## Every run", "",
          "| run | mode | seed | test accuracy | vs dense | weights kept | grad zeros | test accuracy per epoch (%) | "
          "training cycles | training energy (mJ) | speedup vs dense | energy ratio (dense/this) | host wall |",
          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    L += [c.row(i) for i in CNN_POINTS if c.has(i)]
-    missing = [i for i in CNN_POINTS if not c.has(i)]
+    L += [c.row(i) for i in study.points if c.has(i)]
+    missing = [i for i in study.points if not c.has(i)]
     L += ["", f"Not run (no result in the CSV): {', '.join(missing)}." if missing else "Every point of the sweep ran.",
           "", "## Seeds: dense and Procrustes 10%", ""] + c.seeds()
     return "\n".join(L) + "\n"
 
 
 def cnn_section(path):
-    """vgg5's rows in training.md's format, between the markers `--splice` replaces."""
+    """vgg5p2's rows (configs/sweeps/cnn.yaml) in training.md's format, between the markers `--splice` replaces."""
+    study = CNN_STUDIES["cnn"]
+    Cnn(path, study)  # the same checks as the table's
     rows = load_rows(path)
-    order = {i: k for k, i in enumerate(CNN_POINTS)}
+    order = {i: k for k, i in enumerate(study.points)}
     rows.sort(key=lambda r: order.get(r.get("id", ""), len(order)))
     head = TRAINING_HEAD.strip().splitlines()[-2:]
-    missing = [i for i in CNN_POINTS if i not in {r.get("id") for r in rows}]
-    return "\n".join([CNN_SECTION_BEGIN, "", "## vgg5 (configs/results/cnn.md: every run, seeds, commentary)", "",
-                      "vgg5, 16-32-64 3x3 convolutions and FC 576-128-10, lr 0.1 x 0.85 per epoch; N:M and "
-                      "Procrustes budgets as the mode says, SparseTrain p = 0.9.", ""]
-                     + head + training_rows(rows, path, network="vgg5")
+    missing = [i for i in study.points if i not in {r.get("id") for r in rows}]
+    return "\n".join([CNN_SECTION_BEGIN, "", "## vgg5p2 (configs/results/cnn.md: every run, seeds, commentary)", "",
+                      "vgg5p2, 16-32-64 3x3 convolutions (pooling after the first two) and FC 3136-128-10, lr 0.1 x "
+                      "0.85 per epoch; N:M and Procrustes budgets as the mode says, SparseTrain p = 0.9. The first "
+                      "CNN, vgg5 (a third pooling, FC 576-128-10), is in configs/results/cnn_vgg5.md.", ""]
+                     + head + training_rows(rows, path, network=study.network)
                      + ([f"\nNot run: {', '.join(missing)}."] if missing else []) + ["", CNN_SECTION_END]) + "\n"
 
 
@@ -381,7 +408,8 @@ def procrustes_study_table(path):
     return "\n".join(L) + "\n"
 
 
-TABLES = {"training": training_table, "procrustes_study": procrustes_study_table, "cnn": cnn_table}
+TABLES = {"training": training_table, "procrustes_study": procrustes_study_table, "cnn": cnn_table,
+          "cnn_vgg5": lambda path: cnn_table(path, "cnn_vgg5")}
 
 
 def write_table(kind, csv_path, commentary=None):

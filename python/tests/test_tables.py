@@ -118,14 +118,17 @@ class ProcrustesStudyTable(unittest.TestCase):
                 tables.procrustes_study_table(path)
 
 
+VGG5_POINTS = tables.CNN_STUDIES["cnn_vgg5"].points
+
+
 def cnn_rows(ids):
-    """Points of configs/sweeps/cnn.yaml with made-up results: dense seed s has 9150 + 2 s correct
+    """Points of configs/sweeps/cnn_vgg5.yaml (a superset of cnn.yaml's) with made-up results: dense seed s has 9150 + 2 s correct
     of 10000 (91.52%, 91.54%, ...), every other point 9000 + its position in the sweep."""
     rows = []
     for i in ids:
         kinds = {"dense": "0", "procrustes10": "1", "nm2of8": "2", "nm2of8_master": "2"}
         mode, seed = kinds.get(i.rsplit("_", 1)[0], "4"), i[-1]
-        acc = (9150 + 2 * int(seed)) if mode == "0" else 9000 + tables.CNN_POINTS.index(i)
+        acc = (9150 + 2 * int(seed)) if mode == "0" else 9000 + VGG5_POINTS.index(i)
         r = {"id": i, "workload.mode": "x", "workload.seed": seed, "mode": mode, "epoch_count": "12",
              "steps_per_epoch": "937", "final_accuracy": str(acc / 10000), "epochs.test_accuracy": "0.86 " + str(acc / 10000),
              "kept_fraction": "1.0" if mode == "0" else "0.25", "sim_time_ns": "60000000000",
@@ -143,16 +146,22 @@ def cnn_rows(ids):
 
 
 class CnnTable(unittest.TestCase):
-    def test_the_sweep_file_and_the_table_name_the_same_points(self):
-        with open(os.path.join(SRC, "configs", "sweeps", "cnn.yaml")) as f:
-            self.assertEqual(re.findall(r"^  - \{id: (\w+),", f.read(), re.M), tables.CNN_POINTS)
+    def test_the_sweep_files_and_the_tables_name_the_same_points(self):
+        for sweep, study in tables.CNN_STUDIES.items():
+            with open(os.path.join(SRC, "configs", "sweeps", sweep + ".yaml")) as f:
+                text = f.read()
+            self.assertEqual(re.findall(r"^  - \{id: (\w+),", text, re.M), study.points, sweep)
+            with open(os.path.join(SRC, "configs", "train", study.network + "_dense.yaml")) as f:
+                self.assertIn(f"network: {study.network}\n", f.read())
+            self.assertIn(f"preset: ../train/{study.network}_dense.yaml\n", text)
 
     def test_rows_seeds_and_what_did_not_run(self):
         ids = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "dense_s2", "procrustes10_s2", "nm2of8_master_s1"]
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "c.csv")
             write_csv(path, cnn_rows(ids))
-            md = tables.cnn_table(path)
+            md = tables.cnn_table(path, "cnn_vgg5")
+            write_csv(path, [r for r in cnn_rows(ids) if r["id"] != "nm2of8_master_s1"])
             section = tables.cnn_section(path)
         self.assertIn("| dense_s1 | dense | 1 | 91.52% | - | 1.0000 | - | 86.00 / 91.52 | 2.000e+09 | 100.0 | "
                       "1.00x | 1.00 | 900 s |\n", md)
@@ -164,9 +173,9 @@ class CnnTable(unittest.TestCase):
         # seed 2 against its own dense run: 90.05 - 91.54 = -1.49; mean (-1.51 - 1.49) / 2 = -1.50
         self.assertIn("| 2 | 91.54% | 90.05% | -1.49 |\n| 3 | not run | not run | - |\n| mean of 2 | | | -1.50 |", md)
         self.assertIn("Not run (no result in the CSV): sparsetrain90_s1, dense_s3, procrustes10_s3, procrustes5_s1,", md)
-        self.assertTrue(md.startswith("# vgg5: a VGG-style CNN trained on the VP"))
+        self.assertTrue(md.startswith("# vgg5: the first VGG-style CNN trained on the VP"))
         # training.md's rows: the training table's columns, the seed named when it is not 1.
-        self.assertIn("| vgg5 | procrustes-10% (seed 2) | 12 epochs x 937 steps | 90.05% | 0.2500 | - | 60.000000 s | "
+        self.assertIn("| vgg5p2 | procrustes-10% (seed 2) | 12 epochs x 937 steps | 90.05% | 0.2500 | - | 60.000000 s | "
                       "1.000e+09 | 25.0 | 2.00x | 4.00 | 900.4 s |", section)
         self.assertTrue(section.startswith(tables.CNN_SECTION_BEGIN) and section.endswith(tables.CNN_SECTION_END + "\n"))
         self.assertIn("\nNot run: sparsetrain90_s1, dense_s3,", section)
@@ -177,6 +186,11 @@ class CnnTable(unittest.TestCase):
             write_csv(path, cnn_rows(["dense_s1"]) + [dict(cnn_rows(["nm2of8_s1"])[0], id="nm3of8")])
             with self.assertRaisesRegex(ValueError, "point nm3of8 is not one of configs/sweeps/cnn.yaml's"):
                 tables.cnn_table(path)
+            # vgg5's BDWP-as-first-modelled point is not one of vgg5p2's
+            write_csv(path, cnn_rows(["dense_s1", "nm2of8_master_s1"]))
+            with self.assertRaisesRegex(ValueError, "point nm2of8_master_s1 is not one of configs/sweeps/cnn.yaml's"):
+                tables.cnn_section(path)
+            self.assertIn("| nm2of8_master_s1 |", tables.cnn_table(path, "cnn_vgg5"))
             write_csv(path, cnn_rows(["procrustes10_s1"]))
             with self.assertRaisesRegex(ValueError, "no point dense_s1"):
                 tables.cnn_table(path)
@@ -207,10 +221,10 @@ class Command(unittest.TestCase):
                 with open(md) as f:
                     again = f.read()
             with open(out) as f:
-                self.assertTrue(f.read().startswith("# vgg5"))
+                self.assertTrue(f.read().startswith("# vgg5p2"))
         self.assertNotIn("vgg5", lenet_only)
         self.assertTrue(spliced.startswith(lenet_only))
-        self.assertIn("| vgg5 | procrustes-10% | 12 epochs x 937 steps | 90.01% |", spliced)
+        self.assertIn("| vgg5p2 | procrustes-10% | 12 epochs x 937 steps | 90.01% |", spliced)
         self.assertEqual(again, spliced)  # train_results keeps the CNN's rows
 
 

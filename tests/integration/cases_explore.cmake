@@ -21,6 +21,13 @@ add_test(NAME explore_vgg5_procrustes
           --network ${CMAKE_SOURCE_DIR}/configs/networks/vgg5.yaml --batch 64 --per-op)
 set_tests_properties(explore_vgg5_procrustes PROPERTIES PASS_REGULAR_EXPRESSION
   "vgg5, batch 64, scheme procrustes.*conv3 +forward.*pool3 +input_grad.*conv1 +weight_grad.*fc2 +update.*speedup +[0-9.]+ +energy ratio [0-9.]+")
+# vgg5p2 (no third pooling): conv3's output goes straight into fc1, forward and backward.
+add_test(NAME explore_vgg5p2_procrustes
+  COMMAND stvp_explore --preset ${CMAKE_SOURCE_DIR}/configs/presets/procrustes.yaml
+          --network ${CMAKE_SOURCE_DIR}/configs/networks/vgg5p2.yaml --batch 64 --per-op)
+set_tests_properties(explore_vgg5p2_procrustes PROPERTIES
+  PASS_REGULAR_EXPRESSION "vgg5p2, batch 64, scheme procrustes.*conv3 +forward.*fc1 +forward.*fc1 +input_grad.*conv3 +input_grad.*fc2 +update.*speedup +[0-9.]+ +energy ratio [0-9.]+"
+  FAIL_REGULAR_EXPRESSION "pool3")
 # An estimate longer than a second says so on stderr while it runs (about 2 s of host CPU).
 # An estimate that takes several seconds of host time on any machine (VGG-S takes about one).
 add_test(NAME explore_progress

@@ -26,6 +26,13 @@ stvp_case(train_vgg5_short CODE 0
        --set workload.max_steps=5 --set workload.print_every=5 --set workload.lr_decay=0.85 --firmware ${BIN}/train.elf
   STDOUT "train: vgg5, mode dense, 2 epochs x 5 steps, batch 64, lr 0\\.1 x 85%/epoch.*epoch 1 test loss .*\\([0-9]+/200\\) lr 0\\.10000.*epoch 2 step 5/5 loss .*epoch 2 test loss .*\\([0-9]+/200\\) lr 0\\.08500.*weights kept    1\\.0000 \\(98192 of 98192\\).*train: done"
   STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
+# vgg5p2 (vgg5 without its third pooling: conv3's 7x7x64 map straight into FC 3136-128), dense,
+# 5 steps: the chain's conv-to-FC step without a pooling between them.
+stvp_case(train_vgg5p2_short CODE 0
+  ARGS ${TRAIN_SMALL} --set dataset.test_limit=200 --set workload.network=vgg5p2 --set workload.epochs=1
+       --set workload.max_steps=5 --set workload.print_every=5 --firmware ${BIN}/train.elf
+  STDOUT "train: vgg5p2, mode dense, 1 epochs x 5 steps.*epoch 1 step 5/5 loss .*epoch 1 test loss .*\\([0-9]+/200\\).*weights kept    1\\.0000 \\(425872 of 425872\\).*train: done"
+  STATS_RE "\"exit_code\": 0" "\"chains_failed\": 0,")
 # Refusals: no data set preloaded (exit 1); a bad workload key, before the run (exit 2),
 # naming file, line and key, in stvp and in stvp_reftrain alike.
 stvp_case(train_no_dataset CODE 1
@@ -41,7 +48,7 @@ set_tests_properties(integration.reftrain_bad_workload_key PROPERTIES
 file(WRITE ${OUT}/bad_workload_network.yaml "workload:\n  network: 7\n")
 stvp_case(train_bad_network CODE 2
   ARGS --config ${OUT}/bad_workload_network.yaml --quiet --firmware ${BIN}/train.elf
-  STDERR "bad_workload_network.yaml:2: 'workload.network': '7' is not one of: lenet300, lenet5, vgg5")
+  STDERR "bad_workload_network.yaml:2: 'workload.network': '7' is not one of: lenet300, lenet5, vgg5, vgg5p2")
 
 # The VP's per-step losses against the host reference trainer: same code for the math on the
 # same host, so every loss must agree to 1e-5 relative (they are bit-identical in practice)
@@ -101,6 +108,16 @@ foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+spars
   list(POP_FRONT parts id mode)
   train_compare(train_vs_reftrain_vgg5_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
     --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.mode=${mode}
+    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
+    ${parts})
+endforeach()
+# vgg5p2 in every mode against the reference trainer, as vgg5 above.
+foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain"
+             "2_2of8_bwd_from_fwd@nm@--set@workload.nm.m=8@--set@workload.nm.backward=forward")
+  string(REPLACE "@" ";" parts "${case}")
+  list(POP_FRONT parts id mode)
+  train_compare(train_vs_reftrain_vgg5p2_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
+    --set dataset.test_limit=200 --set workload.network=vgg5p2 --set workload.mode=${mode}
     --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
     ${parts})
 endforeach()

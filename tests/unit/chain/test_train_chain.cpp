@@ -361,7 +361,8 @@ TEST(TrainChain, EveryModeOnEveryNetworkHasTheCountedLength) {
     struct Net {
         uint32_t id, layers, weight_layers;
     };
-    for (const Net n : {Net{TRAIN_NET_LENET300, 3, 3}, Net{TRAIN_NET_LENET5, 7, 5}, Net{TRAIN_NET_VGG5, 8, 5}}) {
+    for (const Net n : {Net{TRAIN_NET_LENET300, 3, 3}, Net{TRAIN_NET_LENET5, 7, 5}, Net{TRAIN_NET_VGG5, 8, 5},
+                        Net{TRAIN_NET_VGG5P2, 7, 5}}) {
         for (uint32_t mode : {0u, 1u, 2u, 4u, 5u, 6u}) {
             Built b(n.id, mode);
             uint32_t want = kBatch + n.layers + 1 + (n.layers - 1) + 3 * n.weight_layers;

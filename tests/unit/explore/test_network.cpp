@@ -58,6 +58,7 @@ TEST(ExploreNetwork, ShippedTablesLoadWithKnownWeightCounts) {
     EXPECT_EQ(load_network(dir + "lenet300.yaml").weights(), 266200u);  // the VP's summary count
     EXPECT_EQ(load_network(dir + "lenet5.yaml").weights(), 61470u);
     EXPECT_EQ(load_network(dir + "vgg5.yaml").weights(), 98192u);  // train_defs.h vgg5
+    EXPECT_EQ(load_network(dir + "vgg5p2.yaml").weights(), 425872u);  // train_defs.h vgg5p2
     EXPECT_NEAR(double(load_network(dir + "resnet18.yaml").weights()), 11.68e6, 0.02e6);
     EXPECT_NEAR(double(load_network(dir + "mobilenetv2.yaml").weights()), 3.47e6, 0.05e6);
     EXPECT_NEAR(double(load_network(dir + "alexnet.yaml").weights()), 61.1e6, 0.1e6);

@@ -162,7 +162,7 @@ TEST(ExploreTrainChain, OnlyTheTrainTablesNetworksAreChains) {
         uint32_t train_net;
     };
     for (const Case c : {Case{"lenet300", TRAIN_NET_LENET300}, Case{"lenet5", TRAIN_NET_LENET5},
-                         Case{"vgg5", TRAIN_NET_VGG5}}) {
+                         Case{"vgg5", TRAIN_NET_VGG5}, Case{"vgg5p2", TRAIN_NET_VGG5P2}}) {
         train_net_t tn;
         std::string why;
         ASSERT_TRUE(as_train_net(load_network(kDir + "networks/" + c.file + ".yaml"), 64, &tn, &why)) << why;

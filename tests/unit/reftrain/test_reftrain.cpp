@@ -37,6 +37,7 @@ TEST(TrainDefs, LayerShapesChain) {
     EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_LENET300]), 784u * 300 + 300 * 100 + 100 * 10);
     EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_LENET5]), 6u * 25 + 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
     EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_VGG5]), 16u * 9 + 32 * 16 * 9 + 64 * 32 * 9 + 576 * 128 + 128 * 10);
+    EXPECT_EQ(train_total_weights(&train_nets[TRAIN_NET_VGG5P2]), 16u * 9 + 32 * 16 * 9 + 64 * 32 * 9 + 3136 * 128 + 128 * 10);
 }
 
 TEST(TrainDefs, ShuffleIsASeededPermutation) {
