@@ -6,12 +6,14 @@
 #   2. The VP: one training epoch of LeNet-300-100 and of LeNet-5 (configs/train presets) in each
 #      sparse mode against dense (the same firmware, schedule and seed), whole processes; STEPS > 0
 #      stops each run after that many steps instead (an epoch is 937 steps).
-#   3. The VP: CNN_STEPS steps of vgg5 (configs/train/vgg5_dense.yaml, default 200; 0 = an epoch)
-#      and the evaluation on the test split, in each sparse mode and combination against dense.
+#   3. The VP: CNN_STEPS steps of the CNN CNN (vgg5p2, the study's, or vgg5: configs/train/CNN_dense.yaml;
+#      default 200 steps, 0 = an epoch) and the evaluation on the test split, in each sparse mode
+#      and combination against dense.
 # With BASE_BUILD (another build folder, e.g. of the main branch) every round also runs its
 # binaries, right after this build's, and each row adds the base's figures: a before/after
 # comparison under the same load.
-# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=0] [CNN_STEPS=200] [BASE_BUILD]
+# Usage: platform/explore/bench_timing.sh BUILD_DIR [RUNS=3] [STEPS=0] [CNN_STEPS=200] [BASE_BUILD] [CNN=vgg5p2]
+# (BASE_BUILD '' for none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
@@ -19,6 +21,8 @@ runs=${2:-3}
 steps=${3:-0}
 cnn_steps=${4:-200}
 base=${5:-}
+cnn=${6:-vgg5p2}
+[ -f "$root/configs/train/${cnn}_dense.yaml" ] || { echo "bench_timing.sh: CNN '$cnn': no configs/train/${cnn}_dense.yaml" >&2; exit 2; }
 TIMEFORMAT='%U %S'
 
 # CPU seconds of one run of "$@" (output discarded).
@@ -57,11 +61,11 @@ for scheme in procrustes nm_2_8 sparsetrain; do
 done
 
 echo "load average at the start of the VP runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-for net in lenet300 lenet5 vgg5; do
-    n=$([ "$net" = vgg5 ] && echo "$cnn_steps" || echo "$steps")
+for net in lenet300 lenet5 "$cnn"; do
+    n=$([ "$net" = "$cnn" ] && echo "$cnn_steps" || echo "$steps")
     span=$([ "$n" -gt 0 ] && echo "$n steps" || echo "1 epoch")
     modes="procrustes nm sparsetrain"
-    [ "$net" = vgg5 ] && modes="$modes procrustes+sparsetrain nm+sparsetrain"
+    [ "$net" = "$cnn" ] && modes="$modes procrustes+sparsetrain nm+sparsetrain"
     vp="@B@/bin/stvp --config $root/configs/train/${net}_dense.yaml --firmware @B@/target/bin/train.elf"
     vp="$vp --set workload.epochs=1 --set workload.max_steps=$n --set workload.print_every=1000"
     for mode in $modes; do

@@ -55,12 +55,12 @@ typedef struct train_net {
 
 /* vgg5: VGG-style stages (3x3, pad 1, ReLU; 2x2 max pooling) of 16, 32 and 64 channels, sized so
    that a dense VP epoch stays within a minute of host CPU: 1.99 M forward MACs per sample
-   (LeNet-5: 0.42 M; configs/results/cnn.md has the measured host time and why the third stage
+   (LeNet-5: 0.42 M; configs/results/cnn_vgg5.md has the measured host time and why the third stage
    is 64 wide, not the first session's 32). The last pooling reads 7x7 and keeps 3x3 (the 7th row
    and column are dropped, as floor pooling does).
    vgg5p2: vgg5 with pooling after the first two stages only, so FC 3136-128 sees all of conv3's
    7x7x64 map (425 872 weights, 2.32 M forward MACs per sample): the 3x3 bottleneck held vgg5's
-   dense accuracy below 91.5% and its sparse budgets further below (configs/results/cnn.md). */
+   dense accuracy below 91.5% and its sparse budgets further below (configs/results/cnn_vgg5.md). */
 
 static const train_net_t train_nets[TRAIN_NET_COUNT] = {
     {"lenet300", 3,
