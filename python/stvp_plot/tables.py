@@ -105,10 +105,13 @@ def training_table(path):
 # ---- configs/results/cnn.md and cnn_vgg5.md (configs/sweeps/cnn.yaml, cnn_vgg5.yaml; program stvp) ----
 # cnn.md is vgg5p2's and its rows in training.md; cnn_vgg5.md is the first CNN's, vgg5's.
 
-# A point without a result is listed as not run.
+# Both studies' points, in their sweep files' order; a point without a result is listed as not run.
 CNN_POINTS = ["dense_s1", "procrustes10_s1", "nm2of8_s1", "sparsetrain90_s1", "dense_s2", "procrustes10_s2",
               "dense_s3", "procrustes10_s3", "procrustes5_s1", "procrustes20_s1", "nm1of8_s1", "nm2of4_s1",
               "procrustes10_sparsetrain_s1", "nm2of8_sparsetrain_s1"]
+
+# The schemes the seeds table compares with dense, seed by seed: point prefix, label.
+CNN_SEEDED = [("procrustes10", "Procrustes 10%"), ("nm2of8", "N:M 2:8"), ("sparsetrain90", "SparseTrain p = 0.9")]
 
 # training.md's part that `cnn_results` writes and `train_results` keeps (stvp-plot --splice).
 CNN_SECTION_BEGIN = ("<!-- begin cnn_results: written by `cmake --build build --target cnn_results` from "
@@ -131,7 +134,7 @@ class CnnStudy:
 
 
 CNN_STUDIES = {
-    "cnn": CnnStudy("cnn", "vgg5p2", CNN_POINTS, """# vgg5p2: a VGG-style CNN trained on the VP, every scheme
+    "cnn": CnnStudy("cnn", "vgg5p2", CNN_POINTS + ["nm2of8_s2", "sparsetrain90_s2", "nm2of8_s3", "sparsetrain90_s3"], """# vgg5p2: a VGG-style CNN trained on the VP, every scheme
 
 Generated from `configs/sweeps/cnn.yaml` (`cmake --build build --target cnn_results`) on the
 default platform configuration: vgg5p2 (sw/train/train_defs.h; configs/networks/vgg5p2.yaml) is 3x3
@@ -190,18 +193,26 @@ class Cnn:
                 f"{float(need(r, 'host_seconds', self.path)):.0f} s |")
 
     def seeds(self):
-        """Dense and Procrustes 10% per seed, and the mean difference over the seeds that have both."""
-        L = ["| seed | dense | Procrustes 10% | difference |", "|---|---|---|---|"]
-        diffs = []
+        """Dense and each seeded scheme per seed, the scheme's difference to the same seed's dense
+        run, and per scheme the mean difference over the seeds that have both."""
+        L = ["| seed | dense | " + " | ".join(f"{label} | vs dense" for _, label in CNN_SEEDED) + " |",
+             "|---|---|" + "---|---|" * len(CNN_SEEDED)]
+        diffs = {p: [] for p, _ in CNN_SEEDED}
+        cell = lambda i: f"{self.acc(i):.2f}%" if self.has(i) else "not run"  # noqa: E731
         for s in (1, 2, 3):
-            d, p = f"dense_s{s}", f"procrustes10_s{s}"
-            cell = lambda i: f"{self.acc(i):.2f}%" if self.has(i) else "not run"  # noqa: E731
-            both = self.has(d) and self.has(p)
-            if both:
-                diffs.append(self.acc(p) - self.acc(d))
-            L.append(f"| {s} | {cell(d)} | {cell(p)} | {f'{diffs[-1]:+.2f}' if both else '-'} |")
-        if diffs:
-            L.append(f"| mean of {len(diffs)} | | | {sum(diffs) / len(diffs):+.2f} |")
+            d = f"dense_s{s}"
+            cells = [cell(d)]
+            for p, _ in CNN_SEEDED:
+                i = f"{p}_s{s}"
+                if self.has(d) and self.has(i):
+                    diffs[p].append(self.acc(i) - self.acc(d))
+                    cells += [cell(i), f"{diffs[p][-1]:+.2f}"]
+                else:
+                    cells += [cell(i), "-"]
+            L.append(f"| {s} | " + " | ".join(cells) + " |")
+        n = lambda k: f"{k} seed{'s' if k > 1 else ''}"  # noqa: E731
+        L.append("| mean | | " + " | ".join(f"{n(len(diffs[p]))} | {sum(diffs[p]) / len(diffs[p]):+.2f}"
+                                            if diffs[p] else "- | -" for p, _ in CNN_SEEDED) + " |")
         return L
 
 
@@ -215,7 +226,7 @@ def cnn_table(path, sweep="cnn"):
     L += [c.row(i) for i in study.points if c.has(i)]
     missing = [i for i in study.points if not c.has(i)]
     L += ["", f"Not run (no result in the CSV): {', '.join(missing)}." if missing else "Every point of the sweep ran.",
-          "", "## Seeds: dense and Procrustes 10%", ""] + c.seeds()
+          "", "## Seeds: dense against Procrustes 10%, N:M 2:8 and SparseTrain", ""] + c.seeds()
     return "\n".join(L) + "\n"
 
 

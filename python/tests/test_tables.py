@@ -171,7 +171,9 @@ class CnnTable(unittest.TestCase):
         self.assertIn("| nm2of8_s1 | nm 2:8 bwd-fwd | 1 | 90.02% | -1.50 |", md)
         self.assertIn("| nm2of8_master_s1 | nm 2:8 bwd-W | 1 | 90.14% | -1.38 |", md)
         # seed 2 against its own dense run: 90.05 - 91.54 = -1.49; mean (-1.51 - 1.49) / 2 = -1.50
-        self.assertIn("| 2 | 91.54% | 90.05% | -1.49 |\n| 3 | not run | not run | - |\n| mean of 2 | | | -1.50 |", md)
+        self.assertIn("| 2 | 91.54% | 90.05% | -1.49 | not run | - | not run | - |\n"
+                      "| 3 | not run | not run | - | not run | - | not run | - |\n"
+                      "| mean | | 2 seeds | -1.50 | 1 seed | -1.50 | - | - |", md)
         self.assertIn("Not run (no result in the CSV): sparsetrain90_s1, dense_s3, procrustes10_s3, procrustes5_s1,", md)
         self.assertTrue(md.startswith("# vgg5: the first VGG-style CNN trained on the VP"))
         # training.md's rows: the training table's columns, the seed named when it is not 1.
