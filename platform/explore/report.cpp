@@ -142,7 +142,7 @@ int write_report(const std::string& out_md, const std::string& repo, unsigned jo
     }
     md += "\n## Per op: what bounds each layer\n\nstvp_explore `--per-op` rows (compute-only: the published rule, the "
           "sum over sync windows of the busiest PE's work with memory free; bound: the largest of the sparse op's "
-          "compute, GB-port and DRAM busy cycles). The three large layers of issue 11 (VGG-16 conv5_2, a ResNet-18 "
+          "compute, GB-port and DRAM busy cycles). Three large layers (VGG-16 conv5_2, a ResNet-18 "
           "3x3, FC 4096) with the load balancer on and off are in configs/results/sparse_ops.md.\n";
     for (const char* net : {"vgg_s", "resnet18"}) md += per_op_table(cfg, net);
     md += "\nSweeps (configs/sweeps/; CSV, PNG and SVG in configs/results/exploration/, drawn by stvp-plot):\n\n";
