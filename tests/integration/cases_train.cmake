@@ -98,28 +98,20 @@ foreach(case "5@procrustes+sparsetrain" "6@nm+sparsetrain")
     --set dataset.test_limit=200 --set workload.network=lenet5 --set workload.mode=${mode} ${SHORT_RUN}
     --set workload.max_steps=10)
 endforeach()
-# vgg5 in every mode against the reference trainer: two epochs of 4 steps (the second epoch's
-# shuffle and learning rate on the presets' schedule, lr x 0.85; Procrustes on the block copies
-# from step 1), evaluation on 200; and N:M 2:8 with the backward copy pruned from the forward
-# copy (the cnn sweep's N:M rule).
-foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain"
-             "2_2of8_bwd_from_fwd@nm@--set@workload.nm.m=8@--set@workload.nm.backward=forward")
-  string(REPLACE "@" ";" parts "${case}")
-  list(POP_FRONT parts id mode)
-  train_compare(train_vs_reftrain_vgg5_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
-    --set dataset.test_limit=200 --set workload.network=vgg5 --set workload.mode=${mode}
-    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
-    ${parts})
-endforeach()
-# vgg5p2 in every mode against the reference trainer, as vgg5 above.
-foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain"
-             "2_2of8_bwd_from_fwd@nm@--set@workload.nm.m=8@--set@workload.nm.backward=forward")
-  string(REPLACE "@" ";" parts "${case}")
-  list(POP_FRONT parts id mode)
-  train_compare(train_vs_reftrain_vgg5p2_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
-    --set dataset.test_limit=200 --set workload.network=vgg5p2 --set workload.mode=${mode}
-    --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
-    ${parts})
+# The CNNs (vgg5, and vgg5p2 without its third pooling) in every mode against the reference
+# trainer: two epochs of 4 steps (the second epoch's shuffle and learning rate on the presets'
+# schedule, lr x 0.85; Procrustes on the block copies from step 1), evaluation on 200; and N:M
+# 2:8 with the backward copy pruned from the forward copy (the cnn sweeps' N:M rule).
+foreach(net vgg5 vgg5p2)
+  foreach(case "0@dense" "1@procrustes" "2@nm" "4@sparsetrain" "5@procrustes+sparsetrain" "6@nm+sparsetrain"
+               "2_2of8_bwd_from_fwd@nm@--set@workload.nm.m=8@--set@workload.nm.backward=forward")
+    string(REPLACE "@" ";" parts "${case}")
+    list(POP_FRONT parts id mode)
+    train_compare(train_vs_reftrain_${net}_mode${id} --config ${TRAIN_CFG} --set dataset.train_limit=640
+      --set dataset.test_limit=200 --set workload.network=${net} --set workload.mode=${mode}
+      --set workload.epochs=2 --set workload.max_steps=4 --set workload.print_every=1 --set workload.lr_decay=0.85
+      ${parts})
+  endforeach()
 endforeach()
 # Random left-right flips of the training images (workload.augment=flip: the gather's COPYs with
 # flag MIRROR on the samples train_flip picks), dense vgg5 against the reference trainer on the
