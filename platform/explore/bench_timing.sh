@@ -6,8 +6,8 @@
 #   2. The VP: one training epoch of LeNet-300-100 and of LeNet-5 (configs/train presets) in each
 #      sparse mode against dense (the same firmware, schedule and seed), whole processes; STEPS > 0
 #      stops each run after that many steps instead (an epoch is 937 steps).
-#   3. The VP: CNN_STEPS steps of the CNN CNN (vgg5p2, the study's, or vgg5: configs/train/CNN_dense.yaml;
-#      default 200 steps, 0 = an epoch) and the evaluation on the test split, in each sparse mode
+#   3. The VP: CNN_STEPS steps of the network CNN (vgg5p2, the CNN study's, or vgg5;
+#      configs/train/CNN_dense.yaml; default 200 steps, 0 = an epoch) and the evaluation on the test split, in each sparse mode
 #      and combination against dense.
 # With BASE_BUILD (another build folder, e.g. of the main branch) every round also runs its
 # binaries, right after this build's, and each row adds the base's figures: a before/after

@@ -159,7 +159,7 @@ class Cnn:
     """The sweep's runs by id."""
 
     def __init__(self, path, study):
-        self.path, self.study = path, study
+        self.path = path
         self.runs = {}
         for r in load_rows(path):
             i = need(r, "id", path)
